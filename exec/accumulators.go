@@ -1,0 +1,217 @@
+package exec
+
+import (
+	"cmp"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/plan"
+)
+
+// accumulator holds the running state of one aggregate for every group.
+type accumulator interface {
+	// resize makes room for n groups.
+	resize(n int)
+	// update folds row i of arg into group groups[i]; arg is nil for
+	// count(*).
+	update(groups []int32, arg arrow.Array)
+	// merge folds group g of other (the same kind of accumulator) into
+	// group mapping[g].
+	merge(other accumulator, mapping []int32)
+	// build returns the final values, one per group, of type t.
+	build(mem memory.Allocator, t arrow.DataType) arrow.Array
+}
+
+func newAccumulator(a plan.AggExpr) (accumulator, error) {
+	var argType arrow.DataType
+	if a.Arg != nil {
+		argType = a.Arg.Type()
+	}
+	switch a.Func {
+	case plan.AggCount:
+		return &countAcc{}, nil
+	case plan.AggAvg:
+		return &avgAcc{}, nil
+	case plan.AggSum:
+		if a.Type().ID() == arrow.INT64 {
+			return &sumAcc[int64]{get: int64Getter}, nil
+		}
+		return &sumAcc[float64]{get: float64Getter}, nil
+	case plan.AggMin, plan.AggMax:
+		isMax := a.Func == plan.AggMax
+		switch argType.ID() {
+		case arrow.FLOAT32, arrow.FLOAT64, arrow.UINT64:
+			return &extremeAcc[float64]{max: isMax, get: float64Getter, put: func(b array.Builder, v float64) {
+				switch b := b.(type) {
+				case *array.Float64Builder:
+					b.Append(v)
+				case *array.Float32Builder:
+					b.Append(float32(v))
+				case *array.Uint64Builder:
+					b.Append(uint64(v))
+				}
+			}}, nil
+		case arrow.STRING:
+			return &extremeAcc[string]{max: isMax, get: func(arr arrow.Array) (func(int) string, bool) {
+				return arr.(*array.String).Value, true
+			}, put: func(b array.Builder, v string) { b.(*array.StringBuilder).Append(v) }}, nil
+		}
+		if integerLike(argType) {
+			return &extremeAcc[int64]{max: isMax, get: int64Getter, put: appendInt64As}, nil
+		}
+	}
+	return nil, fmt.Errorf("exec: %s of %s is not supported", a.Func, argType)
+}
+
+type countAcc struct{ counts []int64 }
+
+func (c *countAcc) resize(n int) { c.counts = grow(c.counts, n) }
+func (c *countAcc) update(groups []int32, arg arrow.Array) {
+	for i, g := range groups {
+		if arg == nil || arg.IsValid(i) {
+			c.counts[g]++
+		}
+	}
+}
+func (c *countAcc) merge(other accumulator, mapping []int32) {
+	for g, n := range other.(*countAcc).counts {
+		c.counts[mapping[g]] += n
+	}
+}
+func (c *countAcc) build(mem memory.Allocator, _ arrow.DataType) arrow.Array {
+	b := array.NewInt64Builder(mem)
+	defer b.Release()
+	b.AppendValues(c.counts, nil)
+	return b.NewArray()
+}
+
+type sumAcc[T int64 | float64] struct {
+	sums []T
+	seen []bool
+	get  func(arrow.Array) (func(int) T, bool)
+}
+
+func (s *sumAcc[T]) resize(n int) { s.sums, s.seen = grow(s.sums, n), grow(s.seen, n) }
+func (s *sumAcc[T]) update(groups []int32, arg arrow.Array) {
+	get, _ := s.get(arg)
+	for i, g := range groups {
+		if arg.IsValid(i) {
+			s.sums[g] += get(i)
+			s.seen[g] = true
+		}
+	}
+}
+func (s *sumAcc[T]) merge(other accumulator, mapping []int32) {
+	o := other.(*sumAcc[T])
+	for g := range o.sums {
+		if o.seen[g] {
+			s.sums[mapping[g]] += o.sums[g]
+			s.seen[mapping[g]] = true
+		}
+	}
+}
+func (s *sumAcc[T]) build(mem memory.Allocator, t arrow.DataType) arrow.Array {
+	b := array.NewBuilder(mem, t)
+	defer b.Release()
+	for g, v := range s.sums {
+		switch {
+		case !s.seen[g]:
+			b.AppendNull()
+		case t.ID() == arrow.INT64:
+			b.(*array.Int64Builder).Append(int64(v))
+		default:
+			b.(*array.Float64Builder).Append(float64(v))
+		}
+	}
+	return b.NewArray()
+}
+
+type avgAcc struct {
+	sums   []float64
+	counts []int64
+}
+
+func (a *avgAcc) resize(n int) { a.sums, a.counts = grow(a.sums, n), grow(a.counts, n) }
+func (a *avgAcc) update(groups []int32, arg arrow.Array) {
+	get, _ := float64Getter(arg)
+	for i, g := range groups {
+		if arg.IsValid(i) {
+			a.sums[g] += get(i)
+			a.counts[g]++
+		}
+	}
+}
+func (a *avgAcc) merge(other accumulator, mapping []int32) {
+	o := other.(*avgAcc)
+	for g := range o.sums {
+		a.sums[mapping[g]] += o.sums[g]
+		a.counts[mapping[g]] += o.counts[g]
+	}
+}
+func (a *avgAcc) build(mem memory.Allocator, _ arrow.DataType) arrow.Array {
+	b := array.NewFloat64Builder(mem)
+	defer b.Release()
+	for g, s := range a.sums {
+		if a.counts[g] == 0 {
+			b.AppendNull()
+		} else {
+			b.Append(s / float64(a.counts[g]))
+		}
+	}
+	return b.NewArray()
+}
+
+// extremeAcc computes min or max, ordering values as cmp.Compare does
+// (NaN below every number).
+type extremeAcc[T cmp.Ordered] struct {
+	max  bool
+	vals []T
+	seen []bool
+	get  func(arrow.Array) (func(int) T, bool)
+	put  func(array.Builder, T)
+}
+
+func (e *extremeAcc[T]) resize(n int) { e.vals, e.seen = grow(e.vals, n), grow(e.seen, n) }
+func (e *extremeAcc[T]) offer(g int32, v T) {
+	if !e.seen[g] || (e.max && cmp.Compare(v, e.vals[g]) > 0) || (!e.max && cmp.Compare(v, e.vals[g]) < 0) {
+		e.vals[g], e.seen[g] = v, true
+	}
+}
+func (e *extremeAcc[T]) update(groups []int32, arg arrow.Array) {
+	get, _ := e.get(arg)
+	for i, g := range groups {
+		if arg.IsValid(i) {
+			e.offer(g, get(i))
+		}
+	}
+}
+func (e *extremeAcc[T]) merge(other accumulator, mapping []int32) {
+	o := other.(*extremeAcc[T])
+	for g := range o.vals {
+		if o.seen[g] {
+			e.offer(mapping[g], o.vals[g])
+		}
+	}
+}
+func (e *extremeAcc[T]) build(mem memory.Allocator, t arrow.DataType) arrow.Array {
+	b := array.NewBuilder(mem, t)
+	defer b.Release()
+	for g, v := range e.vals {
+		if e.seen[g] {
+			e.put(b, v)
+		} else {
+			b.AppendNull()
+		}
+	}
+	return b.NewArray()
+}
+
+// grow extends s with zero values to length n.
+func grow[T any](s []T, n int) []T {
+	if n <= len(s) {
+		return s
+	}
+	return append(s, make([]T, n-len(s))...)
+}

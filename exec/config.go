@@ -1,0 +1,94 @@
+package exec
+
+import (
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// Defaults for Config's zero fields.
+const (
+	DefaultBatchRows    = 16384
+	DefaultBatchBytes   = 8 << 20
+	DefaultMemoryBudget = 2 << 30
+)
+
+// Config holds the settings of one job.
+type Config struct {
+	// Parallelism is the number of partitions that run at once
+	// (default GOMAXPROCS).
+	Parallelism int
+	// MemoryBudget bounds the bytes an exchange (repartition, aggregate,
+	// sort, distinct) may hold (default 2 GiB).
+	MemoryBudget int64
+	// BatchRows and BatchBytes bound the batches sources produce.
+	BatchRows  int
+	BatchBytes int64
+	// Allocator allocates all Arrow memory (default memory.DefaultAllocator).
+	Allocator memory.Allocator
+}
+
+func (c Config) withDefaults() Config {
+	if c.Parallelism <= 0 {
+		c.Parallelism = runtime.GOMAXPROCS(0)
+	}
+	if c.MemoryBudget <= 0 {
+		c.MemoryBudget = DefaultMemoryBudget
+	}
+	if c.BatchRows <= 0 {
+		c.BatchRows = DefaultBatchRows
+	}
+	if c.BatchBytes <= 0 {
+		c.BatchBytes = DefaultBatchBytes
+	}
+	if c.Allocator == nil {
+		c.Allocator = memory.DefaultAllocator
+	}
+	return c
+}
+
+// Metrics describe one finished job.
+type Metrics struct {
+	// RowsRead and BatchesRead count what scans produced.
+	RowsRead    int64
+	BatchesRead int64
+	// RowsOutput counts the rows the job's root produced.
+	RowsOutput int64
+	// Partitions is the number of partitions of the job's root.
+	Partitions int
+	// Elapsed is the job's wall time.
+	Elapsed time.Duration
+}
+
+func (m Metrics) String() string {
+	return fmt.Sprintf("read %d rows in %d batches, output %d rows from %d partitions in %s",
+		m.RowsRead, m.BatchesRead, m.RowsOutput, m.Partitions, m.Elapsed.Round(time.Microsecond))
+}
+
+// counters are the live, concurrently updated form of Metrics.
+type counters struct {
+	rowsRead, batchesRead, rowsOutput atomic.Int64
+}
+
+// budget tracks bytes held by exchanges against Config.MemoryBudget.
+type budget struct {
+	limit int64
+	used  atomic.Int64
+}
+
+// reserve accounts n more bytes, failing when that would exceed the limit.
+func (b *budget) reserve(n int64, what string) error {
+	if b.used.Add(n) > b.limit {
+		b.used.Add(-n)
+		return fmt.Errorf("exec: %s needs more than the memory budget of %d MiB; raise it with frame.WithMemoryBudget", what, b.limit>>20)
+	}
+	return nil
+}
+
+func (b *budget) free(n int64) { b.used.Add(-n) }
+
+// Parallelism is the number of partitions the runner runs at once.
+func (l Local) Parallelism() int { return l.Config.withDefaults().Parallelism }

@@ -1,0 +1,283 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/scalar"
+	"github.com/ember-df/ember/plan"
+)
+
+// evaluator computes resolved expressions over batches of one partition.
+type evaluator struct {
+	ctx       context.Context // carries the allocator for compute kernels
+	mem       memory.Allocator
+	partition int
+	// rowOffset is the number of rows of this partition before the batch
+	// being evaluated (for monotonically_increasing_id).
+	rowOffset int64
+}
+
+// serialExec keeps arrow's compute kernels on the calling goroutine:
+// parallelism comes from partitions, not from inside a kernel.
+var serialExec = func() compute.ExecCtx {
+	c := compute.DefaultExecCtx()
+	c.NumParallel = 1
+	return c
+}()
+
+func newEvaluator(ctx context.Context, mem memory.Allocator, partition int) *evaluator {
+	ctx = compute.SetExecCtx(compute.WithAllocator(ctx, mem), serialExec)
+	return &evaluator{ctx: ctx, mem: mem, partition: partition}
+}
+
+// array evaluates e over b; the caller releases the result.
+func (ev *evaluator) array(e plan.Expr, b arrow.RecordBatch) (arrow.Array, error) {
+	d, err := ev.datum(e, b)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Release()
+	switch d := d.(type) {
+	case *compute.ArrayDatum:
+		return d.MakeArray(), nil
+	case *compute.ScalarDatum:
+		return scalar.MakeArrayFromScalar(d.Value, int(b.NumRows()), ev.mem)
+	}
+	return nil, fmt.Errorf("exec: %s evaluated to unexpected %s", e, d.Kind())
+}
+
+// datum evaluates e over b, leaving literals as scalars so kernels can
+// broadcast them; the caller releases the result.
+func (ev *evaluator) datum(e plan.Expr, b arrow.RecordBatch) (compute.Datum, error) {
+	switch e := e.(type) {
+	case *plan.Column:
+		i, err := plan.FieldIndex(b.Schema(), e.Name)
+		if err != nil {
+			return nil, err
+		}
+		return compute.NewDatum(b.Column(i)), nil
+	case *plan.Alias:
+		return ev.datum(e.Child, b)
+	case *plan.Literal:
+		s, err := literalScalar(e)
+		if err != nil {
+			return nil, err
+		}
+		return compute.NewDatum(s), nil
+	case *plan.Binary:
+		return ev.binary(e, b)
+	case *plan.Unary:
+		return ev.unary(e, b)
+	case *plan.Cast:
+		return ev.cast(e, b)
+	}
+	arr, err := ev.computed(e, b)
+	if err != nil {
+		return nil, err
+	}
+	defer arr.Release()
+	return compute.NewDatum(arr), nil
+}
+
+// computed evaluates the expressions that ember's own kernels implement.
+func (ev *evaluator) computed(e plan.Expr, b arrow.RecordBatch) (arrow.Array, error) {
+	switch e := e.(type) {
+	case *plan.CaseWhen:
+		return ev.caseWhen(e, b)
+	case *plan.Concat:
+		return ev.concat(e, b)
+	case *plan.MonotonicID:
+		return monotonicIDs(ev.mem, ev.partition, ev.rowOffset, int(b.NumRows())), nil
+	case *plan.Call:
+		return ev.call(e, b)
+	}
+	return nil, fmt.Errorf("exec: cannot evaluate %T (%s)", e, e)
+}
+
+func (ev *evaluator) arrays(exprs []plan.Expr, b arrow.RecordBatch) ([]arrow.Array, error) {
+	out := make([]arrow.Array, 0, len(exprs))
+	for _, x := range exprs {
+		a, err := ev.array(x, b)
+		if err != nil {
+			releaseArrays(out)
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func releaseArrays(arrs []arrow.Array) {
+	for _, a := range arrs {
+		if a != nil {
+			a.Release()
+		}
+	}
+}
+
+var binaryKernels = map[plan.BinaryOp]string{
+	plan.OpAdd: "add_unchecked", plan.OpSub: "sub_unchecked", plan.OpMul: "multiply_unchecked",
+	plan.OpEq: "equal", plan.OpNeq: "not_equal", plan.OpLt: "less", plan.OpLe: "less_equal",
+	plan.OpGt: "greater", plan.OpGe: "greater_equal", plan.OpAnd: "and_kleene", plan.OpOr: "or_kleene",
+}
+
+func (ev *evaluator) binary(e *plan.Binary, b arrow.RecordBatch) (compute.Datum, error) {
+	if name, ok := binaryKernels[e.Op]; ok {
+		l, err := ev.datum(e.Left, b)
+		if err != nil {
+			return nil, err
+		}
+		defer l.Release()
+		r, err := ev.datum(e.Right, b)
+		if err != nil {
+			return nil, err
+		}
+		defer r.Release()
+		out, err := compute.CallFunction(ev.ctx, name, nil, l, r)
+		if err != nil {
+			return nil, fmt.Errorf("exec: %s: %w", e, err)
+		}
+		return out, nil
+	}
+	args, err := ev.arrays([]plan.Expr{e.Left, e.Right}, b)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseArrays(args)
+	var out arrow.Array
+	switch e.Op {
+	case plan.OpDiv, plan.OpMod:
+		out, err = divide(ev.mem, e.Op, args[0], args[1])
+	case plan.OpContains:
+		out = containsStrings(ev.mem, args[0].(*array.String), args[1].(*array.String))
+	default:
+		err = fmt.Errorf("exec: unknown operator %s", e.Op)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer out.Release()
+	return compute.NewDatum(out), nil
+}
+
+var unaryKernels = map[plan.UnaryOp]string{
+	plan.OpNot: "invert", plan.OpNegate: "negate_unchecked", plan.OpIsNull: "is_null", plan.OpIsNotNull: "is_valid",
+}
+
+func (ev *evaluator) unary(e *plan.Unary, b arrow.RecordBatch) (compute.Datum, error) {
+	if name, ok := unaryKernels[e.Op]; ok {
+		c, err := ev.datum(e.Child, b)
+		if err != nil {
+			return nil, err
+		}
+		defer c.Release()
+		out, err := compute.CallFunction(ev.ctx, name, nil, c)
+		if err != nil {
+			return nil, fmt.Errorf("exec: %s: %w", e, err)
+		}
+		return out, nil
+	}
+	c, err := ev.array(e.Child, b)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Release()
+	out := stringFunction(ev.mem, e.Op, c.(*array.String))
+	defer out.Release()
+	return compute.NewDatum(out), nil
+}
+
+func (ev *evaluator) cast(e *plan.Cast, b arrow.RecordBatch) (compute.Datum, error) {
+	c, err := ev.array(e.Child, b)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Release()
+	out, err := castArray(ev.ctx, c, e.To)
+	if err != nil {
+		return nil, fmt.Errorf("exec: %s: %w", e, err)
+	}
+	defer out.Release()
+	return compute.NewDatum(out), nil
+}
+
+// call invokes a user-defined function, turning a panic into an error that
+// names it.
+func (ev *evaluator) call(e *plan.Call, b arrow.RecordBatch) (out arrow.Array, err error) {
+	args, err := ev.arrays(e.Args, b)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseArrays(args)
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("exec: function %s panicked in partition %d: %v\n%s", e.Fn.Name(), ev.partition, r, debug.Stack())
+		}
+	}()
+	out, err = e.Fn.Invoke(ev.ctx, args, int(b.NumRows()))
+	if err != nil {
+		return nil, fmt.Errorf("exec: function %s in partition %d: %w", e.Fn.Name(), ev.partition, err)
+	}
+	if out.Len() != int(b.NumRows()) || !arrow.TypeEqual(out.DataType(), e.Type()) {
+		defer out.Release()
+		return nil, fmt.Errorf("exec: function %s returned %d values of type %s, want %d of type %s",
+			e.Fn.Name(), out.Len(), out.DataType(), b.NumRows(), e.Type())
+	}
+	return out, nil
+}
+
+// literalScalar converts a resolved literal into an Arrow scalar.
+func literalScalar(l *plan.Literal) (scalar.Scalar, error) {
+	t := l.Type()
+	if l.Value == nil {
+		return scalar.MakeNullScalar(t), nil
+	}
+	switch v := l.Value.(type) {
+	case bool:
+		return scalar.NewBooleanScalar(v), nil
+	case string:
+		return scalar.NewStringScalar(v), nil
+	case []byte:
+		return scalar.MakeScalarParam(v, t)
+	case float64:
+		switch t.ID() {
+		case arrow.FLOAT32:
+			return scalar.NewFloat32Scalar(float32(v)), nil
+		case arrow.FLOAT64:
+			return scalar.NewFloat64Scalar(v), nil
+		}
+	case int64:
+		switch t.ID() {
+		case arrow.INT8:
+			return scalar.NewInt8Scalar(int8(v)), nil
+		case arrow.INT16:
+			return scalar.NewInt16Scalar(int16(v)), nil
+		case arrow.INT32:
+			return scalar.NewInt32Scalar(int32(v)), nil
+		case arrow.INT64:
+			return scalar.NewInt64Scalar(v), nil
+		case arrow.DATE32:
+			return scalar.NewDate32Scalar(arrow.Date32(v)), nil
+		case arrow.TIMESTAMP:
+			return scalar.NewTimestampScalar(arrow.Timestamp(v), t), nil
+		}
+	case uint64:
+		switch t.ID() {
+		case arrow.UINT8:
+			return scalar.NewUint8Scalar(uint8(v)), nil
+		case arrow.UINT16:
+			return scalar.NewUint16Scalar(uint16(v)), nil
+		case arrow.UINT32:
+			return scalar.NewUint32Scalar(uint32(v)), nil
+		case arrow.UINT64:
+			return scalar.NewUint64Scalar(v), nil
+		}
+	}
+	return nil, fmt.Errorf("exec: literal %s: value of Go type %T does not fit type %s", l, l.Value, t)
+}

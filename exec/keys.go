@@ -1,0 +1,123 @@
+package exec
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// keyEncoder writes the values of one row of several columns as bytes, so
+// that two rows encode equally exactly when their values are equal (NULLs
+// equal each other, -0.0 equals 0.0, all NaNs are equal). Grouping,
+// distinct and hash partitioning compare and hash these encodings.
+type keyEncoder struct {
+	appenders []func(dst []byte, row int) []byte
+}
+
+func newKeyEncoder(cols []arrow.Array) (*keyEncoder, error) {
+	e := &keyEncoder{appenders: make([]func([]byte, int) []byte, len(cols))}
+	for i, c := range cols {
+		app, err := keyAppender(c)
+		if err != nil {
+			return nil, err
+		}
+		e.appenders[i] = app
+	}
+	return e, nil
+}
+
+// encode appends row's key to dst.
+func (e *keyEncoder) encode(dst []byte, row int) []byte {
+	for _, app := range e.appenders {
+		dst = app(dst, row)
+	}
+	return dst
+}
+
+func keyAppender(c arrow.Array) (func([]byte, int) []byte, error) {
+	withNulls := func(fn func([]byte, int) []byte) func([]byte, int) []byte {
+		return func(dst []byte, row int) []byte {
+			if c.IsNull(row) {
+				return append(dst, 0)
+			}
+			return fn(append(dst, 1), row)
+		}
+	}
+	u64 := func(get func(int) uint64) func([]byte, int) []byte {
+		return withNulls(func(dst []byte, row int) []byte { return binary.LittleEndian.AppendUint64(dst, get(row)) })
+	}
+	switch c := c.(type) {
+	case *array.Int64:
+		return u64(func(i int) uint64 { return uint64(c.Value(i)) }), nil
+	case *array.Int32:
+		return u64(func(i int) uint64 { return uint64(c.Value(i)) }), nil
+	case *array.Int16:
+		return u64(func(i int) uint64 { return uint64(c.Value(i)) }), nil
+	case *array.Int8:
+		return u64(func(i int) uint64 { return uint64(c.Value(i)) }), nil
+	case *array.Uint64:
+		return u64(func(i int) uint64 { return c.Value(i) }), nil
+	case *array.Uint32:
+		return u64(func(i int) uint64 { return uint64(c.Value(i)) }), nil
+	case *array.Uint16:
+		return u64(func(i int) uint64 { return uint64(c.Value(i)) }), nil
+	case *array.Uint8:
+		return u64(func(i int) uint64 { return uint64(c.Value(i)) }), nil
+	case *array.Float64:
+		return u64(func(i int) uint64 { return floatKey(c.Value(i)) }), nil
+	case *array.Float32:
+		return u64(func(i int) uint64 { return floatKey(float64(c.Value(i))) }), nil
+	case *array.Date32:
+		return u64(func(i int) uint64 { return uint64(c.Value(i)) }), nil
+	case *array.Date64:
+		return u64(func(i int) uint64 { return uint64(c.Value(i)) }), nil
+	case *array.Timestamp:
+		return u64(func(i int) uint64 { return uint64(c.Value(i)) }), nil
+	case *array.Boolean:
+		return withNulls(func(dst []byte, i int) []byte {
+			if c.Value(i) {
+				return append(dst, 1)
+			}
+			return append(dst, 0)
+		}), nil
+	case *array.String:
+		return withNulls(func(dst []byte, i int) []byte {
+			v := c.Value(i)
+			dst = binary.AppendUvarint(dst, uint64(len(v)))
+			return append(dst, v...)
+		}), nil
+	case *array.Binary:
+		return withNulls(func(dst []byte, i int) []byte {
+			v := c.Value(i)
+			dst = binary.AppendUvarint(dst, uint64(len(v)))
+			return append(dst, v...)
+		}), nil
+	case *array.Null:
+		return func(dst []byte, _ int) []byte { return append(dst, 0) }, nil
+	}
+	return nil, fmt.Errorf("exec: cannot group or hash values of type %s", c.DataType())
+}
+
+func floatKey(v float64) uint64 {
+	switch {
+	case v == 0:
+		return 0
+	case math.IsNaN(v):
+		return math.Float64bits(math.NaN())
+	}
+	return math.Float64bits(v)
+}
+
+// hashKey is 64-bit FNV-1a: stable across processes and machines, so hash
+// partitioning places a key in the same partition everywhere.
+func hashKey(key []byte) uint64 {
+	h := uint64(14695981039346656037)
+	for _, b := range key {
+		h ^= uint64(b)
+		h *= 1099511628211
+	}
+	return h
+}

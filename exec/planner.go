@@ -1,0 +1,110 @@
+package exec
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/plan"
+)
+
+// build turns a logical plan into a physical one, node by node.
+func (j *job) build(n plan.Node) (PhysicalNode, error) {
+	children := make([]PhysicalNode, len(n.Children()))
+	for i, c := range n.Children() {
+		pc, err := j.build(c)
+		if err != nil {
+			return nil, err
+		}
+		children[i] = pc
+	}
+	switch n := n.(type) {
+	case *plan.Scan:
+		return &scanExec{job: j, src: n.Source}, nil
+	case *plan.Project:
+		return &projectExec{input: children[0], exprs: n.Exprs, schema: n.Schema()}, nil
+	case *plan.Filter:
+		return &filterExec{input: children[0], cond: n.Cond}, nil
+	case *plan.Limit:
+		return &limitExec{input: children[0], n: n.N}, nil
+	case *plan.MapBatches:
+		return &mapBatchesExec{input: children[0], node: n}, nil
+	case *plan.Coalesce:
+		return newCoalesceExec(children[0], n.N), nil
+	case *plan.Union:
+		return j.buildUnion(n, children)
+	case *plan.Repartition:
+		next := make([]int, children[0].Partitions())
+		for p := range next {
+			next[p] = p % n.N
+		}
+		return &repartitionExec{exchange: exchange{job: j, input: children[0]}, n: n.N, keys: n.Keys, next: next}, nil
+	case *plan.Aggregate:
+		return newAggregateExec(j, children[0], n.Keys, n.Aggs, n.Schema()), nil
+	case *plan.Distinct:
+		keys := make([]plan.Expr, n.Schema().NumFields())
+		for i, f := range n.Schema().Fields() {
+			c, err := plan.Col(f.Name).Resolve(n.Schema())
+			if err != nil {
+				return nil, err
+			}
+			keys[i] = c
+		}
+		return newAggregateExec(j, children[0], keys, nil, n.Schema()), nil
+	case *plan.Sort:
+		return &sortExec{exchange: exchange{job: j, input: children[0]}, orders: n.Orders}, nil
+	case *plan.Write:
+		return children[0], nil
+	}
+	return nil, fmt.Errorf("exec: no physical operator for %T", n)
+}
+
+// buildUnion casts inputs whose column types differ from the union's.
+func (j *job) buildUnion(u *plan.Union, children []PhysicalNode) (PhysicalNode, error) {
+	out := make([]PhysicalNode, len(children))
+	for i, c := range children {
+		out[i] = c
+		if c.Schema().Equal(u.Schema()) {
+			continue
+		}
+		exprs := make([]plan.Expr, u.Schema().NumFields())
+		for k, f := range u.Schema().Fields() {
+			col, err := plan.Col(c.Schema().Field(k).Name).Resolve(c.Schema())
+			if err != nil {
+				return nil, err
+			}
+			exprs[k] = &plan.Alias{Child: &plan.Cast{Child: col, To: f.Type}, Name: f.Name}
+		}
+		out[i] = &projectExec{input: c, exprs: exprs, schema: u.Schema()}
+	}
+	return &unionExec{inputs: out, schema: u.Schema()}, nil
+}
+
+// unionExec lays its inputs' partitions end to end.
+type unionExec struct {
+	inputs []PhysicalNode
+	schema *arrow.Schema
+}
+
+func (u *unionExec) Schema() *arrow.Schema    { return u.schema }
+func (u *unionExec) Children() []PhysicalNode { return u.inputs }
+func (u *unionExec) String() string           { return fmt.Sprintf("UnionExec (%d partitions)", u.Partitions()) }
+
+// Partitions implements PhysicalNode.
+func (u *unionExec) Partitions() int {
+	n := 0
+	for _, in := range u.inputs {
+		n += in.Partitions()
+	}
+	return n
+}
+
+// Operator implements PhysicalNode.
+func (u *unionExec) Operator(p int) (Operator, error) {
+	for _, in := range u.inputs {
+		if p < in.Partitions() {
+			return in.Operator(p)
+		}
+		p -= in.Partitions()
+	}
+	return nil, fmt.Errorf("exec: union has no partition %d", p)
+}

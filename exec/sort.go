@@ -1,0 +1,198 @@
+package exec
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/plan"
+)
+
+// sortExec gathers every row, sorts them stably by its keys and yields
+// them as one partition.
+type sortExec struct {
+	exchange
+	orders []plan.SortOrder
+
+	once sync.Once
+	err  error
+}
+
+func (s *sortExec) Schema() *arrow.Schema    { return s.input.Schema() }
+func (s *sortExec) Partitions() int          { return 1 }
+func (s *sortExec) Children() []PhysicalNode { return []PhysicalNode{s.input} }
+func (s *sortExec) String() string {
+	return fmt.Sprintf("SortExec %v", s.orders)
+}
+
+// Operator implements PhysicalNode.
+func (s *sortExec) Operator(int) (Operator, error) {
+	return &bufferOp{schema: s.Schema(), job: s.job, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
+		s.once.Do(func() { s.err = s.run(ctx) })
+		if s.err != nil {
+			return nil, 0, s.err
+		}
+		batches, n := s.take(0)
+		return batches, n, nil
+	}}, nil
+}
+
+func (s *sortExec) run(ctx context.Context) error {
+	// Gather in input order: partition by partition, so that the stable
+	// sort keeps rows with equal keys in a deterministic order.
+	parts := make([][]arrow.RecordBatch, s.input.Partitions())
+	var held int64
+	defer func() {
+		for _, bs := range parts {
+			for _, b := range bs {
+				b.Release()
+			}
+		}
+		s.job.budget.free(held)
+	}()
+	var mu sync.Mutex
+	err := s.materialize(ctx, 1, func(_ context.Context, p int, b arrow.RecordBatch) error {
+		n := batchBytes(b)
+		if err := s.job.budget.reserve(n, "sort"); err != nil {
+			return err
+		}
+		b.Retain()
+		mu.Lock()
+		parts[p] = append(parts[p], b)
+		held += n
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var batches []arrow.RecordBatch
+	for _, bs := range parts {
+		batches = append(batches, bs...)
+	}
+	if len(batches) == 0 {
+		return nil
+	}
+	mem := allocatorOf(ctx)
+	all, err := concatBatches(mem, s.Schema(), batches)
+	if err != nil {
+		return err
+	}
+	defer all.Release()
+	ev := newEvaluator(ctx, mem, 0)
+	keyExprs := make([]plan.Expr, len(s.orders))
+	for i, o := range s.orders {
+		keyExprs[i] = o.Expr
+	}
+	keys, err := ev.arrays(keyExprs, all)
+	if err != nil {
+		return err
+	}
+	defer releaseArrays(keys)
+	comparators := make([]func(i, j int) int, len(keys))
+	for i, k := range keys {
+		if comparators[i], err = comparator(k, s.orders[i]); err != nil {
+			return err
+		}
+	}
+	perm := make([]int32, all.NumRows())
+	for i := range perm {
+		perm[i] = int32(i)
+	}
+	slices.SortStableFunc(perm, func(a, b int32) int {
+		for _, c := range comparators {
+			if r := c(int(a), int(b)); r != 0 {
+				return r
+			}
+		}
+		return 0
+	})
+	rows := s.job.cfg.BatchRows
+	for lo := 0; lo < len(perm); lo += rows {
+		hi := min(lo+rows, len(perm))
+		ib := array.NewInt32Builder(mem)
+		ib.AppendValues(perm[lo:hi], nil)
+		idx := ib.NewArray()
+		ib.Release()
+		out, err := takeBatch(ctx, all, idx)
+		idx.Release()
+		if err != nil {
+			return err
+		}
+		if err := s.keep(0, out, "sort"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// concatBatches joins batches into one.
+func concatBatches(mem memory.Allocator, schema *arrow.Schema, batches []arrow.RecordBatch) (arrow.RecordBatch, error) {
+	cols := make([]arrow.Array, schema.NumFields())
+	var rows int64
+	for _, b := range batches {
+		rows += b.NumRows()
+	}
+	defer releaseArrays(cols)
+	for c := range cols {
+		parts := make([]arrow.Array, len(batches))
+		for i, b := range batches {
+			parts[i] = b.Column(c)
+		}
+		joined, err := array.Concatenate(parts, mem)
+		if err != nil {
+			return nil, err
+		}
+		cols[c] = joined
+	}
+	return array.NewRecordBatch(schema, cols, rows), nil
+}
+
+// comparator orders rows of one key column as o asks, NULLs first or last.
+func comparator(col arrow.Array, o plan.SortOrder) (func(i, j int) int, error) {
+	var values func(i, j int) int
+	switch c := col.(type) {
+	case *array.String:
+		values = func(i, j int) int { return cmp.Compare(c.Value(i), c.Value(j)) }
+	case *array.Binary:
+		values = func(i, j int) int { return cmp.Compare(string(c.Value(i)), string(c.Value(j))) }
+	case *array.Uint64:
+		values = func(i, j int) int { return cmp.Compare(c.Value(i), c.Value(j)) }
+	case *array.Float64, *array.Float32:
+		get, _ := float64Getter(c)
+		values = func(i, j int) int { return cmp.Compare(get(i), get(j)) }
+	case *array.Null:
+		values = func(int, int) int { return 0 }
+	default:
+		get, ok := int64Getter(c)
+		if !ok {
+			return nil, fmt.Errorf("exec: cannot sort by values of type %s", col.DataType())
+		}
+		values = func(i, j int) int { return cmp.Compare(get(i), get(j)) }
+	}
+	sign := 1
+	if o.Descending {
+		sign = -1
+	}
+	nullSign := 1 // nulls last
+	if o.NullsFirst {
+		nullSign = -1
+	}
+	return func(i, j int) int {
+		ni, nj := col.IsNull(i), col.IsNull(j)
+		switch {
+		case ni && nj:
+			return 0
+		case ni:
+			return nullSign
+		case nj:
+			return -nullSign
+		}
+		return sign * values(i, j)
+	}, nil
+}

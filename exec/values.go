@@ -1,0 +1,125 @@
+package exec
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+)
+
+// appendValue appends arr[i] (or a NULL) to b, which has arr's type.
+func appendValue(b array.Builder, arr arrow.Array, i int) {
+	if arr.IsNull(i) {
+		b.AppendNull()
+		return
+	}
+	switch b := b.(type) {
+	case *array.Int64Builder:
+		b.Append(arr.(*array.Int64).Value(i))
+	case *array.Float64Builder:
+		b.Append(arr.(*array.Float64).Value(i))
+	case *array.StringBuilder:
+		b.Append(arr.(*array.String).Value(i))
+	case *array.Int32Builder:
+		b.Append(arr.(*array.Int32).Value(i))
+	case *array.Float32Builder:
+		b.Append(arr.(*array.Float32).Value(i))
+	case *array.BooleanBuilder:
+		b.Append(arr.(*array.Boolean).Value(i))
+	default:
+		if err := b.AppendValueFromString(arr.ValueStr(i)); err != nil {
+			panic(fmt.Sprintf("exec: copying a %s value: %v", arr.DataType(), err))
+		}
+	}
+}
+
+// int64Getter reads integer-like values (signed and unsigned integers,
+// booleans, dates, timestamps) as int64.
+func int64Getter(arr arrow.Array) (func(int) int64, bool) {
+	switch a := arr.(type) {
+	case *array.Int64:
+		return a.Value, true
+	case *array.Int32:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Int16:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Int8:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Uint32:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Uint16:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Uint8:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Date32:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Date64:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Timestamp:
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	case *array.Boolean:
+		return func(i int) int64 {
+			if a.Value(i) {
+				return 1
+			}
+			return 0
+		}, true
+	}
+	return nil, false
+}
+
+// float64Getter reads any numeric value as float64.
+func float64Getter(arr arrow.Array) (func(int) float64, bool) {
+	switch a := arr.(type) {
+	case *array.Float64:
+		return a.Value, true
+	case *array.Float32:
+		return func(i int) float64 { return float64(a.Value(i)) }, true
+	case *array.Uint64:
+		return func(i int) float64 { return float64(a.Value(i)) }, true
+	}
+	if get, ok := int64Getter(arr); ok {
+		return func(i int) float64 { return float64(get(i)) }, true
+	}
+	return nil, false
+}
+
+// appendInt64As appends v converted to the builder's integer-like type.
+func appendInt64As(b array.Builder, v int64) {
+	switch b := b.(type) {
+	case *array.Int64Builder:
+		b.Append(v)
+	case *array.Int32Builder:
+		b.Append(int32(v))
+	case *array.Int16Builder:
+		b.Append(int16(v))
+	case *array.Int8Builder:
+		b.Append(int8(v))
+	case *array.Uint32Builder:
+		b.Append(uint32(v))
+	case *array.Uint16Builder:
+		b.Append(uint16(v))
+	case *array.Uint8Builder:
+		b.Append(uint8(v))
+	case *array.Date32Builder:
+		b.Append(arrow.Date32(v))
+	case *array.Date64Builder:
+		b.Append(arrow.Date64(v))
+	case *array.TimestampBuilder:
+		b.Append(arrow.Timestamp(v))
+	case *array.BooleanBuilder:
+		b.Append(v != 0)
+	default:
+		panic(fmt.Sprintf("exec: cannot append an integer to a %s builder", b.Type()))
+	}
+}
+
+// integerLike reports whether int64Getter reads values of type t.
+func integerLike(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16, arrow.UINT32,
+		arrow.DATE32, arrow.DATE64, arrow.TIMESTAMP, arrow.BOOL:
+		return true
+	}
+	return false
+}

@@ -1,0 +1,182 @@
+package frame
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/plan"
+)
+
+// Column is an expression over the columns of a DataFrame, built with Col,
+// Lit and the functions of this package. It satisfies plan.Expr, so it can
+// be passed wherever an expression is expected, as can the expressions
+// other packages build (udf.Predict).
+//
+// Operand arguments (of Add, Gt, …) take a Column, any plan.Expr, or a
+// plain Go value, which becomes a literal.
+type Column struct{ plan.Expr }
+
+// Col refers to the column called name.
+func Col(name string) Column { return Column{plan.Col(name)} }
+
+// Lit is a constant: nil, a bool, any integer or float, a string, []byte
+// or time.Time. A numeric literal takes the type of the column it meets
+// when it can do so exactly (Col("f32").Mul(Lit(2)) stays float32).
+func Lit(v any) Column { return Column{plan.Lit(v)} }
+
+// expr turns an operand into an expression.
+func expr(v any) plan.Expr {
+	switch v := v.(type) {
+	case Column:
+		return v.Expr
+	case plan.Expr:
+		return v
+	case SortOrder:
+		return &plan.Invalid{Err: fmt.Errorf("frame: a sort order (%s) is not a value", v.order)}
+	}
+	return plan.Lit(v)
+}
+
+func (c Column) binary(op plan.BinaryOp, other any) Column {
+	return Column{plan.NewBinary(op, c.Expr, expr(other))}
+}
+
+// Add is c + other.
+func (c Column) Add(other any) Column { return c.binary(plan.OpAdd, other) }
+
+// Sub is c - other.
+func (c Column) Sub(other any) Column { return c.binary(plan.OpSub, other) }
+
+// Mul is c * other.
+func (c Column) Mul(other any) Column { return c.binary(plan.OpMul, other) }
+
+// Div is c / other: a float for integer operands, NULL when other is 0.
+func (c Column) Div(other any) Column { return c.binary(plan.OpDiv, other) }
+
+// Mod is c % other, NULL when other is 0.
+func (c Column) Mod(other any) Column { return c.binary(plan.OpMod, other) }
+
+// Eq is c = other.
+func (c Column) Eq(other any) Column { return c.binary(plan.OpEq, other) }
+
+// Neq is c != other.
+func (c Column) Neq(other any) Column { return c.binary(plan.OpNeq, other) }
+
+// Lt is c < other.
+func (c Column) Lt(other any) Column { return c.binary(plan.OpLt, other) }
+
+// Le is c <= other.
+func (c Column) Le(other any) Column { return c.binary(plan.OpLe, other) }
+
+// Gt is c > other.
+func (c Column) Gt(other any) Column { return c.binary(plan.OpGt, other) }
+
+// Ge is c >= other.
+func (c Column) Ge(other any) Column { return c.binary(plan.OpGe, other) }
+
+// And is c AND other, with SQL's three-valued logic.
+func (c Column) And(other any) Column { return c.binary(plan.OpAnd, other) }
+
+// Or is c OR other, with SQL's three-valued logic.
+func (c Column) Or(other any) Column { return c.binary(plan.OpOr, other) }
+
+// Contains reports whether the string c contains other.
+func (c Column) Contains(other any) Column { return c.binary(plan.OpContains, other) }
+
+// Not is NOT c.
+func (c Column) Not() Column { return Column{plan.NewUnary(plan.OpNot, c.Expr)} }
+
+// Negate is -c.
+func (c Column) Negate() Column { return Column{plan.NewUnary(plan.OpNegate, c.Expr)} }
+
+// IsNull is true where c is NULL.
+func (c Column) IsNull() Column { return Column{plan.NewUnary(plan.OpIsNull, c.Expr)} }
+
+// IsNotNull is true where c is not NULL.
+func (c Column) IsNotNull() Column { return Column{plan.NewUnary(plan.OpIsNotNull, c.Expr)} }
+
+// Upper upper-cases a string.
+func (c Column) Upper() Column { return Column{plan.NewUnary(plan.OpUpper, c.Expr)} }
+
+// Lower lower-cases a string.
+func (c Column) Lower() Column { return Column{plan.NewUnary(plan.OpLower, c.Expr)} }
+
+// Length is the number of characters of a string.
+func (c Column) Length() Column { return Column{plan.NewUnary(plan.OpLength, c.Expr)} }
+
+// Cast converts c to type t (strings that do not parse become NULL).
+func (c Column) Cast(t arrow.DataType) Column { return Column{&plan.Cast{Child: c.Expr, To: t}} }
+
+// Alias names the column c becomes.
+func (c Column) Alias(name string) Column { return Column{&plan.Alias{Child: c.Expr, Name: name}} }
+
+// As is Alias.
+func (c Column) As(name string) Column { return c.Alias(name) }
+
+// SortOrder is a sort key for OrderBy, made by Column.Asc, Desc and their
+// variants.
+type SortOrder struct{ order plan.SortOrder }
+
+// Asc sorts ascending, NULLs first (Spark's default).
+func (c Column) Asc() SortOrder { return SortOrder{plan.SortOrder{Expr: c.Expr, NullsFirst: true}} }
+
+// AscNullsLast sorts ascending, NULLs last.
+func (c Column) AscNullsLast() SortOrder { return SortOrder{plan.SortOrder{Expr: c.Expr}} }
+
+// Desc sorts descending, NULLs last (Spark's default).
+func (c Column) Desc() SortOrder { return SortOrder{plan.SortOrder{Expr: c.Expr, Descending: true}} }
+
+// DescNullsFirst sorts descending, NULLs first.
+func (c Column) DescNullsFirst() SortOrder {
+	return SortOrder{plan.SortOrder{Expr: c.Expr, Descending: true, NullsFirst: true}}
+}
+
+// CaseBuilder builds a When(...).When(...).Otherwise(...) expression.
+type CaseBuilder struct{ branches []plan.When }
+
+// When starts a CASE expression: value where cond is true.
+func When(cond, value any) CaseBuilder {
+	return CaseBuilder{branches: []plan.When{{Cond: expr(cond), Value: expr(value)}}}
+}
+
+// When adds a branch, tried after the earlier ones.
+func (b CaseBuilder) When(cond, value any) CaseBuilder {
+	branches := append(append([]plan.When(nil), b.branches...), plan.When{Cond: expr(cond), Value: expr(value)})
+	return CaseBuilder{branches: branches}
+}
+
+// Otherwise ends the expression with the value for rows no branch took.
+func (b CaseBuilder) Otherwise(value any) Column {
+	return Column{&plan.CaseWhen{Branches: b.branches, Else: expr(value)}}
+}
+
+// End ends the expression; rows no branch took get NULL.
+func (b CaseBuilder) End() Column { return Column{&plan.CaseWhen{Branches: b.branches}} }
+
+// Concat joins strings (other values are cast to string); NULL if any
+// argument is NULL.
+func Concat(cols ...any) Column {
+	args := make([]plan.Expr, len(cols))
+	for i, c := range cols {
+		args[i] = expr(c)
+	}
+	return Column{&plan.Concat{Args: args}}
+}
+
+// Upper upper-cases a string column.
+func Upper(c Column) Column { return c.Upper() }
+
+// Lower lower-cases a string column.
+func Lower(c Column) Column { return c.Lower() }
+
+// Length is the number of characters of a string column.
+func Length(c Column) Column { return c.Length() }
+
+// Not negates a boolean column.
+func Not(c Column) Column { return c.Not() }
+
+// MonotonicallyIncreasingID is Spark's monotonically_increasing_id(): a
+// unique, increasing int64 per row — the partition index in the upper 31
+// bits and the row's position in the partition in the lower 33 — not
+// consecutive across partitions.
+func MonotonicallyIncreasingID() Column { return Column{&plan.MonotonicID{}} }

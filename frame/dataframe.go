@@ -1,0 +1,248 @@
+package frame
+
+import (
+	"fmt"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/plan"
+)
+
+// DataFrame is an immutable, lazily evaluated table: a logical plan plus
+// the session that runs it. Transformations return new DataFrames; a
+// DataFrame is safe for concurrent use.
+type DataFrame struct {
+	sess *Session
+	node plan.Node
+	err  error
+}
+
+// Err returns the first error any transformation leading to df met, or
+// nil.
+func (df *DataFrame) Err() error { return df.err }
+
+// Schema returns the schema of df's rows (nil if df holds an error).
+func (df *DataFrame) Schema() *arrow.Schema {
+	if df.err != nil {
+		return nil
+	}
+	return df.node.Schema()
+}
+
+// Columns returns the column names.
+func (df *DataFrame) Columns() []string {
+	s := df.Schema()
+	if s == nil {
+		return nil
+	}
+	names := make([]string, s.NumFields())
+	for i, f := range s.Fields() {
+		names[i] = f.Name
+	}
+	return names
+}
+
+// Plan returns df's logical plan, unoptimized (nil if df holds an error).
+func (df *DataFrame) Plan() plan.Node { return df.node }
+
+// derive adds a transformation: build returns the new plan over df's, or
+// an error that sticks to the result, prefixed with what.
+func (df *DataFrame) derive(what string, build func(in plan.Node) (plan.Node, error)) *DataFrame {
+	if df.err != nil {
+		return df
+	}
+	n, err := build(df.node)
+	if err != nil {
+		return &DataFrame{sess: df.sess, err: fmt.Errorf("frame: %s: %w", what, err)}
+	}
+	return &DataFrame{sess: df.sess, node: n}
+}
+
+// columnsOf turns Select-style arguments into expressions; "*" expands to
+// every column of in.
+func columnsOf(in *arrow.Schema, cols []any) []plan.Expr {
+	var out []plan.Expr
+	for _, c := range cols {
+		switch c := c.(type) {
+		case string:
+			if c == "*" {
+				for _, f := range in.Fields() {
+					out = append(out, plan.Col(f.Name))
+				}
+				continue
+			}
+			out = append(out, plan.Col(c))
+		default:
+			out = append(out, expr(c))
+		}
+	}
+	return out
+}
+
+// Select computes a new set of columns: names ("*" for all), Columns or
+// other expressions.
+func (df *DataFrame) Select(cols ...any) *DataFrame {
+	return df.derive("Select", func(in plan.Node) (plan.Node, error) {
+		return plan.NewProject(in, columnsOf(in.Schema(), cols)...)
+	})
+}
+
+// WithColumn adds a column computed by col, or replaces the column of
+// that name in place.
+func (df *DataFrame) WithColumn(name string, col plan.Expr) *DataFrame {
+	return df.derive(fmt.Sprintf("WithColumn(%q)", name), func(in plan.Node) (plan.Node, error) {
+		var exprs []plan.Expr
+		replaced := false
+		for _, f := range in.Schema().Fields() {
+			if f.Name == name {
+				exprs = append(exprs, &plan.Alias{Child: expr(col), Name: name})
+				replaced = true
+			} else {
+				exprs = append(exprs, plan.Col(f.Name))
+			}
+		}
+		if !replaced {
+			exprs = append(exprs, &plan.Alias{Child: expr(col), Name: name})
+		}
+		return plan.NewProject(in, exprs...)
+	})
+}
+
+// WithColumnRenamed renames a column. Unlike Spark, renaming a column that
+// does not exist is an error, not a silent no-op.
+func (df *DataFrame) WithColumnRenamed(existing, newName string) *DataFrame {
+	return df.derive(fmt.Sprintf("WithColumnRenamed(%q, %q)", existing, newName), func(in plan.Node) (plan.Node, error) {
+		if _, err := plan.FieldIndex(in.Schema(), existing); err != nil {
+			return nil, err
+		}
+		exprs := make([]plan.Expr, in.Schema().NumFields())
+		for i, f := range in.Schema().Fields() {
+			exprs[i] = plan.Col(f.Name)
+			if f.Name == existing {
+				exprs[i] = &plan.Alias{Child: exprs[i], Name: newName}
+			}
+		}
+		return plan.NewProject(in, exprs...)
+	})
+}
+
+// Drop removes columns. Unlike Spark, dropping a column that does not
+// exist is an error.
+func (df *DataFrame) Drop(cols ...string) *DataFrame {
+	return df.derive(fmt.Sprintf("Drop(%s)", strings.Join(cols, ", ")), func(in plan.Node) (plan.Node, error) {
+		for _, c := range cols {
+			if _, err := plan.FieldIndex(in.Schema(), c); err != nil {
+				return nil, err
+			}
+		}
+		var exprs []plan.Expr
+		for _, f := range in.Schema().Fields() {
+			if !slices.Contains(cols, f.Name) {
+				exprs = append(exprs, plan.Col(f.Name))
+			}
+		}
+		return plan.NewProject(in, exprs...)
+	})
+}
+
+// Filter keeps the rows for which cond is true.
+func (df *DataFrame) Filter(cond plan.Expr) *DataFrame {
+	return df.derive("Filter", func(in plan.Node) (plan.Node, error) {
+		return plan.NewFilter(in, expr(cond))
+	})
+}
+
+// Where is Filter.
+func (df *DataFrame) Where(cond plan.Expr) *DataFrame { return df.Filter(cond) }
+
+// Limit keeps the first n rows (partition 0's first, as in Spark).
+func (df *DataFrame) Limit(n int64) *DataFrame {
+	return df.derive(fmt.Sprintf("Limit(%d)", n), func(in plan.Node) (plan.Node, error) {
+		if n < 0 {
+			return nil, fmt.Errorf("negative limit")
+		}
+		return &plan.Limit{Input: in, N: n}, nil
+	})
+}
+
+// Repartition redistributes rows into n partitions: round-robin, or by a
+// hash of the given columns, so that equal keys share a partition.
+func (df *DataFrame) Repartition(n int, cols ...string) *DataFrame {
+	return df.derive(fmt.Sprintf("Repartition(%d)", n), func(in plan.Node) (plan.Node, error) {
+		keys := make([]plan.Expr, len(cols))
+		for i, c := range cols {
+			keys[i] = plan.Col(c)
+		}
+		return plan.NewRepartition(in, n, keys...)
+	})
+}
+
+// Coalesce reduces the number of partitions to at most n without moving
+// rows between partitions.
+func (df *DataFrame) Coalesce(n int) *DataFrame {
+	return df.derive(fmt.Sprintf("Coalesce(%d)", n), func(in plan.Node) (plan.Node, error) {
+		if n < 1 {
+			return nil, fmt.Errorf("coalesce into %d partitions: need at least 1", n)
+		}
+		return &plan.Coalesce{Input: in, N: n}, nil
+	})
+}
+
+// OrderBy sorts all rows into one partition. Keys are column names
+// (ascending), Columns (ascending) or SortOrders (Col("x").Desc()).
+func (df *DataFrame) OrderBy(keys ...any) *DataFrame {
+	return df.derive("OrderBy", func(in plan.Node) (plan.Node, error) {
+		orders := make([]plan.SortOrder, len(keys))
+		for i, k := range keys {
+			switch k := k.(type) {
+			case SortOrder:
+				orders[i] = k.order
+			case string:
+				orders[i] = plan.SortOrder{Expr: plan.Col(k), NullsFirst: true}
+			default:
+				orders[i] = plan.SortOrder{Expr: expr(k), NullsFirst: true}
+			}
+		}
+		return plan.NewSort(in, orders...)
+	})
+}
+
+// Sort is OrderBy.
+func (df *DataFrame) Sort(keys ...any) *DataFrame { return df.OrderBy(keys...) }
+
+// Union appends other's rows, matching columns by position, as Spark's
+// union does; column types widen to a common type.
+func (df *DataFrame) Union(other *DataFrame) *DataFrame {
+	return df.derive("Union", func(in plan.Node) (plan.Node, error) {
+		if other.err != nil {
+			return nil, other.err
+		}
+		return plan.NewUnion(in, other.node)
+	})
+}
+
+// Distinct keeps one copy of each distinct row.
+func (df *DataFrame) Distinct() *DataFrame {
+	return df.derive("Distinct", func(in plan.Node) (plan.Node, error) {
+		return &plan.Distinct{Input: in}, nil
+	})
+}
+
+// MapBatches applies fn to every batch: the escape hatch for logic that
+// expressions cannot state (Ray Data's map_batches, Spark's mapInArrow).
+// fn receives a batch it must not release, returns a batch the engine
+// releases (return the input after Retain to pass it through), and must
+// produce exactly schema. It runs concurrently across partitions. A panic
+// in fn becomes an error naming fn and the partition.
+func (df *DataFrame) MapBatches(schema *arrow.Schema, fn plan.BatchFunc) *DataFrame {
+	name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
+	return df.derive("MapBatches("+name+")", func(in plan.Node) (plan.Node, error) {
+		if schema == nil {
+			return nil, fmt.Errorf("an output schema is required")
+		}
+		return &plan.MapBatches{Input: in, Name: name, Fn: fn, OutSchema: schema}, nil
+	})
+}

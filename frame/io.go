@@ -1,0 +1,117 @@
+package frame
+
+import (
+	"context"
+	"fmt"
+	"maps"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/exec"
+	"github.com/ember-df/ember/io/csvio"
+	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/plan/optimize"
+)
+
+// DataFrameReader reads files into DataFrames; get one from Session.Read.
+type DataFrameReader struct {
+	sess    *Session
+	schema  *arrow.Schema
+	options map[string]string
+}
+
+// Read starts reading files.
+func (s *Session) Read() *DataFrameReader {
+	return &DataFrameReader{sess: s, options: map[string]string{}}
+}
+
+// Schema sets the schema instead of inferring it.
+func (r *DataFrameReader) Schema(s *arrow.Schema) *DataFrameReader {
+	out := *r
+	out.schema = s
+	return &out
+}
+
+// Option sets a format option, named as in Spark ("header", "sep", …).
+func (r *DataFrameReader) Option(key, value string) *DataFrameReader {
+	out := *r
+	out.options = maps.Clone(r.options)
+	out.options[key] = value
+	return &out
+}
+
+// CSV reads CSV files, directories of them and globs. See package csvio
+// for the options.
+func (r *DataFrameReader) CSV(paths ...string) *DataFrame {
+	opts, err := csvio.ParseOptions(r.options)
+	if err != nil {
+		return r.sess.failed(fmt.Errorf("frame: Read().CSV: %w", err))
+	}
+	opts.Partitions = r.sess.parallelism()
+	src, err := csvio.NewSource(paths, r.schema, opts)
+	if err != nil {
+		return r.sess.failed(fmt.Errorf("frame: Read().CSV: %w", err))
+	}
+	return &DataFrame{sess: r.sess, node: &plan.Scan{Source: src}}
+}
+
+// SaveMode says what a write does when its destination exists.
+type SaveMode = plan.SaveMode
+
+// The save modes.
+const (
+	ErrorIfExists = plan.ErrorIfExists
+	Overwrite     = plan.Overwrite
+	Append        = plan.Append
+	Ignore        = plan.Ignore
+)
+
+// DataFrameWriter writes a DataFrame to files; get one from
+// DataFrame.Write.
+type DataFrameWriter struct {
+	df      *DataFrame
+	mode    SaveMode
+	options map[string]string
+}
+
+// Write starts writing df.
+func (df *DataFrame) Write() *DataFrameWriter {
+	return &DataFrameWriter{df: df, options: map[string]string{}}
+}
+
+// Mode sets what happens when the destination exists (default
+// ErrorIfExists).
+func (w *DataFrameWriter) Mode(m SaveMode) *DataFrameWriter {
+	out := *w
+	out.mode = m
+	return &out
+}
+
+// Option sets a format option, named as in Spark.
+func (w *DataFrameWriter) Option(key, value string) *DataFrameWriter {
+	out := *w
+	out.options = maps.Clone(w.options)
+	out.options[key] = value
+	return &out
+}
+
+// CSV writes the DataFrame as a directory of CSV part files, one per
+// partition, committed atomically with a _SUCCESS marker: a failed or
+// cancelled job leaves path as it was.
+func (w *DataFrameWriter) CSV(ctx context.Context, path string) error {
+	if w.df.err != nil {
+		return w.df.err
+	}
+	opts, err := csvio.ParseOptions(w.options)
+	if err != nil {
+		return fmt.Errorf("frame: Write().CSV: %w", err)
+	}
+	return w.save(ctx, csvio.Format{Options: opts}, path)
+}
+
+func (w *DataFrameWriter) save(ctx context.Context, f plan.FileFormat, path string) error {
+	root := &plan.Write{Input: w.df.node, Format: f, Path: path, Mode: w.mode}
+	optimized := optimize.Optimize(root).(*plan.Write)
+	m, err := exec.Write(ctx, w.df.sess.runner(), optimized)
+	w.df.sess.recordMetrics(m)
+	return err
+}

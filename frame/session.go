@@ -1,0 +1,114 @@
+package frame
+
+import (
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/exec"
+	"github.com/ember-df/ember/plan"
+)
+
+// Session is the entry point: it reads data into DataFrames and runs
+// their jobs. It is safe for concurrent use.
+type Session struct {
+	cfg exec.Config
+
+	mu      sync.Mutex
+	metrics exec.Metrics
+	sources []*plan.MemorySource // released by Close
+}
+
+// Option configures a Session.
+type Option func(*Session)
+
+// WithParallelism sets how many partitions run at once (default
+// GOMAXPROCS). It also sets how many splits file readers aim for.
+func WithParallelism(n int) Option { return func(s *Session) { s.cfg.Parallelism = n } }
+
+// WithMemoryBudget bounds the bytes that blocking operators (repartition,
+// GroupBy, OrderBy, Distinct) may hold; beyond it a job fails with an error
+// naming the budget. Default 2 GiB.
+func WithMemoryBudget(bytes int64) Option { return func(s *Session) { s.cfg.MemoryBudget = bytes } }
+
+// WithBatchSize bounds the batches that sources produce, in rows and in
+// bytes (defaults 16384 rows, 8 MiB); zero keeps a default.
+func WithBatchSize(rows int, bytes int64) Option {
+	return func(s *Session) { s.cfg.BatchRows, s.cfg.BatchBytes = rows, bytes }
+}
+
+// WithAllocator makes every job allocate Arrow memory from mem (tests use
+// a memory.CheckedAllocator to prove nothing leaks).
+func WithAllocator(mem memory.Allocator) Option { return func(s *Session) { s.cfg.Allocator = mem } }
+
+// NewSession returns a session with the given options.
+func NewSession(opts ...Option) *Session {
+	s := &Session{}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.cfg.Allocator == nil {
+		s.cfg.Allocator = memory.DefaultAllocator
+	}
+	return s
+}
+
+// Close releases what the session holds (the batches of in-memory
+// DataFrames). DataFrames of a closed session must not be used.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, src := range s.sources {
+		src.Release()
+	}
+	s.sources = nil
+	return nil
+}
+
+// LastMetrics returns the metrics of the most recent action's job.
+func (s *Session) LastMetrics() exec.Metrics {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.metrics
+}
+
+func (s *Session) recordMetrics(m exec.Metrics) {
+	s.mu.Lock()
+	s.metrics = m
+	s.mu.Unlock()
+}
+
+func (s *Session) runner() exec.Runner { return exec.Local{Config: s.cfg} }
+
+// parallelism is the configured parallelism, or GOMAXPROCS.
+func (s *Session) parallelism() int {
+	return exec.Local{Config: s.cfg}.Parallelism()
+}
+
+// CreateDataFrame returns a DataFrame over batches held in memory, one
+// slice of batches per partition (a single partition when called with
+// none). The session retains the batches until Close; the caller keeps
+// its own references.
+func (s *Session) CreateDataFrame(schema *arrow.Schema, partitions ...[]arrow.RecordBatch) *DataFrame {
+	src, err := plan.NewMemorySource(schema, partitions)
+	if err != nil {
+		return s.failed(err)
+	}
+	s.mu.Lock()
+	s.sources = append(s.sources, src)
+	s.mu.Unlock()
+	return &DataFrame{sess: s, node: &plan.Scan{Source: src}}
+}
+
+// FromTable returns a single-partition DataFrame over an Arrow table.
+func (s *Session) FromTable(tbl arrow.Table) *DataFrame {
+	tr := arrowTableBatches(tbl)
+	defer func() {
+		for _, b := range tr {
+			b.Release()
+		}
+	}()
+	return s.CreateDataFrame(tbl.Schema(), tr)
+}
+
+func (s *Session) failed(err error) *DataFrame { return &DataFrame{sess: s, err: err} }

@@ -1,0 +1,225 @@
+package csvio
+
+import (
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// column converts one CSV field per record into an Arrow builder.
+type column struct {
+	name      string
+	typ       arrow.DataType
+	field     int // index of the field in a record
+	nullValue string
+
+	parse func(v []byte) bool // appends v parsed, or reports false
+	valid func(v []byte) bool // whether v parses, without appending
+	b     array.Builder
+	start func(mem memory.Allocator, rows int) array.Builder
+}
+
+// text views bytes as a string without copying; the string must not
+// outlive the bytes.
+func text(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+func newColumn(f arrow.Field, field int, o Options) (*column, error) {
+	c := &column{name: f.Name, typ: f.Type, field: field, nullValue: o.NullValue}
+	dateLayout := javaLayout(o.DateFormat, time.DateOnly)
+	tsLayout := javaLayout(o.TimestampFormat, "")
+	switch f.Type.ID() {
+	case arrow.STRING:
+		var sb *array.StringBuilder
+		c.start = func(mem memory.Allocator, rows int) array.Builder {
+			sb = array.NewStringBuilder(mem)
+			sb.Reserve(rows)
+			c.b = sb
+			return sb
+		}
+		c.parse = func(v []byte) bool { sb.BinaryBuilder.Append(v); return true }
+		c.valid = func([]byte) bool { return true }
+	case arrow.FLOAT64, arrow.FLOAT32:
+		bits := 64
+		if f.Type.ID() == arrow.FLOAT32 {
+			bits = 32
+		}
+		var b64 *array.Float64Builder
+		var b32 *array.Float32Builder
+		c.start = func(mem memory.Allocator, rows int) array.Builder {
+			b := array.NewBuilder(mem, f.Type)
+			b.Reserve(rows)
+			b64, _ = b.(*array.Float64Builder)
+			b32, _ = b.(*array.Float32Builder)
+			c.b = b
+			return b
+		}
+		c.valid = func(v []byte) bool { _, err := strconv.ParseFloat(text(v), bits); return err == nil }
+		c.parse = func(v []byte) bool {
+			x, err := strconv.ParseFloat(text(v), bits)
+			if err != nil {
+				return false
+			}
+			if b64 != nil {
+				b64.UnsafeAppend(x)
+			} else {
+				b32.UnsafeAppend(float32(x))
+			}
+			return true
+		}
+	case arrow.INT64, arrow.INT32, arrow.INT16, arrow.INT8:
+		bits := f.Type.(arrow.FixedWidthDataType).BitWidth()
+		var appendInt func(int64)
+		c.start = func(mem memory.Allocator, rows int) array.Builder {
+			b := array.NewBuilder(mem, f.Type)
+			b.Reserve(rows)
+			switch b := b.(type) {
+			case *array.Int64Builder:
+				appendInt = b.UnsafeAppend
+			case *array.Int32Builder:
+				appendInt = func(x int64) { b.UnsafeAppend(int32(x)) }
+			case *array.Int16Builder:
+				appendInt = func(x int64) { b.UnsafeAppend(int16(x)) }
+			case *array.Int8Builder:
+				appendInt = func(x int64) { b.UnsafeAppend(int8(x)) }
+			}
+			c.b = b
+			return b
+		}
+		c.valid = func(v []byte) bool { _, err := strconv.ParseInt(text(v), 10, bits); return err == nil }
+		c.parse = func(v []byte) bool {
+			x, err := strconv.ParseInt(text(v), 10, bits)
+			if err != nil {
+				return false
+			}
+			appendInt(x)
+			return true
+		}
+	case arrow.BOOL:
+		var bb *array.BooleanBuilder
+		c.start = func(mem memory.Allocator, rows int) array.Builder {
+			bb = array.NewBooleanBuilder(mem)
+			bb.Reserve(rows)
+			c.b = bb
+			return bb
+		}
+		c.valid = func(v []byte) bool { _, ok := parseBool(v); return ok }
+		c.parse = func(v []byte) bool {
+			x, ok := parseBool(v)
+			if ok {
+				bb.UnsafeAppend(x)
+			}
+			return ok
+		}
+	case arrow.DATE32:
+		var db *array.Date32Builder
+		c.start = func(mem memory.Allocator, rows int) array.Builder {
+			db = array.NewDate32Builder(mem)
+			db.Reserve(rows)
+			c.b = db
+			return db
+		}
+		c.valid = func(v []byte) bool { _, err := time.Parse(dateLayout, text(v)); return err == nil }
+		c.parse = func(v []byte) bool {
+			t, err := time.Parse(dateLayout, text(v))
+			if err == nil {
+				db.UnsafeAppend(arrow.Date32FromTime(t))
+			}
+			return err == nil
+		}
+	case arrow.TIMESTAMP:
+		unit := f.Type.(*arrow.TimestampType).Unit
+		var tb *array.TimestampBuilder
+		c.start = func(mem memory.Allocator, rows int) array.Builder {
+			tb = array.NewTimestampBuilder(mem, f.Type.(*arrow.TimestampType))
+			tb.Reserve(rows)
+			c.b = tb
+			return tb
+		}
+		c.valid = func(v []byte) bool { _, ok := parseTimestamp(text(v), tsLayout); return ok }
+		c.parse = func(v []byte) bool {
+			t, ok := parseTimestamp(text(v), tsLayout)
+			if !ok {
+				return false
+			}
+			ts, err := arrow.TimestampFromTime(t, unit)
+			if err == nil {
+				tb.UnsafeAppend(ts)
+			}
+			return err == nil
+		}
+	default:
+		return nil, checkType(f)
+	}
+	return c, nil
+}
+
+// isNull tells whether a field is NULL: an unquoted field equal to the
+// null value, or an empty field of a non-string column.
+func (c *column) isNull(v []byte, quoted bool) bool {
+	if !quoted && text(v) == c.nullValue {
+		return true
+	}
+	return len(v) == 0 && c.typ.ID() != arrow.STRING
+}
+
+// append adds the field; a value that does not parse becomes NULL and
+// append reports false.
+func (c *column) append(v []byte, quoted bool) bool {
+	if c.isNull(v, quoted) {
+		c.b.AppendNull()
+		return true
+	}
+	if c.parse(v) {
+		return true
+	}
+	c.b.AppendNull()
+	return false
+}
+
+func (c *column) appendNull() { c.b.AppendNull() }
+
+// validates reports whether the field is NULL or parses.
+func (c *column) validates(v []byte, quoted bool) bool {
+	return c.isNull(v, quoted) || c.valid(v)
+}
+
+func parseBool(v []byte) (bool, bool) {
+	switch strings.ToLower(text(v)) {
+	case "true":
+		return true, true
+	case "false":
+		return false, true
+	}
+	return false, false
+}
+
+var timestampLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", time.DateOnly}
+
+func parseTimestamp(s, layout string) (time.Time, bool) {
+	if layout != "" {
+		t, err := time.Parse(layout, s)
+		return t, err == nil
+	}
+	for _, l := range timestampLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// javaLayout turns a Spark (Java) date pattern such as yyyy-MM-dd into a
+// Go layout; a pattern without Java letters is taken as a Go layout.
+func javaLayout(pattern, fallback string) string {
+	if pattern == "" {
+		return fallback
+	}
+	r := strings.NewReplacer("yyyy", "2006", "MM", "01", "dd", "02", "HH", "15", "mm", "04", "ss", "05",
+		"SSSSSS", "000000", "SSS", "000", "XXX", "Z07:00", "'T'", "T")
+	return r.Replace(pattern)
+}

@@ -1,0 +1,145 @@
+package csvio
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// inferred is a column's type as sampling found it so far.
+type inferred int
+
+const (
+	inferNone inferred = iota // only NULLs seen
+	inferInt
+	inferFloat
+	inferBool
+	inferString
+)
+
+func (t inferred) widen(v []byte) inferred {
+	var k inferred
+	s := text(v)
+	switch {
+	case isInt(s):
+		k = inferInt
+	case isFloat(s):
+		k = inferFloat
+	case isBool(v):
+		k = inferBool
+	default:
+		return inferString
+	}
+	switch {
+	case t == inferNone || t == k:
+		return k
+	case (t == inferInt && k == inferFloat) || (t == inferFloat && k == inferInt):
+		return inferFloat
+	}
+	return inferString
+}
+
+func isInt(s string) bool   { _, err := strconv.ParseInt(s, 10, 64); return err == nil }
+func isFloat(s string) bool { _, err := strconv.ParseFloat(s, 64); return err == nil }
+func isBool(v []byte) bool  { _, ok := parseBool(v); return ok }
+
+func (t inferred) arrowType() arrow.DataType {
+	switch t {
+	case inferInt:
+		return arrow.PrimitiveTypes.Int64
+	case inferFloat:
+		return arrow.PrimitiveTypes.Float64
+	case inferBool:
+		return arrow.FixedWidthTypes.Boolean
+	}
+	return arrow.BinaryTypes.String
+}
+
+// discoverSchema names the columns (from the header, or _c0, _c1, …) and
+// types them: by sampling up to SamplingRows records when inferSchema is
+// set (int64, float64, boolean or string), as strings otherwise.
+func (s *Source) discoverSchema() (*arrow.Schema, error) {
+	var names []string
+	var types []inferred
+	sampled := 0
+	for i, fi := range s.files {
+		if sampled >= s.opts.SamplingRows || (i > 0 && !s.opts.InferSchema) {
+			break
+		}
+		f, err := os.Open(fi.path)
+		if err != nil {
+			return nil, fmt.Errorf("csvio: %w", err)
+		}
+		r := &reader{src: s, split: split{file: i, end: fi.size}, path: fi.path, f: f, q: newQuoting(s.opts)}
+		first := true
+		for sampled < s.opts.SamplingRows {
+			rec, hasQuote, err := r.nextRecord()
+			if err != nil {
+				f.Close()
+				return nil, err
+			}
+			if rec == nil {
+				break
+			}
+			if len(rec) == 0 || (len(rec) == 1 && rec[0] == '\r') {
+				continue
+			}
+			r.fields, r.quoted, r.scratch = r.q.fields(rec, hasQuote, r.fields, r.quoted, r.scratch)
+			if names == nil {
+				names = columnNames(r.fields, s.opts.Header)
+				types = make([]inferred, len(names))
+				if s.opts.Header {
+					first = false
+					continue
+				}
+			} else if first && s.opts.Header {
+				first = false
+				continue // the header of a later file
+			}
+			first = false
+			if !s.opts.InferSchema {
+				break
+			}
+			for k := range min(len(r.fields), len(types)) {
+				v := r.fields[k]
+				if (!r.quoted[k] && text(v) == s.opts.NullValue) || len(v) == 0 {
+					continue
+				}
+				types[k] = types[k].widen(v)
+			}
+			sampled++
+		}
+		f.Close()
+	}
+	if names == nil {
+		return nil, fmt.Errorf("csvio: %s: no records to take a schema from; pass a schema", s.files[0].path)
+	}
+	fields := make([]arrow.Field, len(names))
+	for i, n := range names {
+		fields[i] = arrow.Field{Name: n, Type: types[i].arrowType(), Nullable: true}
+	}
+	return arrow.NewSchema(fields, nil), nil
+}
+
+// columnNames takes names from a header record, or makes _c0, _c1, …;
+// empty names become _cN and repeated names get their index appended, as
+// Spark does.
+func columnNames(fields [][]byte, header bool) []string {
+	names := make([]string, len(fields))
+	count := map[string]int{}
+	for i, f := range fields {
+		names[i] = fmt.Sprintf("_c%d", i)
+		if header && len(f) > 0 {
+			names[i] = string(f)
+		}
+		count[names[i]]++
+	}
+	for i, n := range names {
+		if count[n] > 1 {
+			names[i] = fmt.Sprintf("%s%d", n, i)
+		}
+	}
+	return names
+}

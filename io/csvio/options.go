@@ -1,0 +1,126 @@
+package csvio
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Mode says what the reader does with a malformed record.
+type Mode int
+
+// The parse modes, as Spark names them.
+const (
+	Permissive Mode = iota
+	DropMalformed
+	FailFast
+)
+
+func (m Mode) String() string { return [...]string{"PERMISSIVE", "DROPMALFORMED", "FAILFAST"}[m] }
+
+// Options configure reading and writing.
+type Options struct {
+	Header      bool
+	Delimiter   byte
+	Quote       byte
+	Escape      byte // inside quotes, escapes the next character; equal to Quote means "" only
+	NullValue   string
+	InferSchema bool
+	// SamplingRows is how many records schema inference reads.
+	SamplingRows int
+	Mode         Mode
+	// CorruptColumn is the name of the column that receives the raw text of
+	// malformed records in PERMISSIVE mode, when the schema has it.
+	CorruptColumn   string
+	DateFormat      string // Go time layout
+	TimestampFormat string // Go time layout
+	// Partitions is the parallelism the reader splits files for.
+	Partitions int
+	// MaxSplitBytes caps the size of one split.
+	MaxSplitBytes int64
+}
+
+// DefaultOptions are Spark's defaults, except that a quote inside a quoted
+// field is escaped by doubling it (RFC 4180) as well as with a backslash.
+func DefaultOptions() Options {
+	return Options{
+		Delimiter:     ',',
+		Quote:         '"',
+		Escape:        '\\',
+		SamplingRows:  20480,
+		CorruptColumn: "_corrupt_record",
+		Partitions:    1,
+		MaxSplitBytes: 128 << 20,
+	}
+}
+
+// ParseOptions reads Spark-named options (case-insensitive keys) over
+// DefaultOptions; an unknown option or a bad value is an error.
+func ParseOptions(kv map[string]string) (Options, error) {
+	o := DefaultOptions()
+	for k, v := range kv {
+		var err error
+		switch strings.ToLower(k) {
+		case "header":
+			o.Header, err = strconv.ParseBool(v)
+		case "sep", "delimiter":
+			o.Delimiter, err = oneByte(k, unescape(v))
+		case "quote":
+			o.Quote, err = oneByte(k, v)
+		case "escape":
+			o.Escape, err = oneByte(k, v)
+		case "nullvalue":
+			o.NullValue = v
+		case "inferschema":
+			o.InferSchema, err = strconv.ParseBool(v)
+		case "samplingrows":
+			o.SamplingRows, err = strconv.Atoi(v)
+		case "mode":
+			switch strings.ToUpper(v) {
+			case "PERMISSIVE":
+				o.Mode = Permissive
+			case "DROPMALFORMED":
+				o.Mode = DropMalformed
+			case "FAILFAST":
+				o.Mode = FailFast
+			default:
+				err = fmt.Errorf("want PERMISSIVE, DROPMALFORMED or FAILFAST")
+			}
+		case "columnnameofcorruptrecord":
+			o.CorruptColumn = v
+		case "dateformat":
+			o.DateFormat = v
+		case "timestampformat":
+			o.TimestampFormat = v
+		case "multiline", "encoding", "charset":
+			// Quoted newlines are always supported; only UTF-8 is read.
+			if strings.EqualFold(k, "encoding") || strings.EqualFold(k, "charset") {
+				if !strings.EqualFold(strings.ReplaceAll(v, "-", ""), "utf8") {
+					err = fmt.Errorf("only UTF-8 is supported")
+				}
+			}
+		case "maxpartitionbytes":
+			o.MaxSplitBytes, err = strconv.ParseInt(v, 10, 64)
+		default:
+			return o, fmt.Errorf("csvio: unknown option %q", k)
+		}
+		if err != nil {
+			return o, fmt.Errorf("csvio: option %s=%q: %w", k, v, err)
+		}
+	}
+	return o, nil
+}
+
+func unescape(v string) string {
+	if v == `\t` {
+		return "\t"
+	}
+	return v
+}
+
+func oneByte(k, v string) (byte, error) {
+	if len(v) != 1 {
+		return 0, fmt.Errorf("%s must be a single byte", k)
+	}
+	return v[0], nil
+}

@@ -1,0 +1,247 @@
+package csvio
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/plan"
+)
+
+// Source reads CSV files; it implements plan.Source, plan.ProjectingSource
+// and plan.LimitingSource. It is an immutable value.
+type Source struct {
+	opts   Options
+	files  []file
+	splits []split
+	full   *arrow.Schema // every column, including the corrupt-record column
+	data   []int         // indices in full of the columns parsed from the file
+	cols   []int         // projected indices in full; the output columns
+	limit  int64         // rows per split; 0 means none
+}
+
+type file struct {
+	path string
+	size int64
+}
+
+// split is a byte range of one file; it reads the records that start in it.
+type split struct {
+	file       int
+	start, end int64
+}
+
+var (
+	_ plan.ProjectingSource = (*Source)(nil)
+	_ plan.LimitingSource   = (*Source)(nil)
+)
+
+// NewSource lists the files behind paths (files, directories, globs) and
+// settles the schema: schema when given, otherwise inferred by sampling
+// (inferSchema) or all strings, with names from the header or _c0, _c1…
+func NewSource(paths []string, schema *arrow.Schema, opts Options) (*Source, error) {
+	files, err := listFiles(paths)
+	if err != nil {
+		return nil, err
+	}
+	s := &Source{opts: opts, files: files}
+	if schema == nil {
+		if schema, err = s.discoverSchema(); err != nil {
+			return nil, err
+		}
+	}
+	s.full = schema
+	for i, f := range schema.Fields() {
+		if f.Name == opts.CorruptColumn {
+			if f.Type.ID() != arrow.STRING {
+				return nil, fmt.Errorf("csvio: corrupt-record column %q must be a string, not %s", f.Name, f.Type)
+			}
+			continue
+		}
+		if err := checkType(f); err != nil {
+			return nil, err
+		}
+		s.data = append(s.data, i)
+	}
+	s.cols = make([]int, schema.NumFields())
+	for i := range s.cols {
+		s.cols[i] = i
+	}
+	s.splits = makeSplits(files, opts)
+	return s, nil
+}
+
+func checkType(f arrow.Field) error {
+	switch f.Type.ID() {
+	case arrow.STRING, arrow.INT64, arrow.INT32, arrow.INT16, arrow.INT8, arrow.FLOAT64, arrow.FLOAT32,
+		arrow.BOOL, arrow.DATE32, arrow.TIMESTAMP:
+		return nil
+	}
+	return fmt.Errorf("csvio: column %q: type %s cannot be read from CSV", f.Name, f.Type)
+}
+
+// listFiles expands paths into files, in a stable order. Directories are
+// read recursively, skipping names that start with "_" or "." (such as
+// _SUCCESS and _temporary).
+func listFiles(paths []string) ([]file, error) {
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("csvio: no path given")
+	}
+	var out []file
+	for _, p := range paths {
+		matches := []string{p}
+		if strings.ContainsAny(p, "*?[") {
+			var err error
+			if matches, err = filepath.Glob(p); err != nil {
+				return nil, fmt.Errorf("csvio: bad glob %q: %w", p, err)
+			}
+			if len(matches) == 0 {
+				return nil, fmt.Errorf("csvio: %q matches no file", p)
+			}
+			sort.Strings(matches)
+		}
+		for _, m := range matches {
+			found, err := walk(m)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, found...)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("csvio: %s: no files to read", strings.Join(paths, ", "))
+	}
+	return out, nil
+}
+
+func hidden(name string) bool { return strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") }
+
+func walk(root string) ([]file, error) {
+	info, err := os.Stat(root)
+	if err != nil {
+		return nil, fmt.Errorf("csvio: %w", err)
+	}
+	if !info.IsDir() {
+		return []file{{path: root, size: info.Size()}}, nil
+	}
+	var out []file
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if path != root && hidden(d.Name()) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		out = append(out, file{path: path, size: info.Size()})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("csvio: %w", err)
+	}
+	return out, nil
+}
+
+// makeSplits cuts files into ranges of about total/Partitions bytes
+// (between 4 MiB and MaxSplitBytes), as Spark sizes file splits.
+func makeSplits(files []file, opts Options) []split {
+	var total int64
+	for _, f := range files {
+		total += f.size
+	}
+	size := total / int64(max(opts.Partitions, 1))
+	size = max(size, 4<<20)
+	if opts.MaxSplitBytes > 0 {
+		size = min(size, opts.MaxSplitBytes)
+	}
+	size = max(size, 1)
+	var out []split
+	for i, f := range files {
+		if f.size == 0 {
+			out = append(out, split{file: i})
+			continue
+		}
+		for start := int64(0); start < f.size; start += size {
+			out = append(out, split{file: i, start: start, end: min(start+size, f.size)})
+		}
+	}
+	return out
+}
+
+// String implements plan.Source.
+func (s *Source) String() string {
+	names := make([]string, len(s.files))
+	for i, f := range s.files {
+		names[i] = filepath.Base(f.path)
+	}
+	if len(names) > 3 {
+		names = append(names[:3], fmt.Sprintf("… %d files", len(s.files)))
+	}
+	cols := make([]string, len(s.cols))
+	for i, c := range s.cols {
+		cols[i] = s.full.Field(c).Name
+	}
+	out := fmt.Sprintf("csv [%s] columns=[%s]", strings.Join(names, ", "), strings.Join(cols, ", "))
+	if len(s.cols) < s.full.NumFields() {
+		out += fmt.Sprintf(" (pruned from %d)", s.full.NumFields())
+	}
+	if s.limit > 0 {
+		out += fmt.Sprintf(" limit=%d", s.limit)
+	}
+	return out
+}
+
+// Schema implements plan.Source.
+func (s *Source) Schema() *arrow.Schema {
+	fields := make([]arrow.Field, len(s.cols))
+	for i, c := range s.cols {
+		fields[i] = s.full.Field(c)
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// Partitions implements plan.Source: one per split.
+func (s *Source) Partitions() int { return len(s.splits) }
+
+// Project implements plan.ProjectingSource.
+func (s *Source) Project(columns []string) (plan.Source, error) {
+	out := *s
+	out.cols = nil
+	for _, c := range s.cols {
+		for _, name := range columns {
+			if s.full.Field(c).Name == name {
+				out.cols = append(out.cols, c)
+			}
+		}
+	}
+	if len(out.cols) != len(columns) {
+		return nil, fmt.Errorf("csvio: cannot project %v from %s", columns, s.Schema())
+	}
+	return &out, nil
+}
+
+// WithLimit implements plan.LimitingSource.
+func (s *Source) WithLimit(n int64) plan.Source {
+	out := *s
+	out.limit = n
+	return &out
+}
+
+// Open implements plan.Source.
+func (s *Source) Open(ctx context.Context, p int, opts plan.ScanOptions) (plan.BatchReader, error) {
+	return newReader(ctx, s, s.splits[p], opts)
+}

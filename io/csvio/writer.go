@@ -1,0 +1,155 @@
+package csvio
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/ember-df/ember/plan"
+)
+
+// Format writes CSV part files; it implements plan.FileFormat.
+type Format struct {
+	Options Options
+}
+
+var _ plan.FileFormat = Format{}
+
+// Name implements plan.FileFormat.
+func (Format) Name() string { return "csv" }
+
+// Extension implements plan.FileFormat.
+func (Format) Extension() string { return "csv" }
+
+// NewWriter implements plan.FileFormat. The header, if asked for, is
+// written at once, so an empty result still records its columns.
+func (f Format) NewWriter(w io.Writer, s *arrow.Schema) (plan.BatchWriter, error) {
+	cw := &Writer{w: w, o: f.Options, schema: s}
+	for _, fld := range s.Fields() {
+		if err := checkType(fld); err != nil {
+			return nil, err
+		}
+	}
+	if f.Options.Header {
+		for i, fld := range s.Fields() {
+			if i > 0 {
+				cw.buf = append(cw.buf, f.Options.Delimiter)
+			}
+			cw.buf = cw.appendString(cw.buf, fld.Name)
+		}
+		cw.buf = append(cw.buf, '\n')
+	}
+	return cw, nil
+}
+
+// Writer writes batches as CSV records.
+type Writer struct {
+	w      io.Writer
+	o      Options
+	schema *arrow.Schema
+	buf    []byte
+}
+
+const flushAt = 256 << 10
+
+// Write implements plan.BatchWriter.
+func (w *Writer) Write(b arrow.RecordBatch) error {
+	if !b.Schema().Equal(w.schema) {
+		return fmt.Errorf("csvio: batch schema %s differs from the file's %s", b.Schema(), w.schema)
+	}
+	cells := make([]func([]byte, int) []byte, b.NumCols())
+	for i, c := range b.Columns() {
+		cells[i] = w.cellWriter(c)
+	}
+	for row := 0; row < int(b.NumRows()); row++ {
+		for i, cell := range cells {
+			if i > 0 {
+				w.buf = append(w.buf, w.o.Delimiter)
+			}
+			if b.Column(i).IsNull(row) {
+				w.buf = append(w.buf, w.o.NullValue...)
+				continue
+			}
+			w.buf = cell(w.buf, row)
+		}
+		w.buf = append(w.buf, '\n')
+		if len(w.buf) >= flushAt {
+			if err := w.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (w *Writer) flush() error {
+	_, err := w.w.Write(w.buf)
+	w.buf = w.buf[:0]
+	return err
+}
+
+// Close implements plan.BatchWriter.
+func (w *Writer) Close() error { return w.flush() }
+
+// cellWriter returns a function appending the value at a row (known not
+// NULL) of column c.
+func (w *Writer) cellWriter(c arrow.Array) func([]byte, int) []byte {
+	switch c := c.(type) {
+	case *array.Float64:
+		return func(dst []byte, i int) []byte { return plan.AppendFloat(dst, c.Value(i), 64) }
+	case *array.Float32:
+		return func(dst []byte, i int) []byte { return plan.AppendFloat(dst, float64(c.Value(i)), 32) }
+	case *array.Int64:
+		return func(dst []byte, i int) []byte { return strconv.AppendInt(dst, c.Value(i), 10) }
+	case *array.Int32:
+		return func(dst []byte, i int) []byte { return strconv.AppendInt(dst, int64(c.Value(i)), 10) }
+	case *array.Int16:
+		return func(dst []byte, i int) []byte { return strconv.AppendInt(dst, int64(c.Value(i)), 10) }
+	case *array.Int8:
+		return func(dst []byte, i int) []byte { return strconv.AppendInt(dst, int64(c.Value(i)), 10) }
+	case *array.Boolean:
+		return func(dst []byte, i int) []byte { return strconv.AppendBool(dst, c.Value(i)) }
+	case *array.String:
+		return func(dst []byte, i int) []byte { return w.appendString(dst, c.Value(i)) }
+	case *array.Date32:
+		return func(dst []byte, i int) []byte { return c.Value(i).ToTime().AppendFormat(dst, time.DateOnly) }
+	case *array.Timestamp:
+		unit := c.DataType().(*arrow.TimestampType).Unit
+		return func(dst []byte, i int) []byte {
+			return c.Value(i).ToTime(unit).AppendFormat(dst, "2006-01-02T15:04:05.999999Z07:00")
+		}
+	}
+	return func(dst []byte, i int) []byte { return w.appendString(dst, c.ValueStr(i)) }
+}
+
+// appendString writes s, quoted when it holds the delimiter, a quote, a
+// line break, or is empty (so that it is not read back as NULL).
+func (w *Writer) appendString(dst []byte, s string) []byte {
+	q := w.o.Quote
+	needs := len(s) == 0 || (w.o.NullValue != "" && s == w.o.NullValue)
+	for i := 0; i < len(s) && !needs; i++ {
+		switch s[i] {
+		case w.o.Delimiter, q, '\n', '\r':
+			needs = true
+		}
+	}
+	if !needs {
+		return append(dst, s...)
+	}
+	dst = append(dst, q)
+	for {
+		i := strings.IndexByte(s, q)
+		if i < 0 {
+			break
+		}
+		dst = append(dst, s[:i]...)
+		dst = append(dst, q, q)
+		s = s[i+1:]
+	}
+	dst = append(dst, s...)
+	return append(dst, q)
+}

@@ -1,0 +1,122 @@
+package plan
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// BinaryOp is the operator of a Binary expression.
+type BinaryOp int
+
+// The binary operators. Arithmetic follows Spark: integer division and
+// modulo by zero give NULL, "/" on integers gives float64. And/Or use
+// three-valued logic (NULL AND false is false).
+const (
+	OpAdd BinaryOp = iota
+	OpSub
+	OpMul
+	OpDiv
+	OpMod
+	OpEq
+	OpNeq
+	OpLt
+	OpLe
+	OpGt
+	OpGe
+	OpAnd
+	OpOr
+	OpContains
+)
+
+var binarySymbols = [...]string{
+	OpAdd: "+", OpSub: "-", OpMul: "*", OpDiv: "/", OpMod: "%",
+	OpEq: "=", OpNeq: "!=", OpLt: "<", OpLe: "<=", OpGt: ">", OpGe: ">=",
+	OpAnd: "AND", OpOr: "OR", OpContains: "contains",
+}
+
+func (op BinaryOp) String() string { return binarySymbols[op] }
+
+// IsArithmetic reports whether op is +, -, *, / or %.
+func (op BinaryOp) IsArithmetic() bool { return op <= OpMod }
+
+// IsComparison reports whether op compares its operands.
+func (op BinaryOp) IsComparison() bool { return op >= OpEq && op <= OpGe }
+
+// Binary applies an operator to two operands. Once resolved, both operands
+// have the same type (OperandType) and Type is the result type.
+type Binary struct {
+	Op          BinaryOp
+	Left, Right Expr
+	typ         arrow.DataType
+}
+
+// NewBinary returns the unresolved expression left op right.
+func NewBinary(op BinaryOp, left, right Expr) *Binary {
+	return &Binary{Op: op, Left: left, Right: right}
+}
+
+func (b *Binary) String() string {
+	if b.Op == OpContains {
+		return fmt.Sprintf("contains(%s, %s)", b.Left, b.Right)
+	}
+	return fmt.Sprintf("(%s %s %s)", b.Left, b.Op, b.Right)
+}
+func (b *Binary) Children() []Expr     { return []Expr{b.Left, b.Right} }
+func (b *Binary) Type() arrow.DataType { return b.typ }
+func (b *Binary) WithChildren(c []Expr) Expr {
+	return &Binary{Op: b.Op, Left: c[0], Right: c[1], typ: b.typ}
+}
+
+// OperandType is the type both operands of a resolved Binary have.
+func (b *Binary) OperandType() arrow.DataType { return b.Left.Type() }
+
+// Resolve implements Expr.
+func (b *Binary) Resolve(in *arrow.Schema) (Expr, error) {
+	l, err := b.Left.Resolve(in)
+	if err != nil {
+		return nil, err
+	}
+	r, err := b.Right.Resolve(in)
+	if err != nil {
+		return nil, err
+	}
+	mismatch := func() error {
+		return typeError("%s: cannot apply %s to %s (%s) and %s (%s)", b, b.Op, l, l.Type(), r, r.Type())
+	}
+	switch {
+	case b.Op == OpAnd || b.Op == OpOr:
+		for _, x := range []Expr{l, r} {
+			if !isNull(x.Type()) && x.Type().ID() != arrow.BOOL {
+				return nil, mismatch()
+			}
+		}
+		boolean := arrow.FixedWidthTypes.Boolean
+		return &Binary{Op: b.Op, Left: coerce(l, boolean), Right: coerce(r, boolean), typ: boolean}, nil
+	case b.Op == OpContains:
+		for _, x := range []Expr{l, r} {
+			if !isNull(x.Type()) && !isString(x.Type()) {
+				return nil, mismatch()
+			}
+		}
+		s := arrow.BinaryTypes.String
+		return &Binary{Op: b.Op, Left: coerce(l, s), Right: coerce(r, s), typ: arrow.FixedWidthTypes.Boolean}, nil
+	}
+	t, ok := commonType(l, r)
+	if !ok {
+		return nil, mismatch()
+	}
+	if isNull(t) {
+		t = arrow.PrimitiveTypes.Float64
+	}
+	if b.Op.IsArithmetic() {
+		if !IsNumeric(t) {
+			return nil, mismatch()
+		}
+		if b.Op == OpDiv && isInteger(t) {
+			t = arrow.PrimitiveTypes.Float64
+		}
+		return &Binary{Op: b.Op, Left: coerce(l, t), Right: coerce(r, t), typ: t}, nil
+	}
+	return &Binary{Op: b.Op, Left: coerce(l, t), Right: coerce(r, t), typ: arrow.FixedWidthTypes.Boolean}, nil
+}

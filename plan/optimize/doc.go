@@ -1,0 +1,71 @@
+// Package optimize rewrites logical plans into cheaper equivalent ones.
+// Each rule lives in its own file. Optimize applies them in this order,
+// repeating the batch until the plan stops changing (at most maxPasses
+// times), then prunes columns once:
+//
+//  1. combine_filters: Filter over Filter becomes one Filter with AND.
+//  2. push_filters: filters move below projections (substituting cheap
+//     expressions), sorts, repartitions and coalesces, so rows are dropped
+//     before work is spent on them, user functions included.
+//  3. collapse_projects: adjacent projections merge when that duplicates
+//     no expensive or non-deterministic expression.
+//  4. push_limits: limits move below projections and into scans that can
+//     stop early, so Show(5) reads a handful of rows.
+//  5. prune_columns: every node asks its input only for the columns it
+//     uses, down into scans that can skip parsing the rest.
+package optimize
+
+import "github.com/ember-df/ember/plan"
+
+// Rule is one rewrite. Apply returns its input unchanged when it does not
+// apply.
+type Rule interface {
+	Name() string
+	Apply(n plan.Node) plan.Node
+}
+
+const maxPasses = 10
+
+// Rules are the rules of the repeated batch, in order.
+var Rules = []Rule{combineFilters{}, pushFilters{}, collapseProjects{}, pushLimits{}}
+
+// Optimize returns an optimized plan equivalent to n.
+func Optimize(n plan.Node) plan.Node {
+	for pass := 0; pass < maxPasses; pass++ {
+		before := plan.Explain(n)
+		for _, r := range Rules {
+			n = transformUp(n, r.Apply)
+		}
+		if plan.Explain(n) == before {
+			break
+		}
+	}
+	return pruneColumns(n, nil)
+}
+
+// transformUp applies fn to every node, children first.
+func transformUp(n plan.Node, fn func(plan.Node) plan.Node) plan.Node {
+	children := n.Children()
+	if len(children) > 0 {
+		next := make([]plan.Node, len(children))
+		changed := false
+		for i, c := range children {
+			next[i] = transformUp(c, fn)
+			changed = changed || next[i] != c
+		}
+		if changed {
+			rebuilt, err := n.WithChildren(next)
+			if err == nil {
+				n = rebuilt
+			}
+		}
+	}
+	return fn(n)
+}
+
+// rebuild is WithChildren for rewrites that keep every column the node
+// needs; should it fail anyway, the rewrite is abandoned.
+func rebuild(n plan.Node, children ...plan.Node) (plan.Node, bool) {
+	out, err := n.WithChildren(children)
+	return out, err == nil
+}

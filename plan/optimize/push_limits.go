@@ -1,0 +1,32 @@
+package optimize
+
+import "github.com/ember-df/ember/plan"
+
+type pushLimits struct{}
+
+func (pushLimits) Name() string { return "push_limits" }
+
+// Apply implements Rule: Limit(Limit) keeps the smaller limit; a limit
+// moves below projections (which keep rows one for one, so user functions
+// run on the kept rows only); a scan that can stop early is told the limit,
+// with the Limit kept above it.
+func (pushLimits) Apply(n plan.Node) plan.Node {
+	l, ok := n.(*plan.Limit)
+	if !ok {
+		return n
+	}
+	switch child := l.Input.(type) {
+	case *plan.Limit:
+		return &plan.Limit{Input: child.Input, N: min(l.N, child.N)}
+	case *plan.Project:
+		below := &plan.Limit{Input: child.Input, N: l.N}
+		if out, ok := rebuild(child, below); ok {
+			return out
+		}
+	case *plan.Scan:
+		if src, ok := child.Source.(plan.LimitingSource); ok {
+			return &plan.Limit{Input: &plan.Scan{Source: src.WithLimit(l.N)}, N: l.N}
+		}
+	}
+	return n
+}
