@@ -10,7 +10,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/ember-df/ember/plan"
 )
 
 // castArray converts in to type to with Spark's lenient semantics: a
@@ -27,27 +26,19 @@ func castArray(ctx context.Context, in arrow.Array, to arrow.DataType) (arrow.Ar
 		return array.MakeArrayOfNull(mem, to, in.Len()), nil
 	case from.ID() == arrow.STRING && to.ID() != arrow.STRING:
 		return parseStrings(mem, in.(*array.String), to)
-	case to.ID() == arrow.STRING && (from.ID() == arrow.FLOAT64 || from.ID() == arrow.FLOAT32):
+	case to.ID() == arrow.STRING:
+		// arrow-go's numeric-to-string cast leaks kernel memory (v18.8.0),
+		// and prints floats unlike Spark: format here.
 		b := array.NewStringBuilder(mem)
 		defer b.Release()
 		b.Reserve(in.Len())
-		bits := 64
-		if from.ID() == arrow.FLOAT32 {
-			bits = 32
-		}
 		var buf []byte
 		for i := 0; i < in.Len(); i++ {
 			if in.IsNull(i) {
 				b.AppendNull()
 				continue
 			}
-			var v float64
-			if bits == 32 {
-				v = float64(in.(*array.Float32).Value(i))
-			} else {
-				v = in.(*array.Float64).Value(i)
-			}
-			buf = plan.AppendFloat(buf[:0], v, bits)
+			buf = AppendValue(buf[:0], in, i)
 			b.BinaryBuilder.Append(buf)
 		}
 		return b.NewArray(), nil

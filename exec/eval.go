@@ -167,7 +167,7 @@ func (ev *evaluator) binary(e *plan.Binary, b arrow.RecordBatch) (compute.Datum,
 }
 
 var unaryKernels = map[plan.UnaryOp]string{
-	plan.OpNot: "invert", plan.OpNegate: "negate_unchecked", plan.OpIsNull: "is_null", plan.OpIsNotNull: "is_valid",
+	plan.OpNegate: "negate_unchecked",
 }
 
 func (ev *evaluator) unary(e *plan.Unary, b arrow.RecordBatch) (compute.Datum, error) {
@@ -188,7 +188,15 @@ func (ev *evaluator) unary(e *plan.Unary, b arrow.RecordBatch) (compute.Datum, e
 		return nil, err
 	}
 	defer c.Release()
-	out := stringFunction(ev.mem, e.Op, c.(*array.String))
+	var out arrow.Array
+	switch e.Op {
+	case plan.OpIsNull, plan.OpIsNotNull:
+		out = nullTest(ev.mem, c, e.Op == plan.OpIsNull)
+	case plan.OpNot:
+		out = not(ev.mem, c.(*array.Boolean))
+	default:
+		out = stringFunction(ev.mem, e.Op, c.(*array.String))
+	}
 	defer out.Release()
 	return compute.NewDatum(out), nil
 }

@@ -89,3 +89,30 @@ func monotonicIDs(mem memory.Allocator, p int, offset int64, n int) arrow.Array 
 	}
 	return b.NewArray()
 }
+
+// nullTest reports, per row, whether the value is NULL (or, with isNull
+// false, whether it is not).
+func nullTest(mem memory.Allocator, in arrow.Array, isNull bool) arrow.Array {
+	b := array.NewBooleanBuilder(mem)
+	defer b.Release()
+	b.Reserve(in.Len())
+	for i := 0; i < in.Len(); i++ {
+		b.UnsafeAppend(in.IsNull(i) == isNull)
+	}
+	return b.NewArray()
+}
+
+// not negates booleans; NOT NULL is NULL.
+func not(mem memory.Allocator, in *array.Boolean) arrow.Array {
+	b := array.NewBooleanBuilder(mem)
+	defer b.Release()
+	b.Reserve(in.Len())
+	for i := 0; i < in.Len(); i++ {
+		if in.IsNull(i) {
+			b.UnsafeAppendBoolToBitmap(false)
+		} else {
+			b.UnsafeAppend(!in.Value(i))
+		}
+	}
+	return b.NewArray()
+}

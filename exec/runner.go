@@ -189,5 +189,8 @@ func drain(ctx context.Context, op Operator, fn func(arrow.RecordBatch) error) e
 	}
 }
 
-// allocatorOf returns the job's allocator, which Run puts in the context.
-func allocatorOf(ctx context.Context) memory.Allocator { return compute.GetAllocator(ctx) }
+// AllocatorFrom returns the job's allocator, which Run puts in the
+// context every operator and user function receives.
+func AllocatorFrom(ctx context.Context) memory.Allocator { return compute.GetAllocator(ctx) }
+
+func allocatorOf(ctx context.Context) memory.Allocator { return AllocatorFrom(ctx) }

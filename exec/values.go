@@ -2,9 +2,12 @@ package exec
 
 import (
 	"fmt"
+	"strconv"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/ember-df/ember/plan"
 )
 
 // appendValue appends arr[i] (or a NULL) to b, which has arr's type.
@@ -122,4 +125,30 @@ func integerLike(t arrow.DataType) bool {
 		return true
 	}
 	return false
+}
+
+// AppendValue appends the text of arr[i] (not NULL) as Spark prints it:
+// floats with ".0" when whole, dates as 2006-01-02, timestamps as
+// 2006-01-02 15:04:05 with fractional seconds when present.
+func AppendValue(dst []byte, arr arrow.Array, i int) []byte {
+	switch c := arr.(type) {
+	case *array.Float64:
+		return plan.AppendFloat(dst, c.Value(i), 64)
+	case *array.Float32:
+		return plan.AppendFloat(dst, float64(c.Value(i)), 32)
+	case *array.String:
+		return append(dst, c.Value(i)...)
+	case *array.Boolean:
+		return strconv.AppendBool(dst, c.Value(i))
+	case *array.Date32:
+		return c.Value(i).ToTime().AppendFormat(dst, time.DateOnly)
+	case *array.Timestamp:
+		return c.Value(i).ToTime(c.DataType().(*arrow.TimestampType).Unit).AppendFormat(dst, "2006-01-02 15:04:05.999999")
+	case *array.Uint64:
+		return strconv.AppendUint(dst, c.Value(i), 10)
+	}
+	if get, ok := int64Getter(arr); ok {
+		return strconv.AppendInt(dst, get(i), 10)
+	}
+	return append(dst, arr.ValueStr(i)...)
 }

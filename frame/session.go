@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"context"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -112,3 +113,9 @@ func (s *Session) FromTable(tbl arrow.Table) *DataFrame {
 }
 
 func (s *Session) failed(err error) *DataFrame { return &DataFrame{sess: s, err: err} }
+
+// AllocatorFrom returns the allocator of the job running a user function
+// (MapBatches, a UDF) from the context it was called with, so that the
+// batches the function builds are accounted like the engine's own. Outside
+// a job it returns memory.DefaultAllocator.
+func AllocatorFrom(ctx context.Context) memory.Allocator { return exec.AllocatorFrom(ctx) }

@@ -4,12 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/exec"
 )
 
 // Show prints the first n rows to stdout as a Spark-style table, with
@@ -116,18 +115,5 @@ func CellString(col arrow.Array, i int) string {
 	if col.IsNull(i) {
 		return "NULL"
 	}
-	switch c := col.(type) {
-	case *array.Float64:
-		return string(plan.AppendFloat(nil, c.Value(i), 64))
-	case *array.Float32:
-		return string(plan.AppendFloat(nil, float64(c.Value(i)), 32))
-	case *array.String:
-		return c.Value(i)
-	case *array.Date32:
-		return c.Value(i).ToTime().Format(time.DateOnly)
-	case *array.Timestamp:
-		t := c.Value(i).ToTime(c.DataType().(*arrow.TimestampType).Unit)
-		return t.Format("2006-01-02 15:04:05.999999")
-	}
-	return col.ValueStr(i)
+	return string(exec.AppendValue(nil, col, i))
 }
