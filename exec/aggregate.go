@@ -3,6 +3,7 @@ package exec
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -36,7 +37,7 @@ func (a *aggregateExec) String() string {
 	for i, x := range a.aggs {
 		aggs[i] = x.String()
 	}
-	return fmt.Sprintf("HashAggregateExec keys=%s aggs=%v", plan.FormatExprs(a.keys), aggs)
+	return fmt.Sprintf("HashAggregateExec keys=%s aggs=[%s]", plan.FormatExprs(a.keys), strings.Join(aggs, ", "))
 }
 
 // Operator implements PhysicalNode.

@@ -40,7 +40,8 @@ func Optimize(n plan.Node) plan.Node {
 			break
 		}
 	}
-	return pruneColumns(n, nil)
+	// Pruning can leave projections that pass their input through.
+	return transformUp(pruneColumns(n, nil), collapseProjects{}.Apply)
 }
 
 // transformUp applies fn to every node, children first.

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -84,6 +85,91 @@ func TestGenerateInputDeterministic(t *testing.T) {
 	}
 }
 
+// TestGenerateInputFormat checks every generated line against the documented
+// format (id, then four measurements with exactly three decimals in
+// [0.100, 9.999]) and recomputes the expectation from the file's text alone.
+func TestGenerateInputFormat(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.csv")
+	exp, err := generateInput(path, 20_000, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(data)) != exp.InputSize {
+		t.Errorf("InputSize = %d, file has %d bytes", exp.InputSize, len(data))
+	}
+	lines := strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	if lines[0] != inputHeader {
+		t.Fatalf("header %q, want %q", lines[0], inputHeader)
+	}
+	var got expectation
+	for i, line := range lines[1:] {
+		f := strings.Split(line, ",")
+		if len(f) != 5 || f[0] != strconv.Itoa(i+1) {
+			t.Fatalf("line %d: %q", i+2, line)
+		}
+		var milli [4]int64
+		for c, v := range f[1:] {
+			if len(v) != 5 || v[1] != '.' {
+				t.Fatalf("line %d: measurement %q, want d.ddd", i+2, v)
+			}
+			m, err := strconv.ParseInt(v[:1]+v[2:], 10, 64)
+			if err != nil || m < 100 || m > 9999 {
+				t.Fatalf("line %d: measurement %q out of [0.100, 9.999]", i+2, v)
+			}
+			milli[c] = m
+		}
+		// Independent of expectation.add: the predicate on the text's value.
+		if pl, _ := strconv.ParseFloat(f[3], 64); pl > 2 {
+			got.Rows++
+			got.IDSum += int64(i + 1)
+			got.AreaMicro += milli[2] * milli[3]
+		}
+	}
+	got.InputSize = exp.InputSize
+	if got != exp {
+		t.Fatalf("expectation recomputed from the file %+v, generateInput returned %+v", got, exp)
+	}
+}
+
+func TestAppendMilli(t *testing.T) {
+	for m, want := range map[int64]string{
+		100: "0.100", 2000: "2.000", 2001: "2.001", 5007: "5.007",
+		5070: "5.070", 5123: "5.123", 9999: "9.999",
+	} {
+		if got := string(appendMilli(nil, m)); got != want {
+			t.Errorf("appendMilli(%d) = %q, want %q", m, got, want)
+		}
+	}
+}
+
+// appendBoundaryRows appends rows with petal_length 1.999, 2.000 and 2.001 to
+// input (ids from firstID on) and accounts for them in exp. Measurements
+// are thousandths, so an exact 2.000 is rare in a small generated input;
+// these rows make the boundary of petal_length > 2 part of every check.
+func appendBoundaryRows(t *testing.T, input string, exp *expectation, firstID int64) {
+	t.Helper()
+	f, err := os.OpenFile(input, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b []byte
+	for i, pl := range []int64{1999, 2000, 2001, 2000} {
+		milli := [4]int64{5123, 3456, pl, 321 + int64(i)}
+		b = appendRow(b, firstID+int64(i), milli)
+		exp.add(firstID+int64(i), milli)
+	}
+	if _, err := f.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestVerifyOutput(t *testing.T) {
 	dir := t.TempDir()
 	input := filepath.Join(dir, "input.csv")
@@ -91,6 +177,7 @@ func TestVerifyOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	appendBoundaryRows(t, input, &exp, 5_001)
 	gt2 := func(pl float64) bool { return pl > 2 }
 	mul := func(pl, pw float64) float64 { return pl * pw }
 
@@ -105,8 +192,14 @@ func TestVerifyOutput(t *testing.T) {
 		{"correct", outputHeader, 1, gt2, mul, ""},
 		{"correct in three parts", outputHeader, 3, gt2, mul, ""},
 		{"quoted header", `"id","sepal_length","sepal_width","petal_length","petal_width","petal_area"`, 1, gt2, mul, ""},
+		// Float noise in the printed products (ember and DuckDB print the
+		// shortest form, e.g. 7.3500000000000005) and gota's six decimals.
+		{"float noise", outputHeader, 1, gt2, func(pl, pw float64) float64 { return pl * pw * (1 + 1e-12) }, ""},
+		{"six decimals", outputHeader, 1, gt2, func(pl, pw float64) float64 { return math.Round(pl*pw*1e6) / 1e6 }, ""},
 		{"greater or equal", outputHeader, 1, func(pl float64) bool { return pl >= 2 }, mul, "wrong row count"},
+		{"greater than 2.001", outputHeader, 1, func(pl float64) bool { return pl > 2.001 }, mul, "wrong row count"},
 		{"wrong expression", outputHeader, 1, gt2, func(pl, pw float64) float64 { return pl + pw }, "wrong petal_area"},
+		{"area off by 1e-5", outputHeader, 1, gt2, func(pl, pw float64) float64 { return pl * pw * (1 + 1e-5) }, "wrong petal_area"},
 		{"missing column in header", inputHeader, 1, gt2, mul, "header"},
 	}
 	for i, tc := range tests {
@@ -172,7 +265,7 @@ func TestMain(m *testing.M) {
 	case "wrong":
 		out := os.Args[len(os.Args)-1]
 		os.MkdirAll(out, 0o755)
-		os.WriteFile(filepath.Join(out, "part-0.csv"), []byte(outputHeader+"\n1,5.1,3.5,1.4,0.2,0.28\n"), 0o644)
+		os.WriteFile(filepath.Join(out, "part-0.csv"), []byte(outputHeader+"\n1,5.123,3.456,1.789,0.234,0.418626\n"), 0o644)
 		os.Exit(0)
 	case "hang":
 		time.Sleep(time.Minute)

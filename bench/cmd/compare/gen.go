@@ -16,19 +16,48 @@ const inputHeader = "id,sepal_length,sepal_width,petal_length,petal_width"
 // the input columns in order followed by the derived petal_area.
 const outputHeader = inputHeader + ",petal_area"
 
-// filterTenths is the job's predicate threshold, petal_length > 2, in tenths.
-// Values are generated as whole tenths, so the expected result is computed
-// exactly in integer arithmetic.
-const filterTenths = 20
+// filterMilli is the job's predicate threshold, petal_length > 2, in
+// thousandths. Measurements are generated as whole thousandths and written
+// with exactly three decimals, so every value a CSV reader sees is k/1000 for
+// an integer k; the predicate is decided exactly on k (2.000 is not > 2), and
+// the expected result is computed exactly in integer arithmetic.
+const filterMilli = 2000
+
+// Measurements are clamped to [minMilli, maxMilli] thousandths, i.e.
+// [0.100, 9.999]: always one integer digit and three decimals ("5.123").
+const (
+	minMilli = 100
+	maxMilli = 9999
+)
 
 // expectation is what a correct run of the job must produce for a given
 // input: the number of rows kept, the sum of their ids (which rows) and the
 // sum of their petal_area values (the derived column).
 type expectation struct {
-	Rows      int64
-	IDSum     int64
-	AreaSum   float64
+	Rows  int64
+	IDSum int64
+	// AreaMicro is the exact sum of petal_area over the kept rows in
+	// millionths: petal_length and petal_width are whole thousandths, so each
+	// product is a whole number of millionths (at most 9999² ≈ 1e8 per row;
+	// an int64 holds the sum for billions of rows).
+	AreaMicro int64
 	InputSize int64 // bytes of the input file, for the report
+}
+
+// add accounts for one input row with the given id and measurements (in
+// thousandths, column order as in inputHeader).
+func (e *expectation) add(id int64, milli [4]int64) {
+	if milli[2] > filterMilli {
+		e.Rows++
+		e.IDSum += id
+		e.AreaMicro += milli[2] * milli[3]
+	}
+}
+
+// areaSum returns the expected sum of petal_area as a float64: the
+// conversion is exact while AreaMicro < 2^53 and the division rounds once.
+func (e expectation) areaSum() float64 {
+	return float64(e.AreaMicro) / 1e6
 }
 
 // species holds mean and standard deviation of the four measurements of one
@@ -59,8 +88,8 @@ var irisSpecies = [3]species{
 // generateInput writes rows iris-like rows to path, deterministically for a
 // given seed, and returns what a correct job run must produce for them.
 //
-// Each row is id (1..rows) followed by the four measurements rounded to one
-// decimal and clamped to [0.1, 9.9]. Rows are streamed so the harness's own
+// Each row is id (1..rows) followed by the four measurements rounded to
+// three decimals (thousandths) and clamped to [0.100, 9.999]. Rows are streamed so the harness's own
 // memory stays small (see the note on peak RSS in the README).
 func generateInput(path string, rows int, seed uint64) (expectation, error) {
 	var exp expectation
@@ -75,27 +104,14 @@ func generateInput(path string, rows int, seed uint64) (expectation, error) {
 	line := make([]byte, 0, 64)
 	for id := 1; id <= rows; id++ {
 		sp := &irisSpecies[rng.IntN(len(irisSpecies))]
-		var tenths [4]int64
-		for c := range tenths {
+		var milli [4]int64
+		for c := range milli {
 			v := sp.mean[c] + sp.sd[c]*rng.NormFloat64()
-			tenths[c] = min(max(int64(math.Round(v*10)), 1), 99)
+			milli[c] = min(max(int64(math.Round(v*1000)), minMilli), maxMilli)
 		}
-
-		line = strconv.AppendInt(line[:0], int64(id), 10)
-		for _, t := range tenths {
-			line = append(line, ',')
-			line = appendTenths(line, t)
-		}
-		line = append(line, '\n')
+		line = appendRow(line[:0], int64(id), milli)
 		w.Write(line)
-
-		if tenths[2] > filterTenths {
-			exp.Rows++
-			exp.IDSum += int64(id)
-			// The contenders parse "x.y" into a float64 and multiply; do the
-			// same so the expected sum matches to rounding noise.
-			exp.AreaSum += parseTenths(tenths[2]) * parseTenths(tenths[3])
-		}
+		exp.add(int64(id), milli)
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
@@ -112,15 +128,21 @@ func generateInput(path string, rows int, seed uint64) (expectation, error) {
 	return exp, nil
 }
 
-// appendTenths appends t/10 formatted with exactly one decimal ("5.1").
-func appendTenths(b []byte, t int64) []byte {
-	b = strconv.AppendInt(b, t/10, 10)
-	return append(b, '.', byte('0'+t%10))
+// appendRow appends one input line: id and the four measurements given in
+// thousandths, comma-separated, with a trailing newline.
+func appendRow(b []byte, id int64, milli [4]int64) []byte {
+	b = strconv.AppendInt(b, id, 10)
+	for _, m := range milli {
+		b = append(b, ',')
+		b = appendMilli(b, m)
+	}
+	return append(b, '\n')
 }
 
-// parseTenths returns the float64 a CSV reader obtains from the text that
-// appendTenths writes for t.
-func parseTenths(t int64) float64 {
-	v, _ := strconv.ParseFloat(string(appendTenths(nil, t)), 64)
-	return v
+// appendMilli appends m/1000 for 0 <= m formatted with exactly three
+// decimals ("5.123", "2.000", "0.100").
+func appendMilli(b []byte, m int64) []byte {
+	b = strconv.AppendInt(b, m/1000, 10)
+	f := m % 1000
+	return append(b, '.', byte('0'+f/100), byte('0'+f/10%10), byte('0'+f%10))
 }
