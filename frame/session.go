@@ -66,6 +66,10 @@ func (s *Session) Close() error {
 	return nil
 }
 
+// Allocator returns the allocator the session's jobs use, for building
+// the batches handed to CreateDataFrame.
+func (s *Session) Allocator() memory.Allocator { return s.cfg.Allocator }
+
 // LastMetrics returns the metrics of the most recent action's job.
 func (s *Session) LastMetrics() exec.Metrics {
 	s.mu.Lock()

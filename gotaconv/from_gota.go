@@ -11,20 +11,8 @@ import (
 	"github.com/go-gota/gota/series"
 )
 
-// Option configures FromGota.
-type Option func(*config)
-
-type config struct {
-	mem memory.Allocator
-}
-
-// WithAllocator makes FromGota allocate the Arrow batch it builds from
-// mem (default memory.DefaultAllocator). Pass the allocator the Session
-// was given with frame.WithAllocator, so that one allocator accounts for
-// all of the Session's memory.
-func WithAllocator(mem memory.Allocator) Option { return func(c *config) { c.mem = mem } }
-
-// FromGota copies df into a single-partition DataFrame of sess. Columns
+// FromGota copies df into a single-partition DataFrame of sess, in
+// memory from the session's allocator. Columns
 // keep their names and order; series.Int becomes int64, series.Float
 // float64, series.String string and series.Bool boolean, every field
 // nullable, and NA elements (including float NaNs) become NULLs.
@@ -33,17 +21,14 @@ func WithAllocator(mem memory.Allocator) Option { return func(c *config) { c.mem
 // referenced afterwards.
 //
 // If df holds an error (df.Err), FromGota returns it wrapped, and a nil
-// DataFrame; so it does if two columns of df share a name. The conversion runs now, not lazily, so its error is
-// returned at once rather than stuck to the DataFrame as frame's file
+// DataFrame; so it does if two columns of df share a name. The
+// conversion runs now, not lazily, so its error is returned at once rather than stuck to the DataFrame as frame's file
 // readers do.
-func FromGota(sess *frame.Session, df dataframe.DataFrame, opts ...Option) (*frame.DataFrame, error) {
+func FromGota(sess *frame.Session, df dataframe.DataFrame) (*frame.DataFrame, error) {
 	if df.Err != nil {
 		return nil, fmt.Errorf("gotaconv: FromGota: gota DataFrame holds an error: %w", df.Err)
 	}
-	cfg := config{mem: memory.DefaultAllocator}
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg := struct{ mem memory.Allocator }{mem: sess.Allocator()}
 	names := df.Names()
 	fields := make([]arrow.Field, len(names))
 	cols := make([]arrow.Array, 0, len(names))

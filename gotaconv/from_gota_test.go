@@ -41,8 +41,8 @@ func TestFromGotaTypes(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			sess, mem := newSession(t)
-			df, err := gotaconv.FromGota(sess, gotaOf(t, c.series), gotaconv.WithAllocator(mem))
+			sess, _ := newSession(t)
+			df, err := gotaconv.FromGota(sess, gotaOf(t, c.series))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +68,7 @@ func TestFromGotaColumns(t *testing.T) {
 		series.New([]bool{true, false}, series.Bool, "admin"),
 		series.New([]float64{4.5, 2}, series.Float, "score"),
 	)
-	df, err := gotaconv.FromGota(sess, g, gotaconv.WithAllocator(mem))
+	df, err := gotaconv.FromGota(sess, g)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,12 +87,12 @@ func TestFromGotaColumns(t *testing.T) {
 
 func TestFromGotaErrors(t *testing.T) {
 	t.Run("gota error", func(t *testing.T) {
-		sess, mem := newSession(t)
+		sess, _ := newSession(t)
 		g := dataframe.New() // gota: "empty DataFrame"
 		if g.Err == nil {
 			t.Fatal("gota accepted an empty DataFrame; pick another failing input")
 		}
-		df, err := gotaconv.FromGota(sess, g, gotaconv.WithAllocator(mem))
+		df, err := gotaconv.FromGota(sess, g)
 		if df != nil {
 			t.Error("FromGota returned a DataFrame with its error")
 		}
@@ -104,20 +104,20 @@ func TestFromGotaErrors(t *testing.T) {
 		}
 	})
 	t.Run("gota error from an operation", func(t *testing.T) {
-		sess, mem := newSession(t)
+		sess, _ := newSession(t)
 		g := gotaOf(t, series.New([]int{1}, series.Int, "a")).Select("missing")
-		_, err := gotaconv.FromGota(sess, g, gotaconv.WithAllocator(mem))
+		_, err := gotaconv.FromGota(sess, g)
 		if err == nil || !errors.Is(err, g.Err) {
 			t.Fatalf("err = %v, want it to wrap %v", err, g.Err)
 		}
 	})
 	t.Run("duplicate names", func(t *testing.T) {
-		sess, mem := newSession(t)
+		sess, _ := newSession(t)
 		g := gotaOf(t,
 			series.New([]int{1}, series.Int, "a"),
 			series.New([]int{2}, series.Int, "b"),
 		).Rename("a", "b")
-		_, err := gotaconv.FromGota(sess, g, gotaconv.WithAllocator(mem))
+		_, err := gotaconv.FromGota(sess, g)
 		if err == nil || !strings.Contains(err.Error(), `"a" appears twice`) {
 			t.Fatalf("err = %v, want a duplicate-name error", err)
 		}

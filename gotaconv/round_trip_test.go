@@ -22,9 +22,9 @@ func peopleSeries() []series.Series {
 }
 
 func TestRoundTripUnchanged(t *testing.T) {
-	sess, mem := newSession(t)
+	sess, _ := newSession(t)
 	in := gotaOf(t, peopleSeries()...)
-	df, err := gotaconv.FromGota(sess, in, gotaconv.WithAllocator(mem))
+	df, err := gotaconv.FromGota(sess, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,8 +48,8 @@ func TestRoundTripUnchanged(t *testing.T) {
 func TestRoundTripTransformed(t *testing.T) {
 	for _, rows := range []int{1, 4, 0} {
 		t.Run(fmt.Sprintf("batch=%d", rows), func(t *testing.T) {
-			sess, mem := newSession(t, frame.WithBatchSize(rows, 0), frame.WithParallelism(2))
-			df, err := gotaconv.FromGota(sess, gotaOf(t, peopleSeries()...), gotaconv.WithAllocator(mem))
+			sess, _ := newSession(t, frame.WithBatchSize(rows, 0), frame.WithParallelism(2))
+			df, err := gotaconv.FromGota(sess, gotaOf(t, peopleSeries()...))
 			if err != nil {
 				t.Fatal(err)
 			}

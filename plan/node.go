@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -82,7 +83,7 @@ func schemaOf(exprs []Expr, in *arrow.Schema) (*arrow.Schema, error) {
 			f = in.Field(in.FieldIndices(c.Name)[0])
 		}
 		if seen[f.Name] {
-			return nil, typeError("duplicate column name %q", f.Name)
+			return nil, fmt.Errorf("plan: duplicate column name %q", f.Name)
 		}
 		seen[f.Name] = true
 		fields[i] = f

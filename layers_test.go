@@ -1,0 +1,107 @@
+package ember_test
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// layers says which of the module's packages each layer may import (see
+// DESIGN.md, "Layers"); a pattern ending in "/" matches a package tree.
+// The test fails the build when a package imports a layer it must not.
+var layers = map[string][]string{
+	"plan":          {},
+	"plan/optimize": {"plan"},
+	"udf":           {"plan"},
+	"io/":           {"plan"},
+	"exec":          {"plan", "udf"},
+	"frame":         {"plan", "plan/optimize", "exec", "udf", "io/"},
+	"gotaconv":      {"frame", "plan"},
+	"examples/":     {"frame", "udf", "udf/", "gotaconv"},
+	"bench/":        {"frame"},
+}
+
+// heavy are dependencies the core must not link: a program that only
+// reads CSV must not pull in a dataframe library or a native runtime.
+var heavy = []string{"github.com/go-gota/", "github.com/yalue/onnxruntime_go", "github.com/apache/beam/"}
+
+var core = []string{"plan", "plan/optimize", "udf", "io/", "exec", "frame"}
+
+const module = "github.com/ember-df/ember"
+
+type goPackage struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+}
+
+func matches(pattern, pkg string) bool {
+	if strings.HasSuffix(pattern, "/") {
+		return strings.HasPrefix(pkg, pattern)
+	}
+	return pkg == pattern
+}
+
+func layerOf(pkg string) (string, bool) {
+	for pattern := range layers {
+		if matches(pattern, pkg) {
+			return pattern, true
+		}
+	}
+	return "", false
+}
+
+func TestLayers(t *testing.T) {
+	out, err := exec.Command("go", "list", "-json", "./...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for {
+		var p goPackage
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		rel := strings.TrimPrefix(strings.TrimPrefix(p.ImportPath, module), "/")
+		if rel == "" {
+			continue
+		}
+		layer, ok := layerOf(rel)
+		if !ok {
+			t.Errorf("package %s belongs to no layer: add it to the layers table", rel)
+			continue
+		}
+		for _, imp := range p.Imports {
+			if !strings.HasPrefix(imp, module+"/") {
+				continue
+			}
+			dep := strings.TrimPrefix(imp, module+"/")
+			if matches(layer, dep) {
+				continue // within its own layer (a sub-package)
+			}
+			allowed := false
+			for _, a := range layers[layer] {
+				allowed = allowed || matches(a, dep)
+			}
+			if !allowed {
+				t.Errorf("%s imports %s, which layer %s may not", rel, dep, layer)
+			}
+		}
+		for _, c := range core {
+			if !matches(c, rel) {
+				continue
+			}
+			for _, d := range p.Deps {
+				for _, h := range heavy {
+					if strings.HasPrefix(d, h) {
+						t.Errorf("core package %s depends on %s", rel, d)
+					}
+				}
+			}
+		}
+	}
+}
