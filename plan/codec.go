@@ -1,0 +1,283 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"sync"
+)
+
+// Plans are values that travel: Marshal turns a plan into JSON that
+// Unmarshal rebuilds in another process, so the same plan can run on a
+// distributed runner. Sources, file formats and functions take part by
+// name through registries; Go closures cannot travel, and a plan holding
+// one is refused with an error naming it.
+
+// ErrNotPortable is wrapped by Marshal's errors about plan parts that
+// cannot leave this process (closures, in-memory data).
+var ErrNotPortable = errors.New("plan cannot be serialized")
+
+// Portable is implemented by sources, file formats and functions that can
+// be serialized: Kind names the registered decoder, Config is its input.
+type Portable interface {
+	Kind() string
+	Config() (json.RawMessage, error)
+}
+
+var (
+	registryMu sync.RWMutex
+	sources    = map[string]func(json.RawMessage) (Source, error){}
+	formats    = map[string]func(json.RawMessage) (FileFormat, error){}
+	functions  = map[string]func(json.RawMessage) (ScalarFunction, error){}
+)
+
+// RegisterSource makes sources of a kind decodable; the io packages call
+// it from init.
+func RegisterSource(kind string, decode func(json.RawMessage) (Source, error)) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	sources[kind] = decode
+}
+
+// RegisterFormat makes file formats of a kind decodable.
+func RegisterFormat(kind string, decode func(json.RawMessage) (FileFormat, error)) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	formats[kind] = decode
+}
+
+// RegisterFunction makes user-defined functions of a kind decodable, so
+// plans that call them can travel.
+func RegisterFunction(kind string, decode func(json.RawMessage) (ScalarFunction, error)) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	functions[kind] = decode
+}
+
+// encoded is the wire form of a node or an expression; which fields are
+// set depends on Op.
+type encoded struct {
+	Op       string          `json:"op"`
+	Name     string          `json:"name,omitempty"`
+	Type     string          `json:"type,omitempty"`
+	Value    json.RawMessage `json:"value,omitempty"`
+	Kind     string          `json:"kind,omitempty"`
+	Config   json.RawMessage `json:"config,omitempty"`
+	N        int64           `json:"n,omitempty"`
+	Mode     string          `json:"mode,omitempty"`
+	Path     string          `json:"path,omitempty"`
+	Flags    []bool          `json:"flags,omitempty"`
+	Inputs   []*encoded      `json:"inputs,omitempty"`
+	Exprs    []*encoded      `json:"exprs,omitempty"`
+	Keys     []*encoded      `json:"keys,omitempty"`
+	Aggs     []*encoded      `json:"aggs,omitempty"`
+	Else     *encoded        `json:"else,omitempty"`
+	Children []*encoded      `json:"children,omitempty"`
+}
+
+// Marshal encodes n as JSON.
+func Marshal(n Node) ([]byte, error) {
+	e, err := encodeNode(n)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(e)
+}
+
+// Unmarshal rebuilds a plan that Marshal encoded, resolving it again.
+func Unmarshal(data []byte) (Node, error) {
+	var e encoded
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&e); err != nil {
+		return nil, fmt.Errorf("plan: decoding: %w", err)
+	}
+	return decodeNode(&e)
+}
+
+func portable(p any, what string) (string, json.RawMessage, error) {
+	pp, ok := p.(Portable)
+	if !ok {
+		return "", nil, fmt.Errorf("plan: %w: %s is not portable (it must implement plan.Portable and be registered)", ErrNotPortable, what)
+	}
+	cfg, err := pp.Config()
+	if err != nil {
+		return "", nil, fmt.Errorf("plan: encoding %s: %w", what, err)
+	}
+	return pp.Kind(), cfg, nil
+}
+
+func encodeNodes(ns []Node) ([]*encoded, error) {
+	out := make([]*encoded, len(ns))
+	for i, n := range ns {
+		e, err := encodeNode(n)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+func encodeNode(n Node) (*encoded, error) {
+	inputs, err := encodeNodes(n.Children())
+	if err != nil {
+		return nil, err
+	}
+	e := &encoded{Inputs: inputs}
+	switch n := n.(type) {
+	case *Scan:
+		e.Op = "scan"
+		e.Kind, e.Config, err = portable(n.Source, "source "+n.Source.String())
+	case *Project:
+		e.Op = "project"
+		e.Exprs, err = encodeExprs(n.Exprs)
+	case *Filter:
+		e.Op = "filter"
+		e.Exprs, err = encodeExprs([]Expr{n.Cond})
+	case *Limit:
+		e.Op, e.N = "limit", n.N
+	case *Repartition:
+		e.Op, e.N = "repartition", int64(n.N)
+		e.Keys, err = encodeExprs(n.Keys)
+	case *Coalesce:
+		e.Op, e.N = "coalesce", int64(n.N)
+	case *Union:
+		e.Op = "union"
+	case *Distinct:
+		e.Op = "distinct"
+	case *Sort:
+		e.Op = "sort"
+		for _, o := range n.Orders {
+			x, err := encodeExpr(o.Expr)
+			if err != nil {
+				return nil, err
+			}
+			e.Keys = append(e.Keys, x)
+			e.Flags = append(e.Flags, o.Descending, o.NullsFirst)
+		}
+	case *Aggregate:
+		e.Op = "aggregate"
+		if e.Keys, err = encodeExprs(n.Keys); err != nil {
+			return nil, err
+		}
+		for _, a := range n.Aggs {
+			x := &encoded{Op: a.Func.String(), Name: a.Name}
+			if a.Arg != nil {
+				arg, err := encodeExpr(a.Arg)
+				if err != nil {
+					return nil, err
+				}
+				x.Children = []*encoded{arg}
+			}
+			e.Aggs = append(e.Aggs, x)
+		}
+	case *MapBatches:
+		return nil, fmt.Errorf("plan: %w: MapBatches %s runs a Go closure", ErrNotPortable, n.Name)
+	case *Write:
+		e.Op, e.Path, e.Mode = "write", n.Path, n.Mode.String()
+		e.Kind, e.Config, err = portable(n.Format, "file format "+n.Format.Name())
+	default:
+		return nil, fmt.Errorf("plan: %w: node %T", ErrNotPortable, n)
+	}
+	return e, err
+}
+
+func encodeExprs(xs []Expr) ([]*encoded, error) {
+	out := make([]*encoded, len(xs))
+	for i, x := range xs {
+		e, err := encodeExpr(x)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = e
+	}
+	return out, nil
+}
+
+func encodeExpr(x Expr) (*encoded, error) {
+	children, err := encodeExprs(x.Children())
+	if err != nil {
+		return nil, err
+	}
+	e := &encoded{Children: children}
+	switch x := x.(type) {
+	case *Column:
+		e.Op, e.Name = "col", x.Name
+	case *Literal:
+		e.Op, e.Type = "lit", x.Type().String()
+		e.Value, err = encodeValue(x.Value)
+	case *Alias:
+		e.Op, e.Name = "alias", x.Name
+	case *Binary:
+		e.Op, e.Name = "binary", x.Op.String()
+	case *Unary:
+		e.Op, e.Name = "unary", x.Op.String()
+	case *Cast:
+		e.Op, e.Type = "cast", x.To.String()
+	case *CaseWhen:
+		e.Op, e.N = "case", int64(len(x.Branches))
+	case *Concat:
+		e.Op = "concat"
+	case *MonotonicID:
+		e.Op = "monotonic_id"
+	case *Call:
+		e.Op, e.Name = "call", x.Fn.Name()
+		e.Kind, e.Config, err = portable(x.Fn, "function "+x.Fn.Name())
+	default:
+		return nil, fmt.Errorf("plan: %w: expression %s", ErrNotPortable, x)
+	}
+	return e, err
+}
+
+// encodeValue writes a literal's normalized value; non-finite floats and
+// bytes are tagged strings, since JSON has no form for them.
+func encodeValue(v any) (json.RawMessage, error) {
+	switch v := v.(type) {
+	case float64:
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return json.Marshal(map[string]string{"float": strconv.FormatFloat(v, 'g', -1, 64)})
+		}
+	case []byte:
+		return json.Marshal(map[string]string{"bytes": base64.StdEncoding.EncodeToString(v)})
+	}
+	return json.Marshal(v)
+}
+
+func decodeValue(raw json.RawMessage, typ string) (any, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var tagged map[string]string
+	if json.Unmarshal(raw, &tagged) == nil {
+		if f, ok := tagged["float"]; ok {
+			return strconv.ParseFloat(f, 64)
+		}
+		return base64.StdEncoding.DecodeString(tagged["bytes"])
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	num, ok := v.(json.Number)
+	if !ok {
+		return v, nil
+	}
+	t, err := ParseType(typ)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case isFloat(t):
+		return num.Float64()
+	case isUnsignedInt(t):
+		return strconv.ParseUint(num.String(), 10, 64)
+	}
+	return num.Int64()
+}

@@ -1,0 +1,228 @@
+package plan
+
+import (
+	"fmt"
+)
+
+func lookup[T ~int](names []string, name, what string) (T, error) {
+	for i, n := range names {
+		if n == name {
+			return T(i), nil
+		}
+	}
+	return 0, fmt.Errorf("plan: decoding: unknown %s %q", what, name)
+}
+
+func decodeNodes(es []*encoded) ([]Node, error) {
+	out := make([]Node, len(es))
+	for i, e := range es {
+		n, err := decodeNode(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+func decodeNode(e *encoded) (Node, error) {
+	inputs, err := decodeNodes(e.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	input := func() (Node, error) {
+		if len(inputs) != 1 {
+			return nil, fmt.Errorf("plan: decoding: %s has %d inputs, want 1", e.Op, len(inputs))
+		}
+		return inputs[0], nil
+	}
+	exprs, err := decodeExprs(e.Exprs)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := decodeExprs(e.Keys)
+	if err != nil {
+		return nil, err
+	}
+	if e.Op == "scan" {
+		registryMu.RLock()
+		decode, ok := sources[e.Kind]
+		registryMu.RUnlock()
+		if !ok {
+			return nil, fmt.Errorf("plan: decoding: no source kind %q registered (import its io package)", e.Kind)
+		}
+		src, err := decode(e.Config)
+		if err != nil {
+			return nil, err
+		}
+		return &Scan{Source: src}, nil
+	}
+	if e.Op == "union" {
+		if len(inputs) == 0 {
+			return nil, fmt.Errorf("plan: decoding: union without inputs")
+		}
+		return NewUnion(inputs...)
+	}
+	in, err := input()
+	if err != nil {
+		return nil, err
+	}
+	switch e.Op {
+	case "project":
+		return NewProject(in, exprs...)
+	case "filter":
+		if len(exprs) != 1 {
+			return nil, fmt.Errorf("plan: decoding: filter needs one condition")
+		}
+		return NewFilter(in, exprs[0])
+	case "limit":
+		return &Limit{Input: in, N: e.N}, nil
+	case "repartition":
+		return NewRepartition(in, int(e.N), keys...)
+	case "coalesce":
+		return &Coalesce{Input: in, N: int(e.N)}, nil
+	case "distinct":
+		return &Distinct{Input: in}, nil
+	case "sort":
+		if len(e.Flags) != 2*len(keys) {
+			return nil, fmt.Errorf("plan: decoding: sort flags do not match its keys")
+		}
+		orders := make([]SortOrder, len(keys))
+		for i, k := range keys {
+			orders[i] = SortOrder{Expr: k, Descending: e.Flags[2*i], NullsFirst: e.Flags[2*i+1]}
+		}
+		return NewSort(in, orders...)
+	case "aggregate":
+		aggs := make([]AggExpr, len(e.Aggs))
+		for i, a := range e.Aggs {
+			fn, err := lookup[AggFunc]([]string{"count", "sum", "avg", "min", "max"}, a.Op, "aggregate")
+			if err != nil {
+				return nil, err
+			}
+			aggs[i] = AggExpr{Func: fn, Name: a.Name}
+			if len(a.Children) == 1 {
+				if aggs[i].Arg, err = decodeExpr(a.Children[0]); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return NewAggregate(in, keys, aggs)
+	case "write":
+		registryMu.RLock()
+		decode, ok := formats[e.Kind]
+		registryMu.RUnlock()
+		if !ok {
+			return nil, fmt.Errorf("plan: decoding: no file format %q registered (import its io package)", e.Kind)
+		}
+		f, err := decode(e.Config)
+		if err != nil {
+			return nil, err
+		}
+		mode, err := lookup[SaveMode]([]string{"ErrorIfExists", "Overwrite", "Append", "Ignore"}, e.Mode, "save mode")
+		if err != nil {
+			return nil, err
+		}
+		return &Write{Input: in, Format: f, Path: e.Path, Mode: mode}, nil
+	}
+	return nil, fmt.Errorf("plan: decoding: unknown node %q", e.Op)
+}
+
+func decodeExprs(es []*encoded) ([]Expr, error) {
+	out := make([]Expr, len(es))
+	for i, e := range es {
+		x, err := decodeExpr(e)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = x
+	}
+	return out, nil
+}
+
+func decodeExpr(e *encoded) (Expr, error) {
+	children, err := decodeExprs(e.Children)
+	if err != nil {
+		return nil, err
+	}
+	arity := func(n int) error {
+		if len(children) != n {
+			return fmt.Errorf("plan: decoding: %s has %d operands, want %d", e.Op, len(children), n)
+		}
+		return nil
+	}
+	switch e.Op {
+	case "col":
+		return Col(e.Name), nil
+	case "lit":
+		t, err := ParseType(e.Type)
+		if err != nil {
+			return nil, err
+		}
+		v, err := decodeValue(e.Value, e.Type)
+		if err != nil {
+			return nil, fmt.Errorf("plan: decoding literal: %w", err)
+		}
+		return TypedLit(v, t), nil
+	case "alias":
+		if err := arity(1); err != nil {
+			return nil, err
+		}
+		return &Alias{Child: children[0], Name: e.Name}, nil
+	case "binary":
+		op, err := lookup[BinaryOp](binarySymbols[:], e.Name, "operator")
+		if err != nil {
+			return nil, err
+		}
+		if err := arity(2); err != nil {
+			return nil, err
+		}
+		return NewBinary(op, children[0], children[1]), nil
+	case "unary":
+		op, err := lookup[UnaryOp](unaryNames[:], e.Name, "operator")
+		if err != nil {
+			return nil, err
+		}
+		if err := arity(1); err != nil {
+			return nil, err
+		}
+		return NewUnary(op, children[0]), nil
+	case "cast":
+		t, err := ParseType(e.Type)
+		if err != nil {
+			return nil, err
+		}
+		if err := arity(1); err != nil {
+			return nil, err
+		}
+		return &Cast{Child: children[0], To: t}, nil
+	case "case":
+		if len(children) != int(2*e.N) && len(children) != int(2*e.N+1) {
+			return nil, fmt.Errorf("plan: decoding: case has %d children for %d branches", len(children), e.N)
+		}
+		c := &CaseWhen{}
+		for i := 0; i < int(e.N); i++ {
+			c.Branches = append(c.Branches, When{Cond: children[2*i], Value: children[2*i+1]})
+		}
+		if len(children) == int(2*e.N+1) {
+			c.Else = children[len(children)-1]
+		}
+		return c, nil
+	case "concat":
+		return &Concat{Args: children}, nil
+	case "monotonic_id":
+		return &MonotonicID{}, nil
+	case "call":
+		registryMu.RLock()
+		decode, ok := functions[e.Kind]
+		registryMu.RUnlock()
+		if !ok {
+			return nil, fmt.Errorf("plan: decoding: no function kind %q registered for %s", e.Kind, e.Name)
+		}
+		fn, err := decode(e.Config)
+		if err != nil {
+			return nil, err
+		}
+		return &Call{Fn: fn, Args: children}, nil
+	}
+	return nil, fmt.Errorf("plan: decoding: unknown expression %q", e.Op)
+}
