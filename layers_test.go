@@ -21,6 +21,7 @@ var layers = map[string][]string{
 	"gotaconv":      {"frame", "plan"},
 	"examples/":     {"frame", "udf", "udf/", "gotaconv"},
 	"bench/":        {"frame"},
+	"internal/":     {},
 }
 
 // heavy are dependencies the core must not link: a program that only

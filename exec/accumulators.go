@@ -36,33 +36,47 @@ func newAccumulator(a plan.AggExpr) (accumulator, error) {
 		return &avgAcc{}, nil
 	case plan.AggSum:
 		if a.Type().ID() == arrow.INT64 {
-			return &sumAcc[int64]{get: int64Getter}, nil
+			return &sumAcc[int64]{get: sumInt64Getter}, nil
 		}
 		return &sumAcc[float64]{get: float64Getter}, nil
 	case plan.AggMin, plan.AggMax:
 		isMax := a.Func == plan.AggMax
 		switch argType.ID() {
-		case arrow.FLOAT32, arrow.FLOAT64, arrow.UINT64:
-			return &extremeAcc[float64]{max: isMax, get: float64Getter, put: func(b array.Builder, v float64) {
+		case arrow.FLOAT32, arrow.FLOAT64:
+			return &extremeAcc[float64]{max: isMax, compare: compareFloats, get: float64Getter, put: func(b array.Builder, v float64) {
 				switch b := b.(type) {
 				case *array.Float64Builder:
 					b.Append(v)
 				case *array.Float32Builder:
 					b.Append(float32(v))
-				case *array.Uint64Builder:
-					b.Append(uint64(v))
 				}
 			}}, nil
+		case arrow.UINT64:
+			// Compared as uint64: through float64, values above 2^53
+			// lost precision and the largest ones converted back wrongly.
+			return &extremeAcc[uint64]{max: isMax, compare: cmp.Compare[uint64], get: func(arr arrow.Array) (func(int) uint64, bool) {
+				return arr.(*array.Uint64).Value, true
+			}, put: func(b array.Builder, v uint64) { b.(*array.Uint64Builder).Append(v) }}, nil
 		case arrow.STRING:
-			return &extremeAcc[string]{max: isMax, get: func(arr arrow.Array) (func(int) string, bool) {
+			return &extremeAcc[string]{max: isMax, compare: cmp.Compare[string], get: func(arr arrow.Array) (func(int) string, bool) {
 				return arr.(*array.String).Value, true
 			}, put: func(b array.Builder, v string) { b.(*array.StringBuilder).Append(v) }}, nil
 		}
 		if integerLike(argType) {
-			return &extremeAcc[int64]{max: isMax, get: int64Getter, put: appendInt64As}, nil
+			return &extremeAcc[int64]{max: isMax, compare: cmp.Compare[int64], get: int64Getter, put: appendInt64As}, nil
 		}
 	}
 	return nil, fmt.Errorf("exec: %s of %s is not supported", a.Func, argType)
+}
+
+// sumInt64Getter reads what sum adds up as int64: int64Getter's types plus
+// uint64 (which plan sums into int64, wrapping above MaxInt64; without it
+// the getter was nil and the sum panicked).
+func sumInt64Getter(arr arrow.Array) (func(int) int64, bool) {
+	if a, ok := arr.(*array.Uint64); ok {
+		return func(i int) int64 { return int64(a.Value(i)) }, true
+	}
+	return int64Getter(arr)
 }
 
 type countAcc struct{ counts []int64 }
@@ -163,19 +177,21 @@ func (a *avgAcc) build(mem memory.Allocator, _ arrow.DataType) arrow.Array {
 	return b.NewArray()
 }
 
-// extremeAcc computes min or max, ordering values as cmp.Compare does
-// (NaN below every number).
+// extremeAcc computes min or max; floats order as in Spark (NaN above
+// every number).
 type extremeAcc[T cmp.Ordered] struct {
-	max  bool
-	vals []T
-	seen []bool
-	get  func(arrow.Array) (func(int) T, bool)
-	put  func(array.Builder, T)
+	max     bool
+	compare func(a, b T) int
+	vals    []T
+	seen    []bool
+	get     func(arrow.Array) (func(int) T, bool)
+	put     func(array.Builder, T)
 }
 
 func (e *extremeAcc[T]) resize(n int) { e.vals, e.seen = grow(e.vals, n), grow(e.seen, n) }
 func (e *extremeAcc[T]) offer(g int32, v T) {
-	if !e.seen[g] || (e.max && cmp.Compare(v, e.vals[g]) > 0) || (!e.max && cmp.Compare(v, e.vals[g]) < 0) {
+	c := e.compare(v, e.vals[g])
+	if !e.seen[g] || (e.max && c > 0) || (!e.max && c < 0) {
 		e.vals[g], e.seen[g] = v, true
 	}
 }

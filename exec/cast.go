@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
@@ -80,6 +81,15 @@ func appendParsed(b array.Builder, s string) bool {
 			b.Append(float32(v))
 		}
 		return err == nil
+	case *array.Decimal128Builder:
+		// Without this case every string became NULL.
+		dt := b.Type().(*arrow.Decimal128Type)
+		v, err := decimal128.FromString(s, dt.Precision, dt.Scale)
+		ok := err == nil && v.FitsInPrecision(dt.Precision)
+		if ok {
+			b.Append(v)
+		}
+		return ok
 	case *array.Date32Builder:
 		t, err := time.Parse(time.DateOnly, s)
 		if err == nil {

@@ -111,13 +111,24 @@ func floatKey(v float64) uint64 {
 	return math.Float64bits(v)
 }
 
-// hashKey is 64-bit FNV-1a: stable across processes and machines, so hash
-// partitioning places a key in the same partition everywhere.
+// hashKey is 64-bit FNV-1a followed by MurmurHash3's fmix64 finalizer:
+// stable across processes and machines, so hash partitioning places a key
+// in the same partition everywhere.
+//
+// The finalizer matters: the low k bits of an FNV-1a hash depend only on
+// the low k bits of each input byte, so without it hash % n for a power of
+// two n left partitions empty (keys 0, 10, 20, … all went to partition 0
+// of 2).
 func hashKey(key []byte) uint64 {
 	h := uint64(14695981039346656037)
 	for _, b := range key {
 		h ^= uint64(b)
 		h *= 1099511628211
 	}
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
 	return h
 }

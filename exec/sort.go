@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 
@@ -165,7 +166,7 @@ func comparator(col arrow.Array, o plan.SortOrder) (func(i, j int) int, error) {
 		values = func(i, j int) int { return cmp.Compare(c.Value(i), c.Value(j)) }
 	case *array.Float64, *array.Float32:
 		get, _ := float64Getter(c)
-		values = func(i, j int) int { return cmp.Compare(get(i), get(j)) }
+		values = func(i, j int) int { return compareFloats(get(i), get(j)) }
 	case *array.Null:
 		values = func(int, int) int { return 0 }
 	default:
@@ -195,4 +196,19 @@ func comparator(col arrow.Array, o plan.SortOrder) (func(i, j int) int, error) {
 		}
 		return sign * values(i, j)
 	}, nil
+}
+
+// compareFloats orders floats as Spark does: NaN above every number, and
+// equal to itself.
+func compareFloats(a, b float64) int {
+	an, bn := math.IsNaN(a), math.IsNaN(b)
+	switch {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	}
+	return cmp.Compare(a, b)
 }

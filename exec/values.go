@@ -128,8 +128,9 @@ func integerLike(t arrow.DataType) bool {
 }
 
 // AppendValue appends the text of arr[i] (not NULL) as Spark prints it:
-// floats with ".0" when whole, dates as 2006-01-02, timestamps as
-// 2006-01-02 15:04:05 with fractional seconds when present.
+// floats with ".0" when whole, decimals with all digits of their scale,
+// dates as 2006-01-02, timestamps as 2006-01-02 15:04:05 with fractional
+// seconds when present.
 func AppendValue(dst []byte, arr arrow.Array, i int) []byte {
 	switch c := arr.(type) {
 	case *array.Float64:
@@ -142,10 +143,17 @@ func AppendValue(dst []byte, arr arrow.Array, i int) []byte {
 		return strconv.AppendBool(dst, c.Value(i))
 	case *array.Date32:
 		return c.Value(i).ToTime().AppendFormat(dst, time.DateOnly)
+	case *array.Date64:
+		// Without this case int64Getter below would print milliseconds.
+		return c.Value(i).ToTime().AppendFormat(dst, time.DateOnly)
 	case *array.Timestamp:
 		return c.Value(i).ToTime(c.DataType().(*arrow.TimestampType).Unit).AppendFormat(dst, "2006-01-02 15:04:05.999999")
 	case *array.Uint64:
 		return strconv.AppendUint(dst, c.Value(i), 10)
+	case *array.Decimal128:
+		// Every digit of the scale, as Spark prints decimals (1.50, where
+		// ValueStr gives 1.5).
+		return append(dst, c.Value(i).ToString(c.DataType().(*arrow.Decimal128Type).Scale)...)
 	}
 	if get, ok := int64Getter(arr); ok {
 		return strconv.AppendInt(dst, get(i), 10)

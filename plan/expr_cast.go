@@ -34,12 +34,22 @@ func castable(from, to arrow.DataType) bool {
 	if arrow.TypeEqual(from, to) || isNull(from) {
 		return true
 	}
-	scalarLike := func(t arrow.DataType) bool {
+	temporal := func(t arrow.DataType) bool {
 		switch t.ID() {
-		case arrow.BOOL, arrow.DATE32, arrow.DATE64, arrow.TIMESTAMP, arrow.DECIMAL128:
+		case arrow.DATE32, arrow.DATE64, arrow.TIMESTAMP:
 			return true
 		}
-		return IsNumeric(t) || isString(t)
+		return false
 	}
-	return scalarLike(from) && scalarLike(to)
+	numberLike := func(t arrow.DataType) bool {
+		return IsNumeric(t) || t.ID() == arrow.BOOL || t.ID() == arrow.DECIMAL128
+	}
+	switch {
+	case isString(from) || isString(to):
+		// Everything prints, and strings parse into every scalar type.
+		return numberLike(from) || numberLike(to) || temporal(from) || temporal(to) || (isString(from) && isString(to))
+	case numberLike(from) && numberLike(to), temporal(from) && temporal(to):
+		return true
+	}
+	return false
 }

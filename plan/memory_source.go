@@ -14,7 +14,7 @@ type MemorySource struct {
 	schema *arrow.Schema
 	parts  [][]arrow.RecordBatch
 	cols   []int // projected column indices; nil means all
-	limit  int64 // rows per partition; 0 means no limit
+	limit  int64 // rows per partition; negative means no limit
 }
 
 // NewMemorySource returns a source over the given partitions. It retains
@@ -32,7 +32,7 @@ func NewMemorySource(s *arrow.Schema, partitions [][]arrow.RecordBatch) (*Memory
 	if len(partitions) == 0 {
 		partitions = [][]arrow.RecordBatch{nil}
 	}
-	return &MemorySource{schema: s, parts: partitions}, nil
+	return &MemorySource{schema: s, parts: partitions, limit: -1}, nil
 }
 
 // Release drops the source's references to its batches. A plan that uses
@@ -48,7 +48,7 @@ func (m *MemorySource) Release() {
 
 func (m *MemorySource) String() string {
 	s := fmt.Sprintf("memory %s, %d partitions", fieldNames(m.Schema()), len(m.parts))
-	if m.limit > 0 {
+	if m.limit >= 0 {
 		s += fmt.Sprintf(", limit %d", m.limit)
 	}
 	return s
@@ -124,7 +124,7 @@ func (r *memoryReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	for len(r.batches) > 0 && r.offset >= r.batches[0].NumRows() {
 		r.batches, r.offset = r.batches[1:], 0
 	}
-	if len(r.batches) == 0 || (r.src.limit > 0 && r.left <= 0) {
+	if len(r.batches) == 0 || (r.src.limit >= 0 && r.left <= 0) {
 		return nil, io.EOF
 	}
 	b := r.batches[0]
@@ -132,7 +132,7 @@ func (r *memoryReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if r.maxRows > 0 && end-r.offset > r.maxRows {
 		end = r.offset + r.maxRows
 	}
-	if r.src.limit > 0 && end-r.offset > r.left {
+	if r.src.limit >= 0 && end-r.offset > r.left {
 		end = r.offset + r.left
 	}
 	slice := b.NewSlice(r.offset, end)

@@ -108,17 +108,24 @@ func commonType(l, r Expr) (arrow.DataType, bool) {
 	if !IsNumeric(lt) || !IsNumeric(rt) {
 		return nil, false
 	}
-	if lit, ok := Unalias(r).(*Literal); ok {
-		if _, exact := lit.convertTo(lt); exact {
-			return lt, true
-		}
+	if lit, ok := Unalias(r).(*Literal); ok && adapts(lit, lt) {
+		return lt, true
 	}
-	if lit, ok := Unalias(l).(*Literal); ok {
-		if _, exact := lit.convertTo(rt); exact {
-			return rt, true
-		}
+	if lit, ok := Unalias(l).(*Literal); ok && adapts(lit, rt) {
+		return rt, true
 	}
 	return widerNumeric(lt, rt), true
+}
+
+// adapts reports whether a numeric literal takes the type t of the value it
+// meets: when it converts exactly, and never a float literal to an integer
+// type (Col("age").Mul(2.0) is a double, as in Spark).
+func adapts(lit *Literal, t arrow.DataType) bool {
+	if isFloat(lit.Type()) && isInteger(t) {
+		return false
+	}
+	_, exact := lit.convertTo(t)
+	return exact
 }
 
 // coerce returns e as type t: e itself when it already has that type, a
@@ -169,10 +176,17 @@ func unifyTypes(values []Expr) (arrow.DataType, bool) {
 		return arrow.BinaryTypes.String, true
 	}
 	for _, v := range values {
-		if _, isLit := Unalias(v).(*Literal); isLit && !isNull(v.Type()) {
-			if !(arrow.TypeEqual(typ, v.Type()) || IsNumeric(typ) && IsNumeric(v.Type())) {
-				return nil, false
-			}
+		lit, isLit := Unalias(v).(*Literal)
+		if !isLit || isNull(v.Type()) || arrow.TypeEqual(typ, v.Type()) {
+			continue
+		}
+		if !IsNumeric(typ) || !IsNumeric(v.Type()) {
+			return nil, false
+		}
+		if !adapts(lit, typ) {
+			// A literal that does not fit widens the type, as in Spark:
+			// CASE WHEN b THEN int_col ELSE 2.5 END is a double.
+			typ = widerNumeric(typ, v.Type())
 		}
 	}
 	return typ, true

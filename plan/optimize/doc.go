@@ -1,16 +1,18 @@
 // Package optimize rewrites logical plans into cheaper equivalent ones.
 // Each rule lives in its own file. Optimize applies them in this order,
-// repeating the batch until the plan stops changing (at most maxPasses
-// times), then prunes columns once:
+// then prunes columns, repeating until the plan stops changing (at most
+// maxPasses times):
 //
 //  1. combine_filters: Filter over Filter becomes one Filter with AND.
 //  2. push_filters: filters move below projections (substituting cheap
 //     expressions), sorts, repartitions and coalesces, so rows are dropped
-//     before work is spent on them, user functions included.
+//     before work is spent on them, user functions included; never below a
+//     projection that numbers rows (monotonically_increasing_id).
 //  3. collapse_projects: adjacent projections merge when that duplicates
 //     no expensive or non-deterministic expression.
-//  4. push_limits: limits move below projections and into scans that can
-//     stop early, so Show(5) reads a handful of rows.
+//  4. push_limits: limits move below projections (except those that
+//     number rows) and into scans that can stop early, so Show(5) reads a
+//     handful of rows.
 //  5. prune_columns: every node asks its input only for the columns it
 //     uses, down into scans that can skip parsing the rest.
 package optimize
@@ -36,12 +38,16 @@ func Optimize(n plan.Node) plan.Node {
 		for _, r := range Rules {
 			n = transformUp(n, r.Apply)
 		}
+		// Pruning can leave projections that pass their input through;
+		// removing them can let the rules move filters and limits further
+		// (past a pruned monotonically_increasing_id column, say), so it
+		// runs in every pass and the result is a fixed point.
+		n = transformUp(pruneColumns(n, nil), collapseProjects{}.Apply)
 		if plan.Explain(n) == before {
 			break
 		}
 	}
-	// Pruning can leave projections that pass their input through.
-	return transformUp(pruneColumns(n, nil), collapseProjects{}.Apply)
+	return n
 }
 
 // transformUp applies fn to every node, children first.

@@ -35,6 +35,12 @@ func (pushFilters) Apply(n plan.Node) plan.Node {
 func pushThroughProject(f *plan.Filter, p *plan.Project) plan.Node {
 	defs := map[string]plan.Expr{}
 	for _, e := range p.Exprs {
+		// Dropping rows below a projection that numbers them
+		// (monotonically_increasing_id) would renumber the rows kept, even
+		// when the condition does not read that column.
+		if !positionFree(e) {
+			return f
+		}
 		defs[plan.OutputName(e)] = plan.Unalias(e)
 	}
 	for _, name := range plan.ReferencedColumns(f.Cond) {

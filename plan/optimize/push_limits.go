@@ -19,6 +19,14 @@ func (pushLimits) Apply(n plan.Node) plan.Node {
 	case *plan.Limit:
 		return &plan.Limit{Input: child.Input, N: min(l.N, child.N)}
 	case *plan.Project:
+		// The executor runs a Limit as one partition: a projection that
+		// numbers rows by partition (monotonically_increasing_id) must stay
+		// above it to give the rows the ids they have without the limit.
+		for _, e := range child.Exprs {
+			if !positionFree(e) {
+				return n
+			}
+		}
 		below := &plan.Limit{Input: child.Input, N: l.N}
 		if out, ok := rebuild(child, below); ok {
 			return out
