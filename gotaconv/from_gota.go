@@ -65,68 +65,41 @@ func FromGota(sess *frame.Session, df dataframe.DataFrame) (*frame.DataFrame, er
 
 // fromSeries copies s into a new Arrow array the caller releases.
 func fromSeries(mem memory.Allocator, s series.Series) (arrow.Array, error) {
-	n := s.Len()
 	switch s.Type() {
 	case series.Int:
-		b := array.NewInt64Builder(mem)
-		defer b.Release()
-		b.Reserve(n)
-		for i := range n {
-			e := s.Elem(i)
-			if e.IsNA() {
-				b.AppendNull()
-				continue
-			}
+		return copySeries(array.NewInt64Builder(mem), s, func(e series.Element) (int64, error) {
 			v, err := e.Int()
-			if err != nil {
-				return nil, fmt.Errorf("row %d: %w", i, err)
-			}
-			b.Append(int64(v))
-		}
-		return b.NewArray(), nil
-	case series.Float:
-		b := array.NewFloat64Builder(mem)
-		defer b.Release()
-		b.Reserve(n)
-		for i := range n {
-			e := s.Elem(i)
-			if e.IsNA() { // gota's NA for floats is NaN
-				b.AppendNull()
-				continue
-			}
-			b.Append(e.Float())
-		}
-		return b.NewArray(), nil
+			return int64(v), err
+		})
+	case series.Float: // gota's NA for floats is NaN, which IsNA reports
+		return copySeries(array.NewFloat64Builder(mem), s, func(e series.Element) (float64, error) { return e.Float(), nil })
 	case series.String:
-		b := array.NewStringBuilder(mem)
-		defer b.Release()
-		b.Reserve(n)
-		for i := range n {
-			e := s.Elem(i)
-			if e.IsNA() {
-				b.AppendNull()
-				continue
-			}
-			b.Append(e.String())
-		}
-		return b.NewArray(), nil
+		return copySeries(array.NewStringBuilder(mem), s, func(e series.Element) (string, error) { return e.String(), nil })
 	case series.Bool:
-		b := array.NewBooleanBuilder(mem)
-		defer b.Release()
-		b.Reserve(n)
-		for i := range n {
-			e := s.Elem(i)
-			if e.IsNA() {
-				b.AppendNull()
-				continue
-			}
-			v, err := e.Bool()
-			if err != nil {
-				return nil, fmt.Errorf("row %d: %w", i, err)
-			}
-			b.Append(v)
-		}
-		return b.NewArray(), nil
+		return copySeries(array.NewBooleanBuilder(mem), s, series.Element.Bool)
 	}
 	return nil, fmt.Errorf("%w: gota series type %q", ErrUnsupportedType, s.Type())
+}
+
+// copySeries appends every element of s to b (NA as NULL) and returns the
+// array; it releases b.
+func copySeries[T any, B interface {
+	array.Builder
+	Append(T)
+}](b B, s series.Series, value func(series.Element) (T, error)) (arrow.Array, error) {
+	defer b.Release()
+	b.Reserve(s.Len())
+	for i := range s.Len() {
+		e := s.Elem(i)
+		if e.IsNA() {
+			b.AppendNull()
+			continue
+		}
+		v, err := value(e)
+		if err != nil {
+			return nil, fmt.Errorf("row %d: %w", i, err)
+		}
+		b.Append(v)
+	}
+	return b.NewArray(), nil
 }

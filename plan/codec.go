@@ -111,20 +111,21 @@ func portable(p any, what string) (string, json.RawMessage, error) {
 	return pp.Kind(), cfg, nil
 }
 
-func encodeNodes(ns []Node) ([]*encoded, error) {
-	out := make([]*encoded, len(ns))
-	for i, n := range ns {
-		e, err := encodeNode(n)
+// mapAll applies f to every element, stopping at the first error.
+func mapAll[T, U any](xs []T, f func(T) (U, error)) ([]U, error) {
+	out := make([]U, len(xs))
+	for i, x := range xs {
+		u, err := f(x)
 		if err != nil {
 			return nil, err
 		}
-		out[i] = e
+		out[i] = u
 	}
 	return out, nil
 }
 
 func encodeNode(n Node) (*encoded, error) {
-	inputs, err := encodeNodes(n.Children())
+	inputs, err := mapAll(n.Children(), encodeNode)
 	if err != nil {
 		return nil, err
 	}
@@ -135,15 +136,15 @@ func encodeNode(n Node) (*encoded, error) {
 		e.Kind, e.Config, err = portable(n.Source, "source "+n.Source.String())
 	case *Project:
 		e.Op = "project"
-		e.Exprs, err = encodeExprs(n.Exprs)
+		e.Exprs, err = mapAll(n.Exprs, encodeExpr)
 	case *Filter:
 		e.Op = "filter"
-		e.Exprs, err = encodeExprs([]Expr{n.Cond})
+		e.Exprs, err = mapAll([]Expr{n.Cond}, encodeExpr)
 	case *Limit:
 		e.Op, e.N = "limit", n.N
 	case *Repartition:
 		e.Op, e.N = "repartition", int64(n.N)
-		e.Keys, err = encodeExprs(n.Keys)
+		e.Keys, err = mapAll(n.Keys, encodeExpr)
 	case *Coalesce:
 		e.Op, e.N = "coalesce", int64(n.N)
 	case *Union:
@@ -162,7 +163,7 @@ func encodeNode(n Node) (*encoded, error) {
 		}
 	case *Aggregate:
 		e.Op = "aggregate"
-		if e.Keys, err = encodeExprs(n.Keys); err != nil {
+		if e.Keys, err = mapAll(n.Keys, encodeExpr); err != nil {
 			return nil, err
 		}
 		for _, a := range n.Aggs {
@@ -187,20 +188,8 @@ func encodeNode(n Node) (*encoded, error) {
 	return e, err
 }
 
-func encodeExprs(xs []Expr) ([]*encoded, error) {
-	out := make([]*encoded, len(xs))
-	for i, x := range xs {
-		e, err := encodeExpr(x)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = e
-	}
-	return out, nil
-}
-
 func encodeExpr(x Expr) (*encoded, error) {
-	children, err := encodeExprs(x.Children())
+	children, err := mapAll(x.Children(), encodeExpr)
 	if err != nil {
 		return nil, err
 	}

@@ -13,20 +13,8 @@ func lookup[T ~int](names []string, name, what string) (T, error) {
 	return 0, fmt.Errorf("plan: decoding: unknown %s %q", what, name)
 }
 
-func decodeNodes(es []*encoded) ([]Node, error) {
-	out := make([]Node, len(es))
-	for i, e := range es {
-		n, err := decodeNode(e)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = n
-	}
-	return out, nil
-}
-
 func decodeNode(e *encoded) (Node, error) {
-	inputs, err := decodeNodes(e.Inputs)
+	inputs, err := mapAll(e.Inputs, decodeNode)
 	if err != nil {
 		return nil, err
 	}
@@ -36,11 +24,11 @@ func decodeNode(e *encoded) (Node, error) {
 		}
 		return inputs[0], nil
 	}
-	exprs, err := decodeExprs(e.Exprs)
+	exprs, err := mapAll(e.Exprs, decodeExpr)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := decodeExprs(e.Keys)
+	keys, err := mapAll(e.Keys, decodeExpr)
 	if err != nil {
 		return nil, err
 	}
@@ -127,20 +115,8 @@ func decodeNode(e *encoded) (Node, error) {
 	return nil, fmt.Errorf("plan: decoding: unknown node %q", e.Op)
 }
 
-func decodeExprs(es []*encoded) ([]Expr, error) {
-	out := make([]Expr, len(es))
-	for i, e := range es {
-		x, err := decodeExpr(e)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = x
-	}
-	return out, nil
-}
-
 func decodeExpr(e *encoded) (Expr, error) {
-	children, err := decodeExprs(e.Children)
+	children, err := mapAll(e.Children, decodeExpr)
 	if err != nil {
 		return nil, err
 	}
