@@ -30,8 +30,6 @@ func text(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 func newColumn(f arrow.Field, field int, o Options) (*column, error) {
 	c := &column{name: f.Name, typ: f.Type, field: field, nullValue: o.NullValue}
-	dateLayout := javaLayout(o.DateFormat, time.DateOnly)
-	tsLayout := javaLayout(o.TimestampFormat, "")
 	switch f.Type.ID() {
 	case arrow.STRING:
 		var sb *array.StringBuilder
@@ -116,6 +114,10 @@ func newColumn(f arrow.Field, field int, o Options) (*column, error) {
 			return ok
 		}
 	case arrow.DATE32:
+		dateLayouts, err := goLayouts(o.DateFormat, time.DateOnly)
+		if err != nil {
+			return nil, err
+		}
 		var db *array.Date32Builder
 		c.start = func(mem memory.Allocator, rows int) array.Builder {
 			db = array.NewDate32Builder(mem)
@@ -123,16 +125,31 @@ func newColumn(f arrow.Field, field int, o Options) (*column, error) {
 			c.b = db
 			return db
 		}
-		c.valid = func(v []byte) bool { _, err := time.Parse(dateLayout, text(v)); return err == nil }
+		c.valid = func(v []byte) bool { _, ok := parseTime(text(v), dateLayouts); return ok }
 		c.parse = func(v []byte) bool {
-			t, err := time.Parse(dateLayout, text(v))
-			if err == nil {
+			t, ok := parseTime(text(v), dateLayouts)
+			if ok {
 				db.UnsafeAppend(arrow.Date32FromTime(t))
 			}
-			return err == nil
+			return ok
 		}
 	case arrow.TIMESTAMP:
+		tsLayouts, err := goLayouts(o.TimestampFormat, "")
+		if err != nil {
+			return nil, err
+		}
+		if tsLayouts == nil {
+			tsLayouts = timestampLayouts
+		}
 		unit := f.Type.(*arrow.TimestampType).Unit
+		convert := func(v []byte) (arrow.Timestamp, bool) {
+			t, ok := parseTime(text(v), tsLayouts)
+			if !ok {
+				return 0, false
+			}
+			ts, err := arrow.TimestampFromTime(t, unit)
+			return ts, err == nil
+		}
 		var tb *array.TimestampBuilder
 		c.start = func(mem memory.Allocator, rows int) array.Builder {
 			tb = array.NewTimestampBuilder(mem, f.Type.(*arrow.TimestampType))
@@ -140,17 +157,13 @@ func newColumn(f arrow.Field, field int, o Options) (*column, error) {
 			c.b = tb
 			return tb
 		}
-		c.valid = func(v []byte) bool { _, ok := parseTimestamp(text(v), tsLayout); return ok }
+		c.valid = func(v []byte) bool { _, ok := convert(v); return ok }
 		c.parse = func(v []byte) bool {
-			t, ok := parseTimestamp(text(v), tsLayout)
-			if !ok {
-				return false
-			}
-			ts, err := arrow.TimestampFromTime(t, unit)
-			if err == nil {
+			ts, ok := convert(v)
+			if ok {
 				tb.UnsafeAppend(ts)
 			}
-			return err == nil
+			return ok
 		}
 	default:
 		return nil, checkType(f)
@@ -158,13 +171,14 @@ func newColumn(f arrow.Field, field int, o Options) (*column, error) {
 	return c, nil
 }
 
-// isNull tells whether a field is NULL: an unquoted field equal to the
-// null value, or an empty field of a non-string column.
+// isNull tells whether a field is NULL: an unquoted field that is empty or
+// equal to the null value, or an empty field of a non-string column (a
+// quoted empty string field is the empty string).
 func (c *column) isNull(v []byte, quoted bool) bool {
-	if !quoted && text(v) == c.nullValue {
-		return true
+	if len(v) == 0 {
+		return !quoted || c.typ.ID() != arrow.STRING
 	}
-	return len(v) == 0 && c.typ.ID() != arrow.STRING
+	return !quoted && text(v) == c.nullValue
 }
 
 // append adds the field; a value that does not parse becomes NULL and
@@ -198,28 +212,17 @@ func parseBool(v []byte) (bool, bool) {
 	return false, false
 }
 
+// timestampLayouts are what timestamps are parsed with when no format is
+// given: RFC 3339 and its variants with a space or without a zone, and a
+// bare date.
 var timestampLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05.999999999", time.DateOnly}
 
-func parseTimestamp(s, layout string) (time.Time, bool) {
-	if layout != "" {
-		t, err := time.Parse(layout, s)
-		return t, err == nil
-	}
-	for _, l := range timestampLayouts {
+// parseTime parses s with the first of layouts that fits.
+func parseTime(s string, layouts []string) (time.Time, bool) {
+	for _, l := range layouts {
 		if t, err := time.Parse(l, s); err == nil {
 			return t, true
 		}
 	}
 	return time.Time{}, false
-}
-
-// javaLayout turns a Spark (Java) date pattern such as yyyy-MM-dd into a
-// Go layout; a pattern without Java letters is taken as a Go layout.
-func javaLayout(pattern, fallback string) string {
-	if pattern == "" {
-		return fallback
-	}
-	r := strings.NewReplacer("yyyy", "2006", "MM", "01", "dd", "02", "HH", "15", "mm", "04", "ss", "05",
-		"SSSSSS", "000000", "SSS", "000", "XXX", "Z07:00", "'T'", "T")
-	return r.Replace(pattern)
 }

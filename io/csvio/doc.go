@@ -7,17 +7,32 @@
 // it. Quoted fields may hold delimiters, quotes and newlines, so a record
 // boundary is a newline outside quotes: a split finds the quote state at its
 // first byte by counting quotes before it (a memchr-speed scan), as DuckDB's
-// parallel reader does. Only the columns a query uses are converted
-// (projection pushdown), and a split stops after the rows a limit needs.
+// parallel reader does. Each piece of a file is scanned once, however many
+// splits are opened, and the splits share the work. Every quote counts,
+// even one inside an unquoted field (a"b), so such a stray quote makes the
+// record run on to the next quote. Reading the splits in order gives the
+// same rows, in the same order, as reading the file whole.
+//
+// Blank lines are skipped; with a header, the first other line of every
+// file is its header. An unquoted empty field and an unquoted nullValue are
+// NULL; a quoted empty field ("") is the empty string (NULL for other
+// types). Only the columns a query uses are converted (projection
+// pushdown), and a split stops after the rows a limit needs.
 //
 // Malformed records (wrong number of fields, values that do not parse as
 // the column's type) are handled by mode: PERMISSIVE (the default) sets the
 // bad fields to NULL and, when the schema has the corrupt-record column,
 // stores the raw record there; DROPMALFORMED skips the record; FAILFAST
-// stops with an error naming the file, line, column and value.
+// stops with an error wrapping ErrMalformed and naming the file, line,
+// column and value. Whether a record is malformed never depends on the
+// projection: the columns not read are still checked when it matters.
 //
 // Writing quotes a field only when it must (it holds the delimiter, a
-// quote, a newline, or is an empty string, which thus stays distinct from
-// NULL), doubling quotes inside as RFC 4180 does, and prints floats as
-// Spark does (1.0, not 1).
+// quote, a newline, or is an empty string or the null value, which thus
+// stay distinct from NULL), doubling quotes inside as RFC 4180 does and
+// escaping the escape character, prints floats as Spark does (1.0, not 1),
+// and formats dates and timestamps with dateFormat and timestampFormat, so
+// that what is written with some options reads back the same with them.
+// One exception: a NULL in a file of a single string column is written as
+// a blank line, which reading skips.
 package csvio

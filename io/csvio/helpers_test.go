@@ -20,6 +20,16 @@ import (
 	"github.com/ember-df/ember/plan"
 )
 
+var ctx = context.Background()
+
+// checkedAllocator returns an allocator that fails the test if anything
+// allocated with it is still held when the test ends.
+func checkedAllocator(t testing.TB) *memory.CheckedAllocator {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	t.Cleanup(func() { mem.AssertSize(t, 0) })
+	return mem
+}
+
 // writeFile writes content to dir/name, creating parent folders, and
 // returns its path.
 func writeFile(t testing.TB, dir, name, content string) string {
@@ -70,9 +80,14 @@ func mustSource(t testing.TB, content string, schema *arrow.Schema, o csvio.Opti
 // scanResult is what reading every partition of a source gave.
 type scanResult struct {
 	schema  *arrow.Schema
-	rows    []string // one per row, cells formatted by formatCell
-	batches []int    // rows per batch, in order
-	bytes   []int64  // sum of buffer sizes per batch
+	rows    []string   // one per row, cells formatted by formatCell
+	cols    [][]string // per column, the cells formatted by formatCell
+	batches []int      // rows per batch, in order
+	bytes   []int64    // sum of buffer sizes per batch
+}
+
+func newScanResult(s *arrow.Schema) scanResult {
+	return scanResult{schema: s, cols: make([][]string, s.NumFields())}
 }
 
 // scan reads every partition of src in order, with a checked allocator
@@ -82,8 +97,7 @@ func scan(t testing.TB, src plan.Source, so plan.ScanOptions) (scanResult, error
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	so.Allocator = mem
-	res := scanResult{schema: src.Schema()}
-	ctx := context.Background()
+	res := newScanResult(src.Schema())
 	for p := range src.Partitions() {
 		if err := scanPartition(ctx, src, p, so, &res); err != nil {
 			return res, err
@@ -129,6 +143,11 @@ func scanPartition(ctx context.Context, src plan.Source, p int, so plan.ScanOpti
 		}
 		res.bytes = append(res.bytes, size)
 		res.rows = append(res.rows, formatRows(b)...)
+		for j, c := range b.Columns() {
+			for i := range c.Len() {
+				res.cols[j] = append(res.cols[j], formatCell(c, i))
+			}
+		}
 	}
 }
 

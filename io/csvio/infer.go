@@ -59,22 +59,25 @@ func (t inferred) arrowType() arrow.DataType {
 
 // discoverSchema names the columns (from the header, or _c0, _c1, …) and
 // types them: by sampling up to SamplingRows records when inferSchema is
-// set (int64, float64, boolean or string), as strings otherwise.
+// set (int64, float64, boolean or string), as strings otherwise. The names
+// come from the first file that has a record; blank lines are skipped, and
+// the first other record of every file is its header.
 func (s *Source) discoverSchema() (*arrow.Schema, error) {
 	var names []string
 	var types []inferred
 	sampled := 0
+	enough := func() bool { return names != nil && (!s.opts.InferSchema || sampled >= s.opts.SamplingRows) }
 	for i, fi := range s.files {
-		if sampled >= s.opts.SamplingRows || (i > 0 && !s.opts.InferSchema) {
+		if enough() {
 			break
 		}
 		f, err := os.Open(fi.path)
 		if err != nil {
 			return nil, fmt.Errorf("csvio: %w", err)
 		}
-		r := &reader{src: s, split: split{file: i, end: fi.size}, path: fi.path, f: f, q: newQuoting(s.opts)}
-		first := true
-		for sampled < s.opts.SamplingRows {
+		r := &reader{src: s, split: split{file: i, end: fi.size}, path: fi.path, size: fi.size, f: f, q: newQuoting(s.opts)}
+		header := s.opts.Header
+		for !enough() {
 			rec, hasQuote, err := r.nextRecord()
 			if err != nil {
 				f.Close()
@@ -83,24 +86,17 @@ func (s *Source) discoverSchema() (*arrow.Schema, error) {
 			if rec == nil {
 				break
 			}
-			if len(rec) == 0 || (len(rec) == 1 && rec[0] == '\r') {
+			if isBlank(rec) {
 				continue
 			}
 			r.fields, r.quoted, r.scratch = r.q.fields(rec, hasQuote, r.fields, r.quoted, r.scratch)
 			if names == nil {
 				names = columnNames(r.fields, s.opts.Header)
 				types = make([]inferred, len(names))
-				if s.opts.Header {
-					first = false
-					continue
-				}
-			} else if first && s.opts.Header {
-				first = false
-				continue // the header of a later file
 			}
-			first = false
-			if !s.opts.InferSchema {
-				break
+			if header || !s.opts.InferSchema {
+				header = false
+				continue
 			}
 			for k := range min(len(r.fields), len(types)) {
 				v := r.fields[k]
@@ -125,7 +121,8 @@ func (s *Source) discoverSchema() (*arrow.Schema, error) {
 
 // columnNames takes names from a header record, or makes _c0, _c1, …;
 // empty names become _cN and repeated names get their index appended, as
-// Spark does.
+// Spark does, and then underscores until they differ from every other
+// name, so that names are unique.
 func columnNames(fields [][]byte, header bool) []string {
 	names := make([]string, len(fields))
 	count := map[string]int{}
@@ -136,9 +133,20 @@ func columnNames(fields [][]byte, header bool) []string {
 		}
 		count[names[i]]++
 	}
+	used := map[string]bool{}
+	for _, n := range names {
+		if count[n] == 1 {
+			used[n] = true
+		}
+	}
 	for i, n := range names {
 		if count[n] > 1 {
-			names[i] = fmt.Sprintf("%s%d", n, i)
+			n = fmt.Sprintf("%s%d", n, i)
+			for used[n] {
+				n += "_"
+			}
+			names[i] = n
+			used[n] = true
 		}
 	}
 	return names

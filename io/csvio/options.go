@@ -16,14 +16,22 @@ const (
 	FailFast
 )
 
-func (m Mode) String() string { return [...]string{"PERMISSIVE", "DROPMALFORMED", "FAILFAST"}[m] }
+// String returns the mode's Spark name.
+func (m Mode) String() string {
+	if m < Permissive || m > FailFast {
+		return fmt.Sprintf("Mode(%d)", int(m))
+	}
+	return [...]string{"PERMISSIVE", "DROPMALFORMED", "FAILFAST"}[m]
+}
 
 // Options configure reading and writing.
 type Options struct {
-	Header      bool
-	Delimiter   byte
-	Quote       byte
-	Escape      byte // inside quotes, escapes the next character; equal to Quote means "" only
+	Header    bool
+	Delimiter byte
+	Quote     byte
+	Escape    byte // inside quotes, escapes the next character; 0 or Quote means "" only
+	// NullValue is the text of a NULL. An empty unquoted field is NULL
+	// too, while a quoted empty field ("") is the empty string.
 	NullValue   string
 	InferSchema bool
 	// SamplingRows is how many records schema inference reads.
@@ -31,9 +39,15 @@ type Options struct {
 	Mode         Mode
 	// CorruptColumn is the name of the column that receives the raw text of
 	// malformed records in PERMISSIVE mode, when the schema has it.
-	CorruptColumn   string
-	DateFormat      string // Go time layout
-	TimestampFormat string // Go time layout
+	CorruptColumn string
+	// DateFormat and TimestampFormat are Spark (Java) patterns such as
+	// dd/MM/yyyy or yyyy-MM-dd'T'HH:mm:ss[.SSS][XXX], or Go time layouts
+	// (a pattern holding a digit is taken as a Go layout). The writer
+	// formats with them too. Empty means yyyy-MM-dd for dates; for
+	// timestamps, RFC 3339 and its variants when reading, and RFC 3339
+	// with up to nanoseconds when writing.
+	DateFormat      string
+	TimestampFormat string
 	// Partitions is the parallelism the reader splits files for.
 	Partitions int
 	// MaxSplitBytes caps the size of one split.
@@ -109,6 +123,19 @@ func ParseOptions(kv map[string]string) (Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// check rejects options with which records or fields cannot be found.
+func (o Options) check() error {
+	switch {
+	case o.Delimiter == o.Quote:
+		return fmt.Errorf("csvio: the delimiter and the quote are both %q", o.Delimiter)
+	case o.Delimiter == '\n' || o.Delimiter == '\r':
+		return fmt.Errorf("csvio: the delimiter cannot be a line break")
+	case o.Quote == '\n' || o.Quote == '\r':
+		return fmt.Errorf("csvio: the quote cannot be a line break")
+	}
+	return nil
 }
 
 func unescape(v string) string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -14,7 +15,10 @@ import (
 	"github.com/ember-df/ember/plan"
 )
 
-const readBlock = 1 << 20
+const (
+	readBlock = 1 << 20 // bytes a reader reads at a time
+	scanBlock = 4 << 20 // bytes the quote-state scan reads at a time
+)
 
 // ErrMalformed is wrapped by FAILFAST errors about malformed records.
 var ErrMalformed = errors.New("malformed CSV record")
@@ -22,24 +26,28 @@ var ErrMalformed = errors.New("malformed CSV record")
 // reader reads the records of one split into batches.
 type reader struct {
 	src   *Source
+	index int // of the split in src.splits
 	split split
 	path  string
+	size  int64 // of the file when it was listed
 	f     *os.File
 	q     quoting
 	opts  plan.ScanOptions
 	mem   memory.Allocator
 
-	buf    []byte // file bytes from offset
-	pos    int    // start of the next record in buf
-	offset int64  // file offset of buf[0]
-	eof    bool   // buf holds everything up to the end of the file
-	line   int64  // line number of the record at pos
-	left   int64  // rows still allowed by the limit; -1 means no limit
-	done   bool
+	buf      []byte // file bytes from offset
+	pos      int    // start of the next record in buf
+	offset   int64  // file offset of buf[0]
+	eof      bool   // buf holds everything up to the end of the file
+	line     int64  // line number of the record at pos
+	left     int64  // rows still allowed by the limit; negative means no limit
+	headerAt int64  // file offset of the header record; -1 when none
+	done     bool
+	err      error // sticky: once Next failed, it keeps failing
 
 	schema  *arrow.Schema
 	columns []*column // one per output column, in output order
-	checks  []*column // columns parsed only to validate (strict modes)
+	checks  []*column // other data columns, parsed only to validate
 	nfields int       // fields a well-formed record has
 	corrupt *array.StringBuilder
 	fields  [][]byte
@@ -48,19 +56,18 @@ type reader struct {
 	current arrow.RecordBatch
 }
 
-func newReader(ctx context.Context, s *Source, sp split, opts plan.ScanOptions) (*reader, error) {
+func newReader(ctx context.Context, s *Source, index int, opts plan.ScanOptions) (*reader, error) {
+	sp := s.splits[index]
 	fi := s.files[sp.file]
 	f, err := os.Open(fi.path)
 	if err != nil {
 		return nil, fmt.Errorf("csvio: %w", err)
 	}
-	r := &reader{src: s, split: sp, path: fi.path, f: f, q: newQuoting(s.opts), opts: opts,
-		mem: opts.Allocator, line: 1, left: -1, schema: s.Schema(), nfields: len(s.data)}
+	r := &reader{src: s, index: index, split: sp, path: fi.path, size: fi.size, f: f, q: newQuoting(s.opts),
+		opts: opts, mem: opts.Allocator, line: 1, left: s.limit, headerAt: -1, schema: s.Schema(),
+		nfields: len(s.data)}
 	if r.mem == nil {
 		r.mem = memory.DefaultAllocator
-	}
-	if s.limit > 0 {
-		r.left = s.limit
 	}
 	if r.opts.BatchRows <= 0 {
 		r.opts.BatchRows = 16384
@@ -79,8 +86,11 @@ func newReader(ctx context.Context, s *Source, sp split, opts plan.ScanOptions) 
 	return r, nil
 }
 
-// setupColumns creates a converter per output column, and in strict modes
-// a validating converter for every other data column.
+// setupColumns creates a converter per output column and, where the other
+// data columns decide whether a record is malformed (in the strict modes,
+// or when the corrupt-record column is read), a validating converter for
+// each of them: projecting columns away never changes which rows are kept
+// or which are reported corrupt.
 func (r *reader) setupColumns() error {
 	s := r.src
 	fieldOf := map[int]int{} // full index → field index in the record
@@ -88,6 +98,7 @@ func (r *reader) setupColumns() error {
 		fieldOf[c] = k
 	}
 	output := map[int]bool{}
+	strict := s.opts.Mode != Permissive
 	for _, c := range s.cols {
 		output[c] = true
 		f := s.full.Field(c)
@@ -99,9 +110,10 @@ func (r *reader) setupColumns() error {
 			r.columns = append(r.columns, col)
 		} else {
 			r.columns = append(r.columns, nil) // the corrupt-record column
+			strict = true
 		}
 	}
-	if s.opts.Mode != Permissive {
+	if strict {
 		for _, c := range s.data {
 			if !output[c] {
 				col, err := newColumn(s.full.Field(c), fieldOf[c], s.opts)
@@ -125,8 +137,14 @@ func (r *reader) fill() error {
 		r.offset += int64(r.pos)
 		r.buf, r.pos = r.buf[:n], 0
 	}
-	if cap(r.buf)-len(r.buf) < readBlock {
-		grown := make([]byte, len(r.buf), 2*cap(r.buf)+readBlock)
+	// Read a block, or what is left of the file and one byte more (to see
+	// its end at once), so that a small file or split costs little memory.
+	want := int64(readBlock)
+	if rest := r.size - r.offset - int64(len(r.buf)); rest < want {
+		want = max(rest+1, 512)
+	}
+	if int64(cap(r.buf)-len(r.buf)) < want {
+		grown := make([]byte, len(r.buf), int64(len(r.buf))+max(want, int64(cap(r.buf))))
 		copy(grown, r.buf)
 		r.buf = grown
 	}
@@ -145,35 +163,33 @@ func (r *reader) fill() error {
 // seek positions the reader at the first record that starts inside the
 // split: the split's first byte, or the byte after the first newline
 // outside quotes at or after start-1. The quote state and line count at
-// start-1 come from a scan of everything before it.
+// start-1 come from the scans of the pieces of the file before it.
 func (r *reader) seek(ctx context.Context) error {
-	start := r.split.start
-	if start == 0 {
-		if r.src.opts.Header && r.split.end > 0 {
-			return r.skipRecord()
-		}
-		return nil
-	}
-	st := scanState{}
-	block := make([]byte, 4<<20)
-	for off := int64(0); off < start-1; {
-		if err := ctx.Err(); err != nil {
+	if r.src.opts.Header {
+		var err error
+		if r.headerAt, err = r.findHeader(); err != nil {
 			return err
 		}
-		n := int(min(int64(len(block)), start-1-off))
-		if _, err := r.f.ReadAt(block[:n], off); err != nil {
-			return fmt.Errorf("csvio: %s: %w", r.path, err)
-		}
-		st = r.q.advance(st, block[:n])
-		r.line += int64(bytes.Count(block[:n], []byte{'\n'}))
-		off += int64(n)
 	}
+	start := r.split.start
+	if start == 0 {
+		return nil
+	}
+	st, lines, err := r.prefix(ctx)
+	if err != nil {
+		return err
+	}
+	r.line += lines
 	r.offset = start - 1
 	for {
 		if err := r.fill(); err != nil {
 			return err
 		}
 		data := r.buf[r.pos:]
+		// Past the split's last byte, no record can start in it.
+		if limit := r.split.end - r.offset - int64(r.pos); limit < int64(len(data)) {
+			data = data[:max(limit, 0)]
+		}
 		for i, c := range data {
 			switch {
 			case st.skipNext:
@@ -189,17 +205,134 @@ func (r *reader) seek(ctx context.Context) error {
 			}
 		}
 		r.line += int64(bytes.Count(data, []byte{'\n'}))
-		r.pos = len(r.buf)
-		if r.eof {
+		r.pos += len(data)
+		if r.eof || r.offset+int64(r.pos) >= r.split.end {
+			r.done = true
 			return nil
 		}
 	}
 }
 
-// skipRecord moves past one record (the header).
-func (r *reader) skipRecord() error {
-	_, _, err := r.nextRecord()
-	return err
+// chunkScan caches how one piece of a file moves the quote state and the
+// line count: the piece of split i runs from the byte before its start to
+// the byte before the next split's start. Since the state at the piece's
+// start is unknown until the pieces before it are scanned, the scan keeps
+// the end state for every start state; opening split k then composes the
+// pieces of the splits before it, so every byte of a file is scanned once
+// however many splits are opened, and splits opened together scan their
+// pieces in parallel.
+type chunkScan struct {
+	mu    sync.Mutex
+	done  bool
+	next  [3]scanState // the state after the piece, by startStates index
+	lines int64        // newlines in the piece
+}
+
+// startStates are the quote states a byte can be read in; skipNext is only
+// ever set inside quotes.
+var startStates = [3]scanState{{}, {inQuote: true}, {inQuote: true, skipNext: true}}
+
+func (st scanState) index() int {
+	switch {
+	case !st.inQuote:
+		return 0
+	case !st.skipNext:
+		return 1
+	}
+	return 2
+}
+
+// prefix returns the quote state after the bytes before start-1, and the
+// newlines among them.
+func (r *reader) prefix(ctx context.Context) (scanState, int64, error) {
+	// Scan the nearest piece first: it is the one no other split needs
+	// sooner, so splits opened at once scan different pieces.
+	var block []byte
+	for j := r.index - 1; j >= r.split.first; j-- {
+		if err := r.scanChunk(ctx, j, &block); err != nil {
+			return scanState{}, 0, err
+		}
+	}
+	st, lines := scanState{}, int64(0)
+	for j := r.split.first; j < r.index; j++ {
+		c := &r.src.scans[j]
+		c.mu.Lock()
+		st, lines = c.next[st.index()], lines+c.lines
+		c.mu.Unlock()
+	}
+	return st, lines, nil
+}
+
+// scanChunk scans the piece of split j, unless it was scanned already.
+func (r *reader) scanChunk(ctx context.Context, j int, block *[]byte) error {
+	c := &r.src.scans[j]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done {
+		return nil
+	}
+	sp := r.src.splits[j]
+	from, to := max(sp.start-1, 0), sp.end-1
+	states, lines := startStates, int64(0)
+	same := [3]int{0, 1, 2} // runs that reached the same state share one scan
+	for off := from; off < to; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if len(*block) == 0 {
+			*block = make([]byte, min(scanBlock, to-from))
+		}
+		n := int(min(int64(len(*block)), to-off))
+		data := (*block)[:n]
+		if _, err := r.f.ReadAt(data, off); err != nil {
+			return fmt.Errorf("csvio: %s: %w", r.path, err)
+		}
+		for i := range states {
+			if same[i] == i {
+				states[i] = r.q.advance(states[i], data)
+			} else {
+				states[i] = states[same[i]]
+			}
+		}
+		for i := range states {
+			for k := 0; k < i && same[i] == i; k++ {
+				if same[k] == k && states[k] == states[i] {
+					same[i] = k
+				}
+			}
+		}
+		lines += int64(bytes.Count(data, []byte{'\n'}))
+		off += int64(n)
+	}
+	c.next, c.lines, c.done = states, lines, true
+	return nil
+}
+
+// findHeader returns the file offset of the header: the first record that
+// is not blank, as schema discovery takes it.
+func (r *reader) findHeader() (int64, error) {
+	var buf [4096]byte
+	recStart, cr := int64(0), false
+	for off := int64(0); ; {
+		n, err := r.f.ReadAt(buf[:], off)
+		for i, c := range buf[:n] {
+			switch {
+			case c == '\n':
+				recStart, cr = off+int64(i)+1, false
+			case !cr && c == '\r':
+				cr = true
+			default:
+				return recStart, nil
+			}
+		}
+		off += int64(n)
+		if err == io.EOF {
+			return recStart, nil
+		}
+		if err != nil {
+			return 0, fmt.Errorf("csvio: %s: %w", r.path, err)
+		}
+	}
 }
 
 // nextRecord returns the next record of the split without its newline, or
@@ -226,23 +359,46 @@ func (r *reader) nextRecord() (rec []byte, hasQuote bool, err error) {
 	}
 }
 
-// Next implements plan.BatchReader.
+// Next implements plan.BatchReader. The batch is valid until the next
+// call to Next or Close. After an error, Next keeps returning it.
 func (r *reader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	r.release()
+	if r.err != nil {
+		return nil, r.err
+	}
+	if r.f == nil {
+		return nil, errors.New("csvio: Next after Close")
+	}
 	if r.done || r.left == 0 {
 		return nil, io.EOF
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	batch, err := r.next(ctx)
+	if err != nil {
+		r.err = err
+		return nil, err
+	}
+	return batch, nil
+}
+
+// next reads a batch of at least one row, or returns io.EOF.
+func (r *reader) next(ctx context.Context) (arrow.RecordBatch, error) {
 	maxRows := r.opts.BatchRows
-	if r.left > 0 && r.left < int64(maxRows) {
+	if r.left >= 0 && r.left < int64(maxRows) {
 		maxRows = int(r.left)
 	}
-	builders := r.startBatch(maxRows)
+	var builders []array.Builder // made at the first record, so an empty split costs nothing
 	rows, consumed := 0, int64(0)
-	for rows < maxRows && consumed < r.opts.BatchBytes {
-		line := r.line
+	for records := 1; rows < maxRows && (consumed < r.opts.BatchBytes || rows == 0); records++ {
+		if records%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				releaseBuilders(builders)
+				return nil, err
+			}
+		}
+		start, line := r.offset+int64(r.pos), r.line
 		rec, hasQuote, err := r.nextRecord()
 		if err != nil {
 			releaseBuilders(builders)
@@ -254,8 +410,11 @@ func (r *reader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		r.line += 1 + int64(countNewlines(rec, hasQuote))
 		consumed += int64(len(rec)) + 1
-		if len(rec) == 0 || (len(rec) == 1 && rec[0] == '\r') {
-			continue // blank lines are skipped, as Spark does
+		if isBlank(rec) || start == r.headerAt {
+			continue // blank lines are skipped, as Spark does, and so is the header
+		}
+		if builders == nil {
+			builders = r.startBatch(maxRows)
 		}
 		kept, err := r.parseRecord(rec, hasQuote, line)
 		if err != nil {
@@ -266,7 +425,7 @@ func (r *reader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			rows++
 		}
 	}
-	if r.left > 0 {
+	if r.left >= 0 {
 		r.left -= int64(rows)
 	}
 	if rows == 0 && r.done {
@@ -284,6 +443,9 @@ func (r *reader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	}
 	return r.current, nil
 }
+
+// isBlank tells whether a record (without its newline) is an empty line.
+func isBlank(rec []byte) bool { return len(rec) == 0 || (len(rec) == 1 && rec[0] == '\r') }
 
 func countNewlines(rec []byte, hasQuote bool) int {
 	if !hasQuote {
@@ -341,8 +503,14 @@ func (r *reader) parseRecord(rec []byte, hasQuote bool, line int64) (bool, error
 		}
 	}
 	if r.corrupt != nil {
+		for _, c := range r.checks {
+			if bad {
+				break
+			}
+			bad = !c.validates(r.fields[c.field], r.quoted[c.field])
+		}
 		if bad {
-			r.corrupt.BinaryBuilder.Append(rec)
+			r.corrupt.BinaryBuilder.Append(bytes.TrimSuffix(rec, []byte{'\r'}))
 		} else {
 			r.corrupt.AppendNull()
 		}

@@ -221,6 +221,22 @@ func TestReadOptions(t *testing.T) {
 			rows:    []string{`2024-01-02T03:04:05Z`, `2024-01-02T03:04:05.5Z`, `NULL`},
 		},
 		{
+			name:    "timestamp format with optional sections",
+			content: "2024-01-02T03:04:05\n2024-01-02T03:04:05.250\n2024-01-02T03:04:05+01:00\n2024-01-02T03:04:05.5Z\n2024-01-02 03:04:05\n",
+			schema:  schema("ts", tTsUs),
+			opts:    func(o *csvio.Options) { o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss[.SSS][XXX]" },
+			rows: []string{
+				`2024-01-02T03:04:05Z`, `2024-01-02T03:04:05.25Z`, `2024-01-02T02:04:05Z`, `2024-01-02T03:04:05.5Z`, `NULL`,
+			},
+		},
+		{
+			name:    "timestamp format with names",
+			content: "\"Tue, 02 Jan 2024 03:04 PM\"\n02 January 24 15:04:05.123 +0100\n",
+			schema:  schema("ts", tTsUs),
+			opts:    func(o *csvio.Options) { o.TimestampFormat = "[EEE, dd MMM yyyy hh:mm a][dd MMMM yy HH:mm:ss.SSS Z]" },
+			rows:    []string{`2024-01-02T15:04:00Z`, `2024-01-02T14:04:05.123Z`},
+		},
+		{
 			name:    "timestamp with offset and nanoseconds",
 			content: "2024-01-02T03:04:05.123456789+02:00\n2024-01-02\n2500-01-01T00:00:00Z\n",
 			schema:  schema("ts", tTsNs),
@@ -276,6 +292,13 @@ func TestReadOptions(t *testing.T) {
 			opts:    header,
 			names:   []string{"a0", "_c11", "a2", "b,c", "_c14"},
 			rows:    []string{`"1","2","3","4","5"`},
+		},
+		{
+			name:    "renamed header names stay unique",
+			content: ",2,2,22,a,a,a1\n1,2,3,4,5,6,7\n",
+			opts:    header,
+			names:   []string{"_c0", "21", "22_", "22", "a4", "a5", "a1"},
+			rows:    []string{`"1","2","3","4","5","6","7"`},
 		},
 		{
 			name:    "multi-line quoted fields",
@@ -337,6 +360,8 @@ func TestNewSourceErrors(t *testing.T) {
 		{name: "newline delimiter", paths: []string{path}, opts: func(o *csvio.Options) { o.Delimiter = '\n' }, err: "csvio: "},
 		{name: "newline quote", paths: []string{path}, opts: func(o *csvio.Options) { o.Quote = '\n' }, err: "csvio: "},
 		{name: "empty directory", paths: []string{t.TempDir()}, err: "no files to read"},
+		{name: "bad date format", paths: []string{path}, schema: schema("d", tDate32), opts: func(o *csvio.Options) { o.DateFormat = "GGGG yyyy" }, err: `pattern letter "GGGG"`},
+		{name: "bad timestamp format", paths: []string{path}, schema: schema("t", tTsUs), opts: func(o *csvio.Options) { o.TimestampFormat = "yyyy-MM-dd VV" }, err: `pattern letter "VV"`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -113,10 +113,9 @@ func (q quoting) fields(rec []byte, hasQuote bool, out [][]byte, quoted []bool, 
 			rec = rec[i+1:]
 		}
 	}
-	// Quoted fields are unescaped into scratch; remember offsets, since
-	// scratch may move while it grows.
-	type span struct{ lo, hi int }
-	var spans []span
+	// Quoted fields are unescaped into scratch. A field's slice stays
+	// right when scratch grows: append moves the bytes to a new array and
+	// leaves the old one as it was.
 	for {
 		if len(rec) > 0 && rec[0] == q.quote {
 			lo := len(scratch)
@@ -143,29 +142,21 @@ func (q quoting) fields(rec []byte, hasQuote bool, out [][]byte, quoted []bool, 
 			j := bytes.IndexByte(rec[i:], q.delim)
 			if j < 0 {
 				scratch = append(scratch, rec[i:]...)
-				spans = append(spans, span{lo, len(scratch)})
-				out, quoted = append(out, nil), append(quoted, true)
+				out, quoted = append(out, scratch[lo:len(scratch):len(scratch)]), append(quoted, true)
 				break
 			}
 			scratch = append(scratch, rec[i:i+j]...)
-			spans = append(spans, span{lo, len(scratch)})
-			out, quoted = append(out, nil), append(quoted, true)
+			out, quoted = append(out, scratch[lo:len(scratch):len(scratch)]), append(quoted, true)
 			rec = rec[i+j+1:]
 			continue
 		}
 		i := bytes.IndexByte(rec, q.delim)
-		spans = append(spans, span{-1, 0})
 		if i < 0 {
 			out, quoted = append(out, rec), append(quoted, false)
 			break
 		}
 		out, quoted = append(out, rec[:i]), append(quoted, false)
 		rec = rec[i+1:]
-	}
-	for k, s := range spans {
-		if s.lo >= 0 {
-			out[k] = scratch[s.lo:s.hi]
-		}
 	}
 	return out, quoted, scratch
 }

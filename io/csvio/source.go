@@ -22,7 +22,8 @@ type Source struct {
 	full   *arrow.Schema // every column, including the corrupt-record column
 	data   []int         // indices in full of the columns parsed from the file
 	cols   []int         // projected indices in full; the output columns
-	limit  int64         // rows per split; 0 means none
+	limit  int64         // rows per split; negative means none
+	scans  []chunkScan   // one per split, shared by the narrowed copies
 }
 
 type file struct {
@@ -34,6 +35,7 @@ type file struct {
 type split struct {
 	file       int
 	start, end int64
+	first      int // index of the file's first split
 }
 
 var (
@@ -45,11 +47,14 @@ var (
 // settles the schema: schema when given, otherwise inferred by sampling
 // (inferSchema) or all strings, with names from the header or _c0, _c1…
 func NewSource(paths []string, schema *arrow.Schema, opts Options) (*Source, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
 	files, err := listFiles(paths)
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{opts: opts, files: files}
+	s := &Source{opts: opts, files: files, limit: -1}
 	if schema == nil {
 		if schema, err = s.discoverSchema(); err != nil {
 			return nil, err
@@ -66,6 +71,10 @@ func NewSource(paths []string, schema *arrow.Schema, opts Options) (*Source, err
 		if err := checkType(f); err != nil {
 			return nil, err
 		}
+		// Catch a bad date or timestamp pattern now rather than per split.
+		if _, err := newColumn(f, 0, opts); err != nil {
+			return nil, err
+		}
 		s.data = append(s.data, i)
 	}
 	s.cols = make([]int, schema.NumFields())
@@ -73,6 +82,7 @@ func NewSource(paths []string, schema *arrow.Schema, opts Options) (*Source, err
 		s.cols[i] = i
 	}
 	s.splits = makeSplits(files, opts)
+	s.scans = make([]chunkScan, len(s.splits))
 	return s, nil
 }
 
@@ -156,8 +166,10 @@ func walk(root string) ([]file, error) {
 	return out, nil
 }
 
-// makeSplits cuts files into ranges of about total/Partitions bytes
-// (between 4 MiB and MaxSplitBytes), as Spark sizes file splits.
+// makeSplits cuts files into ranges of about total/Partitions bytes, at
+// least 4 MiB (so that small files are not cut into tiny pieces) but at
+// most MaxSplitBytes, as Spark sizes file splits. MaxSplitBytes wins over
+// the minimum, which lets tests cut files into splits of a few bytes.
 func makeSplits(files []file, opts Options) []split {
 	var total int64
 	for _, f := range files {
@@ -171,12 +183,13 @@ func makeSplits(files []file, opts Options) []split {
 	size = max(size, 1)
 	var out []split
 	for i, f := range files {
+		first := len(out)
 		if f.size == 0 {
-			out = append(out, split{file: i})
+			out = append(out, split{file: i, first: first})
 			continue
 		}
 		for start := int64(0); start < f.size; start += size {
-			out = append(out, split{file: i, start: start, end: min(start+size, f.size)})
+			out = append(out, split{file: i, start: start, end: min(start+size, f.size), first: first})
 		}
 	}
 	return out
@@ -199,7 +212,7 @@ func (s *Source) String() string {
 	if len(s.cols) < s.full.NumFields() {
 		out += fmt.Sprintf(" (pruned from %d)", s.full.NumFields())
 	}
-	if s.limit > 0 {
+	if s.limit >= 0 {
 		out += fmt.Sprintf(" limit=%d", s.limit)
 	}
 	return out
@@ -217,31 +230,38 @@ func (s *Source) Schema() *arrow.Schema {
 // Partitions implements plan.Source: one per split.
 func (s *Source) Partitions() int { return len(s.splits) }
 
-// Project implements plan.ProjectingSource.
+// Project implements plan.ProjectingSource. Naming a column twice is the
+// same as naming it once; naming a column the source lacks is an error.
 func (s *Source) Project(columns []string) (plan.Source, error) {
+	want := make(map[string]bool, len(columns))
+	for _, name := range columns {
+		want[name] = true
+	}
 	out := *s
 	out.cols = nil
 	for _, c := range s.cols {
-		for _, name := range columns {
-			if s.full.Field(c).Name == name {
-				out.cols = append(out.cols, c)
-			}
+		if name := s.full.Field(c).Name; want[name] {
+			out.cols = append(out.cols, c)
+			delete(want, name)
 		}
 	}
-	if len(out.cols) != len(columns) {
+	if len(want) > 0 {
 		return nil, fmt.Errorf("csvio: cannot project %v from %s", columns, s.Schema())
 	}
 	return &out, nil
 }
 
-// WithLimit implements plan.LimitingSource.
+// WithLimit implements plan.LimitingSource. A negative n means no limit.
 func (s *Source) WithLimit(n int64) plan.Source {
 	out := *s
-	out.limit = n
+	out.limit = max(n, -1)
 	return &out
 }
 
-// Open implements plan.Source.
+// Open implements plan.Source. The reader must be closed.
 func (s *Source) Open(ctx context.Context, p int, opts plan.ScanOptions) (plan.BatchReader, error) {
-	return newReader(ctx, s, s.splits[p], opts)
+	if p < 0 || p >= len(s.splits) {
+		return nil, fmt.Errorf("csvio: partition %d out of range [0, %d)", p, len(s.splits))
+	}
+	return newReader(ctx, s, p, opts)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -28,11 +27,25 @@ func (Format) Extension() string { return "csv" }
 // NewWriter implements plan.FileFormat. The header, if asked for, is
 // written at once, so an empty result still records its columns.
 func (f Format) NewWriter(w io.Writer, s *arrow.Schema) (plan.BatchWriter, error) {
-	cw := &Writer{w: w, o: f.Options, schema: s}
+	if err := f.Options.check(); err != nil {
+		return nil, err
+	}
+	cw := &Writer{w: w, o: f.Options, schema: s, dateLayout: time.DateOnly, tsLayout: "2006-01-02T15:04:05.999999999Z07:00"}
 	for _, fld := range s.Fields() {
 		if err := checkType(fld); err != nil {
 			return nil, err
 		}
+	}
+	// Write dates and timestamps as the same options read them.
+	if ls, err := goLayouts(f.Options.DateFormat, ""); err != nil {
+		return nil, err
+	} else if ls != nil {
+		cw.dateLayout = ls[0]
+	}
+	if ls, err := goLayouts(f.Options.TimestampFormat, ""); err != nil {
+		return nil, err
+	} else if ls != nil {
+		cw.tsLayout = ls[0]
 	}
 	if f.Options.Header {
 		for i, fld := range s.Fields() {
@@ -48,10 +61,12 @@ func (f Format) NewWriter(w io.Writer, s *arrow.Schema) (plan.BatchWriter, error
 
 // Writer writes batches as CSV records.
 type Writer struct {
-	w      io.Writer
-	o      Options
-	schema *arrow.Schema
-	buf    []byte
+	w          io.Writer
+	o          Options
+	schema     *arrow.Schema
+	dateLayout string
+	tsLayout   string
+	buf        []byte
 }
 
 const flushAt = 256 << 10
@@ -72,6 +87,11 @@ func (w *Writer) Write(b arrow.RecordBatch) error {
 			}
 			if b.Column(i).IsNull(row) {
 				w.buf = append(w.buf, w.o.NullValue...)
+				if len(cells) == 1 && w.o.NullValue == "" && b.Column(i).DataType().ID() != arrow.STRING {
+					// A blank line would be skipped when read; an empty
+					// quoted field is NULL too, except for strings.
+					w.buf = append(w.buf, w.o.Quote, w.o.Quote)
+				}
 				continue
 			}
 			w.buf = cell(w.buf, row)
@@ -116,21 +136,26 @@ func (w *Writer) cellWriter(c arrow.Array) func([]byte, int) []byte {
 	case *array.String:
 		return func(dst []byte, i int) []byte { return w.appendString(dst, c.Value(i)) }
 	case *array.Date32:
-		return func(dst []byte, i int) []byte { return c.Value(i).ToTime().AppendFormat(dst, time.DateOnly) }
+		return func(dst []byte, i int) []byte { return c.Value(i).ToTime().AppendFormat(dst, w.dateLayout) }
 	case *array.Timestamp:
 		unit := c.DataType().(*arrow.TimestampType).Unit
 		return func(dst []byte, i int) []byte {
-			return c.Value(i).ToTime(unit).AppendFormat(dst, "2006-01-02T15:04:05.999999Z07:00")
+			return c.Value(i).ToTime(unit).AppendFormat(dst, w.tsLayout)
 		}
 	}
 	return func(dst []byte, i int) []byte { return w.appendString(dst, c.ValueStr(i)) }
 }
 
 // appendString writes s, quoted when it holds the delimiter, a quote, a
-// line break, or is empty (so that it is not read back as NULL).
+// line break, or is empty or the null value (so that it is not read back
+// as NULL). Inside quotes a quote is doubled, and the escape character
+// (which the reader honours inside quotes) is escaped.
 func (w *Writer) appendString(dst []byte, s string) []byte {
-	q := w.o.Quote
-	needs := len(s) == 0 || (w.o.NullValue != "" && s == w.o.NullValue)
+	q, esc := w.o.Quote, w.o.Escape
+	if esc == q {
+		esc = 0
+	}
+	needs := len(s) == 0 || s == w.o.NullValue
 	for i := 0; i < len(s) && !needs; i++ {
 		switch s[i] {
 		case w.o.Delimiter, q, '\n', '\r':
@@ -141,15 +166,15 @@ func (w *Writer) appendString(dst []byte, s string) []byte {
 		return append(dst, s...)
 	}
 	dst = append(dst, q)
-	for {
-		i := strings.IndexByte(s, q)
-		if i < 0 {
-			break
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == q:
+			dst = append(dst, q, q)
+		case c == esc && esc != 0:
+			dst = append(dst, esc, esc)
+		default:
+			dst = append(dst, c)
 		}
-		dst = append(dst, s[:i]...)
-		dst = append(dst, q, q)
-		s = s[i+1:]
 	}
-	dst = append(dst, s...)
 	return append(dst, q)
 }

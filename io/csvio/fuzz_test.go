@@ -1,0 +1,171 @@
+package csvio_test
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/io/csvio"
+	"github.com/ember-df/ember/plan"
+)
+
+var fuzzSeeds = []string{
+	"",
+	"\n",
+	"\r\n\r\n",
+	"a,b\n1,2\n",
+	"a,b\n1,2",
+	"a,b\r\n1,2\r\n",
+	"\"",
+	"\"\"",
+	"\"\"\"",
+	"\"\n\"",
+	"\"a\nb\",c\n\"d\",\"e\nf\"\n",
+	"\\",
+	"\"\\\n\",x\n",
+	"\"\\\"\",\"\\\\\"\n",
+	"\"a\"\"b\",\"\"\"\"\n",
+	"a\"b,c\nd,e\n",
+	"\n\nh1,h2\n1,2\n",
+	"\n\r\n\r\r\n1\n",
+	"1,2,3\n4\n5,6,7,8\n",
+	"x,1.5,s\n2,y,\"t\nu\"\n,,\n",
+	"\"ab\"c,d\n",
+	"a;b\n1;2\n",
+	"1,2\n\n\n3,4\n\"\n\n\"",
+	"2024-01-02,1e300,-0\n",
+}
+
+// FuzzReader reads arbitrary bytes with several options and checks that
+// reading never panics or leaks, that every split size gives the rows of a
+// single split, that FAILFAST reports the same first error however the
+// file is split, and that projection does not change values.
+func FuzzReader(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		for flags := range uint8(16) {
+			f.Add([]byte(s), flags, flags%5)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte, flags, splitSize uint8) {
+		o := csvio.DefaultOptions()
+		o.Header = flags&1 != 0
+		if flags&2 != 0 {
+			o.Escape = '"'
+		}
+		if flags&4 != 0 {
+			o.Delimiter = ';'
+		}
+		o.InferSchema = flags&8 != 0
+		// Opening a split costs a little per column: bound the splits
+		// times the columns, so that every input runs quickly.
+		size := int64(splitSize%16) + 1
+		columns := int64(bytes.Count(data, []byte{o.Delimiter}) + 1)
+		if maxSplits := max(1, min(300, 20000/columns)); int64(len(data))/size > maxSplits {
+			size = int64(len(data))/maxSplits + 1
+		}
+		path := writeFile(t, t.TempDir(), "data.csv", string(data))
+
+		// The schema from the file (header names, or inferred types).
+		if _, err := csvio.NewSource([]string{path}, nil, o); err != nil {
+			if !strings.Contains(err.Error(), "no records to take a schema from") {
+				t.Fatalf("NewSource: %v", err)
+			}
+		} else {
+			fuzzSplits(t, path, nil, o, size)
+		}
+
+		typed := schema("a", tInt64, "b", tFloat64, "c", tString, "d", tDate32, "_corrupt_record", tString)
+		for _, mode := range []csvio.Mode{csvio.Permissive, csvio.DropMalformed, csvio.FailFast} {
+			o.Mode = mode
+			fuzzSplits(t, path, typed, o, size)
+		}
+	})
+}
+
+// fuzzSplits compares reading the file as one split and as splits of size
+// bytes.
+func fuzzSplits(t *testing.T, path string, s *arrow.Schema, o csvio.Options, size int64) {
+	t.Helper()
+	one, err := csvio.NewSource([]string{path}, s, o)
+	if err != nil {
+		t.Fatalf("NewSource: %v", err)
+	}
+	want, wantErr := scan(t, one, plan.ScanOptions{BatchRows: 3})
+	if wantErr != nil && (o.Mode != csvio.FailFast || !errors.Is(wantErr, csvio.ErrMalformed)) {
+		t.Fatalf("%s: one split: %v", o.Mode, wantErr)
+	}
+	tiny, err := csvio.NewSource([]string{path}, s, tinySplits(o, size))
+	if err != nil {
+		t.Fatalf("NewSource: %v", err)
+	}
+	if !tiny.Schema().Equal(one.Schema()) {
+		t.Fatalf("schema %s with splits, %s without", tiny.Schema(), one.Schema())
+	}
+	got, gotErr := scan(t, tiny, plan.ScanOptions{BatchRows: 2})
+	if wantErr != nil || gotErr != nil {
+		if wantErr == nil || gotErr == nil || wantErr.Error() != gotErr.Error() {
+			t.Fatalf("%s: split %d: error %v, want %v", o.Mode, size, gotErr, wantErr)
+		}
+		return
+	}
+	if d := diffRows(got.rows, want.rows); d != "" {
+		t.Fatalf("%s: split %d: %s", o.Mode, size, d)
+	}
+	// A projection gives the same values as the full read.
+	if n := one.Schema().NumFields(); n > 0 {
+		last := one.Schema().Field(n - 1).Name
+		p, err := tiny.Project([]string{last})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pgot, err := scan(t, p, plan.ScanOptions{})
+		if err != nil {
+			t.Fatalf("%s: projection: %v", o.Mode, err)
+		}
+		if !slices.Equal(pgot.cols[0], want.cols[n-1]) {
+			t.Fatalf("%s: projection of %s: %q, want %q", o.Mode, last, pgot.cols[0], want.cols[n-1])
+		}
+	}
+}
+
+// FuzzRoundTrip writes arbitrary strings and reads them back, with tiny
+// splits: every value, NULL and "" included, must come back as written.
+func FuzzRoundTrip(f *testing.F) {
+	for _, s := range []string{"", "a", `"`, `\`, `\"`, "\r", "\n", "\r\n", ",", ";", "NA", " ", `a\,b`, `""`, "\\\n"} {
+		f.Add(s, "x", uint8(0))
+		f.Add("x", s, uint8(7))
+	}
+	f.Fuzz(func(t *testing.T, a, b string, flags uint8) {
+		o := csvio.DefaultOptions()
+		o.Header = flags&1 != 0
+		if flags&2 != 0 {
+			o.Escape = '"'
+		}
+		if flags&4 != 0 {
+			o.Delimiter, o.NullValue = ';', "NA"
+		}
+		s := schema("a", tString, "b", tString)
+		mem := checkedAllocator(t)
+		batch := buildBatch(t, mem, s, [][]any{{a, b}, {nil, a}, {b, nil}, {"", a + b}})
+		defer batch.Release()
+		text := writeBatches(t, o, s, batch)
+		want := formatRows(batch)
+		for _, size := range []int64{0, 1, 3} {
+			ro := o
+			if size > 0 {
+				ro = tinySplits(o, size)
+			}
+			ro.Mode = csvio.FailFast
+			got, err := scan(t, mustSource(t, text, s, ro), plan.ScanOptions{})
+			if err != nil {
+				t.Fatalf("split %d: %v\nfile: %q", size, err, text)
+			}
+			if d := diffRows(got.rows, want); d != "" {
+				t.Fatalf("split %d: %s\nfile: %q", size, d, text)
+			}
+		}
+	})
+}
