@@ -54,6 +54,12 @@ func NewSource(paths []string, schema *arrow.Schema, opts Options) (*Source, err
 	if err != nil {
 		return nil, err
 	}
+	return newSource(files, schema, opts)
+}
+
+// newSource builds a source over listed files; a nil schema is discovered.
+func newSource(files []file, schema *arrow.Schema, opts Options) (*Source, error) {
+	var err error
 	s := &Source{opts: opts, files: files, limit: -1}
 	if schema == nil {
 		if schema, err = s.discoverSchema(); err != nil {

@@ -1,0 +1,88 @@
+package csvio
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/ember-df/ember/plan"
+)
+
+// Sources and formats serialize, so plans that read or write CSV can
+// travel to other processes (plan.Marshal).
+func init() {
+	plan.RegisterSource("csv", decodeSource)
+	plan.RegisterFormat("csv", func(raw json.RawMessage) (plan.FileFormat, error) {
+		var f Format
+		if err := json.Unmarshal(raw, &f.Options); err != nil {
+			return nil, fmt.Errorf("csvio: decoding format: %w", err)
+		}
+		return f, f.Options.check()
+	})
+}
+
+type sourceConfig struct {
+	Files   []fileConfig        `json:"files"`
+	Schema  []plan.EncodedField `json:"schema"`
+	Options Options             `json:"options"`
+	Columns []string            `json:"columns"`
+	Limit   int64               `json:"limit"`
+}
+
+type fileConfig struct {
+	Path string `json:"path"`
+	Size int64  `json:"size"`
+}
+
+var (
+	_ plan.Portable = (*Source)(nil)
+	_ plan.Portable = Format{}
+)
+
+// Kind implements plan.Portable.
+func (s *Source) Kind() string { return "csv" }
+
+// Config implements plan.Portable: the listed files (so a decoded source
+// reads exactly them), the schema, options, projection and limit.
+func (s *Source) Config() (json.RawMessage, error) {
+	c := sourceConfig{Schema: plan.EncodeSchema(s.full), Options: s.opts, Limit: s.limit}
+	for _, f := range s.files {
+		c.Files = append(c.Files, fileConfig{Path: f.path, Size: f.size})
+	}
+	for _, i := range s.cols {
+		c.Columns = append(c.Columns, s.full.Field(i).Name)
+	}
+	return json.Marshal(c)
+}
+
+func decodeSource(raw json.RawMessage) (plan.Source, error) {
+	var c sourceConfig
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, fmt.Errorf("csvio: decoding source: %w", err)
+	}
+	if err := c.Options.check(); err != nil {
+		return nil, err
+	}
+	schema, err := plan.DecodeSchema(c.Schema)
+	if err != nil {
+		return nil, err
+	}
+	files := make([]file, len(c.Files))
+	for i, f := range c.Files {
+		files[i] = file{path: f.Path, size: f.Size}
+	}
+	s, err := newSource(files, schema, c.Options)
+	if err != nil {
+		return nil, err
+	}
+	out, err := s.Project(c.Columns)
+	if err != nil {
+		return nil, err
+	}
+	return out.(*Source).WithLimit(c.Limit), nil
+}
+
+// Kind implements plan.Portable.
+func (Format) Kind() string { return "csv" }
+
+// Config implements plan.Portable.
+func (f Format) Config() (json.RawMessage, error) { return json.Marshal(f.Options) }
