@@ -3,13 +3,11 @@ package csvio
 import (
 	"context"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/io/internal/listing"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -101,73 +99,15 @@ func checkType(f arrow.Field) error {
 	return fmt.Errorf("csvio: column %q: type %s cannot be read from CSV", f.Name, f.Type)
 }
 
-// listFiles expands paths into files, in a stable order. Directories are
-// read recursively, skipping names that start with "_" or "." (such as
-// _SUCCESS and _temporary).
+// listFiles expands paths into files (see package listing).
 func listFiles(paths []string) ([]file, error) {
-	if len(paths) == 0 {
-		return nil, fmt.Errorf("csvio: no path given")
-	}
-	var out []file
-	for _, p := range paths {
-		matches := []string{p}
-		if strings.ContainsAny(p, "*?[") {
-			var err error
-			if matches, err = filepath.Glob(p); err != nil {
-				return nil, fmt.Errorf("csvio: bad glob %q: %w", p, err)
-			}
-			if len(matches) == 0 {
-				return nil, fmt.Errorf("csvio: %q matches no file", p)
-			}
-			sort.Strings(matches)
-		}
-		for _, m := range matches {
-			found, err := walk(m)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, found...)
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("csvio: %s: no files to read", strings.Join(paths, ", "))
-	}
-	return out, nil
-}
-
-func hidden(name string) bool { return strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") }
-
-func walk(root string) ([]file, error) {
-	info, err := os.Stat(root)
+	found, err := listing.List(paths, nil)
 	if err != nil {
 		return nil, fmt.Errorf("csvio: %w", err)
 	}
-	if !info.IsDir() {
-		return []file{{path: root, size: info.Size()}}, nil
-	}
-	var out []file
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if path != root && hidden(d.Name()) {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		out = append(out, file{path: path, size: info.Size()})
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("csvio: %w", err)
+	out := make([]file, len(found))
+	for i, f := range found {
+		out[i] = file{path: f.Path, size: f.Size}
 	}
 	return out, nil
 }
