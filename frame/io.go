@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/exec"
 	"github.com/ember-df/ember/io/csvio"
+	"github.com/ember-df/ember/io/parquetio"
 	"github.com/ember-df/ember/plan"
 	"github.com/ember-df/ember/plan/optimize"
 )
@@ -50,6 +51,22 @@ func (r *DataFrameReader) CSV(paths ...string) *DataFrame {
 	src, err := csvio.NewSource(paths, r.schema, opts)
 	if err != nil {
 		return r.sess.failed(fmt.Errorf("frame: Read().CSV: %w", err))
+	}
+	return &DataFrame{sess: r.sess, node: &plan.Scan{Source: src}}
+}
+
+// Parquet reads Parquet files, directories of them and globs. Only the
+// columns a query uses are read, and row groups whose statistics rule out
+// a filter are skipped. See package parquetio for the options.
+func (r *DataFrameReader) Parquet(paths ...string) *DataFrame {
+	opts, err := parquetio.ParseOptions(r.options)
+	if err != nil {
+		return r.sess.failed(fmt.Errorf("frame: Read().Parquet: %w", err))
+	}
+	opts.Partitions = r.sess.parallelism()
+	src, err := parquetio.NewSource(paths, opts)
+	if err != nil {
+		return r.sess.failed(fmt.Errorf("frame: Read().Parquet: %w", err))
 	}
 	return &DataFrame{sess: r.sess, node: &plan.Scan{Source: src}}
 }
@@ -106,6 +123,20 @@ func (w *DataFrameWriter) CSV(ctx context.Context, path string) error {
 		return fmt.Errorf("frame: Write().CSV: %w", err)
 	}
 	return w.save(ctx, csvio.Format{Options: opts}, path)
+}
+
+// Parquet writes the DataFrame as a directory of Parquet part files
+// (snappy by default; options "compression" and "rowGroupRows"),
+// committed atomically like CSV.
+func (w *DataFrameWriter) Parquet(ctx context.Context, path string) error {
+	if w.df.err != nil {
+		return w.df.err
+	}
+	opts, err := parquetio.ParseOptions(w.options)
+	if err != nil {
+		return fmt.Errorf("frame: Write().Parquet: %w", err)
+	}
+	return w.save(ctx, parquetio.Format{Options: opts}, path)
 }
 
 func (w *DataFrameWriter) save(ctx context.Context, f plan.FileFormat, path string) error {

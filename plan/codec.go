@@ -9,6 +9,8 @@ import (
 	"math"
 	"strconv"
 	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
 )
 
 // Plans are values that travel: Marshal turns a plan into JSON that
@@ -269,4 +271,30 @@ func decodeValue(raw json.RawMessage, typ string) (any, error) {
 		return strconv.ParseUint(num.String(), 10, 64)
 	}
 	return num.Int64()
+}
+
+// MarshalExpr encodes one expression, for sources that carry a pushed-down
+// filter.
+func MarshalExpr(e Expr) ([]byte, error) {
+	enc, err := encodeExpr(e)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(enc)
+}
+
+// UnmarshalExpr decodes an expression MarshalExpr encoded and resolves it
+// against schema.
+func UnmarshalExpr(data []byte, schema *arrow.Schema) (Expr, error) {
+	var e encoded
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&e); err != nil {
+		return nil, fmt.Errorf("plan: decoding: %w", err)
+	}
+	x, err := decodeExpr(&e)
+	if err != nil {
+		return nil, err
+	}
+	return x.Resolve(schema)
 }

@@ -83,3 +83,14 @@ type BatchWriter interface {
 	// Close flushes what is buffered; it does not close the io.Writer.
 	Close() error
 }
+
+// FilteringSource is a Source that can use a filter to skip data that
+// cannot match it, such as Parquet row groups whose statistics rule it out.
+// The filter is a hint: the source may still yield rows that do not match,
+// and the Filter node stays above the scan.
+type FilteringSource interface {
+	Source
+	// WithFilter returns a source that may skip what cond rules out; it
+	// replaces any filter given before.
+	WithFilter(cond Expr) Source
+}

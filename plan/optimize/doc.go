@@ -8,12 +8,15 @@
 //     expressions), sorts, repartitions and coalesces, so rows are dropped
 //     before work is spent on them, user functions included; never below a
 //     projection that numbers rows (monotonically_increasing_id).
-//  3. collapse_projects: adjacent projections merge when that duplicates
+//  3. push_filter_into_scan: a filter right above a scan is handed to a
+//     source that can skip data with it (Parquet row groups by their
+//     statistics); the filter stays.
+//  4. collapse_projects: adjacent projections merge when that duplicates
 //     no expensive or non-deterministic expression.
-//  4. push_limits: limits move below projections (except those that
+//  5. push_limits: limits move below projections (except those that
 //     number rows) and into scans that can stop early, so Show(5) reads a
 //     handful of rows.
-//  5. prune_columns: every node asks its input only for the columns it
+//  6. prune_columns: every node asks its input only for the columns it
 //     uses, down into scans that can skip parsing the rest.
 package optimize
 
@@ -29,7 +32,7 @@ type Rule interface {
 const maxPasses = 10
 
 // Rules are the rules of the repeated batch, in order.
-var Rules = []Rule{combineFilters{}, pushFilters{}, collapseProjects{}, pushLimits{}}
+var Rules = []Rule{combineFilters{}, pushFilters{}, pushFilterIntoScan{}, collapseProjects{}, pushLimits{}}
 
 // Optimize returns an optimized plan equivalent to n.
 func Optimize(n plan.Node) plan.Node {

@@ -1,0 +1,268 @@
+package parquetio
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/ember-df/ember/io/internal/listing"
+	"github.com/ember-df/ember/plan"
+)
+
+// Source reads Parquet files; it implements plan.Source and the
+// projection, limit and filter pushdown interfaces. It is an immutable
+// value.
+type Source struct {
+	opts   Options
+	files  []parquetFile
+	schema *arrow.Schema // every column, strings undictionaried
+	parts  []part
+	cols   []int     // projected top-level field indices
+	limit  int64     // rows per partition; negative means none
+	filter plan.Expr // pushed down for row-group pruning; nil means none
+}
+
+type parquetFile struct {
+	path   string
+	size   int64
+	meta   *metadata.FileMetaData
+	leaves [][]int // leaf column indices of each top-level field
+}
+
+// part is a partition: some row groups of one file.
+type part struct {
+	file      int
+	rowGroups []int
+}
+
+var (
+	_ plan.ProjectingSource = (*Source)(nil)
+	_ plan.LimitingSource   = (*Source)(nil)
+	_ plan.FilteringSource  = (*Source)(nil)
+)
+
+// NewSource lists the Parquet files behind paths and reads their footers.
+// Every file must have the same schema; an error names the first file
+// that differs and how.
+func NewSource(paths []string, opts Options) (*Source, error) {
+	found, err := listing.List(paths, nil)
+	if err != nil {
+		return nil, fmt.Errorf("parquetio: %w", err)
+	}
+	s := &Source{opts: opts, limit: -1}
+	for _, f := range found {
+		pf, err := readFooter(f.Path, f.Size)
+		if err != nil {
+			return nil, err
+		}
+		if s.schema == nil {
+			s.schema = pf.schema
+		} else if !pf.schema.Equal(s.schema) {
+			return nil, fmt.Errorf("parquetio: %s has schema %s, but %s has %s", f.Path, pf.schema, s.files[0].path, s.schema)
+		}
+		s.files = append(s.files, pf.parquetFile)
+	}
+	s.cols = make([]int, s.schema.NumFields())
+	for i := range s.cols {
+		s.cols[i] = i
+	}
+	s.parts = makeParts(s.files, opts)
+	return s, nil
+}
+
+type footer struct {
+	parquetFile
+	schema *arrow.Schema
+}
+
+// readFooter reads a file's metadata and Arrow schema.
+func readFooter(path string, size int64) (footer, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return footer{}, fmt.Errorf("parquetio: %w", err)
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	if _, err := f.ReadAt(magic, 0); err != nil || string(magic) != "PAR1" {
+		return footer{}, fmt.Errorf("parquetio: %s: not a Parquet file (no PAR1 magic bytes at its start)", path)
+	}
+	r, err := file.NewParquetReader(f)
+	if err != nil {
+		return footer{}, fmt.Errorf("parquetio: %s: not a readable Parquet file: %w", path, err)
+	}
+	meta := r.MetaData()
+	manifest, err := pqarrow.NewSchemaManifest(meta.Schema, meta.KeyValueMetadata(), &pqarrow.ArrowReadProperties{})
+	if err != nil {
+		return footer{}, fmt.Errorf("parquetio: %s: %w", path, err)
+	}
+	fields := make([]arrow.Field, len(manifest.Fields))
+	leaves := make([][]int, len(manifest.Fields))
+	for i, sf := range manifest.Fields {
+		fields[i] = plainField(*sf.Field)
+		leaves[i] = leafIndices(sf)
+	}
+	return footer{
+		parquetFile: parquetFile{path: path, size: size, meta: meta, leaves: leaves},
+		schema:      arrow.NewSchema(fields, nil),
+	}, nil
+}
+
+func leafIndices(sf pqarrow.SchemaField) []int {
+	if sf.IsLeaf() {
+		return []int{sf.ColIndex}
+	}
+	var out []int
+	for _, c := range sf.Children {
+		out = append(out, leafIndices(c)...)
+	}
+	return out
+}
+
+// plainField is the field as ember shows it: no Parquet field ids in the
+// metadata, list elements named "item" (Arrow's default) and
+// dictionary-encoded strings as plain strings.
+func plainField(f arrow.Field) arrow.Field {
+	return arrow.Field{Name: f.Name, Type: plainType(f.Type), Nullable: f.Nullable}
+}
+
+func plainType(t arrow.DataType) arrow.DataType {
+	switch t := t.(type) {
+	case *arrow.DictionaryType:
+		return plainType(t.ValueType)
+	case *arrow.ListType:
+		elem := plainField(t.ElemField())
+		return arrow.ListOfField(arrow.Field{Name: "item", Type: elem.Type, Nullable: elem.Nullable})
+	case *arrow.FixedSizeListType:
+		elem := plainField(t.ElemField())
+		return arrow.FixedSizeListOfField(t.Len(), arrow.Field{Name: "item", Type: elem.Type, Nullable: elem.Nullable})
+	case *arrow.StructType:
+		fields := make([]arrow.Field, t.NumFields())
+		for i, f := range t.Fields() {
+			fields[i] = plainField(f)
+		}
+		return arrow.StructOf(fields...)
+	}
+	return t
+}
+
+// makeParts groups each file's row groups into partitions of about
+// total/Partitions bytes, capped by MaxSplitBytes, at least one row group
+// each.
+func makeParts(files []parquetFile, opts Options) []part {
+	var total int64
+	for _, f := range files {
+		total += f.size
+	}
+	target := max(total/int64(max(opts.Partitions, 1)), 1)
+	if opts.MaxSplitBytes > 0 {
+		target = min(target, opts.MaxSplitBytes)
+	}
+	var out []part
+	for i, f := range files {
+		var cur part
+		var bytes int64
+		for rg := 0; rg < f.meta.NumRowGroups(); rg++ {
+			if len(cur.rowGroups) > 0 && bytes >= target {
+				out = append(out, cur)
+				cur, bytes = part{}, 0
+			}
+			cur.file = i
+			cur.rowGroups = append(cur.rowGroups, rg)
+			bytes += f.meta.RowGroup(rg).TotalByteSize()
+		}
+		if len(cur.rowGroups) > 0 {
+			out = append(out, cur)
+		}
+	}
+	return out
+}
+
+// String implements plan.Source.
+func (s *Source) String() string {
+	names := make([]string, 0, 4)
+	for i, f := range s.files {
+		if i == 3 {
+			names = append(names, fmt.Sprintf("… %d files", len(s.files)))
+			break
+		}
+		names = append(names, filepath.Base(f.path))
+	}
+	fields := s.Schema().Fields()
+	cols := make([]string, len(fields))
+	for i, f := range fields {
+		cols[i] = f.Name
+	}
+	out := fmt.Sprintf("parquet [%s] columns=[%s]", strings.Join(names, ", "), strings.Join(cols, ", "))
+	if len(s.cols) < s.schema.NumFields() {
+		out += fmt.Sprintf(" (pruned from %d)", s.schema.NumFields())
+	}
+	if s.filter != nil {
+		out += " prune-by=" + s.filter.String()
+	}
+	if s.limit >= 0 {
+		out += fmt.Sprintf(" limit=%d", s.limit)
+	}
+	return out
+}
+
+// Schema implements plan.Source.
+func (s *Source) Schema() *arrow.Schema {
+	fields := make([]arrow.Field, len(s.cols))
+	for i, c := range s.cols {
+		fields[i] = s.schema.Field(c)
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// Partitions implements plan.Source.
+func (s *Source) Partitions() int { return max(len(s.parts), 1) }
+
+// Project implements plan.ProjectingSource.
+func (s *Source) Project(columns []string) (plan.Source, error) {
+	out := *s
+	out.cols = nil
+	for _, c := range s.cols {
+		for _, name := range columns {
+			if s.schema.Field(c).Name == name {
+				out.cols = append(out.cols, c)
+				break
+			}
+		}
+	}
+	if len(out.cols) != len(columns) {
+		return nil, fmt.Errorf("parquetio: cannot project %v from %s", columns, s.Schema())
+	}
+	return &out, nil
+}
+
+// WithLimit implements plan.LimitingSource.
+func (s *Source) WithLimit(n int64) plan.Source {
+	out := *s
+	out.limit = n
+	return &out
+}
+
+// WithFilter implements plan.FilteringSource: row groups whose statistics
+// prove cond false for every row are skipped.
+func (s *Source) WithFilter(cond plan.Expr) plan.Source {
+	out := *s
+	out.filter = cond
+	return &out
+}
+
+// Open implements plan.Source.
+func (s *Source) Open(ctx context.Context, p int, opts plan.ScanOptions) (plan.BatchReader, error) {
+	if len(s.parts) == 0 {
+		return emptyReader{}, nil
+	}
+	if p < 0 || p >= len(s.parts) {
+		return nil, fmt.Errorf("parquetio: no partition %d (have %d)", p, len(s.parts))
+	}
+	return newReader(ctx, s, s.parts[p], opts)
+}
