@@ -1,229 +1,266 @@
 package exec
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
-	"sync"
+	"strconv"
+	"strings"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/plan"
 	"github.com/google/uuid"
 	"golang.org/x/sys/unix"
 )
 
-// SuccessFile is the marker a committed output directory holds.
+// SuccessFile is the marker a committed output directory holds: a JSON
+// Manifest of the files, rows and schema.
 const SuccessFile = "_SUCCESS"
 
+// The steps of a commit, in order. Tests stop the protocol after each one
+// (as a crash would) and check that the destination is always either as it
+// was or complete.
+const (
+	stepTasksDone      = iota + 1 // every part file is out of _temporary
+	stepTemporaryGone             // _temporary is removed
+	stepManifest                  // _SUCCESS is in the staging directory
+	stepExistingLinked            // Append: the existing files are hard-linked into staging
+	stepSwapped                   // staging is in place at the destination
+	stepOldRemoved                // the replaced data is deleted
+)
+
+// crashAfter, when set by a test, is called after each commit step; when
+// it returns true, Write returns errCrash at once and cleans up nothing,
+// as if the process had died there.
+var crashAfter func(step int) bool
+
+var errCrash = errors.New("exec: simulated crash")
+
 // Write runs w's input with r and commits it as a directory of part files,
-// one per non-empty partition, named part-NNNNN-<job uuid>.<ext>.
+// one per non-empty partition, named part-NNNNN-<job uuid>.<ext>, plus a
+// _SUCCESS manifest.
 //
-// The commit is atomic for readers of the destination: every task writes
-// into a staging directory beside it (under _temporary/ while it runs, then
-// renamed out of it when the task ends); only after every task succeeded is
-// _SUCCESS written and the staging directory swapped into place (a rename,
-// or renameat2(RENAME_EXCHANGE) over an existing destination for
-// Overwrite). A failed or cancelled job removes the staging directory and
-// leaves the destination as it was. Append moves the new part files into
-// the existing directory one by one.
+// At every instant a reader of the destination sees either the old
+// complete dataset or the new complete one. Tasks write under _temporary/
+// of a staging directory beside the destination
+// (.<name>.ember-staging-<pid>-<job>) and rename their file out of it when
+// their partition ends. When every task has succeeded, the job writes the
+// manifest and puts the staging directory in place with one rename — or,
+// when the destination exists (Overwrite, and Append, whose staging
+// directory also holds hard links to the existing files), one
+// renameat2(RENAME_EXCHANGE), after which the old data is deleted. A failed
+// or cancelled job removes its staging directory and leaves the destination
+// as it was; one killed outright leaves only a staging directory, which the
+// next write to the same destination removes.
 func Write(ctx context.Context, r Runner, w *plan.Write) (Metrics, error) {
 	dest := filepath.Clean(w.Path)
-	_, statErr := os.Stat(dest)
-	exists := statErr == nil
-	if statErr != nil && !errors.Is(statErr, fs.ErrNotExist) {
-		return Metrics{}, fmt.Errorf("exec: write %s: %w", dest, statErr)
+	c := &committer{dest: dest, mode: w.Mode, format: w.Format.Extension()}
+	exists, err := c.prepare()
+	if err != nil || (exists && w.Mode == plan.Ignore) {
+		return Metrics{}, err
 	}
-	switch {
-	case exists && w.Mode == plan.ErrorIfExists:
-		return Metrics{}, fmt.Errorf("exec: write %s: path already exists (mode ErrorIfExists); choose Overwrite, Append or Ignore", dest)
-	case exists && w.Mode == plan.Ignore:
-		return Metrics{}, nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
-		return Metrics{}, fmt.Errorf("exec: write %s: %w", dest, err)
-	}
-	jobID := uuid.NewString()
-	staging := filepath.Join(filepath.Dir(dest), "."+filepath.Base(dest)+".ember-staging-"+jobID)
-	if err := os.MkdirAll(filepath.Join(staging, "_temporary"), 0o755); err != nil {
-		return Metrics{}, fmt.Errorf("exec: write %s: %w", dest, err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			os.RemoveAll(staging)
-		}
-	}()
-	sink := &fileSink{format: w.Format, schema: w.Schema(), staging: staging, jobID: jobID, tasks: map[int]*taskFile{}}
+	sink := newFileSink(w.Format, w.Schema(), c.staging, c.job)
 	m, err := r.Run(ctx, w.Input, sink)
 	sink.abort()
+	if err == nil {
+		err = c.commit(ctx, sink, w, exists)
+	}
+	if errors.Is(err, errCrash) {
+		return m, err
+	}
+	if !c.done {
+		os.RemoveAll(c.staging)
+	}
 	if err != nil {
 		return m, fmt.Errorf("exec: write %s: %w", dest, err)
 	}
-	if len(sink.parts) == 0 {
-		// An empty result still gets one part file, so its schema (a CSV
-		// header) is kept.
-		if _, err := sink.task(0); err != nil {
-			return m, fmt.Errorf("exec: write %s: %w", dest, err)
-		}
-		if err := sink.Done(0); err != nil {
-			return m, fmt.Errorf("exec: write %s: %w", dest, err)
-		}
-	}
-	if err := os.RemoveAll(filepath.Join(staging, "_temporary")); err != nil {
-		return m, fmt.Errorf("exec: write %s: %w", dest, err)
-	}
-	if err := ctx.Err(); err != nil {
-		return m, fmt.Errorf("exec: write %s: %w", dest, err)
-	}
-	if err := os.WriteFile(filepath.Join(staging, SuccessFile), nil, 0o644); err != nil {
-		return m, fmt.Errorf("exec: write %s: %w", dest, err)
-	}
-	if err := commit(staging, dest, exists, w.Mode, sink.parts); err != nil {
-		return m, fmt.Errorf("exec: write %s: commit: %w", dest, err)
-	}
-	committed = true
 	return m, nil
 }
 
-// commit moves the staged output into place.
-func commit(staging, dest string, exists bool, mode plan.SaveMode, parts []string) error {
+// committer carries one write job through the commit protocol.
+type committer struct {
+	dest, staging string
+	job           string
+	mode          plan.SaveMode
+	format        string
+	done          bool // the staging directory is in place (or gone)
+}
+
+// prepare checks the destination against the mode, removes staging
+// directories that dead jobs left beside it, and creates this job's.
+func (c *committer) prepare() (exists bool, err error) {
+	_, statErr := os.Stat(c.dest)
+	exists = statErr == nil
+	if statErr != nil && !errors.Is(statErr, fs.ErrNotExist) {
+		return false, fmt.Errorf("exec: write %s: %w", c.dest, statErr)
+	}
 	switch {
-	case !exists:
-		return os.Rename(staging, dest)
-	case mode == plan.Append:
-		sort.Strings(parts)
-		for _, p := range parts {
-			if err := os.Rename(filepath.Join(staging, p), filepath.Join(dest, p)); err != nil {
-				return err
-			}
-		}
-		if err := os.Rename(filepath.Join(staging, SuccessFile), filepath.Join(dest, SuccessFile)); err != nil {
-			return err
-		}
-		return os.RemoveAll(staging)
+	case exists && c.mode == plan.ErrorIfExists:
+		return true, fmt.Errorf("exec: write %s: path already exists (mode ErrorIfExists); choose Overwrite, Append or Ignore", c.dest)
+	case exists && c.mode == plan.Ignore:
+		return true, nil
 	}
-	// Overwrite: swap atomically, then remove the old data, which now sits
-	// at the staging path.
-	err := unix.Renameat2(unix.AT_FDCWD, staging, unix.AT_FDCWD, dest, unix.RENAME_EXCHANGE)
-	if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EOPNOTSUPP) {
-		// The filesystem cannot exchange: move the old data aside first.
-		old := staging + ".old"
-		if err := os.Rename(dest, old); err != nil {
-			return err
-		}
-		if err := os.Rename(staging, dest); err != nil {
-			os.Rename(old, dest)
-			return err
-		}
-		return os.RemoveAll(old)
+	parent := filepath.Dir(c.dest)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return exists, fmt.Errorf("exec: write %s: %w", c.dest, err)
 	}
+	removeAbandoned(parent, filepath.Base(c.dest))
+	c.job = uuid.NewString()
+	c.staging = filepath.Join(parent, fmt.Sprintf("%s%d-%s", stagingPrefix(filepath.Base(c.dest)), os.Getpid(), c.job))
+	if err := os.MkdirAll(filepath.Join(c.staging, "_temporary"), 0o755); err != nil {
+		return exists, fmt.Errorf("exec: write %s: %w", c.dest, err)
+	}
+	return exists, nil
+}
+
+func stagingPrefix(name string) string { return "." + name + ".ember-staging-" }
+
+// removeAbandoned deletes the staging directories of name whose process is
+// gone (killed mid-job), so that crashes leave no garbage for long.
+func removeAbandoned(parent, name string) {
+	entries, err := os.ReadDir(parent)
 	if err != nil {
-		return err
+		return
 	}
-	return os.RemoveAll(staging)
+	prefix := stagingPrefix(name)
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid <= 0 || processAlive(pid) {
+			continue
+		}
+		os.RemoveAll(filepath.Join(parent, e.Name()))
+	}
 }
 
-// fileSink writes each partition into its own task file.
-type fileSink struct {
-	format  plan.FileFormat
-	schema  *arrow.Schema
-	staging string
-	jobID   string
-
-	mu    sync.Mutex
-	tasks map[int]*taskFile
-	parts []string // committed part file names
+func processAlive(pid int) bool {
+	err := unix.Kill(pid, 0)
+	return err == nil || errors.Is(err, unix.EPERM)
 }
 
-type taskFile struct {
-	path   string
-	file   *os.File
-	buf    *bufio.Writer
-	writer plan.BatchWriter
-}
-
-func (s *fileSink) partName(p int) string {
-	return fmt.Sprintf("part-%05d-%s.%s", p, s.jobID, s.format.Extension())
-}
-
-func (s *fileSink) task(p int) (*taskFile, error) {
-	s.mu.Lock()
-	t := s.tasks[p]
-	s.mu.Unlock()
-	if t != nil {
-		return t, nil
-	}
-	dir := filepath.Join(s.staging, "_temporary", fmt.Sprintf("task-%05d", p))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	path := filepath.Join(dir, s.partName(p))
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	t = &taskFile{path: path, file: f, buf: bufio.NewWriterSize(f, 1<<20)}
-	if t.writer, err = s.format.NewWriter(t.buf, s.schema); err != nil {
-		f.Close()
-		return nil, err
-	}
-	s.mu.Lock()
-	s.tasks[p] = t
-	s.mu.Unlock()
-	return t, nil
-}
-
-// Consume implements Sink.
-func (s *fileSink) Consume(p int, b arrow.RecordBatch) error {
-	t, err := s.task(p)
-	if err != nil {
-		return err
-	}
-	if err := t.writer.Write(b); err != nil {
-		return fmt.Errorf("partition %d: %w", p, err)
+// step records that a commit step is complete, and lets tests crash there.
+func (c *committer) step(n int) error {
+	if crashAfter != nil && crashAfter(n) {
+		return errCrash
 	}
 	return nil
 }
 
-// Done implements Sink: the task commits by renaming its file out of
-// _temporary. A partition that produced nothing writes no file.
-func (s *fileSink) Done(p int) error {
-	s.mu.Lock()
-	t, ok := s.tasks[p]
-	s.mu.Unlock()
-	if !ok {
-		return nil
+// commit takes the finished tasks through the remaining steps.
+func (c *committer) commit(ctx context.Context, sink *fileSink, w *plan.Write, exists bool) error {
+	if len(sink.parts) == 0 {
+		// An empty result still gets one part file, so that its schema (a
+		// CSV header, a Parquet footer) is kept.
+		if _, err := sink.task(0); err != nil {
+			return err
+		}
+		if err := sink.Done(0); err != nil {
+			return err
+		}
 	}
-	err := t.writer.Close()
-	if err == nil {
-		err = t.buf.Flush()
+	if err := c.step(stepTasksDone); err != nil {
+		return err
 	}
-	if cerr := t.file.Close(); err == nil {
-		err = cerr
+	if err := os.RemoveAll(filepath.Join(c.staging, "_temporary")); err != nil {
+		return err
 	}
-	if err == nil {
-		err = os.Rename(t.path, filepath.Join(s.staging, s.partName(p)))
+	if err := c.step(stepTemporaryGone); err != nil {
+		return err
 	}
-	s.mu.Lock()
-	delete(s.tasks, p)
-	if err == nil {
-		s.parts = append(s.parts, s.partName(p))
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	s.mu.Unlock()
-	return err
+	m := newManifest(c.job, c.format, w.Schema(), sink.parts)
+	if exists && c.mode == plan.Append {
+		old, err := linkExisting(c.dest, c.staging)
+		if err != nil {
+			return fmt.Errorf("linking the existing files: %w", err)
+		}
+		m = old.merge(m)
+	}
+	if err := m.write(c.staging); err != nil {
+		return err
+	}
+	if err := c.step(stepManifest); err != nil {
+		return err
+	}
+	if exists && c.mode == plan.Append {
+		if err := c.step(stepExistingLinked); err != nil {
+			return err
+		}
+	}
+	if !exists {
+		if err := os.Rename(c.staging, c.dest); err != nil {
+			return err
+		}
+		c.done = true
+		return c.step(stepSwapped)
+	}
+	// The destination exists: swap atomically, then delete the old data,
+	// which now sits at the staging path.
+	if err := swapPaths(c.staging, c.dest); err != nil {
+		return err
+	}
+	c.done = true
+	if err := c.step(stepSwapped); err != nil {
+		return err
+	}
+	if err := os.RemoveAll(c.staging); err != nil {
+		return err
+	}
+	return c.step(stepOldRemoved)
 }
 
-// abort closes the files of tasks that did not finish.
-func (s *fileSink) abort() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for p, t := range s.tasks {
-		t.file.Close()
-		delete(s.tasks, p)
+// swapPaths swaps two paths atomically. Filesystems without
+// RENAME_EXCHANGE get two renames, with a short window in which the
+// destination is missing (never half-written).
+func swapPaths(staging, dest string) error {
+	err := unix.Renameat2(unix.AT_FDCWD, staging, unix.AT_FDCWD, dest, unix.RENAME_EXCHANGE)
+	if !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOSYS) && !errors.Is(err, unix.EOPNOTSUPP) {
+		return err
 	}
+	old := staging + ".old"
+	if err := os.Rename(dest, old); err != nil {
+		return err
+	}
+	if err := os.Rename(staging, dest); err != nil {
+		os.Rename(old, dest)
+		return err
+	}
+	return os.Rename(old, staging)
+}
+
+// linkExisting hard-links every file of dest except _SUCCESS into staging,
+// keeping subdirectories, and returns dest's manifest (or one listing its
+// files with unknown row counts when it has none).
+func linkExisting(dest, staging string) (Manifest, error) {
+	old, err := ReadManifest(dest)
+	known := err == nil
+	err = filepath.WalkDir(dest, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dest, path)
+		if err != nil || rel == "." || rel == SuccessFile {
+			return err
+		}
+		target := filepath.Join(staging, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if !known && !strings.HasPrefix(d.Name(), ".") {
+			old.Files = append(old.Files, ManifestFile{Name: filepath.ToSlash(rel), Rows: -1})
+		}
+		return os.Link(path, target)
+	})
+	if !known {
+		old.Rows = -1
+	}
+	return old, err
 }

@@ -364,9 +364,9 @@ func TestWriteOverwriteIsAtomic(t *testing.T) {
 	}
 }
 
-// TestCommitOverwriteSwaps calls the commit step alone: the staged
-// directory takes the destination's place and the old data goes.
-func TestCommitOverwriteSwaps(t *testing.T) {
+// TestSwapPaths: the staged directory takes the destination's place and
+// the old data ends up at the staging path.
+func TestSwapPaths(t *testing.T) {
 	parent := t.TempDir()
 	dest := filepath.Join(parent, "out")
 	staging := filepath.Join(parent, ".out.staging")
@@ -377,13 +377,13 @@ func TestCommitOverwriteSwaps(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(staging, "new.txt"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := commit(staging, dest, true, plan.Overwrite, nil); err != nil {
+	if err := swapPaths(staging, dest); err != nil {
 		t.Fatal(err)
 	}
 	if names := siblings(t, dest); !slices.Equal(names, []string{"new.txt"}) {
 		t.Fatalf("destination holds %v", names)
 	}
-	if names := siblings(t, parent); !slices.Equal(names, []string{"out"}) {
-		t.Fatalf("parent holds %v", names)
+	if got := readOutput(t, staging); !got.success {
+		t.Fatalf("the old data is not at the staging path: %+v", got)
 	}
 }
