@@ -16,12 +16,15 @@ import (
 // the last job committed there. Readers and other tools can check a
 // directory against it.
 type Manifest struct {
-	Job     string              `json:"job"`
-	Format  string              `json:"format"`
-	Written time.Time           `json:"written"`
-	Rows    int64               `json:"rows"` // -1 when some file's count is unknown
-	Files   []ManifestFile      `json:"files"`
-	Schema  []plan.EncodedField `json:"schema"`
+	Job     string         `json:"job"`
+	Format  string         `json:"format"`
+	Written time.Time      `json:"written"`
+	Rows    int64          `json:"rows"` // -1 when some file's count is unknown
+	Files   []ManifestFile `json:"files"`
+	// Schema is the files' schema; PartitionBy names the Hive partition
+	// columns, which the directory names hold instead.
+	Schema      []plan.EncodedField `json:"schema"`
+	PartitionBy []string            `json:"partitionBy,omitempty"`
 }
 
 // ManifestFile is one data file, by its path relative to the directory.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/plan"
 	"github.com/google/uuid"
 	"golang.org/x/sys/unix"
@@ -55,13 +56,20 @@ var errCrash = errors.New("exec: simulated crash")
 // as it was; one killed outright leaves only a staging directory, which the
 // next write to the same destination removes.
 func Write(ctx context.Context, r Runner, w *plan.Write) (Metrics, error) {
+	if err := w.CheckPartitionBy(); err != nil {
+		return Metrics{}, fmt.Errorf("exec: write %s: %w", w.Path, err)
+	}
 	dest := filepath.Clean(w.Path)
 	c := &committer{dest: dest, mode: w.Mode, format: w.Format.Extension()}
 	exists, err := c.prepare()
 	if err != nil || (exists && w.Mode == plan.Ignore) {
 		return Metrics{}, err
 	}
-	sink := newFileSink(w.Format, w.Schema(), c.staging, c.job)
+	mem := memory.DefaultAllocator
+	if l, ok := r.(Local); ok {
+		mem = l.Config.withDefaults().Allocator
+	}
+	sink := newFileSink(w.Format, w.Schema(), w.PartitionBy, c.staging, c.job, mem)
 	m, err := r.Run(ctx, w.Input, sink)
 	sink.abort()
 	if err == nil {
@@ -157,7 +165,7 @@ func (c *committer) commit(ctx context.Context, sink *fileSink, w *plan.Write, e
 	if len(sink.parts) == 0 {
 		// An empty result still gets one part file, so that its schema (a
 		// CSV header, a Parquet footer) is kept.
-		if _, err := sink.task(0); err != nil {
+		if _, err := sink.task(taskKey{}); err != nil {
 			return err
 		}
 		if err := sink.Done(0); err != nil {
@@ -176,7 +184,8 @@ func (c *committer) commit(ctx context.Context, sink *fileSink, w *plan.Write, e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m := newManifest(c.job, c.format, w.Schema(), sink.parts)
+	m := newManifest(c.job, c.format, sink.schema, sink.parts)
+	m.PartitionBy = w.PartitionBy
 	if exists && c.mode == plan.Append {
 		old, err := linkExisting(c.dest, c.staging)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/exec"
 	"github.com/ember-df/ember/io/csvio"
+	"github.com/ember-df/ember/io/hive"
 	"github.com/ember-df/ember/io/parquetio"
 	"github.com/ember-df/ember/plan"
 	"github.com/ember-df/ember/plan/optimize"
@@ -40,15 +41,18 @@ func (r *DataFrameReader) Option(key, value string) *DataFrameReader {
 	return &out
 }
 
-// CSV reads CSV files, directories of them and globs. See package csvio
-// for the options.
+// CSV reads CSV files, directories of them and globs; Hive-style
+// col=value directories become columns. See package csvio for the
+// options.
 func (r *DataFrameReader) CSV(paths ...string) *DataFrame {
 	opts, err := csvio.ParseOptions(r.options)
 	if err != nil {
 		return r.sess.failed(fmt.Errorf("frame: Read().CSV: %w", err))
 	}
 	opts.Partitions = r.sess.parallelism()
-	src, err := csvio.NewSource(paths, r.schema, opts)
+	src, err := hive.Open(paths, r.schema, func(paths []string, schema *arrow.Schema) (plan.Source, error) {
+		return csvio.NewSource(paths, schema, opts)
+	})
 	if err != nil {
 		return r.sess.failed(fmt.Errorf("frame: Read().CSV: %w", err))
 	}
@@ -64,7 +68,9 @@ func (r *DataFrameReader) Parquet(paths ...string) *DataFrame {
 		return r.sess.failed(fmt.Errorf("frame: Read().Parquet: %w", err))
 	}
 	opts.Partitions = r.sess.parallelism()
-	src, err := parquetio.NewSource(paths, opts)
+	src, err := hive.Open(paths, r.schema, func(paths []string, _ *arrow.Schema) (plan.Source, error) {
+		return parquetio.NewSource(paths, opts)
+	})
 	if err != nil {
 		return r.sess.failed(fmt.Errorf("frame: Read().Parquet: %w", err))
 	}
@@ -85,9 +91,10 @@ const (
 // DataFrameWriter writes a DataFrame to files; get one from
 // DataFrame.Write.
 type DataFrameWriter struct {
-	df      *DataFrame
-	mode    SaveMode
-	options map[string]string
+	df          *DataFrame
+	mode        SaveMode
+	options     map[string]string
+	partitionBy []string
 }
 
 // Write starts writing df.
@@ -100,6 +107,15 @@ func (df *DataFrame) Write() *DataFrameWriter {
 func (w *DataFrameWriter) Mode(m SaveMode) *DataFrameWriter {
 	out := *w
 	out.mode = m
+	return &out
+}
+
+// PartitionBy writes rows into Hive-style directories by the values of the
+// given columns (col=value/part-…); the files leave those columns out, and
+// reading the directory restores them.
+func (w *DataFrameWriter) PartitionBy(cols ...string) *DataFrameWriter {
+	out := *w
+	out.partitionBy = append([]string(nil), cols...)
 	return &out
 }
 
@@ -140,7 +156,10 @@ func (w *DataFrameWriter) Parquet(ctx context.Context, path string) error {
 }
 
 func (w *DataFrameWriter) save(ctx context.Context, f plan.FileFormat, path string) error {
-	root := &plan.Write{Input: w.df.node, Format: f, Path: path, Mode: w.mode}
+	root := &plan.Write{Input: w.df.node, Format: f, Path: path, Mode: w.mode, PartitionBy: w.partitionBy}
+	if err := root.CheckPartitionBy(); err != nil {
+		return fmt.Errorf("frame: Write().PartitionBy: %w", err)
+	}
 	optimized := optimize.Optimize(root).(*plan.Write)
 	m, err := exec.Write(ctx, w.df.sess.runner(), optimized)
 	w.df.sess.recordMetrics(m)

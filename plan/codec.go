@@ -183,6 +183,9 @@ func encodeNode(n Node) (*encoded, error) {
 		return nil, fmt.Errorf("plan: %w: MapBatches %s runs a Go closure", ErrNotPortable, n.Name)
 	case *Write:
 		e.Op, e.Path, e.Mode = "write", n.Path, n.Mode.String()
+		for _, c := range n.PartitionBy {
+			e.Keys = append(e.Keys, &encoded{Op: "col", Name: c})
+		}
 		e.Kind, e.Config, err = portable(n.Format, "file format "+n.Format.Name())
 	default:
 		return nil, fmt.Errorf("plan: %w: node %T", ErrNotPortable, n)
@@ -297,4 +300,22 @@ func UnmarshalExpr(data []byte, schema *arrow.Schema) (Expr, error) {
 		return nil, err
 	}
 	return x.Resolve(schema)
+}
+
+// EncodeSource returns a portable source's kind and config, for sources
+// that wrap other sources.
+func EncodeSource(s Source) (string, json.RawMessage, error) {
+	return portable(s, "source "+s.String())
+}
+
+// DecodeSource rebuilds a source from its kind and config through the
+// registry.
+func DecodeSource(kind string, config json.RawMessage) (Source, error) {
+	registryMu.RLock()
+	decode, ok := sources[kind]
+	registryMu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("plan: decoding: no source kind %q registered (import its io package)", kind)
+	}
+	return decode(config)
 }

@@ -33,13 +33,7 @@ func decodeNode(e *encoded) (Node, error) {
 		return nil, err
 	}
 	if e.Op == "scan" {
-		registryMu.RLock()
-		decode, ok := sources[e.Kind]
-		registryMu.RUnlock()
-		if !ok {
-			return nil, fmt.Errorf("plan: decoding: no source kind %q registered (import its io package)", e.Kind)
-		}
-		src, err := decode(e.Config)
+		src, err := DecodeSource(e.Kind, e.Config)
 		if err != nil {
 			return nil, err
 		}
@@ -110,7 +104,11 @@ func decodeNode(e *encoded) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Write{Input: in, Format: f, Path: e.Path, Mode: mode}, nil
+		w := &Write{Input: in, Format: f, Path: e.Path, Mode: mode}
+		for _, k := range e.Keys {
+			w.PartitionBy = append(w.PartitionBy, k.Name)
+		}
+		return w, w.CheckPartitionBy()
 	}
 	return nil, fmt.Errorf("plan: decoding: unknown node %q", e.Op)
 }

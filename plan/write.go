@@ -26,18 +26,40 @@ func (m SaveMode) String() string {
 }
 
 // Write is the root of a write job: every partition of Input becomes one
-// part file of Format under Path, committed atomically.
+// part file of Format under Path, committed atomically. With PartitionBy,
+// rows go to Hive-style directories by the values of those columns
+// (col=value/part-…), which the files then leave out.
 type Write struct {
-	Input  Node
-	Format FileFormat
-	Path   string
-	Mode   SaveMode
+	Input       Node
+	Format      FileFormat
+	Path        string
+	Mode        SaveMode
+	PartitionBy []string
 }
 
 func (w *Write) Schema() *arrow.Schema { return w.Input.Schema() }
 func (w *Write) Children() []Node      { return []Node{w.Input} }
 func (w *Write) String() string {
-	return fmt.Sprintf("Write %s %q, mode %s", w.Format.Name(), w.Path, w.Mode)
+	s := fmt.Sprintf("Write %s %q, mode %s", w.Format.Name(), w.Path, w.Mode)
+	if len(w.PartitionBy) > 0 {
+		s += fmt.Sprintf(", partitioned by %v", w.PartitionBy)
+	}
+	return s
+}
+
+// CheckPartitionBy verifies that the partition columns exist and that at
+// least one column is left for the files.
+func (w *Write) CheckPartitionBy() error {
+	schema := w.Input.Schema()
+	for _, c := range w.PartitionBy {
+		if _, err := FieldIndex(schema, c); err != nil {
+			return err
+		}
+	}
+	if len(w.PartitionBy) > 0 && len(w.PartitionBy) >= schema.NumFields() {
+		return fmt.Errorf("plan: partitioning by every column (%v) leaves nothing to write", w.PartitionBy)
+	}
+	return nil
 }
 func (w *Write) WithChildren(c []Node) (Node, error) {
 	out := *w
