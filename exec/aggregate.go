@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -20,9 +19,6 @@ type aggregateExec struct {
 	keys   []plan.Expr
 	aggs   []plan.AggExpr
 	schema *arrow.Schema
-
-	once sync.Once
-	err  error
 }
 
 func newAggregateExec(j *job, input PhysicalNode, keys []plan.Expr, aggs []plan.AggExpr, schema *arrow.Schema) *aggregateExec {
@@ -43,9 +39,8 @@ func (a *aggregateExec) String() string {
 // Operator implements PhysicalNode.
 func (a *aggregateExec) Operator(int) (Operator, error) {
 	return &bufferOp{schema: a.schema, job: a.job, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
-		a.once.Do(func() { a.err = a.run(ctx) })
-		if a.err != nil {
-			return nil, 0, a.err
+		if err := a.once(ctx, 1, a.run); err != nil {
+			return nil, 0, err
 		}
 		batches, n := a.take(0)
 		return batches, n, nil
@@ -61,7 +56,7 @@ func (a *aggregateExec) run(ctx context.Context) error {
 			}
 		}
 	}()
-	err := a.materialize(ctx, 1, func(ctx context.Context, p int, b arrow.RecordBatch) error {
+	err := a.drainInput(ctx, func(ctx context.Context, p int, b arrow.RecordBatch) error {
 		if tables[p] == nil {
 			t, err := a.newTable(ctx, p)
 			if err != nil {
@@ -90,10 +85,15 @@ func (a *aggregateExec) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	rows := a.job.cfg.BatchRows
+	// The result is served in slices; its memory is accounted once.
+	rows, size := a.job.cfg.BatchRows, batchBytes(out)
 	for lo := int64(0); lo < out.NumRows(); lo += int64(rows) {
 		hi := min(lo+int64(rows), out.NumRows())
-		if err := a.keep(0, out.NewSlice(lo, hi), "aggregate"); err != nil {
+		n := int64(0)
+		if lo == 0 {
+			n = size
+		}
+		if err := a.keepSized(0, out.NewSlice(lo, hi), n, "aggregate"); err != nil {
 			out.Release()
 			return err
 		}
@@ -132,6 +132,7 @@ type groupTable struct {
 	exec   *aggregateExec
 	ev     *evaluator
 	index  map[string]int32 // encoded key → group
+	order  []string         // encoded keys in group order
 	keyBs  []array.Builder  // key values, one entry per group in group order
 	keys   []arrow.Array    // keyBs built, after result or merge
 	accs   []accumulator
@@ -142,6 +143,7 @@ type groupTable struct {
 func (t *groupTable) newGroup(key string) int32 {
 	g := int32(t.groups)
 	t.index[key] = g
+	t.order = append(t.order, key)
 	t.groups++
 	for _, acc := range t.accs {
 		acc.resize(t.groups)
@@ -200,7 +202,7 @@ func (t *groupTable) add(b arrow.RecordBatch) error {
 func (t *groupTable) merge(o *groupTable) error {
 	o.buildKeys()
 	mapping := make([]int32, o.groups)
-	for key, g := range o.index {
+	for g, key := range o.order {
 		target, ok := t.index[key]
 		if !ok {
 			target = t.newGroup(key)

@@ -175,10 +175,11 @@ func TestAbandonedStagingIsRemoved(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Skip("cannot run true:", err)
 	}
-	dead := filepath.Join(parent, fmt.Sprintf(".out.ember-staging-%d-abc", cmd.Process.Pid))
-	alive := filepath.Join(parent, fmt.Sprintf(".out.ember-staging-%d-def", os.Getpid()))
-	other := filepath.Join(parent, ".other.ember-staging-1-x")
-	for _, d := range []string{dead, alive, other} {
+	dead := filepath.Join(parent, fmt.Sprintf(".out.ember-staging-%s-%d-abc", hostTag(), cmd.Process.Pid))
+	alive := filepath.Join(parent, fmt.Sprintf(".out.ember-staging-%s-%d-def", hostTag(), os.Getpid()))
+	other := filepath.Join(parent, ".other.ember-staging-"+hostTag()+"-1-x")
+	elsewhere := filepath.Join(parent, fmt.Sprintf(".out.ember-staging-otherhost-%d-ghi", cmd.Process.Pid))
+	for _, d := range []string{dead, alive, other, elsewhere} {
 		if err := os.MkdirAll(filepath.Join(d, "_temporary"), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +188,7 @@ func TestAbandonedStagingIsRemoved(t *testing.T) {
 	if _, err := writeJob(t, context.Background(), src.scan(), dest, plan.ErrorIfExists, lineFormat{}); err != nil {
 		t.Fatal(err)
 	}
-	for d, want := range map[string]bool{dead: false, alive: true, other: true} {
+	for d, want := range map[string]bool{dead: false, alive: true, other: true, elsewhere: true} {
 		if _, err := os.Stat(d); (err == nil) != want {
 			t.Errorf("%s: exists = %v, want %v", filepath.Base(d), err == nil, want)
 		}

@@ -2,7 +2,9 @@ package exec
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"runtime/debug"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -10,37 +12,71 @@ import (
 
 // exchange is the shared part of the operators that must see all of their
 // input before producing output (repartition, aggregate, sort). The first
-// output partition to open runs the whole input, once; the result is
-// accounted against the job's memory budget.
+// output partition to open runs the exchange's work, once; the others wait
+// for it — or for their own context. The result is accounted against the
+// job's memory budget.
 type exchange struct {
 	job   *job
 	input PhysicalNode
 
-	once    sync.Once
-	err     error
 	mu      sync.Mutex
+	done    chan struct{}         // closed when the work has finished; nil before it starts
+	err     error                 // the work's result, set before done closes
 	buckets [][]arrow.RecordBatch // output partition → batches, handed out once
 	bytes   []int64
 }
 
-// materialize runs fill once, on all input partitions; fill is called
-// concurrently for different input partitions and must store what it
-// keeps with keep. Every output partition waits for the same result.
-func (e *exchange) materialize(ctx context.Context, outputs int, fill func(ctx context.Context, p int, b arrow.RecordBatch) error) error {
-	e.once.Do(func() {
+// once runs work exactly once per job, on the goroutine of the first
+// caller, with its context (every partition shares the job's). Other
+// callers wait until it is done or their context ends. A panic in work
+// becomes its error.
+func (e *exchange) once(ctx context.Context, outputs int, work func(ctx context.Context) error) error {
+	e.mu.Lock()
+	first := e.done == nil
+	if first {
+		e.done = make(chan struct{})
 		e.buckets = make([][]arrow.RecordBatch, outputs)
 		e.bytes = make([]int64, outputs)
 		e.job.onFinish(e.releaseAll)
-		e.err = e.job.runPartitions(ctx, e.input, func(ctx context.Context, p int, op Operator) error {
-			return drain(ctx, op, func(b arrow.RecordBatch) error { return fill(ctx, p, b) })
-		})
+	}
+	done := e.done
+	e.mu.Unlock()
+	if first {
+		func() {
+			defer close(done)
+			defer func() {
+				if r := recover(); r != nil {
+					e.err = fmt.Errorf("exec: %s panicked: %v\n%s", e.input, r, debug.Stack())
+				}
+			}()
+			e.err = work(ctx)
+		}()
+		return e.err
+	}
+	select {
+	case <-done:
+		return e.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// drainInput runs every input partition, handing its batches to fill,
+// which is called concurrently for different input partitions.
+func (e *exchange) drainInput(ctx context.Context, fill func(ctx context.Context, p int, b arrow.RecordBatch) error) error {
+	return e.job.runPartitions(ctx, e.input, func(ctx context.Context, p int, op Operator) error {
+		return drain(ctx, op, func(b arrow.RecordBatch) error { return fill(ctx, p, b) })
 	})
-	return e.err
 }
 
 // keep adds batch b (now owned by the exchange) to output partition out.
 func (e *exchange) keep(out int, b arrow.RecordBatch, what string) error {
-	n := batchBytes(b)
+	return e.keepSized(out, b, batchBytes(b), what)
+}
+
+// keepSized is keep for a batch whose memory is n bytes (0 for a slice of
+// a batch already accounted).
+func (e *exchange) keepSized(out int, b arrow.RecordBatch, n int64, what string) error {
 	if err := e.job.budget.reserve(n, what); err != nil {
 		b.Release()
 		return err

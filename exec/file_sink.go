@@ -238,6 +238,7 @@ func (s *fileSink) abort() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k, t := range s.tasks {
+		t.writer.Close() // releases what the format holds; the file is discarded
 		t.file.Close()
 		delete(s.tasks, k)
 	}

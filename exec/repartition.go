@@ -33,7 +33,8 @@ func (r *repartitionExec) String() string {
 // Operator implements PhysicalNode.
 func (r *repartitionExec) Operator(p int) (Operator, error) {
 	return &bufferOp{schema: r.Schema(), job: r.job, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
-		if err := r.materialize(ctx, r.n, r.route); err != nil {
+		err := r.once(ctx, r.n, func(ctx context.Context) error { return r.drainInput(ctx, r.route) })
+		if err != nil {
 			return nil, 0, err
 		}
 		batches, n := r.take(p)

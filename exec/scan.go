@@ -42,8 +42,11 @@ func (o *scanOp) Open(ctx context.Context) error {
 	r, err := o.exec.src.Open(ctx, o.partition, plan.ScanOptions{
 		Allocator: cfg.Allocator, BatchRows: cfg.BatchRows, BatchBytes: cfg.BatchBytes,
 	})
+	if err != nil {
+		return err
+	}
 	o.reader = r
-	return err
+	return nil
 }
 
 // Next implements Operator.

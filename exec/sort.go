@@ -19,9 +19,6 @@ import (
 type sortExec struct {
 	exchange
 	orders []plan.SortOrder
-
-	once sync.Once
-	err  error
 }
 
 func (s *sortExec) Schema() *arrow.Schema    { return s.input.Schema() }
@@ -34,9 +31,8 @@ func (s *sortExec) String() string {
 // Operator implements PhysicalNode.
 func (s *sortExec) Operator(int) (Operator, error) {
 	return &bufferOp{schema: s.Schema(), job: s.job, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
-		s.once.Do(func() { s.err = s.run(ctx) })
-		if s.err != nil {
-			return nil, 0, s.err
+		if err := s.once(ctx, 1, s.run); err != nil {
+			return nil, 0, err
 		}
 		batches, n := s.take(0)
 		return batches, n, nil
@@ -57,7 +53,7 @@ func (s *sortExec) run(ctx context.Context) error {
 		s.job.budget.free(held)
 	}()
 	var mu sync.Mutex
-	err := s.materialize(ctx, 1, func(_ context.Context, p int, b arrow.RecordBatch) error {
+	err := s.drainInput(ctx, func(_ context.Context, p int, b arrow.RecordBatch) error {
 		n := batchBytes(b)
 		if err := s.job.budget.reserve(n, "sort"); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,7 +14,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/plan"
 	"github.com/google/uuid"
-	"golang.org/x/sys/unix"
 )
 
 // SuccessFile is the marker a committed output directory holds: a JSON
@@ -116,7 +116,7 @@ func (c *committer) prepare() (exists bool, err error) {
 	}
 	removeAbandoned(parent, filepath.Base(c.dest))
 	c.job = uuid.NewString()
-	c.staging = filepath.Join(parent, fmt.Sprintf("%s%d-%s", stagingPrefix(filepath.Base(c.dest)), os.Getpid(), c.job))
+	c.staging = filepath.Join(parent, fmt.Sprintf("%s%s-%d-%s", stagingPrefix(filepath.Base(c.dest)), hostTag(), os.Getpid(), c.job))
 	if err := os.MkdirAll(filepath.Join(c.staging, "_temporary"), 0o755); err != nil {
 		return exists, fmt.Errorf("exec: write %s: %w", c.dest, err)
 	}
@@ -125,18 +125,20 @@ func (c *committer) prepare() (exists bool, err error) {
 
 func stagingPrefix(name string) string { return "." + name + ".ember-staging-" }
 
-// removeAbandoned deletes the staging directories of name whose process is
-// gone (killed mid-job), so that crashes leave no garbage for long.
+// removeAbandoned deletes the staging directories of name that a process
+// of this host left when it died mid-job, so that crashes leave no garbage
+// for long. Directories of other hosts (a shared volume) are left alone:
+// their process cannot be checked from here.
 func removeAbandoned(parent, name string) {
 	entries, err := os.ReadDir(parent)
 	if err != nil {
 		return
 	}
-	prefix := stagingPrefix(name)
+	prefix := stagingPrefix(name) + hostTag() + "-"
 	for _, e := range entries {
 		rest, ok := strings.CutPrefix(e.Name(), prefix)
-		if !ok {
-			continue
+		if !ok || strings.HasSuffix(rest, ".old") {
+			continue // .old: the fallback swap's copy of the old data
 		}
 		pidText, _, _ := strings.Cut(rest, "-")
 		pid, err := strconv.Atoi(pidText)
@@ -147,9 +149,19 @@ func removeAbandoned(parent, name string) {
 	}
 }
 
-func processAlive(pid int) bool {
-	err := unix.Kill(pid, 0)
-	return err == nil || errors.Is(err, unix.EPERM)
+// hostTag names this host in staging directory names: its hostname,
+// reduced to characters that are safe in a file name.
+func hostTag() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "host"
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, h)
 }
 
 // step records that a commit step is complete, and lets tests crash there.
@@ -220,18 +232,19 @@ func (c *committer) commit(ctx context.Context, sink *fileSink, w *plan.Write, e
 	if err := c.step(stepSwapped); err != nil {
 		return err
 	}
+	// The job has committed: failing to delete the old data must not make
+	// it look failed (a retried Append would duplicate rows).
 	if err := os.RemoveAll(c.staging); err != nil {
-		return err
+		slog.Warn("ember: could not remove replaced output", "path", c.staging, "err", err)
 	}
 	return c.step(stepOldRemoved)
 }
 
-// swapPaths swaps two paths atomically. Filesystems without
-// RENAME_EXCHANGE get two renames, with a short window in which the
-// destination is missing (never half-written).
+// swapPaths swaps two paths atomically where the system can (Linux's
+// renameat2 RENAME_EXCHANGE). Elsewhere it takes two renames, with a short
+// window in which the destination is missing (never half-written).
 func swapPaths(staging, dest string) error {
-	err := unix.Renameat2(unix.AT_FDCWD, staging, unix.AT_FDCWD, dest, unix.RENAME_EXCHANGE)
-	if !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOSYS) && !errors.Is(err, unix.EOPNOTSUPP) {
+	if err := exchangePaths(staging, dest); !errors.Is(err, errNoExchange) {
 		return err
 	}
 	old := staging + ".old"

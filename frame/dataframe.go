@@ -227,7 +227,7 @@ func (df *DataFrame) Union(other *DataFrame) *DataFrame {
 // Distinct keeps one copy of each distinct row.
 func (df *DataFrame) Distinct() *DataFrame {
 	return df.derive("Distinct", func(in plan.Node) (plan.Node, error) {
-		return &plan.Distinct{Input: in}, nil
+		return plan.NewDistinct(in)
 	})
 }
 

@@ -25,6 +25,9 @@ func (df *DataFrame) Show(ctx context.Context, n int) error {
 // ShowString renders the first n rows as Show prints them; truncate > 0
 // cuts longer cells to that many characters (0 keeps them whole).
 func (df *DataFrame) ShowString(ctx context.Context, n, truncate int) (string, error) {
+	if n < 0 {
+		return "", fmt.Errorf("frame: Show: negative row count %d", n)
+	}
 	tbl, err := df.Take(ctx, int64(n)+1)
 	if err != nil {
 		return "", err

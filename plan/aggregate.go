@@ -91,7 +91,7 @@ func (a AggExpr) resolve(in *arrow.Schema) (AggExpr, error) {
 		}
 		out.typ = arrow.PrimitiveTypes.Float64
 	case AggMin, AggMax:
-		if !orderable(t) {
+		if !orderable(t) || t.ID() == arrow.BINARY || t.ID() == arrow.NULL {
 			return AggExpr{}, typeError("%s(%s): cannot compare values of type %s", a.Func, arg, t)
 		}
 		out.typ = t
@@ -114,6 +114,11 @@ func NewAggregate(input Node, keys []Expr, aggs []AggExpr) (*Aggregate, error) {
 	rk, err := resolveAll(keys, input.Schema())
 	if err != nil {
 		return nil, err
+	}
+	for _, k := range rk {
+		if !Hashable(k.Type()) {
+			return nil, typeError("cannot group by %s of type %s", k, k.Type())
+		}
 	}
 	ra := make([]AggExpr, len(aggs))
 	fields := make([]arrow.Field, 0, len(keys)+len(aggs))
@@ -153,7 +158,17 @@ type Distinct struct {
 	Input Node
 }
 
+// NewDistinct checks that every column of input can be compared.
+func NewDistinct(input Node) (*Distinct, error) {
+	for _, f := range input.Schema().Fields() {
+		if !Hashable(f.Type) {
+			return nil, typeError("distinct: cannot compare column %s of type %s", f.Name, f.Type)
+		}
+	}
+	return &Distinct{Input: input}, nil
+}
+
 func (d *Distinct) Schema() *arrow.Schema               { return d.Input.Schema() }
 func (d *Distinct) Children() []Node                    { return []Node{d.Input} }
 func (d *Distinct) String() string                      { return "Distinct" }
-func (d *Distinct) WithChildren(c []Node) (Node, error) { return &Distinct{Input: c[0]}, nil }
+func (d *Distinct) WithChildren(c []Node) (Node, error) { return NewDistinct(c[0]) }

@@ -64,7 +64,7 @@ func decodeNode(e *encoded) (Node, error) {
 	case "coalesce":
 		return &Coalesce{Input: in, N: int(e.N)}, nil
 	case "distinct":
-		return &Distinct{Input: in}, nil
+		return NewDistinct(in)
 	case "sort":
 		if len(e.Flags) != 2*len(keys) {
 			return nil, fmt.Errorf("plan: decoding: sort flags do not match its keys")

@@ -93,14 +93,27 @@ func (l *Literal) convertTo(t arrow.DataType) (*Literal, bool) {
 	}
 	switch {
 	case isFloat(t):
+		var f float64
 		switch v := l.Value.(type) {
 		case int64:
-			return &Literal{Value: float64(v), typ: t}, true
+			f = float64(v)
+			if int64(f) != v {
+				return nil, false
+			}
 		case uint64:
-			return &Literal{Value: float64(v), typ: t}, true
+			f = float64(v)
+			if uint64(f) != v {
+				return nil, false
+			}
 		case float64:
-			return &Literal{Value: v, typ: t}, true
+			f = v
+		default:
+			return nil, false
 		}
+		if t.ID() == arrow.FLOAT32 && float64(float32(f)) != f && !math.IsNaN(f) {
+			return nil, false // 0.1 is not a float32: compare as float64
+		}
+		return &Literal{Value: f, typ: t}, true
 	case isSignedInt(t):
 		lo, hi := intRange(t)
 		switch v := l.Value.(type) {

@@ -24,6 +24,11 @@ func NewRepartition(input Node, n int, keys ...Expr) (*Repartition, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, k := range resolved {
+		if !Hashable(k.Type()) {
+			return nil, typeError("cannot hash-partition by %s of type %s", k, k.Type())
+		}
+	}
 	return &Repartition{Input: input, N: n, Keys: resolved}, nil
 }
 

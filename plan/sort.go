@@ -49,12 +49,18 @@ func NewSort(input Node, orders ...SortOrder) (*Sort, error) {
 	return &Sort{Input: input, Orders: out}, nil
 }
 
-func orderable(t arrow.DataType) bool {
+// orderable reports whether the executor can sort by values of type t.
+func orderable(t arrow.DataType) bool { return Hashable(t) }
+
+// Hashable reports whether the executor can group, deduplicate, sort and
+// hash-partition values of type t: numbers, booleans, strings, binary,
+// dates and timestamps.
+func Hashable(t arrow.DataType) bool {
 	switch t.ID() {
-	case arrow.BOOL, arrow.DATE32, arrow.DATE64, arrow.TIMESTAMP, arrow.BINARY, arrow.NULL:
+	case arrow.BOOL, arrow.DATE32, arrow.DATE64, arrow.TIMESTAMP, arrow.BINARY, arrow.STRING, arrow.NULL:
 		return true
 	}
-	return IsNumeric(t) || isString(t)
+	return IsNumeric(t)
 }
 
 func (s *Sort) Schema() *arrow.Schema { return s.Input.Schema() }

@@ -209,5 +209,9 @@ func (s *Source) Open(ctx context.Context, p int, opts plan.ScanOptions) (plan.B
 	if p < 0 || p >= len(s.splits) {
 		return nil, fmt.Errorf("csvio: partition %d out of range [0, %d)", p, len(s.splits))
 	}
-	return newReader(ctx, s, p, opts)
+	r, err := newReader(ctx, s, p, opts)
+	if err != nil {
+		return nil, err // not a nil *reader in a non-nil interface
+	}
+	return r, nil
 }
