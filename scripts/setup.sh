@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what ember needs on a fresh Debian machine with Go: idempotent,
-# safe to run again. Today that is the Go module graph; native runtimes
-# (ONNX Runtime) join here when the code needs them.
+# safe to run again.
+#
+#   bash scripts/setup.sh        what the library and the demo need (Go modules)
+#   bash scripts/setup.sh test   also what the tests need: Node.js with DuckDB
+#                                (npm @duckdb/node-api) and Debian's pandas, the
+#                                real tools the interop tests compare against
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,3 +20,27 @@ if [ "$(printf '%s\n%s\n' "$need_go" "$have_go" | sort -V | head -n1)" != "$need
 	exit 1
 fi
 go mod download
+
+[ "${1:-}" = "test" ] || exit 0
+
+# apt_install installs Debian packages that are missing (as root, or with sudo).
+apt_install() {
+	local missing=()
+	for pkg in "$@"; do
+		dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	local sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	echo "setup: installing ${missing[*]}"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	apt_install nodejs npm
+fi
+if ! /usr/bin/python3 -c 'import pandas' >/dev/null 2>&1; then
+	apt_install python3-pandas
+fi
+bash bench/setup.sh

@@ -4,7 +4,7 @@
 # instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh test
 
 echo "== gofmt"
 unformatted=$(gofmt -l $(go list -f '{{.Dir}}' ./...))
