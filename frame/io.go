@@ -9,6 +9,8 @@ import (
 	"github.com/ember-df/ember/exec"
 	"github.com/ember-df/ember/io/csvio"
 	"github.com/ember-df/ember/io/hive"
+	"github.com/ember-df/ember/io/ipcio"
+	"github.com/ember-df/ember/io/jsonio"
 	"github.com/ember-df/ember/io/parquetio"
 	"github.com/ember-df/ember/plan"
 	"github.com/ember-df/ember/plan/optimize"
@@ -50,13 +52,9 @@ func (r *DataFrameReader) CSV(paths ...string) *DataFrame {
 		return r.sess.failed(fmt.Errorf("frame: Read().CSV: %w", err))
 	}
 	opts.Partitions = r.sess.parallelism()
-	src, err := hive.Open(paths, r.schema, func(paths []string, schema *arrow.Schema) (plan.Source, error) {
+	return r.open("CSV", paths, func(paths []string, schema *arrow.Schema) (plan.Source, error) {
 		return csvio.NewSource(paths, schema, opts)
 	})
-	if err != nil {
-		return r.sess.failed(fmt.Errorf("frame: Read().CSV: %w", err))
-	}
-	return &DataFrame{sess: r.sess, node: &plan.Scan{Source: src}}
 }
 
 // Parquet reads Parquet files, directories of them and globs. Only the
@@ -68,11 +66,43 @@ func (r *DataFrameReader) Parquet(paths ...string) *DataFrame {
 		return r.sess.failed(fmt.Errorf("frame: Read().Parquet: %w", err))
 	}
 	opts.Partitions = r.sess.parallelism()
-	src, err := hive.Open(paths, r.schema, func(paths []string, _ *arrow.Schema) (plan.Source, error) {
+	return r.open("Parquet", paths, func(paths []string, _ *arrow.Schema) (plan.Source, error) {
 		return parquetio.NewSource(paths, opts)
 	})
+}
+
+// JSON reads JSON-lines files (one object per line), directories of them
+// and globs; the schema is inferred by sampling unless given. See package
+// jsonio for the options.
+func (r *DataFrameReader) JSON(paths ...string) *DataFrame {
+	opts, err := jsonio.ParseOptions(r.options)
 	if err != nil {
-		return r.sess.failed(fmt.Errorf("frame: Read().Parquet: %w", err))
+		return r.sess.failed(fmt.Errorf("frame: Read().JSON: %w", err))
+	}
+	opts.Partitions = r.sess.parallelism()
+	return r.open("JSON", paths, func(paths []string, schema *arrow.Schema) (plan.Source, error) {
+		return jsonio.NewSource(paths, schema, opts)
+	})
+}
+
+// Arrow reads Arrow IPC files or streams. See package ipcio for the
+// options.
+func (r *DataFrameReader) Arrow(paths ...string) *DataFrame {
+	opts, err := ipcio.ParseOptions(r.options)
+	if err != nil {
+		return r.sess.failed(fmt.Errorf("frame: Read().Arrow: %w", err))
+	}
+	opts.Partitions = r.sess.parallelism()
+	return r.open("Arrow", paths, func(paths []string, _ *arrow.Schema) (plan.Source, error) {
+		return ipcio.NewSource(paths, opts)
+	})
+}
+
+// open makes a DataFrame over a format's files, Hive directories included.
+func (r *DataFrameReader) open(format string, paths []string, open hive.Opener) *DataFrame {
+	src, err := hive.Open(paths, r.schema, open)
+	if err != nil {
+		return r.sess.failed(fmt.Errorf("frame: Read().%s: %w", format, err))
 	}
 	return &DataFrame{sess: r.sess, node: &plan.Scan{Source: src}}
 }
@@ -153,6 +183,33 @@ func (w *DataFrameWriter) Parquet(ctx context.Context, path string) error {
 		return fmt.Errorf("frame: Write().Parquet: %w", err)
 	}
 	return w.save(ctx, parquetio.Format{Options: opts}, path)
+}
+
+// JSON writes the DataFrame as a directory of JSON-lines part files,
+// committed atomically like CSV.
+func (w *DataFrameWriter) JSON(ctx context.Context, path string) error {
+	if w.df.err != nil {
+		return w.df.err
+	}
+	opts, err := jsonio.ParseOptions(w.options)
+	if err != nil {
+		return fmt.Errorf("frame: Write().JSON: %w", err)
+	}
+	return w.save(ctx, jsonio.Format{Options: opts}, path)
+}
+
+// Arrow writes the DataFrame as a directory of Arrow IPC files (option
+// "format"="stream" for streams; "compression" lz4 or zstd), committed
+// atomically like CSV.
+func (w *DataFrameWriter) Arrow(ctx context.Context, path string) error {
+	if w.df.err != nil {
+		return w.df.err
+	}
+	opts, err := ipcio.ParseOptions(w.options)
+	if err != nil {
+		return fmt.Errorf("frame: Write().Arrow: %w", err)
+	}
+	return w.save(ctx, ipcio.Format{Options: opts}, path)
 }
 
 func (w *DataFrameWriter) save(ctx context.Context, f plan.FileFormat, path string) error {

@@ -18,7 +18,7 @@ import (
 // and odd values survive, and filters on them skip directories.
 func TestPartitionBy(t *testing.T) {
 	ctx := context.Background()
-	for _, format := range []string{"csv", "parquet"} {
+	for _, format := range []string{"csv", "parquet", "json", "arrow"} {
 		t.Run(format, func(t *testing.T) {
 			mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer mem.AssertSize(t, 0)
@@ -28,10 +28,15 @@ func TestPartitionBy(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
 			w := df.Write().PartitionBy("dept", "tag")
 			var err error
-			if format == "csv" {
+			switch format {
+			case "csv":
 				err = w.Option("header", "true").CSV(ctx, out)
-			} else {
+			case "parquet":
 				err = w.Parquet(ctx, out)
+			case "json":
+				err = w.JSON(ctx, out)
+			case "arrow":
+				err = w.Arrow(ctx, out)
 			}
 			if err != nil {
 				t.Fatal(err)
@@ -47,8 +52,13 @@ func TestPartitionBy(t *testing.T) {
 				t.Fatalf("manifest %+v, %v", m, err)
 			}
 			read := func() *frame.DataFrame {
-				if format == "csv" {
+				switch format {
+				case "csv":
 					return sess.Read().Option("header", "true").Option("inferSchema", "true").CSV(out)
+				case "json":
+					return sess.Read().JSON(out)
+				case "arrow":
+					return sess.Read().Arrow(out)
 				}
 				return sess.Read().Parquet(out)
 			}

@@ -1,10 +1,13 @@
 package csvio
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 	"unsafe"
+
+	"github.com/ember-df/ember/io/internal/javatime"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -114,9 +117,9 @@ func newColumn(f arrow.Field, field int, o Options) (*column, error) {
 			return ok
 		}
 	case arrow.DATE32:
-		dateLayouts, err := goLayouts(o.DateFormat, time.DateOnly)
+		dateLayouts, err := javatime.Layouts(o.DateFormat, time.DateOnly)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("csvio: %w", err)
 		}
 		var db *array.Date32Builder
 		c.start = func(mem memory.Allocator, rows int) array.Builder {
@@ -134,9 +137,9 @@ func newColumn(f arrow.Field, field int, o Options) (*column, error) {
 			return ok
 		}
 	case arrow.TIMESTAMP:
-		tsLayouts, err := goLayouts(o.TimestampFormat, "")
+		tsLayouts, err := javatime.Layouts(o.TimestampFormat, "")
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("csvio: %w", err)
 		}
 		if tsLayouts == nil {
 			tsLayouts = timestampLayouts

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ember-df/ember/io/internal/javatime"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/ember-df/ember/plan"
@@ -37,13 +39,13 @@ func (f Format) NewWriter(w io.Writer, s *arrow.Schema) (plan.BatchWriter, error
 		}
 	}
 	// Write dates and timestamps as the same options read them.
-	if ls, err := goLayouts(f.Options.DateFormat, ""); err != nil {
-		return nil, err
+	if ls, err := javatime.Layouts(f.Options.DateFormat, ""); err != nil {
+		return nil, fmt.Errorf("csvio: %w", err)
 	} else if ls != nil {
 		cw.dateLayout = ls[0]
 	}
-	if ls, err := goLayouts(f.Options.TimestampFormat, ""); err != nil {
-		return nil, err
+	if ls, err := javatime.Layouts(f.Options.TimestampFormat, ""); err != nil {
+		return nil, fmt.Errorf("csvio: %w", err)
 	} else if ls != nil {
 		cw.tsLayout = ls[0]
 	}

@@ -1,4 +1,8 @@
-package csvio
+// Package javatime turns Spark's date and time patterns (Java's
+// DateTimeFormatter letters: yyyy-MM-dd'T'HH:mm:ss[.SSS]) into Go time
+// layouts, so that dateFormat and timestampFormat mean the same in every
+// format package.
+package javatime
 
 import (
 	"fmt"
@@ -9,12 +13,12 @@ import (
 // pattern may expand to.
 const maxLayouts = 16
 
-// goLayouts turns a Spark (Java DateTimeFormatter) pattern such as
+// Layouts turns a Spark (Java DateTimeFormatter) pattern such as
 // dd/MM/yyyy or yyyy-MM-dd'T'HH:mm:ss[.SSS][XXX] into the Go layouts that
 // parse it: one per choice of its optional [sections], the one with every
 // section first (it is the one to format with). A pattern holding a digit
 // is taken as a Go layout already, and an empty one gives fallback.
-func goLayouts(pattern, fallback string) ([]string, error) {
+func Layouts(pattern, fallback string) ([]string, error) {
 	if pattern == "" {
 		if fallback == "" {
 			return nil, nil
@@ -28,11 +32,11 @@ func goLayouts(pattern, fallback string) ([]string, error) {
 	for _, p := range expandOptional(pattern) {
 		l, err := javaToGo(p)
 		if err != nil {
-			return nil, fmt.Errorf("csvio: date pattern %q: %w", pattern, err)
+			return nil, fmt.Errorf("date pattern %q: %w", pattern, err)
 		}
 		out = append(out, l)
 		if len(out) > maxLayouts {
-			return nil, fmt.Errorf("csvio: date pattern %q: too many optional sections", pattern)
+			return nil, fmt.Errorf("date pattern %q: too many optional sections", pattern)
 		}
 	}
 	return out, nil

@@ -1,0 +1,191 @@
+package jsonio
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/io/internal/listing"
+	"github.com/ember-df/ember/plan"
+)
+
+// Source reads JSON-lines files; it implements plan.Source,
+// plan.ProjectingSource, plan.LimitingSource and plan.Portable. It is an
+// immutable value, safe for concurrent use.
+type Source struct {
+	opts   Options
+	files  []file
+	splits []split
+	full   *arrow.Schema // every column, including the corrupt-record column
+	cols   []int         // projected indices in full; the output columns
+	limit  int64         // rows per split; negative means none
+}
+
+type file struct {
+	path string
+	size int64
+}
+
+// split is a byte range of one file; it reads the records that start in it.
+type split struct {
+	file       int
+	start, end int64
+}
+
+var (
+	_ plan.ProjectingSource = (*Source)(nil)
+	_ plan.LimitingSource   = (*Source)(nil)
+)
+
+// NewSource lists the files behind paths (files, directories, globs; see
+// the package doc for what is skipped) and settles the schema: schema
+// when given, otherwise inferred from the first SamplingRows records.
+func NewSource(paths []string, schema *arrow.Schema, opts Options) (*Source, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	found, err := listing.List(paths, nil)
+	if err != nil {
+		return nil, fmt.Errorf("jsonio: %w", err)
+	}
+	files := make([]file, len(found))
+	for i, f := range found {
+		files[i] = file{path: f.Path, size: f.Size}
+	}
+	return newSource(files, schema, opts)
+}
+
+// newSource builds a source over listed files; a nil schema is inferred.
+func newSource(files []file, schema *arrow.Schema, opts Options) (*Source, error) {
+	var err error
+	s := &Source{opts: opts, files: files, limit: -1}
+	if schema == nil {
+		if schema, err = s.inferSchema(); err != nil {
+			return nil, err
+		}
+	}
+	s.full = schema
+	seen := map[string]bool{}
+	for _, f := range schema.Fields() {
+		if seen[f.Name] {
+			return nil, fmt.Errorf("jsonio: column %q appears twice in the schema", f.Name)
+		}
+		seen[f.Name] = true
+		if f.Name == opts.CorruptColumn {
+			if f.Type.ID() != arrow.STRING {
+				return nil, fmt.Errorf("jsonio: corrupt-record column %q must be a string, not %s", f.Name, f.Type)
+			}
+			continue
+		}
+		if _, err := newConverter(f.Type, &opts); err != nil {
+			return nil, fmt.Errorf("jsonio: column %q: %w", f.Name, err)
+		}
+	}
+	s.cols = make([]int, schema.NumFields())
+	for i := range s.cols {
+		s.cols[i] = i
+	}
+	s.splits = makeSplits(files, opts)
+	return s, nil
+}
+
+// makeSplits cuts files into ranges of about total/Partitions bytes, at
+// least 4 MiB (so that small files are not cut into tiny pieces) but at
+// most MaxSplitBytes, as Spark sizes file splits. MaxSplitBytes wins over
+// the minimum, which lets tests cut files into splits of a few bytes.
+func makeSplits(files []file, opts Options) []split {
+	var total int64
+	for _, f := range files {
+		total += f.size
+	}
+	size := total / int64(max(opts.Partitions, 1))
+	size = max(size, 4<<20)
+	if opts.MaxSplitBytes > 0 {
+		size = min(size, opts.MaxSplitBytes)
+	}
+	size = max(size, 1)
+	var out []split
+	for i, f := range files {
+		if f.size == 0 {
+			out = append(out, split{file: i})
+			continue
+		}
+		for start := int64(0); start < f.size; start += size {
+			out = append(out, split{file: i, start: start, end: min(start+size, f.size)})
+		}
+	}
+	return out
+}
+
+// String implements plan.Source.
+func (s *Source) String() string {
+	names := make([]string, len(s.files))
+	for i, f := range s.files {
+		names[i] = filepath.Base(f.path)
+	}
+	if len(names) > 3 {
+		names = append(names[:3], fmt.Sprintf("… %d files", len(s.files)))
+	}
+	cols := make([]string, len(s.cols))
+	for i, c := range s.cols {
+		cols[i] = s.full.Field(c).Name
+	}
+	out := fmt.Sprintf("json [%s] columns=[%s]", strings.Join(names, ", "), strings.Join(cols, ", "))
+	if len(s.cols) < s.full.NumFields() {
+		out += fmt.Sprintf(" (pruned from %d)", s.full.NumFields())
+	}
+	if s.limit >= 0 {
+		out += fmt.Sprintf(" limit=%d", s.limit)
+	}
+	return out
+}
+
+// Schema implements plan.Source.
+func (s *Source) Schema() *arrow.Schema {
+	fields := make([]arrow.Field, len(s.cols))
+	for i, c := range s.cols {
+		fields[i] = s.full.Field(c)
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// Partitions implements plan.Source: one per split.
+func (s *Source) Partitions() int { return len(s.splits) }
+
+// Project implements plan.ProjectingSource. Naming a column twice is the
+// same as naming it once; naming a column the source lacks is an error.
+func (s *Source) Project(columns []string) (plan.Source, error) {
+	want := make(map[string]bool, len(columns))
+	for _, name := range columns {
+		want[name] = true
+	}
+	out := *s
+	out.cols = nil
+	for _, c := range s.cols {
+		if name := s.full.Field(c).Name; want[name] {
+			out.cols = append(out.cols, c)
+			delete(want, name)
+		}
+	}
+	if len(want) > 0 {
+		return nil, fmt.Errorf("jsonio: cannot project %v from %s", columns, s.Schema())
+	}
+	return &out, nil
+}
+
+// WithLimit implements plan.LimitingSource. A negative n means no limit.
+func (s *Source) WithLimit(n int64) plan.Source {
+	out := *s
+	out.limit = max(n, -1)
+	return &out
+}
+
+// Open implements plan.Source. The reader must be closed.
+func (s *Source) Open(ctx context.Context, p int, opts plan.ScanOptions) (plan.BatchReader, error) {
+	if p < 0 || p >= len(s.splits) {
+		return nil, fmt.Errorf("jsonio: partition %d out of range [0, %d)", p, len(s.splits))
+	}
+	return newReader(ctx, s, p, opts)
+}
