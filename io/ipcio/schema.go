@@ -1,0 +1,207 @@
+package ipcio
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// plainType is t with every dictionary-encoded type, also inside lists and
+// structs, replaced by its value type: ember reads dictionary-encoded
+// columns as plain columns (strings as plain strings).
+func plainType(t arrow.DataType) arrow.DataType {
+	switch t := t.(type) {
+	case *arrow.DictionaryType:
+		return plainType(t.ValueType)
+	case *arrow.ListType:
+		return arrow.ListOfField(plainField(t.ElemField()))
+	case *arrow.LargeListType:
+		return arrow.LargeListOfField(plainField(t.ElemField()))
+	case *arrow.FixedSizeListType:
+		return arrow.FixedSizeListOfField(t.Len(), plainField(t.ElemField()))
+	case *arrow.StructType:
+		fields := make([]arrow.Field, t.NumFields())
+		for i, f := range t.Fields() {
+			fields[i] = plainField(f)
+		}
+		return arrow.StructOf(fields...)
+	}
+	return t
+}
+
+func plainField(f arrow.Field) arrow.Field {
+	f.Type = plainType(f.Type)
+	return f
+}
+
+// plainSchema checks a file's schema (column names must be unique, to be
+// selected by name) and makes its types plain.
+func plainSchema(s *arrow.Schema) (*arrow.Schema, error) {
+	seen := make(map[string]bool, s.NumFields())
+	fields := make([]arrow.Field, s.NumFields())
+	for i, f := range s.Fields() {
+		if seen[f.Name] {
+			return nil, fmt.Errorf("column %q appears twice", f.Name)
+		}
+		seen[f.Name] = true
+		if err := checkType(f.Type); err != nil {
+			return nil, fmt.Errorf("column %q: %w", f.Name, err)
+		}
+		fields[i] = plainField(f)
+	}
+	md := s.Metadata()
+	return arrow.NewSchema(fields, &md), nil
+}
+
+// widens reports whether values of type from convert to type to without
+// loss: an integer to a wider integer of the same signedness, float32 to
+// float64.
+func widens(from, to arrow.DataType) bool {
+	rank := func(t arrow.DataType) (kind, width int) {
+		switch t.ID() {
+		case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64:
+			return 1, t.(arrow.FixedWidthDataType).BitWidth()
+		case arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+			return 2, t.(arrow.FixedWidthDataType).BitWidth()
+		case arrow.FLOAT32, arrow.FLOAT64:
+			return 3, t.(arrow.FixedWidthDataType).BitWidth()
+		}
+		return 0, 0
+	}
+	fk, fw := rank(from)
+	tk, tw := rank(to)
+	return fk != 0 && fk == tk && fw <= tw
+}
+
+// merged is a schema being merged from the files' schemas, remembering
+// the file each column was first seen in, for error messages.
+type merged struct {
+	fields []arrow.Field
+	index  map[string]int
+	from   []string // per column: the first file that has it
+	all    []bool   // per column: every file so far has it
+	md     arrow.Metadata
+	first  string // the first file's path
+	files  int
+}
+
+// add merges the (plain) schema of one more file: columns are matched by
+// name; a column some files lack must be nullable where it is present, and
+// is nullable in the result; types must be equal, or widen (int32 and
+// int64 merge to int64).
+func (m *merged) add(path string, s *arrow.Schema) error {
+	if m.files == 0 {
+		m.index = map[string]int{}
+		m.md = s.Metadata()
+		m.first = path
+	}
+	m.files++
+	present := make([]bool, len(m.fields))
+	for _, f := range s.Fields() {
+		i, ok := m.index[f.Name]
+		if !ok {
+			if m.files > 1 && !f.Nullable {
+				return fmt.Errorf("ipcio: column %q is in %s, where it is not nullable, but not in %s", f.Name, path, m.first)
+			}
+			m.index[f.Name] = len(m.fields)
+			m.fields = append(m.fields, arrow.Field{Name: f.Name, Type: f.Type, Nullable: f.Nullable || m.files > 1, Metadata: f.Metadata})
+			m.from = append(m.from, path)
+			m.all = append(m.all, m.files == 1)
+			continue
+		}
+		present[i] = true
+		have := &m.fields[i]
+		switch {
+		case arrow.TypeEqual(have.Type, f.Type):
+		case widens(have.Type, f.Type):
+			have.Type = f.Type
+		case widens(f.Type, have.Type):
+		default:
+			return fmt.Errorf("ipcio: column %q is %s in %s but %s in %s", f.Name, have.Type, m.from[i], f.Type, path)
+		}
+		have.Nullable = have.Nullable || f.Nullable
+	}
+	for i, ok := range present {
+		if ok || !m.all[i] {
+			continue
+		}
+		m.all[i] = false
+		if !m.fields[i].Nullable {
+			return fmt.Errorf("ipcio: column %q is in %s, where it is not nullable, but not in %s", m.fields[i].Name, m.from[i], path)
+		}
+	}
+	return nil
+}
+
+func (m *merged) schema() *arrow.Schema {
+	return arrow.NewSchema(m.fields, &m.md)
+}
+
+// column says where an output column comes from in one file's batches.
+type column struct {
+	index int  // in the file's schema; -1 when the file lacks it (all NULL)
+	cast  bool // the file's type is not the output type
+	field arrow.Field
+}
+
+// columnsFor matches the output fields with a file's schema, as stored,
+// checking that the file still fits the schema planned (it may have
+// changed since).
+func columnsFor(out []arrow.Field, stored *arrow.Schema, path string) ([]column, error) {
+	cols := make([]column, len(out))
+	for i, f := range out {
+		idx := stored.FieldIndices(f.Name)
+		switch {
+		case len(idx) == 0 && f.Nullable:
+			cols[i] = column{index: -1, field: f}
+			continue
+		case len(idx) != 1:
+			return nil, fmt.Errorf("ipcio: %s: no longer fits the schema planned: column %q", path, f.Name)
+		}
+		have := stored.Field(idx[0])
+		plain := plainType(have.Type)
+		if !arrow.TypeEqual(plain, f.Type) && !widens(plain, f.Type) || have.Nullable && !f.Nullable {
+			return nil, fmt.Errorf("ipcio: %s: no longer fits the schema planned: column %q is %s, not %s", path, f.Name, have.Type, f.Type)
+		}
+		cols[i] = column{index: idx[0], cast: !arrow.TypeEqual(have.Type, f.Type), field: f}
+	}
+	return cols, nil
+}
+
+// baseName is how String names a file.
+func baseName(path string) string { return filepath.Base(path) }
+
+// checkType rejects type parameters no valid file has, which corrupt
+// metadata can hold and which would make values fail to print or
+// convert: decimal precisions and scales, negative widths.
+func checkType(t arrow.DataType) error {
+	switch t := t.(type) {
+	case arrow.DecimalType:
+		maxPrecision := map[arrow.Type]int32{arrow.DECIMAL32: 9, arrow.DECIMAL64: 18, arrow.DECIMAL128: 38, arrow.DECIMAL256: 76}[t.ID()]
+		if p, s := t.GetPrecision(), t.GetScale(); p < 1 || p > maxPrecision || s < -maxPrecision || s > maxPrecision {
+			return fmt.Errorf("bad type %s", t)
+		}
+	case *arrow.FixedSizeBinaryType:
+		if t.ByteWidth < 0 {
+			return fmt.Errorf("bad type %s", t)
+		}
+	case *arrow.FixedSizeListType:
+		if t.Len() < 0 {
+			return fmt.Errorf("bad type %s", t)
+		}
+		return checkType(t.Elem())
+	case *arrow.DictionaryType:
+		if !arrow.IsInteger(t.IndexType.ID()) {
+			return fmt.Errorf("bad type %s", t)
+		}
+		return checkType(t.ValueType)
+	case arrow.NestedType:
+		for _, f := range t.Fields() {
+			if err := checkType(f.Type); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
