@@ -20,7 +20,7 @@ var layers = map[string][]string{
 	"frame":         {"plan", "plan/optimize", "exec", "udf", "io/"},
 	"gotaconv":      {"frame", "plan"},
 	"examples/":     {"frame", "udf", "udf/", "gotaconv"},
-	"bench/":        {"frame"},
+	"bench/":        {"frame", "io/", "plan"},
 	"internal/":     {},
 }
 

@@ -19,7 +19,6 @@ import (
 // guarding allocator): the file is read with ReadAt, never memory-mapped,
 // so batches own their memory and stay valid after Close.
 type reader struct {
-	path    string
 	file    file
 	part    part
 	schema  *arrow.Schema // of the output batches
@@ -47,7 +46,7 @@ type reader struct {
 func newReader(ctx context.Context, s *Source, p int, opts plan.ScanOptions) (*reader, error) {
 	pt := s.parts[p]
 	f := s.files[pt.file]
-	r := &reader{path: f.path, file: f, part: pt, schema: s.Schema(), rows: max(opts.BatchRows, 0),
+	r := &reader{file: f, part: pt, schema: s.Schema(), rows: max(opts.BatchRows, 0),
 		bytes: max(opts.BatchBytes, 0), mem: newAllocator(opts.Allocator, allocationLimit(f.size)),
 		batch: pt.first, left: s.limit}
 	r.castCtx = compute.WithAllocator(context.WithoutCancel(ctx), r.mem)
@@ -198,7 +197,7 @@ func (r *reader) load() (arrow.RecordBatch, error) {
 	case err == io.EOF:
 		return nil, io.EOF
 	case err != nil:
-		return nil, fmt.Errorf("ipcio: %s: record batch %d: %w", r.path, index, err)
+		return nil, fmt.Errorf("ipcio: %s: record batch %d: %w", r.file.path, index, err)
 	}
 	return out, nil
 }

@@ -133,6 +133,7 @@ func BenchmarkRead(b *testing.B) {
 					b.Fatalf("%d rows", rows)
 				}
 			}
+			b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package ipcio_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -527,5 +528,28 @@ func TestCancel(t *testing.T) {
 	}
 	if _, err := src.Open(ctx, 1, plan.ScanOptions{}); err == nil {
 		t.Fatal("opened partition 1 of 1")
+	}
+}
+
+// TestCorruptCompressedLength checks that a compressed buffer claiming a
+// huge uncompressed length is an error, not an out-of-memory crash.
+func TestCorruptCompressedLength(t *testing.T) {
+	mem := checkedAllocator(t)
+	bs := numbered(mem, 0, 1, 1000)
+	defer release(bs)
+	for _, l := range layouts {
+		t.Run(string(l), func(t *testing.T) {
+			data := encode(t, options(l, ipcio.Zstd), bs[0].Schema(), bs...)
+			frame := bytes.Index(data, []byte{0x28, 0xB5, 0x2F, 0xFD}) // zstd's magic
+			if frame < 8 {
+				t.Fatal("no zstd frame")
+			}
+			binary.LittleEndian.PutUint64(data[frame-8:], 1<<50)
+			path := writeFile(t, t.TempDir(), "huge", data)
+			src := mustSource(t, []string{path}, options(l, ""))
+			_, err := scan(t, src, plan.ScanOptions{})
+			errorHas(t, err, path, "record batch 0", "over the limit")
+			t.Log(err)
+		})
 	}
 }
