@@ -17,12 +17,7 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
-
-/** Quotes s as a SQL string literal. */
-function sqlString(s) {
-  return `'${s.replaceAll("'", "''")}'`;
-}
+import { runMain, sqlString, withDuckDB } from './common.mjs';
 
 async function main(argv) {
   if (argv.length !== 2) {
@@ -33,26 +28,15 @@ async function main(argv) {
   mkdirSync(outDir, { recursive: true });
   const output = join(outDir, 'part-0.csv');
 
-  const instance = await DuckDBInstance.create(':memory:');
-  const conn = await instance.connect();
-  try {
-    await conn.run('SET threads=2');
-    await conn.run(
+  await withDuckDB((conn) =>
+    conn.run(
       `COPY (SELECT *, petal_length*petal_width AS petal_area ` +
         `FROM read_csv(${sqlString(input)}, header=true) ` +
         `WHERE petal_length > 2) ` +
         `TO ${sqlString(output)} (HEADER)`,
-    );
-  } finally {
-    conn.closeSync();
-    instance.closeSync();
-  }
+    ),
+  );
   return 0;
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (err) {
-  console.error('duckdb-job:', err?.message ?? err);
-  process.exitCode = 1;
-}
+await runMain('duckdb-job', main);

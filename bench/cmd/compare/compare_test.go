@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ember-df/ember/bench/internal/harness"
 )
 
 // writeJob is a reference implementation of the benchmark job for tests: it
@@ -244,15 +246,6 @@ func TestVerifyOutput(t *testing.T) {
 	})
 }
 
-func TestMedian(t *testing.T) {
-	if got := median([]int64{5, 1, 3}); got != 3 {
-		t.Errorf("median odd = %d, want 3", got)
-	}
-	if got := median([]time.Duration{4, 1, 3, 2}); got != 2 {
-		t.Errorf("median even = %d, want 2 (mean of 2 and 3, truncated)", got)
-	}
-}
-
 // TestMain lets the test binary act as a misbehaving contender when
 // COMPARE_TEST_HELPER is set (see TestMeasureFailures).
 func TestMain(m *testing.M) {
@@ -289,17 +282,17 @@ func TestMeasureFailures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.mode, func(t *testing.T) {
-			c := &contender{
-				name: tc.mode,
-				argv: func(in, out string) []string { return []string{os.Args[0], in, out} },
-				env:  []string{"COMPARE_TEST_HELPER=" + tc.mode},
+			out := filepath.Join(dir, "out")
+			c := &harness.Contender{
+				Name: tc.mode,
+				Argv: []string{os.Args[0], input, out},
+				Env:  []string{"COMPARE_TEST_HELPER=" + tc.mode},
 			}
-			r := measure(c, input, filepath.Join(dir, "out"), exp, 2*time.Second)
-			if r.err == nil || !strings.Contains(r.err.Error(), tc.wantErr) {
-				t.Fatalf("measure error = %v, want one containing %q", r.err, tc.wantErr)
+			r := measure(c, out, exp, 2*time.Second)
+			if r.Err == nil || !strings.Contains(r.Err.Error(), tc.wantErr) {
+				t.Fatalf("measure error = %v, want one containing %q", r.Err, tc.wantErr)
 			}
-			c.results = []result{r}
-			if s := summarize(c); s.ok != 0 || s.total != 1 {
+			if s := harness.Summarize([]harness.Result{r}); s.OK != 0 || s.Total != 1 {
 				t.Fatalf("summary counts a failed run as ok: %+v", s)
 			}
 		})
