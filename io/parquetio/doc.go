@@ -10,6 +10,19 @@
 // (lists, structs) and NULLs are read as Arrow's own; strings come back as
 // plain Arrow strings even when the file stores them dictionary-encoded.
 //
+// Files whose schemas differ compatibly are read as one, as Spark's
+// mergeSchema does: columns are matched by name, a column some files lack
+// reads as NULL from those, and int32/int64 or float32/float64 read as the
+// wider type; incompatible types fail NewSource with an error naming the
+// column and both files (merge.go).
+//
+// Files are untrusted input. Metadata whose column chunks lie outside the
+// file (arrow-go would allocate their stated size) or use a codec arrow-go
+// lacks is refused, decoded batches are validated before they
+// leave the package, and a panic inside arrow-go's decoders becomes an
+// error wrapping ErrCorrupt that names the file (corrupt.go); fuzz targets
+// FuzzFooter and FuzzPages keep it so.
+//
 // Writing uses snappy by default (zstd, gzip, brotli, lz4 or none by the
 // "compression" option) and a row-group size option ("rowGroupRows").
 //

@@ -196,14 +196,17 @@ func TestBadFiles(t *testing.T) {
 	if err := sess.Read().Parquet(filepath.Join(dir, "missing.parquet")).Err(); err == nil || !strings.Contains(err.Error(), "missing.parquet") {
 		t.Errorf("missing: err = %v", err)
 	}
-	// Two files with different schemas: the error names both.
+	// Two files whose schemas cannot merge (id is int64 in one, a string
+	// in the other): the error names both and the column.
 	other := filepath.Join(dir, "other")
-	if err := fromJSON(t, sess, sess.Allocator(), nested, nestedJSON).Write().Parquet(context.Background(), other); err != nil {
+	strIDs := arrow.NewSchema([]arrow.Field{{Name: "id", Type: arrow.BinaryTypes.String, Nullable: true}}, nil)
+	if err := fromJSON(t, sess, sess.Allocator(), strIDs, `[{"id": "a"}]`).Write().Parquet(context.Background(), other); err != nil {
 		t.Fatal(err)
 	}
 	otherParts, _ := filepath.Glob(filepath.Join(other, "part-*.parquet"))
 	err = sess.Read().Parquet(parts[0], otherParts[0]).Err()
-	if err == nil || !strings.Contains(err.Error(), filepath.Base(parts[0])) || !strings.Contains(err.Error(), filepath.Base(otherParts[0])) {
+	if err == nil || !strings.Contains(err.Error(), filepath.Base(parts[0])) || !strings.Contains(err.Error(), filepath.Base(otherParts[0])) ||
+		!strings.Contains(err.Error(), `"id"`) {
 		t.Errorf("mismatch: err = %v", err)
 	}
 }

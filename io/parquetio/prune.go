@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/ember-df/ember/plan"
 )
@@ -12,13 +13,13 @@ import (
 // float64 or both string.
 type bounds struct{ min, max any }
 
-// rowGroupStats returns the min/max of the top-level primitive columns of
-// row group rg that have statistics.
-func (s *Source) rowGroupStats(f parquetFile, rg int) map[string]bounds {
+// rowGroupStats returns the min/max of the top-level columns of row group
+// rg that have statistics and whose statistics order as their values do.
+func rowGroupStats(f parquetFile, rg int) map[string]bounds {
 	out := map[string]bounds{}
 	md := f.meta.RowGroup(rg)
 	for i, leaves := range f.leaves {
-		if len(leaves) != 1 {
+		if len(leaves) != 1 || !prunable(f.schema.Field(i).Type) {
 			continue
 		}
 		cc, err := md.ColumnChunk(leaves[0])
@@ -44,9 +45,23 @@ func (s *Source) rowGroupStats(f parquetFile, rg int) map[string]bounds {
 		default:
 			continue
 		}
-		out[s.schema.Field(i).Name] = b
+		out[f.schema.Field(i).Name] = b
 	}
 	return out
+}
+
+// prunable reports whether statistics of a column of type t compare with
+// a filter's int64, float64 or string literals as its values do. Not so
+// for decimals (unscaled integers), dates and timestamps (counts of a
+// unit), unsigned integers of 32 bits and more (stored as signed),
+// binaries, and nested types (whose single leaf is not the column).
+func prunable(t arrow.DataType) bool {
+	switch t.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16,
+		arrow.FLOAT32, arrow.FLOAT64, arrow.STRING, arrow.LARGE_STRING:
+		return true
+	}
+	return false
 }
 
 // mayMatch reports whether cond can be true for some row whose columns lie

@@ -8,31 +8,46 @@ import (
 	"os"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/ember-df/ember/plan"
 )
 
+// defaultBatchRows bounds batches when ScanOptions.BatchRows is unset.
+const defaultBatchRows = 16384
+
 // reader reads the row groups of one partition.
 type reader struct {
-	src     *Source
 	path    string
 	f       *os.File
 	pf      *file.Reader
-	rr      pqarrow.RecordReader
+	rr      pqarrow.RecordReader // nil when the file has none of the columns
 	schema  *arrow.Schema
-	mem     memory.Allocator
+	conform conformer
 	left    int64   // rows the limit still allows; negative means no limit
-	counts  []int64 // zero-column reads: rows per remaining row group
-	rows    int     // zero-column reads: rows per batch
+	counts  []int64 // without rr: rows per remaining row group
+	rows    int     // without rr: rows per batch
+	err     error   // sticky: after an error (a decoder panic above all) rr is unusable
 	current arrow.RecordBatch
 }
 
-func newReader(ctx context.Context, s *Source, pt part, opts plan.ScanOptions) (plan.BatchReader, error) {
+var _ plan.BatchReader = (*reader)(nil)
+
+func newReader(ctx context.Context, s *Source, pt part, opts plan.ScanOptions) (_ plan.BatchReader, err error) {
 	pqf := s.files[pt.file]
+	var r *reader
+	defer func() {
+		if err != nil && r != nil {
+			r.Close()
+		}
+	}()
+	defer recoverCorrupt(pqf.path, &err) // before the Close above
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	mem := opts.Allocator
 	if mem == nil {
 		mem = memory.DefaultAllocator
@@ -41,59 +56,110 @@ func newReader(ctx context.Context, s *Source, pt part, opts plan.ScanOptions) (
 	if s.filter != nil {
 		rowGroups = nil
 		for _, rg := range pt.rowGroups {
-			if mayMatch(s.filter, s.rowGroupStats(pqf, rg)) {
+			if mayMatch(s.filter, rowGroupStats(pqf, rg)) {
 				rowGroups = append(rowGroups, rg)
 			}
 		}
 	}
-	r := &reader{src: s, path: pqf.path, schema: s.Schema(), mem: mem, left: s.limit, rows: max(opts.BatchRows, 1)}
-	if len(rowGroups) == 0 {
-		return r, nil
+	if len(rowGroups) == 0 || s.limit == 0 {
+		return emptyReader{}, nil
 	}
-	if len(s.cols) == 0 {
+	var leaves []int
+	for _, c := range s.cols {
+		if i := pqf.schema.FieldIndices(s.schema.Field(c).Name); len(i) > 0 {
+			leaves = append(leaves, pqf.leaves[i[0]]...)
+		}
+	}
+	batch := batchRows(pqf, rowGroups, leaves, opts)
+	if s.limit > 0 {
+		// Decode no more than the limit needs.
+		batch = min(batch, s.limit)
+	}
+	r = &reader{
+		path:    pqf.path,
+		schema:  s.Schema(),
+		conform: conformer{ctx: compute.WithAllocator(context.Background(), mem), mem: mem, path: pqf.path},
+		left:    s.limit,
+		rows:    int(batch),
+	}
+	if len(leaves) == 0 {
+		// No column of the file is wanted (a count, or columns only other
+		// files have): batches of NULLs, as many rows as the row groups.
 		for _, rg := range rowGroups {
 			r.counts = append(r.counts, pqf.meta.RowGroup(rg).NumRows())
 		}
 		return r, nil
 	}
-	var err error
 	if r.f, err = os.Open(pqf.path); err != nil {
 		return nil, fmt.Errorf("parquetio: %w", err)
 	}
-	if r.pf, err = file.NewParquetReader(r.f, file.WithMetadata(pqf.meta)); err != nil {
-		r.Close()
-		return nil, fmt.Errorf("parquetio: %s: %w", pqf.path, err)
+	props := parquet.NewReaderProperties(mem)
+	if s.limit > 0 {
+		// Read pages as they are needed rather than whole column chunks,
+		// so a limit stops reading early.
+		props.BufferedStreamEnabled = true
 	}
-	batch := int64(opts.BatchRows)
-	if batch <= 0 {
-		batch = 16384
+	if r.pf, err = file.NewParquetReader(r.f, file.WithMetadata(pqf.meta), file.WithReadProps(props)); err != nil {
+		return nil, fmt.Errorf("parquetio: %s: %w", pqf.path, err)
 	}
 	fr, err := pqarrow.NewFileReader(r.pf, pqarrow.ArrowReadProperties{BatchSize: batch}, mem)
 	if err != nil {
-		r.Close()
 		return nil, fmt.Errorf("parquetio: %s: %w", pqf.path, err)
 	}
-	var leaves []int
-	for _, c := range s.cols {
-		leaves = append(leaves, pqf.leaves[c]...)
-	}
 	if r.rr, err = fr.GetRecordReader(ctx, leaves, rowGroups); err != nil {
-		r.Close()
 		return nil, fmt.Errorf("parquetio: %s: %w", pqf.path, err)
 	}
 	return r, nil
 }
 
+// batchRows is the rows per batch: ScanOptions.BatchRows, fewer when the
+// row groups' uncompressed size per row says that many rows would exceed
+// BatchBytes. (Parquet's uncompressed size is of encoded pages, so it is
+// an estimate of the Arrow size.)
+func batchRows(pqf parquetFile, rowGroups, leaves []int, opts plan.ScanOptions) int64 {
+	rows := int64(opts.BatchRows)
+	if rows <= 0 {
+		rows = defaultBatchRows
+	}
+	if opts.BatchBytes <= 0 || len(leaves) == 0 {
+		return rows
+	}
+	var n, bytes int64
+	for _, rg := range rowGroups {
+		md := pqf.meta.RowGroup(rg)
+		n += md.NumRows()
+		for _, leaf := range leaves {
+			if cc, err := md.ColumnChunk(leaf); err == nil {
+				bytes += max(cc.TotalUncompressedSize(), 0)
+			}
+		}
+	}
+	if n <= 0 || bytes <= 0 {
+		return rows
+	}
+	perRow := max(bytes/n, 1)
+	return max(min(rows, opts.BatchBytes/perRow), 1)
+}
+
 // Next implements plan.BatchReader.
-func (r *reader) Next(ctx context.Context) (arrow.RecordBatch, error) {
+func (r *reader) Next(ctx context.Context) (_ arrow.RecordBatch, err error) {
 	r.release()
+	if r.err != nil {
+		return nil, r.err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if r.left == 0 {
 		return nil, io.EOF
 	}
-	b, err := r.next(ctx)
+	defer func() {
+		if err != nil && !errors.Is(err, io.EOF) {
+			r.err = err
+		}
+	}()
+	defer recoverCorrupt(r.path, &err)
+	b, err := r.next()
 	if err != nil {
 		return nil, err
 	}
@@ -110,9 +176,8 @@ func (r *reader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 }
 
 // next returns the next batch, owned by the caller.
-func (r *reader) next(ctx context.Context) (arrow.RecordBatch, error) {
+func (r *reader) next() (arrow.RecordBatch, error) {
 	if r.rr == nil {
-		// No columns wanted (a count): batches of rows without columns.
 		for len(r.counts) > 0 && r.counts[0] == 0 {
 			r.counts = r.counts[1:]
 		}
@@ -121,7 +186,7 @@ func (r *reader) next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		n := min(r.counts[0], int64(r.rows))
 		r.counts[0] -= n
-		return array.NewRecordBatch(r.schema, nil, n), nil
+		return r.conform.nulls(r.schema, int(n)), nil
 	}
 	if !r.rr.Next() {
 		if err := r.rr.Err(); err != nil && !errors.Is(err, io.EOF) {
@@ -130,44 +195,10 @@ func (r *reader) next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, io.EOF
 	}
 	b := r.rr.RecordBatch()
-	return r.conform(ctx, b)
-}
-
-// conform gives b the source's schema: dictionary-encoded strings become
-// plain strings. The result is owned by the caller.
-func (r *reader) conform(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) {
-	if b.Schema().Equal(r.schema) {
-		b.Retain()
-		return b, nil
+	if err := validate(b); err != nil {
+		return nil, fmt.Errorf("parquetio: %s: %w", r.path, err)
 	}
-	cols := make([]arrow.Array, b.NumCols())
-	defer func() {
-		for _, c := range cols {
-			if c != nil {
-				c.Release()
-			}
-		}
-	}()
-	cctx := compute.WithAllocator(ctx, r.mem)
-	for i, c := range b.Columns() {
-		want := r.schema.Field(i).Type
-		if arrow.TypeEqual(c.DataType(), want) {
-			c.Retain()
-			cols[i] = c
-			continue
-		}
-		if c.DataType().ID() != arrow.DICTIONARY {
-			// Same layout, other field names or metadata: relabel.
-			cols[i] = array.MakeFromData(retype(c.Data(), want))
-			continue
-		}
-		out, err := compute.CastArray(cctx, c, compute.SafeCastOptions(want))
-		if err != nil {
-			return nil, fmt.Errorf("parquetio: %s: column %s: %w", r.path, r.schema.Field(i).Name, err)
-		}
-		cols[i] = out
-	}
-	return array.NewRecordBatch(r.schema, cols, b.NumRows()), nil
+	return r.conform.batch(b, r.schema)
 }
 
 func (r *reader) release() {
@@ -178,42 +209,31 @@ func (r *reader) release() {
 }
 
 // Close implements plan.BatchReader.
-func (r *reader) Close() error {
+func (r *reader) Close() (err error) {
 	r.release()
+	defer func() {
+		// Even after a panic in releasing the record reader.
+		var cerr error
+		if r.pf != nil {
+			cerr = r.pf.Close() // closes the file too
+		} else if r.f != nil {
+			cerr = r.f.Close()
+		}
+		r.pf, r.f = nil, nil
+		if cerr != nil && err == nil {
+			err = fmt.Errorf("parquetio: %s: %w", r.path, cerr)
+		}
+	}()
+	defer recoverCorrupt(r.path, &err)
 	if r.rr != nil {
-		r.rr.Release()
+		rr := r.rr
 		r.rr = nil
+		rr.Release()
 	}
-	var err error
-	if r.pf != nil {
-		err = r.pf.Close() // closes the file too
-	} else if r.f != nil {
-		err = r.f.Close()
-	}
-	r.pf, r.f = nil, nil
-	return err
+	return nil
 }
 
 type emptyReader struct{}
 
 func (emptyReader) Next(context.Context) (arrow.RecordBatch, error) { return nil, io.EOF }
 func (emptyReader) Close() error                                    { return nil }
-
-// retype relabels array data with a type of the same layout (only field
-// names and metadata differ), sharing its buffers. The caller releases the
-// result.
-func retype(d arrow.ArrayData, t arrow.DataType) arrow.ArrayData {
-	children := make([]arrow.ArrayData, len(d.Children()))
-	for i, c := range d.Children() {
-		var ct arrow.DataType
-		switch t := t.(type) {
-		case arrow.NestedType:
-			ct = t.Fields()[i].Type
-		default:
-			ct = c.DataType()
-		}
-		children[i] = retype(c, ct)
-		defer children[i].Release()
-	}
-	return array.NewData(t, d.Len(), d.Buffers(), children, d.NullN(), d.Offset())
-}

@@ -21,7 +21,7 @@ import (
 type Source struct {
 	opts   Options
 	files  []parquetFile
-	schema *arrow.Schema // every column, strings undictionaried
+	schema *arrow.Schema // the files' merged schema, strings undictionaried
 	parts  []part
 	cols   []int     // projected top-level field indices
 	limit  int64     // rows per partition; negative means none
@@ -32,7 +32,9 @@ type parquetFile struct {
 	path   string
 	size   int64
 	meta   *metadata.FileMetaData
-	leaves [][]int // leaf column indices of each top-level field
+	schema *arrow.Schema // the file's own, strings undictionaried
+	leaves [][]int       // leaf column indices of each top-level field
+	sizes  []int64       // compressed bytes of each row group
 }
 
 // part is a partition: some row groups of one file.
@@ -48,26 +50,28 @@ var (
 )
 
 // NewSource lists the Parquet files behind paths and reads their footers.
-// Every file must have the same schema; an error names the first file
-// that differs and how.
+// Files whose schemas differ in compatible ways are merged, as Spark's
+// mergeSchema does (see merge.go): missing columns read as NULL, narrower
+// numbers are widened. Incompatible types are an error naming the column
+// and both files.
 func NewSource(paths []string, opts Options) (*Source, error) {
 	found, err := listing.List(paths, nil)
 	if err != nil {
 		return nil, fmt.Errorf("parquetio: %w", err)
 	}
 	s := &Source{opts: opts, limit: -1}
+	var merger schemaMerger
 	for _, f := range found {
 		pf, err := readFooter(f.Path, f.Size)
 		if err != nil {
 			return nil, err
 		}
-		if s.schema == nil {
-			s.schema = pf.schema
-		} else if !pf.schema.Equal(s.schema) {
-			return nil, fmt.Errorf("parquetio: %s has schema %s, but %s has %s", f.Path, pf.schema, s.files[0].path, s.schema)
+		if err := merger.add(pf.path, pf.schema); err != nil {
+			return nil, err
 		}
-		s.files = append(s.files, pf.parquetFile)
+		s.files = append(s.files, pf)
 	}
+	s.schema = merger.schema()
 	s.cols = make([]int, s.schema.NumFields())
 	for i := range s.cols {
 		s.cols[i] = i
@@ -76,30 +80,34 @@ func NewSource(paths []string, opts Options) (*Source, error) {
 	return s, nil
 }
 
-type footer struct {
-	parquetFile
-	schema *arrow.Schema
-}
-
-// readFooter reads a file's metadata and Arrow schema.
-func readFooter(path string, size int64) (footer, error) {
+// readFooter reads a file's metadata and Arrow schema, and checks that
+// the metadata is sane enough to read by.
+func readFooter(path string, size int64) (pf parquetFile, err error) {
+	defer recoverCorrupt(path, &err)
 	f, err := os.Open(path)
 	if err != nil {
-		return footer{}, fmt.Errorf("parquetio: %w", err)
+		return pf, fmt.Errorf("parquetio: %w", err)
 	}
 	defer f.Close()
 	magic := make([]byte, 4)
 	if _, err := f.ReadAt(magic, 0); err != nil || string(magic) != "PAR1" {
-		return footer{}, fmt.Errorf("parquetio: %s: not a Parquet file (no PAR1 magic bytes at its start)", path)
+		return pf, fmt.Errorf("parquetio: %s: not a Parquet file (no PAR1 magic bytes at its start)", path)
 	}
 	r, err := file.NewParquetReader(f)
 	if err != nil {
-		return footer{}, fmt.Errorf("parquetio: %s: not a readable Parquet file: %w", path, err)
+		return pf, fmt.Errorf("parquetio: %s: not a readable Parquet file: %w", path, err)
 	}
 	meta := r.MetaData()
+	sizes, err := checkMetadata(meta, size)
+	if err != nil {
+		return pf, fmt.Errorf("parquetio: %s: %w", path, err)
+	}
+	if err := checkArrowSchema(meta.KeyValueMetadata()); err != nil {
+		return pf, fmt.Errorf("parquetio: %s: %w", path, err)
+	}
 	manifest, err := pqarrow.NewSchemaManifest(meta.Schema, meta.KeyValueMetadata(), &pqarrow.ArrowReadProperties{})
 	if err != nil {
-		return footer{}, fmt.Errorf("parquetio: %s: %w", path, err)
+		return pf, fmt.Errorf("parquetio: %s: %w", path, err)
 	}
 	fields := make([]arrow.Field, len(manifest.Fields))
 	leaves := make([][]int, len(manifest.Fields))
@@ -107,10 +115,7 @@ func readFooter(path string, size int64) (footer, error) {
 		fields[i] = plainField(*sf.Field)
 		leaves[i] = leafIndices(sf)
 	}
-	return footer{
-		parquetFile: parquetFile{path: path, size: size, meta: meta, leaves: leaves},
-		schema:      arrow.NewSchema(fields, nil),
-	}, nil
+	return parquetFile{path: path, size: size, meta: meta, schema: arrow.NewSchema(fields, nil), leaves: leaves, sizes: sizes}, nil
 }
 
 func leafIndices(sf pqarrow.SchemaField) []int {
@@ -152,12 +157,14 @@ func plainType(t arrow.DataType) arrow.DataType {
 }
 
 // makeParts groups each file's row groups into partitions of about
-// total/Partitions bytes, capped by MaxSplitBytes, at least one row group
-// each.
+// total/Partitions compressed bytes, capped by MaxSplitBytes, at least one
+// row group each.
 func makeParts(files []parquetFile, opts Options) []part {
 	var total int64
 	for _, f := range files {
-		total += f.size
+		for _, n := range f.sizes {
+			total += n
+		}
 	}
 	target := max(total/int64(max(opts.Partitions, 1)), 1)
 	if opts.MaxSplitBytes > 0 {
@@ -167,14 +174,14 @@ func makeParts(files []parquetFile, opts Options) []part {
 	for i, f := range files {
 		var cur part
 		var bytes int64
-		for rg := 0; rg < f.meta.NumRowGroups(); rg++ {
+		for rg, n := range f.sizes {
 			if len(cur.rowGroups) > 0 && bytes >= target {
 				out = append(out, cur)
 				cur, bytes = part{}, 0
 			}
 			cur.file = i
 			cur.rowGroups = append(cur.rowGroups, rg)
-			bytes += f.meta.RowGroup(rg).TotalByteSize()
+			bytes += n
 		}
 		if len(cur.rowGroups) > 0 {
 			out = append(out, cur)

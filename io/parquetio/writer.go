@@ -36,7 +36,9 @@ func (f Format) NewWriter(w io.Writer, s *arrow.Schema) (plan.BatchWriter, error
 	}
 	props := parquet.NewWriterProperties(parquet.WithCompression(codec), parquet.WithMaxRowGroupLength(rows),
 		parquet.WithStats(true))
-	fw, err := pqarrow.NewFileWriter(s, w, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	// Hide any Close method: pqarrow's Close closes an io.Closer it
+	// writes to, and a BatchWriter must leave w open.
+	fw, err := pqarrow.NewFileWriter(s, struct{ io.Writer }{w}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		return nil, fmt.Errorf("parquetio: %w", err)
 	}

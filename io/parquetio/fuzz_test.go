@@ -1,0 +1,161 @@
+package parquetio_test
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/io/parquetio"
+	"github.com/ember-df/ember/plan"
+)
+
+// The inputs kept in testdata/fuzz run with every go test:
+//
+//	FuzzFooter/cf9cbb275c735f59  a codec arrow-go lacks: it leaked the page reader's buffers
+//	FuzzFooter/3de0479d088995d1  ARROW:schema whose IPC body length asks for 32 GB (fatal OOM)
+//	FuzzFooter/ecda549f402dcd31  ARROW:schema with a vector of 10^9 fields (fatal OOM)
+//	FuzzPages/54b72ad1a5931b67   list levels giving offsets past the values (a panic later)
+//
+// and inputs on which arrow-go panics, recovered by parquetio:
+//
+//	FuzzFooter/1e09ffb10fa8a01b  nil page header (parquet/file/column_reader.go)
+//	FuzzFooter/3d3f254d2e75a500  bad timestamp unit (parquet/schema/logical_types.go)
+//	FuzzFooter/4c07556fad88023d  invalid logical type (parquet/schema/schema.go)
+//	FuzzFooter/952d4b7c1484dd7a  columns of different lengths (pqarrow record batch)
+//	FuzzFooter/ccb6cab321f68e83  makeslice: len out of range
+//	FuzzFooter/ff94135fad867a4b  DELTA_LENGTH_BYTE_ARRAY on an integer column
+//
+// Run: go test -run=^$ -fuzz=FuzzFooter -fuzztime=60s ./io/parquetio (and
+// FuzzPages); see TestMain for why minimization is capped.
+
+// fuzzMaxRows caps the rows one fuzz input reads: corrupt metadata can
+// claim any number of rows, and a count reads them from it.
+const fuzzMaxRows = 1 << 16
+
+// fuzzFiles are valid files to start from: ember's nested types
+// uncompressed and snappy, dictionary-encoded strings in several row
+// groups, and DuckDB's files. small keeps to files of a few KB, which
+// the fuzzer can minimize.
+func fuzzFiles(f *testing.F, small bool) [][]byte {
+	dir := f.TempDir()
+	none := parquetio.Options{Compression: "none", RowGroupRows: 2}
+	snappy := parquetio.Options{Compression: "snappy", RowGroupRows: 3}
+	writeFile(f, filepath.Join(dir, "nested.parquet"), nested, nestedJSON, none)
+	writeFile(f, filepath.Join(dir, "nested-snappy.parquet"), nested, nestedJSON, snappy)
+	paths := []string{filepath.Join(dir, "nested.parquet"), filepath.Join(dir, "nested-snappy.parquet"), duckDBSmallFile}
+	if small {
+		paths = append(paths, writeIDs(f, dir, 30, 10))
+	} else {
+		paths = append(paths, writeIDs(f, dir, 300, 100), duckDBFile)
+	}
+	var out [][]byte
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		out = append(out, data)
+	}
+	return out
+}
+
+// fuzzRead reads everything in the Parquet file data (all columns, and a
+// count), formatting every value, and fails t on a
+// leak or on an error that does not name the file. A panic fails the
+// fuzzer by itself.
+func fuzzRead(t *testing.T, data []byte) {
+	path := filepath.Join(t.TempDir(), "fuzz.parquet")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	checkErr := func(err error) {
+		t.Helper()
+		t.Log(err)
+		if !strings.Contains(err.Error(), path) || !strings.HasPrefix(err.Error(), "parquetio: ") {
+			t.Fatalf("error does not name the file %s: %v", path, err)
+		}
+	}
+	src, err := parquetio.NewSource([]string{path}, parquetio.DefaultOptions())
+	if err != nil {
+		checkErr(err)
+		return
+	}
+	sources := []plan.Source{src}
+	if p, err := src.Project(nil); err == nil {
+		sources = append(sources, p)
+	}
+	ctx := t.Context()
+	for _, s := range sources {
+		rows := 0
+		for p := 0; p < s.Partitions() && rows < fuzzMaxRows; p++ {
+			r, err := s.Open(ctx, p, plan.ScanOptions{Allocator: mem, BatchRows: 64})
+			if err != nil {
+				checkErr(err)
+				continue
+			}
+			for rows < fuzzMaxRows {
+				b, err := r.Next(ctx)
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					checkErr(err)
+					break
+				}
+				rows += int(b.NumRows())
+				// Every value must be readable: what the reader yields
+				// goes to operators that trust its offsets and lengths.
+				batchRows(b)
+			}
+			if err := r.Close(); err != nil {
+				checkErr(err)
+			}
+		}
+	}
+}
+
+// FuzzFooter reads arbitrary bytes as a whole Parquet file.
+func FuzzFooter(f *testing.F) {
+	for _, base := range fuzzFiles(f, true) {
+		f.Add(base)
+		f.Add(base[:len(base)/2])
+		f.Add(append([]byte("PAR1"), base[len(base)-8:]...))
+	}
+	f.Add([]byte("PAR1PAR1"))
+	f.Add([]byte("PAR1\x00\x00\x00\x00PAR1"))
+	f.Add([]byte{})
+	f.Fuzz(fuzzRead)
+}
+
+// FuzzPages overwrites bytes inside the pages of valid files (between the
+// leading magic and the footer, which stays intact, so the reader gets as
+// far as decoding the pages) and reads the result.
+func FuzzPages(f *testing.F) {
+	bases := fuzzFiles(f, false)
+	for i := range bases {
+		for _, off := range []uint32{0, 7, 100, 1000} {
+			f.Add(uint8(i), off, []byte{0xff})
+			f.Add(uint8(i), off, []byte{0x00, 0x00, 0x00, 0x00})
+			f.Add(uint8(i), off, []byte{0x7f, 0xff, 0xff, 0xff, 0x01})
+		}
+	}
+	f.Fuzz(func(t *testing.T, which uint8, off uint32, patch []byte) {
+		base := bases[int(which)%len(bases)]
+		footer := int(binary.LittleEndian.Uint32(base[len(base)-8:]))
+		end := len(base) - 8 - footer // where the footer starts
+		if end <= 4 || len(patch) == 0 {
+			return
+		}
+		data := append([]byte(nil), base...)
+		pos := 4 + int(off%uint32(end-4))
+		copy(data[pos:end], patch)
+		fuzzRead(t, data)
+	})
+}
