@@ -56,7 +56,7 @@ func newReader(ctx context.Context, s *Source, pt part, opts plan.ScanOptions) (
 	if s.filter != nil {
 		rowGroups = nil
 		for _, rg := range pt.rowGroups {
-			if mayMatch(s.filter, rowGroupStats(pqf, rg)) {
+			if plan.MayMatch(s.filter, rowGroupStats(pqf, rg)) {
 				rowGroups = append(rowGroups, rg)
 			}
 		}
