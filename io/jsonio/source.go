@@ -3,8 +3,8 @@ package jsonio
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"strings"
+
+	"github.com/ember-df/ember/io/internal/scan"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/io/internal/listing"
@@ -121,35 +121,16 @@ func makeSplits(files []file, opts Options) []split {
 
 // String implements plan.Source.
 func (s *Source) String() string {
-	names := make([]string, len(s.files))
+	paths := make([]string, len(s.files))
 	for i, f := range s.files {
-		names[i] = filepath.Base(f.path)
+		paths[i] = f.path
 	}
-	if len(names) > 3 {
-		names = append(names[:3], fmt.Sprintf("… %d files", len(s.files)))
-	}
-	cols := make([]string, len(s.cols))
-	for i, c := range s.cols {
-		cols[i] = s.full.Field(c).Name
-	}
-	out := fmt.Sprintf("json [%s] columns=[%s]", strings.Join(names, ", "), strings.Join(cols, ", "))
-	if len(s.cols) < s.full.NumFields() {
-		out += fmt.Sprintf(" (pruned from %d)", s.full.NumFields())
-	}
-	if s.limit >= 0 {
-		out += fmt.Sprintf(" limit=%d", s.limit)
-	}
+	out := scan.Describe("json", paths, s.full, s.cols, s.limit)
 	return out
 }
 
 // Schema implements plan.Source.
-func (s *Source) Schema() *arrow.Schema {
-	fields := make([]arrow.Field, len(s.cols))
-	for i, c := range s.cols {
-		fields[i] = s.full.Field(c)
-	}
-	return arrow.NewSchema(fields, nil)
-}
+func (s *Source) Schema() *arrow.Schema { return scan.Select(s.full, s.cols) }
 
 // Partitions implements plan.Source: one per split.
 func (s *Source) Partitions() int { return len(s.splits) }
@@ -157,21 +138,12 @@ func (s *Source) Partitions() int { return len(s.splits) }
 // Project implements plan.ProjectingSource. Naming a column twice is the
 // same as naming it once; naming a column the source lacks is an error.
 func (s *Source) Project(columns []string) (plan.Source, error) {
-	want := make(map[string]bool, len(columns))
-	for _, name := range columns {
-		want[name] = true
+	cols, err := scan.Project(s.full, s.cols, columns)
+	if err != nil {
+		return nil, fmt.Errorf("jsonio: %w", err)
 	}
 	out := *s
-	out.cols = nil
-	for _, c := range s.cols {
-		if name := s.full.Field(c).Name; want[name] {
-			out.cols = append(out.cols, c)
-			delete(want, name)
-		}
-	}
-	if len(want) > 0 {
-		return nil, fmt.Errorf("jsonio: cannot project %v from %s", columns, s.Schema())
-	}
+	out.cols = cols
 	return &out, nil
 }
 

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
+
+	"github.com/ember-df/ember/io/internal/scan"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/parquet/file"
@@ -192,59 +192,31 @@ func makeParts(files []parquetFile, opts Options) []part {
 
 // String implements plan.Source.
 func (s *Source) String() string {
-	names := make([]string, 0, 4)
+	paths := make([]string, len(s.files))
 	for i, f := range s.files {
-		if i == 3 {
-			names = append(names, fmt.Sprintf("… %d files", len(s.files)))
-			break
-		}
-		names = append(names, filepath.Base(f.path))
+		paths[i] = f.path
 	}
-	fields := s.Schema().Fields()
-	cols := make([]string, len(fields))
-	for i, f := range fields {
-		cols[i] = f.Name
-	}
-	out := fmt.Sprintf("parquet [%s] columns=[%s]", strings.Join(names, ", "), strings.Join(cols, ", "))
-	if len(s.cols) < s.schema.NumFields() {
-		out += fmt.Sprintf(" (pruned from %d)", s.schema.NumFields())
-	}
+	out := scan.Describe("parquet", paths, s.schema, s.cols, s.limit)
 	if s.filter != nil {
 		out += " prune-by=" + s.filter.String()
-	}
-	if s.limit >= 0 {
-		out += fmt.Sprintf(" limit=%d", s.limit)
 	}
 	return out
 }
 
 // Schema implements plan.Source.
-func (s *Source) Schema() *arrow.Schema {
-	fields := make([]arrow.Field, len(s.cols))
-	for i, c := range s.cols {
-		fields[i] = s.schema.Field(c)
-	}
-	return arrow.NewSchema(fields, nil)
-}
+func (s *Source) Schema() *arrow.Schema { return scan.Select(s.schema, s.cols) }
 
 // Partitions implements plan.Source.
 func (s *Source) Partitions() int { return max(len(s.parts), 1) }
 
 // Project implements plan.ProjectingSource.
 func (s *Source) Project(columns []string) (plan.Source, error) {
+	cols, err := scan.Project(s.schema, s.cols, columns)
+	if err != nil {
+		return nil, fmt.Errorf("parquetio: %w", err)
+	}
 	out := *s
-	out.cols = nil
-	for _, c := range s.cols {
-		for _, name := range columns {
-			if s.schema.Field(c).Name == name {
-				out.cols = append(out.cols, c)
-				break
-			}
-		}
-	}
-	if len(out.cols) != len(columns) {
-		return nil, fmt.Errorf("parquetio: cannot project %v from %s", columns, s.Schema())
-	}
+	out.cols = cols
 	return &out, nil
 }
 
