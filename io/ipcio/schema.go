@@ -2,7 +2,6 @@ package ipcio
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -168,9 +167,6 @@ func columnsFor(out []arrow.Field, stored *arrow.Schema, path string) ([]column,
 	}
 	return cols, nil
 }
-
-// baseName is how String names a file.
-func baseName(path string) string { return filepath.Base(path) }
 
 // checkType rejects type parameters no valid file has, which corrupt
 // metadata can hold and which would make values fail to print or

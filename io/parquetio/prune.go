@@ -56,4 +56,3 @@ func prunable(t arrow.DataType) bool {
 	}
 	return false
 }
-
