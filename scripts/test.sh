@@ -15,8 +15,11 @@ echo "== go vet"
 go vet ./...
 echo "== examples"
 go run ./examples/iris -out "$(mktemp -d)/summary" >/dev/null
-echo "== fuzz (short)"
-go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=20s ./io/csvio
+echo "== fuzz (short runs; every target's seed corpus also runs with the tests)"
+go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=15s ./io/csvio
+go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=10s ./io/jsonio
+go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=10s ./io/ipcio
+go test -run='^$' -fuzz='^FuzzFooter$' -fuzztime=10s ./io/parquetio
 echo "== race"
 go test -count=1 -race ./exec ./frame ./io/... ./udf ./gotaconv
 echo "== tests"
