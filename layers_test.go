@@ -15,6 +15,7 @@ var layers = map[string][]string{
 	"plan":          {},
 	"plan/optimize": {"plan"},
 	"udf":           {"plan"},
+	"udf/":          {"plan", "udf"},
 	"io/":           {"plan"},
 	"exec":          {"plan", "udf"},
 	"frame":         {"plan", "plan/optimize", "exec", "udf", "io/"},

@@ -5,7 +5,8 @@
 #   bash scripts/setup.sh        what the library and the demo need (Go modules)
 #   bash scripts/setup.sh test   also what the tests need: Node.js with DuckDB
 #                                (npm @duckdb/node-api) and Debian's pandas, the
-#                                real tools the interop tests compare against
+#                                real tools the interop tests compare against,
+#                                and ONNX Runtime (scripts/install-onnxruntime.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,3 +45,4 @@ if ! /usr/bin/python3 -c 'import pandas' >/dev/null 2>&1; then
 	apt_install python3-pandas
 fi
 bash bench/setup.sh
+bash scripts/install-onnxruntime.sh

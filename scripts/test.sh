@@ -21,6 +21,6 @@ go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=10s ./io/jsonio
 go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=10s ./io/ipcio
 go test -run='^$' -fuzz='^FuzzFooter$' -fuzztime=10s ./io/parquetio
 echo "== race"
-go test -count=1 -race ./exec ./frame ./io/... ./udf ./gotaconv
+go test -count=1 -race ./exec ./frame ./io/... ./udf/... ./gotaconv
 echo "== tests"
 go test -count=1 ./...
