@@ -17,8 +17,6 @@ echo "== examples"
 go run ./examples/iris -out "$(mktemp -d)/summary" >/dev/null
 # Counted runs, not timed ones: a timed run can end inside a slow input and
 # report "context deadline exceeded" as a failure.
-# Counted runs, not timed ones: a timed run can end inside a slow input and
-# report "context deadline exceeded" as a failure.
 echo "== fuzz (short runs; every target's seed corpus also runs with the tests)"
 go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=4000x ./io/csvio
 go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=3000x ./io/jsonio
