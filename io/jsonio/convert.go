@@ -239,29 +239,9 @@ func (c *intConv) parse(t *tape, i int32) (int64, bool) {
 	return parseInt(t.raw(i), c.bits)
 }
 
-func (c *intConv) append(t *tape, i int32) bool {
-	if isNull(t, i) {
-		c.b.AppendNull()
-		return true
-	}
-	x, ok := c.parse(t, i)
-	if !ok {
-		c.b.AppendNull()
-		return false
-	}
-	c.appendInt(x)
-	return true
-}
+func (c *intConv) append(t *tape, i int32) bool { return appendParsed(c.b, t, i, c.parse, c.appendInt) }
 
-func (c *intConv) check(t *tape, i int32) *mismatch {
-	if isNull(t, i) {
-		return nil
-	}
-	if _, ok := c.parse(t, i); !ok {
-		return misfit(t, i, c.typ)
-	}
-	return nil
-}
+func (c *intConv) check(t *tape, i int32) *mismatch { return checkParsed(t, i, c.parse, c.typ) }
 
 // uintConv reads non-negative integer numbers that fit the type.
 type uintConv struct {
@@ -294,28 +274,10 @@ func (c *uintConv) parse(t *tape, i int32) (uint64, bool) {
 }
 
 func (c *uintConv) append(t *tape, i int32) bool {
-	if isNull(t, i) {
-		c.b.AppendNull()
-		return true
-	}
-	x, ok := c.parse(t, i)
-	if !ok {
-		c.b.AppendNull()
-		return false
-	}
-	c.appendUint(x)
-	return true
+	return appendParsed(c.b, t, i, c.parse, c.appendUint)
 }
 
-func (c *uintConv) check(t *tape, i int32) *mismatch {
-	if isNull(t, i) {
-		return nil
-	}
-	if _, ok := c.parse(t, i); !ok {
-		return misfit(t, i, c.typ)
-	}
-	return nil
-}
+func (c *uintConv) check(t *tape, i int32) *mismatch { return checkParsed(t, i, c.parse, c.typ) }
 
 // floatConv reads numbers, and the strings "NaN", "Infinity", "+Infinity"
 // and "-Infinity" as Spark does. A number beyond the type's range becomes
@@ -355,28 +317,10 @@ func (c *floatConv) parse(t *tape, i int32) (float64, bool) {
 }
 
 func (c *floatConv) append(t *tape, i int32) bool {
-	if isNull(t, i) {
-		c.b.AppendNull()
-		return true
-	}
-	x, ok := c.parse(t, i)
-	if !ok {
-		c.b.AppendNull()
-		return false
-	}
-	c.appendFloat(x)
-	return true
+	return appendParsed(c.b, t, i, c.parse, c.appendFloat)
 }
 
-func (c *floatConv) check(t *tape, i int32) *mismatch {
-	if isNull(t, i) {
-		return nil
-	}
-	if _, ok := c.parse(t, i); !ok {
-		return misfit(t, i, c.typ)
-	}
-	return nil
-}
+func (c *floatConv) check(t *tape, i int32) *mismatch { return checkParsed(t, i, c.parse, c.typ) }
 
 // boolConv reads true and false.
 type boolConv struct{ b *array.BooleanBuilder }
@@ -435,28 +379,10 @@ func (c *dateConv) parse(t *tape, i int32) (arrow.Date32, bool) {
 	return arrow.Date32(days), true
 }
 
-func (c *dateConv) append(t *tape, i int32) bool {
-	if isNull(t, i) {
-		c.b.AppendNull()
-		return true
-	}
-	d, ok := c.parse(t, i)
-	if !ok {
-		c.b.AppendNull()
-		return false
-	}
-	c.b.Append(d)
-	return true
-}
+func (c *dateConv) append(t *tape, i int32) bool { return appendParsed(c.b, t, i, c.parse, c.b.Append) }
 
 func (c *dateConv) check(t *tape, i int32) *mismatch {
-	if isNull(t, i) {
-		return nil
-	}
-	if _, ok := c.parse(t, i); !ok {
-		return misfit(t, i, arrow.FixedWidthTypes.Date32)
-	}
-	return nil
+	return checkParsed(t, i, c.parse, arrow.FixedWidthTypes.Date32)
 }
 
 // timestampConv reads strings in the timestamp format, and integers as
@@ -531,28 +457,10 @@ func fitsUnit(tm time.Time, unit arrow.TimeUnit) bool {
 }
 
 func (c *timestampConv) append(t *tape, i int32) bool {
-	if isNull(t, i) {
-		c.b.AppendNull()
-		return true
-	}
-	ts, ok := c.parse(t, i)
-	if !ok {
-		c.b.AppendNull()
-		return false
-	}
-	c.b.Append(ts)
-	return true
+	return appendParsed(c.b, t, i, c.parse, c.b.Append)
 }
 
-func (c *timestampConv) check(t *tape, i int32) *mismatch {
-	if isNull(t, i) {
-		return nil
-	}
-	if _, ok := c.parse(t, i); !ok {
-		return misfit(t, i, c.typ)
-	}
-	return nil
-}
+func (c *timestampConv) check(t *tape, i int32) *mismatch { return checkParsed(t, i, c.parse, c.typ) }
 
 // decimalConv reads numbers, and strings holding a number, rounding to
 // the type's scale; a value needing more digits than the precision does
@@ -602,28 +510,10 @@ func isDecimalText(s []byte) bool {
 }
 
 func (c *decimalConv) append(t *tape, i int32) bool {
-	if isNull(t, i) {
-		c.b.AppendNull()
-		return true
-	}
-	n, ok := c.parse(t, i)
-	if !ok {
-		c.b.AppendNull()
-		return false
-	}
-	c.b.Append(n)
-	return true
+	return appendParsed(c.b, t, i, c.parse, c.b.Append)
 }
 
-func (c *decimalConv) check(t *tape, i int32) *mismatch {
-	if isNull(t, i) {
-		return nil
-	}
-	if _, ok := c.parse(t, i); !ok {
-		return misfit(t, i, c.typ)
-	}
-	return nil
-}
+func (c *decimalConv) check(t *tape, i int32) *mismatch { return checkParsed(t, i, c.parse, c.typ) }
 
 // structConv reads objects. A key the struct lacks is ignored; a field
 // whose key is absent is NULL; of a key given twice, the last value wins.
@@ -805,6 +695,34 @@ func (c *listConv) check(t *tape, i int32) *mismatch {
 			return m.in("[" + strconv.Itoa(k) + "]")
 		}
 		k++
+	}
+	return nil
+}
+
+// appendParsed appends the value at tape index i as parse reads it and put
+// stores it: NULL for a JSON null or an absent key, NULL and false for a
+// value that does not fit.
+func appendParsed[T any](b array.Builder, t *tape, i int32, parse func(*tape, int32) (T, bool), put func(T)) bool {
+	if isNull(t, i) {
+		b.AppendNull()
+		return true
+	}
+	x, ok := parse(t, i)
+	if !ok {
+		b.AppendNull()
+		return false
+	}
+	put(x)
+	return true
+}
+
+// checkParsed says why the value at i does not fit typ, or returns nil.
+func checkParsed[T any](t *tape, i int32, parse func(*tape, int32) (T, bool), typ arrow.DataType) *mismatch {
+	if isNull(t, i) {
+		return nil
+	}
+	if _, ok := parse(t, i); !ok {
+		return misfit(t, i, typ)
 	}
 	return nil
 }
