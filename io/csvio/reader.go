@@ -9,6 +9,8 @@ import (
 	"os"
 	"sync"
 
+	"github.com/ember-df/ember/io/internal/window"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -35,15 +37,12 @@ type reader struct {
 	opts  plan.ScanOptions
 	mem   memory.Allocator
 
-	buf      []byte // file bytes from offset
-	pos      int    // start of the next record in buf
-	offset   int64  // file offset of buf[0]
-	eof      bool   // buf holds everything up to the end of the file
-	line     int64  // line number of the record at pos
-	left     int64  // rows still allowed by the limit; negative means no limit
-	headerAt int64  // file offset of the header record; -1 when none
-	done     bool
-	err      error // sticky: once Next failed, it keeps failing
+	window.Window       // the file bytes being parsed: Buf from Offset, the next record at Pos
+	line          int64 // line number of the record at pos
+	left          int64 // rows still allowed by the limit; negative means no limit
+	headerAt      int64 // file offset of the header record; -1 when none
+	done          bool
+	err           error // sticky: once Next failed, it keeps failing
 
 	schema  *arrow.Schema
 	columns []*column // one per output column, in output order
@@ -127,34 +126,9 @@ func (r *reader) setupColumns() error {
 	return nil
 }
 
-// fill reads more of the file into buf, keeping buf[pos:].
+// fill reads more of the file into the window.
 func (r *reader) fill() error {
-	if r.eof {
-		return nil
-	}
-	if r.pos > 0 {
-		n := copy(r.buf, r.buf[r.pos:])
-		r.offset += int64(r.pos)
-		r.buf, r.pos = r.buf[:n], 0
-	}
-	// Read a block, or what is left of the file and one byte more (to see
-	// its end at once), so that a small file or split costs little memory.
-	want := int64(readBlock)
-	if rest := r.size - r.offset - int64(len(r.buf)); rest < want {
-		want = max(rest+1, 512)
-	}
-	if int64(cap(r.buf)-len(r.buf)) < want {
-		grown := make([]byte, len(r.buf), int64(len(r.buf))+max(want, int64(cap(r.buf))))
-		copy(grown, r.buf)
-		r.buf = grown
-	}
-	n, err := r.f.ReadAt(r.buf[len(r.buf):cap(r.buf)], r.offset+int64(len(r.buf)))
-	r.buf = r.buf[:len(r.buf)+n]
-	if err == io.EOF {
-		r.eof = true
-		return nil
-	}
-	if err != nil {
+	if err := r.Window.Fill(r.f, r.size, readBlock); err != nil {
 		return fmt.Errorf("csvio: %s: %w", r.path, err)
 	}
 	return nil
@@ -180,14 +154,14 @@ func (r *reader) seek(ctx context.Context) error {
 		return err
 	}
 	r.line += lines
-	r.offset = start - 1
+	r.Offset = start - 1
 	for {
 		if err := r.fill(); err != nil {
 			return err
 		}
-		data := r.buf[r.pos:]
+		data := r.Buf[r.Pos:]
 		// Past the split's last byte, no record can start in it.
-		if limit := r.split.end - r.offset - int64(r.pos); limit < int64(len(data)) {
+		if limit := r.split.end - r.Offset - int64(r.Pos); limit < int64(len(data)) {
 			data = data[:max(limit, 0)]
 		}
 		for i, c := range data {
@@ -200,13 +174,13 @@ func (r *reader) seek(ctx context.Context) error {
 				st.skipNext = true
 			case c == '\n' && !st.inQuote:
 				r.line += int64(bytes.Count(data[:i], []byte{'\n'})) + 1
-				r.pos += i + 1
+				r.Pos += i + 1
 				return nil
 			}
 		}
 		r.line += int64(bytes.Count(data, []byte{'\n'}))
-		r.pos += len(data)
-		if r.eof || r.offset+int64(r.pos) >= r.split.end {
+		r.Pos += len(data)
+		if r.EOF || r.Offset+int64(r.Pos) >= r.split.end {
 			r.done = true
 			return nil
 		}
@@ -339,18 +313,18 @@ func (r *reader) findHeader() (int64, error) {
 // nil at the end of the split.
 func (r *reader) nextRecord() (rec []byte, hasQuote bool, err error) {
 	for {
-		if r.offset+int64(r.pos) >= r.split.end || (r.eof && r.pos >= len(r.buf)) {
+		if r.Offset+int64(r.Pos) >= r.split.end || (r.EOF && r.Pos >= len(r.Buf)) {
 			return nil, false, nil
 		}
-		end, quoted, ok := r.q.recordEnd(r.buf[r.pos:])
+		end, quoted, ok := r.q.recordEnd(r.Buf[r.Pos:])
 		if ok {
-			rec = r.buf[r.pos : r.pos+end]
-			r.pos += end + 1
+			rec = r.Buf[r.Pos : r.Pos+end]
+			r.Pos += end + 1
 			return rec, quoted, nil
 		}
-		if r.eof {
-			rec = r.buf[r.pos:]
-			r.pos = len(r.buf)
+		if r.EOF {
+			rec = r.Buf[r.Pos:]
+			r.Pos = len(r.Buf)
 			return rec, bytes.IndexByte(rec, r.q.quote) >= 0, nil
 		}
 		if err := r.fill(); err != nil {
@@ -398,7 +372,7 @@ func (r *reader) next(ctx context.Context) (arrow.RecordBatch, error) {
 				return nil, err
 			}
 		}
-		start, line := r.offset+int64(r.pos), r.line
+		start, line := r.Offset+int64(r.Pos), r.line
 		rec, hasQuote, err := r.nextRecord()
 		if err != nil {
 			releaseBuilders(builders)

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/ember-df/ember/io/internal/window"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -24,15 +26,12 @@ var bom = []byte("\xef\xbb\xbf")
 
 // lines reads the lines of one split of a file: those that start in it.
 type lines struct {
-	path   string
-	size   int64 // of the file when it was listed
-	split  split
-	f      *os.File
-	buf    []byte // file bytes from offset
-	pos    int    // start of the next line in buf
-	offset int64  // file offset of buf[0]
-	eof    bool   // buf holds everything up to the end of the file
-	done   bool   // no line of the split is left
+	path          string
+	size          int64 // of the file when it was listed
+	split         split
+	f             *os.File
+	window.Window      // the file bytes being parsed: Buf from Offset, the next record at Pos
+	done          bool // no line of the split is left
 }
 
 func openLines(path string, size int64, sp split) (*lines, error) {
@@ -48,34 +47,9 @@ func openLines(path string, size int64, sp split) (*lines, error) {
 	return l, nil
 }
 
-// fill reads more of the file into buf, keeping buf[pos:].
+// fill reads more of the file into the window.
 func (l *lines) fill() error {
-	if l.eof {
-		return nil
-	}
-	if l.pos > 0 {
-		n := copy(l.buf, l.buf[l.pos:])
-		l.offset += int64(l.pos)
-		l.buf, l.pos = l.buf[:n], 0
-	}
-	// Read a block, or what is left of the file and one byte more (to see
-	// its end at once), so that a small file or split costs little memory.
-	want := int64(readBlock)
-	if rest := l.size - l.offset - int64(len(l.buf)); rest < want {
-		want = max(rest+1, 512)
-	}
-	if int64(cap(l.buf)-len(l.buf)) < want {
-		grown := make([]byte, len(l.buf), int64(len(l.buf))+max(want, int64(cap(l.buf))))
-		copy(grown, l.buf)
-		l.buf = grown
-	}
-	n, err := l.f.ReadAt(l.buf[len(l.buf):cap(l.buf)], l.offset+int64(len(l.buf)))
-	l.buf = l.buf[:len(l.buf)+n]
-	if err == io.EOF {
-		l.eof = true
-		return nil
-	}
-	if err != nil {
+	if err := l.Window.Fill(l.f, l.size, readBlock); err != nil {
 		return fmt.Errorf("jsonio: %s: %w", l.path, err)
 	}
 	return nil
@@ -89,23 +63,23 @@ func (l *lines) seek() error {
 	if l.split.start == 0 {
 		return nil
 	}
-	l.offset = l.split.start - 1
+	l.Offset = l.split.start - 1
 	for {
 		if err := l.fill(); err != nil {
 			return err
 		}
-		data := l.buf[l.pos:]
+		data := l.Buf[l.Pos:]
 		// A line must start before the split's end: the newline that
 		// precedes it is before end-1.
-		if limit := l.split.end - 1 - l.offset - int64(l.pos); limit < int64(len(data)) {
+		if limit := l.split.end - 1 - l.Offset - int64(l.Pos); limit < int64(len(data)) {
 			data = data[:max(limit, 0)]
 		}
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			l.pos += i + 1
+			l.Pos += i + 1
 			return nil
 		}
-		l.pos += len(data)
-		if l.eof || l.offset+int64(l.pos) >= l.split.end-1 {
+		l.Pos += len(data)
+		if l.EOF || l.Offset+int64(l.Pos) >= l.split.end-1 {
 			l.done = true
 			return nil
 		}
@@ -118,22 +92,22 @@ func (l *lines) seek() error {
 func (l *lines) next() ([]byte, int64, error) {
 	scanned := 0 // bytes after pos known to hold no newline
 	for {
-		start := l.offset + int64(l.pos)
-		if l.done || start >= l.split.end || (l.eof && l.pos >= len(l.buf)) {
+		start := l.Offset + int64(l.Pos)
+		if l.done || start >= l.split.end || (l.EOF && l.Pos >= len(l.Buf)) {
 			l.done = true
 			return nil, start, nil
 		}
-		if i := bytes.IndexByte(l.buf[l.pos+scanned:], '\n'); i >= 0 {
-			line := l.buf[l.pos : l.pos+scanned+i]
-			l.pos += scanned + i + 1
+		if i := bytes.IndexByte(l.Buf[l.Pos+scanned:], '\n'); i >= 0 {
+			line := l.Buf[l.Pos : l.Pos+scanned+i]
+			l.Pos += scanned + i + 1
 			return trimBOM(line, start), start, nil
 		}
-		if l.eof {
-			line := l.buf[l.pos:]
-			l.pos = len(l.buf)
+		if l.EOF {
+			line := l.Buf[l.Pos:]
+			l.Pos = len(l.Buf)
 			return trimBOM(line, start), start, nil
 		}
-		scanned = len(l.buf) - l.pos
+		scanned = len(l.Buf) - l.Pos
 		if err := l.fill(); err != nil {
 			return nil, start, err
 		}
