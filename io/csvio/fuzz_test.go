@@ -111,7 +111,7 @@ func fuzzSplits(t *testing.T, path string, s *arrow.Schema, o csvio.Options, siz
 		}
 		return
 	}
-	if d := diffRows(got.rows, want.rows); d != "" {
+	if d := diffRows(got.Rows, want.Rows); d != "" {
 		t.Fatalf("%s: split %d: %s", o.Mode, size, d)
 	}
 	// A projection gives the same values as the full read.
@@ -125,8 +125,8 @@ func fuzzSplits(t *testing.T, path string, s *arrow.Schema, o csvio.Options, siz
 		if err != nil {
 			t.Fatalf("%s: projection: %v", o.Mode, err)
 		}
-		if !slices.Equal(pgot.cols[0], want.cols[n-1]) {
-			t.Fatalf("%s: projection of %s: %q, want %q", o.Mode, last, pgot.cols[0], want.cols[n-1])
+		if !slices.Equal(pgot.Cols[0], want.Cols[n-1]) {
+			t.Fatalf("%s: projection of %s: %q, want %q", o.Mode, last, pgot.Cols[0], want.Cols[n-1])
 		}
 	}
 }
@@ -163,7 +163,7 @@ func FuzzRoundTrip(f *testing.F) {
 			if err != nil {
 				t.Fatalf("split %d: %v\nfile: %q", size, err, text)
 			}
-			if d := diffRows(got.rows, want); d != "" {
+			if d := diffRows(got.Rows, want); d != "" {
 				t.Fatalf("split %d: %s\nfile: %q", size, d, text)
 			}
 		}

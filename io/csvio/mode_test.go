@@ -153,7 +153,7 @@ func TestModes(t *testing.T) {
 				if err != nil {
 					t.Fatalf("split %d: %v", size, err)
 				}
-				if d := diffRows(res.rows, c.rows); d != "" {
+				if d := diffRows(res.Rows, c.rows); d != "" {
 					t.Fatalf("split %d: %s", size, d)
 				}
 			}

@@ -57,7 +57,7 @@ func (c readCase) run(t *testing.T) {
 		if err != nil {
 			t.Fatalf("split %d: %v", size, err)
 		}
-		if d := diffRows(res.rows, c.rows); d != "" {
+		if d := diffRows(res.Rows, c.rows); d != "" {
 			t.Fatalf("split %d: %s", size, d)
 		}
 	}

@@ -45,7 +45,7 @@ func TestProject(t *testing.T) {
 				t.Fatalf("schema %v, want %v", names(p.Schema()), c.names)
 			}
 			res := mustScan(t, p, plan.ScanOptions{})
-			if d := diffRows(res.rows, c.rows); d != "" {
+			if d := diffRows(res.Rows, c.rows); d != "" {
 				t.Fatal(d)
 			}
 		})
@@ -148,7 +148,7 @@ func TestLimitStopsReading(t *testing.T) {
 			if err != nil {
 				t.Fatalf("batch %d, %s: %v", batchRows, mode, err)
 			}
-			if d := diffRows(res.rows, []string{"1", "2", "3"}); d != "" {
+			if d := diffRows(res.Rows, []string{"1", "2", "3"}); d != "" {
 				t.Fatalf("batch %d, %s: %s", batchRows, mode, d)
 			}
 			if _, err := scan(t, src.WithLimit(4), plan.ScanOptions{BatchRows: batchRows}); mode == csvio.FailFast && !errors.Is(err, csvio.ErrMalformed) {
@@ -159,7 +159,7 @@ func TestLimitStopsReading(t *testing.T) {
 	// Dropped records do not count towards the limit.
 	src := mustSource(t, content, schema("a", tInt64), options(func(o *csvio.Options) { o.Mode = csvio.DropMalformed }))
 	res := mustScan(t, src.WithLimit(4), plan.ScanOptions{BatchRows: 2})
-	if d := diffRows(res.rows, []string{"1", "2", "3", "5"}); d != "" {
+	if d := diffRows(res.Rows, []string{"1", "2", "3", "5"}); d != "" {
 		t.Fatal(d)
 	}
 }
@@ -184,14 +184,14 @@ func TestBatchBounds(t *testing.T) {
 	}
 	for _, c := range cases {
 		res := mustScan(t, src, c.so)
-		if !slices.Equal(res.batches, c.batches) {
-			t.Errorf("%+v: batches %v, want %v", c.so, res.batches, c.batches)
+		if !slices.Equal(res.Batches, c.batches) {
+			t.Errorf("%+v: batches %v, want %v", c.so, res.Batches, c.batches)
 		}
 	}
 	// A batch of one record each when every record is over the bound.
 	res := mustScan(t, mustSource(t, "1\n2\n3\n", schema("a", tInt64), options(nil)), plan.ScanOptions{BatchBytes: 1})
-	if !slices.Equal(res.batches, []int{1, 1, 1}) {
-		t.Errorf("BatchBytes 1: batches %v", res.batches)
+	if !slices.Equal(res.Batches, []int{1, 1, 1}) {
+		t.Errorf("BatchBytes 1: batches %v", res.Batches)
 	}
 }
 
@@ -248,7 +248,7 @@ func TestFiles(t *testing.T) {
 						}
 					}
 					res := mustScan(t, src, plan.ScanOptions{})
-					if d := diffRows(res.rows, want); d != "" {
+					if d := diffRows(res.Rows, want); d != "" {
 						t.Fatalf("infer %v, split %d: %s", infer, size, d)
 					}
 				}

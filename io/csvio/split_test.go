@@ -110,7 +110,7 @@ func TestSplitsGiveSameRows(t *testing.T) {
 				t.Fatalf("%d partitions by default, want 1", one.Partitions())
 			}
 			want := mustScan(t, one, plan.ScanOptions{})
-			if len(want.rows) == 0 {
+			if len(want.Rows) == 0 {
 				t.Fatal("no rows")
 			}
 			for _, size := range tinySplitSizes {
@@ -123,7 +123,7 @@ func TestSplitsGiveSameRows(t *testing.T) {
 				}
 				for _, batchRows := range []int{1, 3, 0} {
 					got := mustScan(t, src, plan.ScanOptions{BatchRows: batchRows})
-					if d := diffRows(got.rows, want.rows); d != "" {
+					if d := diffRows(got.Rows, want.Rows); d != "" {
 						t.Fatalf("split %d, batch %d: %s", size, batchRows, d)
 					}
 				}
@@ -206,9 +206,9 @@ func TestConcurrentOpen(t *testing.T) {
 				if errs[p] != nil {
 					t.Fatal(errs[p])
 				}
-				got = append(got, parts[p].rows...)
+				got = append(got, parts[p].Rows...)
 			}
-			if d := diffRows(got, want.rows); d != "" {
+			if d := diffRows(got, want.Rows); d != "" {
 				t.Fatalf("split %d, round %d: %s", size, round, d)
 			}
 		}

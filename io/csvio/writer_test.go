@@ -150,7 +150,7 @@ func TestRoundTrip(t *testing.T) {
 				ro.Mode = csvio.FailFast
 				src := mustSource(t, text, full, ro)
 				got := mustScan(t, src, plan.ScanOptions{})
-				if d := diffRows(got.rows, want); d != "" {
+				if d := diffRows(got.Rows, want); d != "" {
 					t.Fatalf("split %d: %s\nfile:\n%s", size, d, text)
 				}
 			}
@@ -224,7 +224,7 @@ func TestWriterOneColumn(t *testing.T) {
 	defer b.Release()
 	text := writeBatches(t, options(nil), s, b)
 	got := mustScan(t, mustSource(t, text, s, options(nil)), plan.ScanOptions{})
-	if d := diffRows(got.rows, []string{"1", "NULL", "3"}); d != "" {
+	if d := diffRows(got.Rows, []string{"1", "NULL", "3"}); d != "" {
 		t.Fatalf("%s\nfile: %q", d, text)
 	}
 }
@@ -295,7 +295,7 @@ func TestWriteLarge(t *testing.T) {
 		t.Fatalf("%d partitions", src.Partitions())
 	}
 	got := mustScan(t, src, plan.ScanOptions{})
-	if d := diffRows(got.rows, formatRows(b)); d != "" {
+	if d := diffRows(got.Rows, formatRows(b)); d != "" {
 		t.Fatal(d)
 	}
 }

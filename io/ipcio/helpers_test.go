@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ember-df/ember/io/internal/sourcetest"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -20,22 +20,13 @@ import (
 
 var ctx = context.Background()
 
-// checkedAllocator returns an allocator that fails the test if anything
-// allocated with it is still held when the test ends.
-func checkedAllocator(t testing.TB) *memory.CheckedAllocator {
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	t.Cleanup(func() { mem.AssertSize(t, 0) })
-	return mem
-}
-
-// schema builds a nullable schema from name, type pairs.
-func schema(pairs ...any) *arrow.Schema {
-	fields := make([]arrow.Field, 0, len(pairs)/2)
-	for i := 0; i < len(pairs); i += 2 {
-		fields = append(fields, arrow.Field{Name: pairs[i].(string), Type: pairs[i+1].(arrow.DataType), Nullable: true})
-	}
-	return arrow.NewSchema(fields, nil)
-}
+// The helpers every format's tests share.
+var (
+	checkedAllocator = sourcetest.CheckedAllocator
+	writeFile        = sourcetest.WriteFile
+	schema           = sourcetest.Schema
+	names            = sourcetest.Names
+)
 
 // fromJSON builds a batch from a JSON array of row objects; the caller
 // releases it.
@@ -66,20 +57,6 @@ func encode(t testing.TB, o ipcio.Options, s *arrow.Schema, batches ...arrow.Rec
 		t.Fatal(err)
 	}
 	return buf.Bytes()
-}
-
-// writeFile writes content to dir/name, creating parent folders, and
-// returns its path.
-func writeFile(t testing.TB, dir, name string, content []byte) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, content, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 // layouts are the two framings, with the options that write them.
@@ -223,15 +200,6 @@ func diffRows(got, want []string) string {
 		return fmt.Sprintf("got %d rows, want %d", len(got), len(want))
 	}
 	return ""
-}
-
-// names lists a schema's field names.
-func names(s *arrow.Schema) []string {
-	out := make([]string, s.NumFields())
-	for i, f := range s.Fields() {
-		out[i] = f.Name
-	}
-	return out
 }
 
 // errorHas fails the test unless err is an ipcio error containing every

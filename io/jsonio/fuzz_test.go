@@ -103,12 +103,12 @@ func fuzzSplits(t *testing.T, path string, s *arrow.Schema, o jsonio.Options, si
 		}
 		return
 	}
-	if d := diffRows(got.rows, want.rows); d != "" {
+	if d := diffRows(got.Rows, want.Rows); d != "" {
 		t.Fatalf("%s: split %d: %s", o.Mode, size, d)
 	}
 	// Every non-blank line is a row, unless DROPMALFORMED dropped it.
-	if lines := nonBlankLines(path); o.Mode != jsonio.DropMalformed && len(want.rows) != lines {
-		t.Fatalf("%s: %d rows from %d non-blank lines", o.Mode, len(want.rows), lines)
+	if lines := nonBlankLines(path); o.Mode != jsonio.DropMalformed && len(want.Rows) != lines {
+		t.Fatalf("%s: %d rows from %d non-blank lines", o.Mode, len(want.Rows), lines)
 	}
 	// A projection gives the same values as the full read.
 	for k := range one.Schema().NumFields() {
@@ -121,8 +121,8 @@ func fuzzSplits(t *testing.T, path string, s *arrow.Schema, o jsonio.Options, si
 		if err != nil {
 			t.Fatalf("%s: projection: %v", o.Mode, err)
 		}
-		if !slices.Equal(pgot.cols[0], want.cols[k]) {
-			t.Fatalf("%s: projection of %s: %q, want %q", o.Mode, name, pgot.cols[0], want.cols[k])
+		if !slices.Equal(pgot.Cols[0], want.Cols[k]) {
+			t.Fatalf("%s: projection of %s: %q, want %q", o.Mode, name, pgot.Cols[0], want.Cols[k])
 		}
 	}
 }

@@ -117,7 +117,7 @@ func TestInferSchema(t *testing.T) {
 			}
 			if c.rows != nil {
 				res := mustScan(t, src, plan.ScanOptions{})
-				if d := diffRows(res.rows, c.rows); d != "" {
+				if d := diffRows(res.Rows, c.rows); d != "" {
 					t.Fatal(d)
 				}
 			}
@@ -140,7 +140,7 @@ func TestInferAcrossFiles(t *testing.T) {
 		t.Fatalf("schema %q, want %q", got, want)
 	}
 	res := mustScan(t, src, plan.ScanOptions{})
-	if d := diffRows(res.rows, []string{`1,NULL`, `2.5,"s"`, `NULL,NULL`}); d != "" {
+	if d := diffRows(res.Rows, []string{`1,NULL`, `2.5,"s"`, `NULL,NULL`}); d != "" {
 		t.Fatal(d)
 	}
 }

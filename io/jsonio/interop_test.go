@@ -113,7 +113,7 @@ func TestReadDuckDBOutput(t *testing.T) {
 		`2,-9223372036854775808,0.1,"line\nbreak\t\x01'","x",{a:NULL,b:"y"},[],NULL,NULL,NULL,[]`,
 		`3,NULL,1e+300,"",NULL,NULL,[NULL,3],false,"1970-01-01",NULL,NULL`,
 	}
-	if d := diffRows(mustScan(t, src, plan.ScanOptions{}).rows, want); d != "" {
+	if d := diffRows(mustScan(t, src, plan.ScanOptions{}).Rows, want); d != "" {
 		t.Fatal(d)
 	}
 
@@ -129,7 +129,7 @@ func TestReadDuckDBOutput(t *testing.T) {
 		`2,NULL,NULL,[],NULL`, // [] is not a fixed-size list of 2
 		`3,1970-01-01,NULL,NULL,[NULL,3]`,
 	}
-	if d := diffRows(mustScan(t, src, plan.ScanOptions{}).rows, want); d != "" {
+	if d := diffRows(mustScan(t, src, plan.ScanOptions{}).Rows, want); d != "" {
 		t.Fatal(d)
 	}
 }
@@ -249,7 +249,7 @@ func TestReadPandasOutput(t *testing.T) {
 		`NULL,NULL,"line\nbreak\ttab\x01",false,[],{a:NULL,b:"y"},NULL`,
 		`-3,1e+300,NULL,NULL,NULL,NULL,"1970-01-01T00:00:00.000"`,
 	}
-	if d := diffRows(mustScan(t, src, plan.ScanOptions{}).rows, want); d != "" {
+	if d := diffRows(mustScan(t, src, plan.ScanOptions{}).Rows, want); d != "" {
 		t.Fatalf("%s\nfile:\n%s", d, raw)
 	}
 	// The timestamps read as timestamps with a schema.
@@ -257,7 +257,7 @@ func TestReadPandasOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := diffRows(mustScan(t, src, plan.ScanOptions{}).rows, []string{"2024-01-02T03:04:05.123Z", "NULL", "1970-01-01T00:00:00Z"}); d != "" {
+	if d := diffRows(mustScan(t, src, plan.ScanOptions{}).Rows, []string{"2024-01-02T03:04:05.123Z", "NULL", "1970-01-01T00:00:00Z"}); d != "" {
 		t.Fatalf("%s\nfile:\n%s", d, raw)
 	}
 }

@@ -57,8 +57,8 @@ func TestPlanWithJSONTravels(t *testing.T) {
 		}
 		got := mustScan(t, decoded, plan.ScanOptions{})
 		want := mustScan(t, root.Input.(*plan.Scan).Source, plan.ScanOptions{})
-		if d := diffRows(got.rows, want.rows); d != "" || len(got.rows) != 3 {
-			t.Fatalf("decoded source reads differently: %s (%d rows)", d, len(got.rows))
+		if d := diffRows(got.Rows, want.Rows); d != "" || len(got.Rows) != 3 {
+			t.Fatalf("decoded source reads differently: %s (%d rows)", d, len(got.Rows))
 		}
 		// The full schema travels, not only the projected columns.
 		cfg, err := decoded.(plan.Portable).Config()

@@ -149,7 +149,7 @@ func TestConvert(t *testing.T) {
 			}
 			s := schema("v", c.typ, "_corrupt_record", tString)
 			res := mustScan(t, mustSource(t, sb.String(), s, options(c.opts)), plan.ScanOptions{})
-			if d := diffRows(res.rows, want); d != "" {
+			if d := diffRows(res.Rows, want); d != "" {
 				t.Fatal(d)
 			}
 		})
@@ -178,7 +178,7 @@ func TestLines(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			res := mustScan(t, mustSource(t, c.content, schema("a", tInt64), options(func(o *jsonio.Options) { o.Mode = jsonio.FailFast })), plan.ScanOptions{})
-			if d := diffRows(res.rows, c.rows); d != "" {
+			if d := diffRows(res.Rows, c.rows); d != "" {
 				t.Fatal(d)
 			}
 		})
@@ -203,12 +203,12 @@ func TestBatches(t *testing.T) {
 	}
 	for _, c := range cases {
 		res := mustScan(t, src, c.so)
-		if len(res.batches) != len(c.want) {
-			t.Fatalf("%+v: batches %v, want %v", c.so, res.batches, c.want)
+		if len(res.Batches) != len(c.want) {
+			t.Fatalf("%+v: batches %v, want %v", c.so, res.Batches, c.want)
 		}
 		for i := range c.want {
-			if res.batches[i] != c.want[i] {
-				t.Fatalf("%+v: batches %v, want %v", c.so, res.batches, c.want)
+			if res.Batches[i] != c.want[i] {
+				t.Fatalf("%+v: batches %v, want %v", c.so, res.Batches, c.want)
 			}
 		}
 	}
@@ -224,8 +224,8 @@ func TestLongLine(t *testing.T) {
 			o = tinySplits(o, size)
 		}
 		res := mustScan(t, mustSource(t, content, schema("s", tString), o), plan.ScanOptions{})
-		if len(res.rows) != 3 || res.rows[1] != quote(long) || res.rows[2] != `"b"` {
-			t.Fatalf("split %d: %d rows", size, len(res.rows))
+		if len(res.Rows) != 3 || res.Rows[1] != quote(long) || res.Rows[2] != `"b"` {
+			t.Fatalf("split %d: %d rows", size, len(res.Rows))
 		}
 	}
 }

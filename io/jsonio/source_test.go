@@ -50,7 +50,7 @@ func TestProject(t *testing.T) {
 				t.Fatalf("schema %v, want %v", names, c.names)
 			}
 			res := mustScan(t, p, plan.ScanOptions{})
-			if d := diffRows(res.rows, c.rows); d != "" {
+			if d := diffRows(res.Rows, c.rows); d != "" {
 				t.Fatal(d)
 			}
 		})
@@ -96,13 +96,13 @@ func TestLimit(t *testing.T) {
 		}
 		src := mustSource(t, content, schema("i", tInt64), o).WithLimit(c.limit)
 		res := mustScan(t, src, plan.ScanOptions{BatchRows: c.batchRows})
-		if c.split == 0 && len(res.rows) != c.want {
-			t.Errorf("limit %d: %d rows, want %d", c.limit, len(res.rows), c.want)
+		if c.split == 0 && len(res.Rows) != c.want {
+			t.Errorf("limit %d: %d rows, want %d", c.limit, len(res.Rows), c.want)
 		}
-		if c.split > 0 && (len(res.rows) > c.want || len(res.rows) < 2) {
-			t.Errorf("limit %d per split of %d: %d rows, want at most %d", c.limit, c.split, len(res.rows), c.want)
+		if c.split > 0 && (len(res.Rows) > c.want || len(res.Rows) < 2) {
+			t.Errorf("limit %d per split of %d: %d rows, want at most %d", c.limit, c.split, len(res.Rows), c.want)
 		}
-		for i, r := range res.rows {
+		for i, r := range res.Rows {
 			if c.split == 0 && r != fmt.Sprint(i) {
 				t.Fatalf("limit %d: row %d is %s", c.limit, i, r)
 			}
@@ -149,7 +149,7 @@ func TestDirectories(t *testing.T) {
 			t.Fatalf("%v: schema %v", paths, got)
 		}
 		res := mustScan(t, src, plan.ScanOptions{})
-		if d := diffRows(res.rows, []string{"1", "2", "3", "4"}); d != "" {
+		if d := diffRows(res.Rows, []string{"1", "2", "3", "4"}); d != "" {
 			t.Fatalf("%v: %s", paths, d)
 		}
 	}
@@ -188,8 +188,8 @@ func TestPartitions(t *testing.T) {
 			t.Errorf("%+v: %d partitions, want %d", c, src.Partitions(), c.want)
 		}
 		if c.partitions == 8 && c.maxSplit > 0 {
-			if res := mustScan(t, src, plan.ScanOptions{}); len(res.rows) != 1<<20+1 {
-				t.Errorf("%d rows", len(res.rows))
+			if res := mustScan(t, src, plan.ScanOptions{}); len(res.Rows) != 1<<20+1 {
+				t.Errorf("%d rows", len(res.Rows))
 			}
 		}
 	}

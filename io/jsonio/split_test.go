@@ -104,7 +104,7 @@ func TestSplitsGiveSameRows(t *testing.T) {
 				t.Fatalf("%d partitions by default, want 1", one.Partitions())
 			}
 			want := mustScan(t, one, plan.ScanOptions{})
-			if len(want.rows) == 0 {
+			if len(want.Rows) == 0 {
 				t.Fatal("no rows")
 			}
 			for _, size := range splitSizes {
@@ -124,7 +124,7 @@ func TestSplitsGiveSameRows(t *testing.T) {
 				}
 				for _, batchRows := range []int{1, 3, 0} {
 					got := mustScan(t, src, plan.ScanOptions{BatchRows: batchRows})
-					if d := diffRows(got.rows, want.rows); d != "" {
+					if d := diffRows(got.Rows, want.Rows); d != "" {
 						t.Fatalf("split %d, batch %d: %s", size, batchRows, d)
 					}
 				}
@@ -200,9 +200,9 @@ func TestConcurrentOpen(t *testing.T) {
 			if errs[p] != nil {
 				t.Fatal(errs[p])
 			}
-			got = append(got, parts[p].rows...)
+			got = append(got, parts[p].Rows...)
 		}
-		if d := diffRows(got, want.rows); d != "" {
+		if d := diffRows(got, want.Rows); d != "" {
 			t.Fatalf("split %d: %s", size, d)
 		}
 	}

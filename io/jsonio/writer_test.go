@@ -238,7 +238,7 @@ func TestRoundTrip(t *testing.T) {
 					if err != nil {
 						t.Fatalf("split %d: %v\nfile:\n%s", size, err, text)
 					}
-					if d := diffRows(got.rows, want); d != "" {
+					if d := diffRows(got.Rows, want); d != "" {
 						t.Fatalf("split %d, inferred %v: %s\nfile:\n%s", size, s == nil, d, text)
 					}
 				}
