@@ -21,9 +21,8 @@ type scanResult = sourcetest.Result
 
 var (
 	checkedAllocator = sourcetest.CheckedAllocator
-	scan             = sourcetest.Scan
-	mustScan         = sourcetest.MustScan
-	newScanResult    = sourcetest.NewResult
+	scan             = sourcetest.ScanFull
+	mustScan         = sourcetest.MustScanFull
 	formatRows       = sourcetest.FormatRows
 	formatCell       = sourcetest.FormatCell
 	schema           = sourcetest.Schema
@@ -35,6 +34,14 @@ var (
 func writeFile(t testing.TB, dir, name, content string) string {
 	t.Helper()
 	return sourcetest.WriteFile(t, dir, name, []byte(content))
+}
+
+// newScanResult is an empty result whose columns are validated fully, as
+// JSON promises valid UTF-8.
+func newScanResult(s *arrow.Schema) scanResult {
+	r := sourcetest.NewResult(s)
+	r.Full = true
+	return r
 }
 
 // scanPartition reads partition p of src into res.

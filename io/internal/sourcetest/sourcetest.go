@@ -53,18 +53,35 @@ type Result struct {
 	Parts   [][]string // per partition, its rows
 	Batches []int      // rows per batch, in order
 	Bytes   []int64    // sum of buffer sizes per batch
+	// Full makes ScanPartition validate every column fully (UTF-8 of
+	// strings included), not only its structure.
+	Full bool
 }
 
 // Scan reads every partition of src in order with a checked allocator
 // (asserting nothing leaks) and the given scan options, and checks what
 // every BatchReader must do: batches of the source's schema, never empty,
-// no longer than BatchRows, valid, io.EOF after the last and again after.
+// no longer than BatchRows, structurally valid, io.EOF after the last and
+// again after.
 func Scan(t testing.TB, src plan.Source, so plan.ScanOptions) (Result, error) {
+	t.Helper()
+	return scanAll(t, src, so, false)
+}
+
+// ScanFull is Scan that also validates every value (UTF-8 of strings), for
+// formats that promise valid text.
+func ScanFull(t testing.TB, src plan.Source, so plan.ScanOptions) (Result, error) {
+	t.Helper()
+	return scanAll(t, src, so, true)
+}
+
+func scanAll(t testing.TB, src plan.Source, so plan.ScanOptions, full bool) (Result, error) {
 	t.Helper()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	so.Allocator = mem
 	res := NewResult(src.Schema())
+	res.Full = full
 	for p := range src.Partitions() {
 		before := len(res.Rows)
 		err := ScanPartition(src, p, so, &res)
@@ -80,6 +97,16 @@ func Scan(t testing.TB, src plan.Source, so plan.ScanOptions) (Result, error) {
 func MustScan(t testing.TB, src plan.Source, so plan.ScanOptions) Result {
 	t.Helper()
 	res, err := Scan(t, src, so)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// MustScanFull is ScanFull failing the test on error.
+func MustScanFull(t testing.TB, src plan.Source, so plan.ScanOptions) Result {
+	t.Helper()
+	res, err := ScanFull(t, src, so)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,10 +155,8 @@ func ScanPartition(src plan.Source, p int, so plan.ScanOptions, res *Result) err
 			if int64(c.Len()) != b.NumRows() {
 				return fmt.Errorf("column of %d rows in a batch of %d", c.Len(), b.NumRows())
 			}
-			if v, ok := c.(interface{ ValidateFull() error }); ok {
-				if err := v.ValidateFull(); err != nil {
-					return fmt.Errorf("invalid column: %w", err)
-				}
+			if err := validate(c, res.Full); err != nil {
+				return fmt.Errorf("invalid column: %w", err)
 			}
 			for _, buf := range c.Data().Buffers() {
 				if buf != nil {
@@ -256,4 +281,16 @@ func DiffRows(got, want []string) string {
 		return fmt.Sprintf("got %d rows, want %d\ngot:  %q\nwant: %q", len(got), len(want), got, want)
 	}
 	return ""
+}
+
+func validate(c arrow.Array, full bool) error {
+	if full {
+		if v, ok := c.(interface{ ValidateFull() error }); ok {
+			return v.ValidateFull()
+		}
+	}
+	if v, ok := c.(interface{ Validate() error }); ok {
+		return v.Validate()
+	}
+	return nil
 }
