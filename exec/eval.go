@@ -96,6 +96,8 @@ func (ev *evaluator) computed(e plan.Expr, b arrow.RecordBatch) (arrow.Array, er
 		return monotonicIDs(ev.mem, ev.partition, ev.rowOffset, int(b.NumRows())), nil
 	case *plan.Call:
 		return ev.call(e, b)
+	case *plan.BatchCall:
+		return nil, fmt.Errorf("exec: %s must run in an Evaluate node (build projections and filters that call it with plan.Projection and plan.Selection)", e.Fn.Name())
 	}
 	return nil, fmt.Errorf("exec: cannot evaluate %T (%s)", e, e)
 }

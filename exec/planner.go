@@ -26,6 +26,8 @@ func (j *job) build(n plan.Node) (PhysicalNode, error) {
 		return &filterExec{input: children[0], cond: n.Cond}, nil
 	case *plan.Limit:
 		return &limitExec{input: children[0], n: n.N}, nil
+	case *plan.Evaluate:
+		return j.buildEvaluate(n, children[0]), nil
 	case *plan.MapBatches:
 		return &mapBatchesExec{input: children[0], node: n}, nil
 	case *plan.Coalesce:

@@ -75,6 +75,7 @@ type job struct {
 
 	mu       sync.Mutex
 	finished []func()
+	calls    []*callState
 }
 
 // onFinish registers fn to run when the job ends, whether it succeeded or
@@ -109,6 +110,11 @@ func (j *job) metrics(root PhysicalNode, elapsed time.Duration) Metrics {
 	}
 	if root != nil {
 		m.Partitions = root.Partitions()
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	for _, c := range j.calls {
+		m.UDFs = append(m.UDFs, c.metrics())
 	}
 	return m
 }

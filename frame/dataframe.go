@@ -86,7 +86,7 @@ func columnsOf(in *arrow.Schema, cols []any) []plan.Expr {
 // other expressions.
 func (df *DataFrame) Select(cols ...any) *DataFrame {
 	return df.derive("Select", func(in plan.Node) (plan.Node, error) {
-		return plan.NewProject(in, columnsOf(in.Schema(), cols)...)
+		return plan.Projection(in, columnsOf(in.Schema(), cols)...)
 	})
 }
 
@@ -107,7 +107,7 @@ func (df *DataFrame) WithColumn(name string, col plan.Expr) *DataFrame {
 		if !replaced {
 			exprs = append(exprs, &plan.Alias{Child: expr(col), Name: name})
 		}
-		return plan.NewProject(in, exprs...)
+		return plan.Projection(in, exprs...)
 	})
 }
 
@@ -151,7 +151,7 @@ func (df *DataFrame) Drop(cols ...string) *DataFrame {
 // Filter keeps the rows for which cond is true.
 func (df *DataFrame) Filter(cond plan.Expr) *DataFrame {
 	return df.derive("Filter", func(in plan.Node) (plan.Node, error) {
-		return plan.NewFilter(in, expr(cond))
+		return plan.Selection(in, expr(cond))
 	})
 }
 

@@ -35,6 +35,7 @@ var (
 	sources    = map[string]func(json.RawMessage) (Source, error){}
 	formats    = map[string]func(json.RawMessage) (FileFormat, error){}
 	functions  = map[string]func(json.RawMessage) (ScalarFunction, error){}
+	batchFns   = map[string]func(json.RawMessage) (BatchFunction, error){}
 )
 
 // RegisterSource makes sources of a kind decodable; the io packages call
@@ -58,6 +59,14 @@ func RegisterFunction(kind string, decode func(json.RawMessage) (ScalarFunction,
 	registryMu.Lock()
 	defer registryMu.Unlock()
 	functions[kind] = decode
+}
+
+// RegisterBatchFunction makes batch functions (models) of a kind
+// decodable, so plans that apply them can travel.
+func RegisterBatchFunction(kind string, decode func(json.RawMessage) (BatchFunction, error)) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	batchFns[kind] = decode
 }
 
 // encoded is the wire form of a node or an expression; which fields are
@@ -181,6 +190,9 @@ func encodeNode(n Node) (*encoded, error) {
 		}
 	case *MapBatches:
 		return nil, fmt.Errorf("plan: %w: MapBatches %s runs a Go closure", ErrNotPortable, n.Name)
+	case *Evaluate:
+		e.Op, e.Name = "evaluate", n.Name
+		e.Exprs, err = mapAll([]Expr{n.Call}, encodeExpr)
 	case *Write:
 		e.Op, e.Path, e.Mode = "write", n.Path, n.Mode.String()
 		for _, c := range n.PartitionBy {
@@ -222,6 +234,12 @@ func encodeExpr(x Expr) (*encoded, error) {
 	case *Call:
 		e.Op, e.Name = "call", x.Fn.Name()
 		e.Kind, e.Config, err = portable(x.Fn, "function "+x.Fn.Name())
+	case *BatchCall:
+		e.Op, e.Name = "batch_call", x.Fn.Name()
+		if e.Kind, e.Config, err = portable(x.Fn, "function "+x.Fn.Name()); err != nil {
+			return nil, err
+		}
+		e.Value, err = json.Marshal(x.Options)
 	default:
 		return nil, fmt.Errorf("plan: %w: expression %s", ErrNotPortable, x)
 	}

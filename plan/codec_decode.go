@@ -1,6 +1,7 @@
 package plan
 
 import (
+	"encoding/json"
 	"fmt"
 )
 
@@ -52,6 +53,12 @@ func decodeNode(e *encoded) (Node, error) {
 	switch e.Op {
 	case "project":
 		return NewProject(in, exprs...)
+	case "evaluate":
+		call, ok := firstExpr(exprs).(*BatchCall)
+		if !ok {
+			return nil, fmt.Errorf("plan: decoding: evaluate needs one batch call")
+		}
+		return NewEvaluate(in, call, e.Name)
 	case "filter":
 		if len(exprs) != 1 {
 			return nil, fmt.Errorf("plan: decoding: filter needs one condition")
@@ -197,6 +204,33 @@ func decodeExpr(e *encoded) (Expr, error) {
 			return nil, err
 		}
 		return &Call{Fn: fn, Args: children}, nil
+	case "batch_call":
+		return decodeBatchCall(e, children)
 	}
 	return nil, fmt.Errorf("plan: decoding: unknown expression %q", e.Op)
+}
+
+func firstExpr(exprs []Expr) Expr {
+	if len(exprs) != 1 {
+		return nil
+	}
+	return exprs[0]
+}
+
+func decodeBatchCall(e *encoded, args []Expr) (Expr, error) {
+	registryMu.RLock()
+	decode, ok := batchFns[e.Kind]
+	registryMu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("plan: decoding: no batch function kind %q registered for %s", e.Kind, e.Name)
+	}
+	fn, err := decode(e.Config)
+	if err != nil {
+		return nil, err
+	}
+	call := &BatchCall{Fn: fn, Args: args}
+	if err := json.Unmarshal(e.Value, &call.Options); err != nil {
+		return nil, fmt.Errorf("plan: decoding options of %s: %w", e.Name, err)
+	}
+	return call, nil
 }

@@ -6,7 +6,8 @@
 //  1. combine_filters: Filter over Filter becomes one Filter with AND.
 //  2. push_filters: filters move below projections (substituting cheap
 //     expressions), sorts, repartitions and coalesces, so rows are dropped
-//     before work is spent on them, user functions included; never below a
+//     before work is spent on them, user functions included, and below
+//     Evaluate nodes (models) whose result they do not read; never below a
 //     projection that numbers rows (monotonically_increasing_id).
 //  3. push_filter_into_scan: a filter right above a scan is handed to a
 //     source that can skip data with it (Parquet row groups by their
@@ -14,10 +15,12 @@
 //  4. collapse_projects: adjacent projections merge when that duplicates
 //     no expensive or non-deterministic expression.
 //  5. push_limits: limits move below projections (except those that
-//     number rows) and into scans that can stop early, so Show(5) reads a
-//     handful of rows.
+//     number rows), below Evaluate nodes (except dead-letter ones, which
+//     may drop rows) and into scans that can stop early, so Show(5) reads
+//     and scores a handful of rows.
 //  6. prune_columns: every node asks its input only for the columns it
-//     uses, down into scans that can skip parsing the rest.
+//     uses, down into scans that can skip parsing the rest; an Evaluate
+//     whose result nobody reads is removed, so its model never runs.
 package optimize
 
 import "github.com/ember-df/ember/plan"

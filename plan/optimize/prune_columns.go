@@ -29,6 +29,25 @@ func pruneColumns(n plan.Node, required []string) plan.Node {
 			return p
 		}
 		return n
+	case *plan.Evaluate:
+		needed := false
+		for _, o := range n.Outputs() {
+			needed = needed || required == nil || slices.Contains(required, o)
+		}
+		if !needed && n.Call.Options.OnError != plan.DeadLetter {
+			// Nobody reads the result: the model need not run at all.
+			return pruneColumns(n.Input, required)
+		}
+		var rest []string
+		for _, c := range required {
+			if !slices.Contains(n.Outputs(), c) {
+				rest = append(rest, c)
+			}
+		}
+		childRequired = nil
+		if required != nil {
+			childRequired = union(nonNil(rest), plan.ReferencedColumns(n.Call.Args...))
+		}
 	case *plan.Filter:
 		childRequired = union(required, plan.ReferencedColumns(n.Cond))
 	case *plan.Limit, *plan.Coalesce:

@@ -1,6 +1,10 @@
 package optimize
 
-import "github.com/ember-df/ember/plan"
+import (
+	"slices"
+
+	"github.com/ember-df/ember/plan"
+)
 
 type pushFilters struct{}
 
@@ -15,6 +19,21 @@ func (pushFilters) Apply(n plan.Node) plan.Node {
 	switch child := f.Input.(type) {
 	case *plan.Project:
 		return pushThroughProject(f, child)
+	case *plan.Evaluate:
+		// Rows a filter drops need no model run: the filter moves below an
+		// Evaluate whose result it does not read.
+		for _, c := range plan.ReferencedColumns(f.Cond) {
+			if slices.Contains(child.Outputs(), c) {
+				return n
+			}
+		}
+		below, ok := rebuild(f, child.Input)
+		if !ok {
+			return n
+		}
+		if out, ok := rebuild(child, below); ok {
+			return out
+		}
 	case *plan.Sort, *plan.Repartition, *plan.Coalesce:
 		// Filter(X(in)) → X(Filter(in)): these nodes neither add nor change
 		// columns, and keep the same rows.

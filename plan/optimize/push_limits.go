@@ -31,6 +31,15 @@ func (pushLimits) Apply(n plan.Node) plan.Node {
 		if out, ok := rebuild(child, below); ok {
 			return out
 		}
+	case *plan.Evaluate:
+		// A model runs on the kept rows only; not when the dead-letter
+		// policy may drop rows, which the limit must not count.
+		if child.Call.Options.OnError == plan.DeadLetter {
+			return n
+		}
+		if out, ok := rebuild(child, &plan.Limit{Input: child.Input, N: l.N}); ok {
+			return out
+		}
 	case *plan.Scan:
 		if src, ok := child.Source.(plan.LimitingSource); ok {
 			return &plan.Limit{Input: &plan.Scan{Source: src.WithLimit(l.N)}, N: l.N}

@@ -18,10 +18,18 @@ type Tensor struct {
 	Elem string
 	// Shape is the tensor's shape; -1 marks a dimension of any size.
 	Shape []int64
+	// MapKey and MapValue are the key and value types of a map, or of the
+	// maps of a sequence (skl2onnx's ZipMap: int64 or string to float32).
+	MapKey, MapValue string
 }
 
 func (t Tensor) String() string {
-	if t.Kind != "tensor" {
+	switch {
+	case t.Kind == "sequence" && t.MapKey != "":
+		return fmt.Sprintf("%s: seq(map(%s,%s))", t.Name, t.MapKey, t.MapValue)
+	case t.Kind == "map" && t.MapKey != "":
+		return fmt.Sprintf("%s: map(%s,%s)", t.Name, t.MapKey, t.MapValue)
+	case t.Kind != "tensor":
 		return fmt.Sprintf("%s: %s", t.Name, t.Kind)
 	}
 	dims := make([]string, len(t.Shape))
@@ -77,6 +85,9 @@ func Load(path string, opts ...Option) (*Model, error) {
 		return nil, fmt.Errorf("onnx: %s: %w", path, err)
 	}
 	m := &Model{path: path, inputs: describe(in), outputs: describe(out)}
+	if err := m.describeMaps(); err != nil {
+		return nil, err
+	}
 	for _, o := range m.outputs {
 		m.keep = append(m.keep, o.Name)
 	}
@@ -165,4 +176,37 @@ func (m *Model) Outputs() []Tensor {
 		}
 	}
 	return out
+}
+
+// describeMaps fills in the key and value types of sequence and map
+// outputs, which ONNX Runtime does not report, from the model file.
+func (m *Model) describeMaps() error {
+	need := false
+	for _, o := range m.outputs {
+		need = need || o.Kind != "tensor"
+	}
+	if !need {
+		return nil
+	}
+	data, err := os.ReadFile(m.path)
+	if err != nil {
+		return fmt.Errorf("onnx: %w", err)
+	}
+	types, err := graphOutputTypes(data)
+	if err != nil {
+		return fmt.Errorf("onnx: %s: %w", m.path, err)
+	}
+	for i, o := range m.outputs {
+		t := types[o.Name]
+		if t == nil {
+			continue
+		}
+		if t.kind == "sequence" && t.inner != nil {
+			t = t.inner
+		}
+		if t.kind == "map" && t.value != nil && t.value.kind == "tensor" {
+			m.outputs[i].MapKey, m.outputs[i].MapValue = onnxElem[t.key], onnxElem[t.value.elem]
+		}
+	}
+	return nil
 }

@@ -40,7 +40,7 @@ func TestLoadReadsSignature(t *testing.T) {
 	if got := strings.Join(in, "; "); got != "X: float32[N,4]" {
 		t.Errorf("inputs %s", got)
 	}
-	if got := strings.Join(out, "; "); got != "output_label: int64[N]; output_probability: sequence" {
+	if got := strings.Join(out, "; "); got != "output_label: int64[N]; output_probability: seq(map(int64,float32))" {
 		t.Errorf("outputs %s", got)
 	}
 	m, err = onnx.Load(irisModel, onnx.WithOutputs("output_label"))

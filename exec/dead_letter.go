@@ -1,0 +1,130 @@
+package exec
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// deadLetters writes one partition's failed rows as JSON lines: every
+// input column, plus "_error" (the cause), "_function" and "_partition".
+// The file appears under its final name only when the partition ends
+// without error (a hidden temporary file until then), so a reader never
+// sees half a file; a failed partition's file is removed.
+type deadLetters struct {
+	dir, function, column string
+	partition             int
+	tmp, final            string
+	file                  *os.File
+	buf                   *bufio.Writer
+	enc                   *json.Encoder
+}
+
+func newDeadLetters(dir, function, column string, partition int) *deadLetters {
+	name := fmt.Sprintf("%s-%d-%d-part-%05d.jsonl", column, time.Now().UnixNano(), os.Getpid(), partition)
+	return &deadLetters{dir: dir, function: function, column: column, partition: partition,
+		tmp: filepath.Join(dir, "."+name+".tmp"), final: filepath.Join(dir, name)}
+}
+
+// write records rows bad of b with their errors.
+func (d *deadLetters) write(b arrow.RecordBatch, bad []int, errs []error) error {
+	if d.file == nil {
+		if err := os.MkdirAll(d.dir, 0o755); err != nil {
+			return fmt.Errorf("exec: dead-letter directory: %w", err)
+		}
+		f, err := os.OpenFile(d.tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		if err != nil {
+			return fmt.Errorf("exec: dead-letter file: %w", err)
+		}
+		d.file, d.buf = f, bufio.NewWriter(f)
+		d.enc = json.NewEncoder(d.buf)
+	}
+	fields := b.Schema().Fields()
+	for k, r := range bad {
+		row := make(map[string]any, len(fields)+3)
+		for i, c := range b.Columns() {
+			row[fields[i].Name] = c.GetOneForMarshal(r)
+		}
+		row["_error"] = errs[k].Error()
+		row["_function"] = d.function
+		row["_partition"] = d.partition
+		if err := d.enc.Encode(row); err != nil {
+			return fmt.Errorf("exec: writing dead letters to %s: %w", d.tmp, err)
+		}
+	}
+	return nil
+}
+
+// commit gives the file its final name. It is a no-op without failed rows.
+func (d *deadLetters) commit() error {
+	if d == nil || d.file == nil {
+		return nil
+	}
+	err := d.buf.Flush()
+	if cerr := d.file.Close(); err == nil {
+		err = cerr
+	}
+	d.file = nil
+	if err == nil {
+		err = os.Rename(d.tmp, d.final)
+	}
+	if err != nil {
+		return fmt.Errorf("exec: dead-letter file %s: %w", d.final, err)
+	}
+	return nil
+}
+
+// abandon removes an uncommitted file.
+func (d *deadLetters) abandon() {
+	if d == nil || d.file == nil {
+		return
+	}
+	d.file.Close()
+	os.Remove(d.tmp)
+	d.file = nil
+}
+
+// errorColumn is a string column of n rows holding errs at rows bad and
+// NULL elsewhere.
+func errorColumn(mem memory.Allocator, n int, bad []int, errs []error) arrow.Array {
+	b := array.NewStringBuilder(mem)
+	defer b.Release()
+	b.Reserve(n)
+	next := 0
+	for r := range n {
+		if next < len(bad) && bad[next] == r {
+			b.Append(errs[next].Error())
+			next++
+		} else {
+			b.AppendNull()
+		}
+	}
+	return b.NewArray()
+}
+
+// dropRows returns b without the rows bad (ascending).
+func dropRows(ctx context.Context, b arrow.RecordBatch, bad []int) (arrow.RecordBatch, error) {
+	mem := allocatorOf(ctx)
+	keep := array.NewBooleanBuilder(mem)
+	defer keep.Release()
+	next := 0
+	for r := range int(b.NumRows()) {
+		drop := next < len(bad) && bad[next] == r
+		if drop {
+			next++
+		}
+		keep.Append(!drop)
+	}
+	mask := keep.NewArray()
+	defer mask.Release()
+	return compute.FilterRecordBatch(compute.WithAllocator(ctx, mem), b, mask, compute.DefaultFilterOptions())
+}

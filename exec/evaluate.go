@@ -1,0 +1,299 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/plan"
+)
+
+// evaluateExec runs a batch function (a model) over its input: it gathers
+// rows into batches of the function's size, independent of the input's
+// batches, runs them, and appends the results to the input rows.
+type evaluateExec struct {
+	input  PhysicalNode
+	node   *plan.Evaluate
+	call   *callState
+	schema *arrow.Schema
+}
+
+func (e *evaluateExec) Schema() *arrow.Schema    { return e.schema }
+func (e *evaluateExec) Partitions() int          { return e.input.Partitions() }
+func (e *evaluateExec) Children() []PhysicalNode { return []PhysicalNode{e.input} }
+func (e *evaluateExec) String() string {
+	return fmt.Sprintf("EvaluateExec %s AS %s (batches of %d rows, %d bytes)", e.node.Call, e.node.Name, e.call.batching.Rows, e.call.batching.Bytes)
+}
+
+func (j *job) buildEvaluate(n *plan.Evaluate, input PhysicalNode) *evaluateExec {
+	return &evaluateExec{input: input, node: n, call: j.newCallState(n), schema: n.Schema()}
+}
+
+// Operator implements PhysicalNode.
+func (e *evaluateExec) Operator(p int) (Operator, error) {
+	in, err := e.input.Operator(p)
+	if err != nil {
+		return nil, err
+	}
+	return &evaluateOp{exec: e, input: in, partition: p}, nil
+}
+
+// pendingRows are input rows waiting for their results: a batch (or a
+// slice of one) with its evaluated arguments.
+type pendingRows struct {
+	batch arrow.RecordBatch
+	args  []arrow.Array
+	first int64 // the partition's row number of the first row
+}
+
+func (p pendingRows) release() {
+	p.batch.Release()
+	releaseArrays(p.args)
+}
+
+type evaluateOp struct {
+	exec      *evaluateExec
+	input     Operator
+	partition int
+	eval      *evaluator
+	dead      *deadLetters
+
+	pending      []pendingRows
+	pendingRows  int
+	pendingBytes int64
+	rowsSeen     int64
+	ready        []arrow.RecordBatch // results to hand out, in order
+	inputDone    bool
+	out          holder
+}
+
+var _ Operator = (*evaluateOp)(nil)
+
+func (o *evaluateOp) Schema() *arrow.Schema          { return o.exec.schema }
+func (o *evaluateOp) Open(ctx context.Context) error { return o.input.Open(ctx) }
+
+// Next implements Operator.
+func (o *evaluateOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		if len(o.ready) > 0 {
+			b := o.ready[0]
+			o.ready = o.ready[1:]
+			return o.out.set(b), nil
+		}
+		if o.inputDone {
+			if len(o.pending) > 0 {
+				if err := o.flush(ctx); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			if err := o.dead.commit(); err != nil {
+				return nil, err
+			}
+			return nil, io.EOF
+		}
+		b, err := o.input.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			o.inputDone = true
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := o.add(ctx, b); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// add queues b's rows, in slices that fit the batch bounds, flushing
+// whenever the queue is full.
+func (o *evaluateOp) add(ctx context.Context, b arrow.RecordBatch) error {
+	if o.eval == nil {
+		o.eval = newEvaluator(ctx, allocatorOf(ctx), o.partition)
+	}
+	args, err := o.eval.arrays(o.exec.node.Call.Args, b)
+	if err != nil {
+		return err
+	}
+	defer releaseArrays(args)
+	rows := int(b.NumRows())
+	var bytes int64
+	for _, a := range args {
+		bytes += arrayBytes(a.Data())
+	}
+	rowBytes := max(1, bytes/int64(max(rows, 1)))
+	limit := o.exec.call.batching
+	for start := 0; start < rows; {
+		room := min(limit.Rows-o.pendingRows, int((limit.Bytes-o.pendingBytes)/rowBytes))
+		if room <= 0 {
+			if o.pendingRows == 0 {
+				room = 1 // a row larger than the byte bound goes alone
+			} else {
+				if err := o.flush(ctx); err != nil {
+					return err
+				}
+				continue
+			}
+		}
+		end := min(rows, start+room)
+		o.queue(b, args, start, end)
+		o.pendingBytes += int64(end-start) * rowBytes
+		start = end
+	}
+	if o.pendingRows >= limit.Rows || o.pendingBytes >= limit.Bytes {
+		return o.flush(ctx)
+	}
+	return nil
+}
+
+func (o *evaluateOp) queue(b arrow.RecordBatch, args []arrow.Array, start, end int) {
+	p := pendingRows{first: o.rowsSeen, args: make([]arrow.Array, len(args))}
+	if start == 0 && end == int(b.NumRows()) {
+		b.Retain()
+		p.batch = b
+		for i, a := range args {
+			a.Retain()
+			p.args[i] = a
+		}
+	} else {
+		p.batch = b.NewSlice(int64(start), int64(end))
+		for i, a := range args {
+			p.args[i] = array.NewSlice(a, int64(start), int64(end))
+		}
+	}
+	o.pending = append(o.pending, p)
+	o.pendingRows += end - start
+	o.rowsSeen += int64(end - start)
+}
+
+// flush runs the function over the queued rows and turns them into ready
+// output batches.
+func (o *evaluateOp) flush(ctx context.Context) error {
+	pending := o.pending
+	o.pending, o.pendingRows, o.pendingBytes = nil, 0, 0
+	defer func() {
+		for _, p := range pending {
+			p.release()
+		}
+	}()
+	args, err := concatArgs(pending, allocatorOf(ctx))
+	if err != nil {
+		return err
+	}
+	defer releaseArrays(args)
+	rows := int(args[0].Len())
+	first := pending[0].first
+	where := fmt.Sprintf("partition %d, rows %d–%d", o.partition, first, first+int64(rows)-1)
+	result, failures, err := o.exec.call.run(ctx, args, rows, where, first)
+	if err != nil {
+		return err
+	}
+	defer result.Release()
+	offset := 0
+	for _, p := range pending {
+		n := int(p.batch.NumRows())
+		out, err := o.output(ctx, p, result, failures, offset, n)
+		if err != nil {
+			return err
+		}
+		if out != nil {
+			o.ready = append(o.ready, out)
+		}
+		offset += n
+	}
+	return nil
+}
+
+// concatArgs joins the queued rows' arguments into one batch of arguments.
+func concatArgs(pending []pendingRows, mem memory.Allocator) ([]arrow.Array, error) {
+	out := make([]arrow.Array, len(pending[0].args))
+	for i := range out {
+		if len(pending) == 1 {
+			pending[0].args[i].Retain()
+			out[i] = pending[0].args[i]
+			continue
+		}
+		parts := make([]arrow.Array, len(pending))
+		for k, p := range pending {
+			parts[k] = p.args[i]
+		}
+		c, err := array.Concatenate(parts, mem)
+		if err != nil {
+			releaseArrays(out)
+			return nil, fmt.Errorf("exec: gathering a batch: %w", err)
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// output appends the results of rows [offset, offset+n) to p's rows,
+// applying the error policy to the failed ones.
+func (o *evaluateOp) output(ctx context.Context, p pendingRows, result arrow.Array, failures *failures, offset, n int) (arrow.RecordBatch, error) {
+	mem := allocatorOf(ctx)
+	opts := o.exec.node.Call.Options
+	values := array.NewSlice(result, int64(offset), int64(offset+n))
+	defer values.Release()
+	cols := append(append([]arrow.Array(nil), p.batch.Columns()...), values)
+	var bad []int
+	var errs []error
+	if failures != nil {
+		bad, errs = failures.within(offset, n)
+	}
+	if opts.ErrorColumn != "" {
+		ec := errorColumn(mem, n, bad, errs)
+		defer ec.Release()
+		cols = append(cols, ec)
+	}
+	out := array.NewRecordBatch(o.exec.schema, cols, int64(n))
+	if len(bad) == 0 || opts.OnError != plan.DeadLetter {
+		return out, nil
+	}
+	defer out.Release()
+	if o.dead == nil {
+		o.dead = newDeadLetters(opts.DeadLetterDir, o.exec.call.name, o.exec.node.Name, o.partition)
+	}
+	if err := o.dead.write(p.batch, bad, errs); err != nil {
+		return nil, err
+	}
+	kept, err := dropRows(ctx, out, bad)
+	if err != nil || kept.NumRows() > 0 {
+		return kept, err
+	}
+	kept.Release()
+	return nil, nil
+}
+
+// Close implements Operator.
+func (o *evaluateOp) Close() error {
+	o.out.release()
+	for _, b := range o.ready {
+		b.Release()
+	}
+	o.ready = nil
+	for _, p := range o.pending {
+		p.release()
+	}
+	o.pending = nil
+	o.dead.abandon()
+	return o.input.Close()
+}
+
+// callPanic turns a panic in a batch function into an error naming it.
+func callPanic(name string, err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("%s panicked: %v\n%s", name, r, debug.Stack())
+	}
+}
+
+// backoff is the pause before retry number attempt (from 1).
+func backoff(attempt int) time.Duration {
+	return min(time.Second, 20*time.Millisecond<<(attempt-1))
+}

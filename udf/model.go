@@ -1,0 +1,193 @@
+package udf
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+)
+
+// Model is the contract of a model backend, after Apache Beam's
+// ModelHandler: it describes the model at plan time, and loads it for
+// inference. The engine loads a model once per process and shares the
+// loaded copy across every partition and job (the "broadcast"); Unload
+// frees it. Package udf/onnx implements Model for ONNX Runtime.
+type Model interface {
+	// Name identifies the model in plans, errors and metrics.
+	Name() string
+	// Key identifies what Load loads: models with equal keys share one
+	// loaded copy per process (a file path and the options that change
+	// the loaded model, say).
+	Key() string
+	// Bind checks the input columns (names and types) at plan time and
+	// returns the outputs Predict will produce, at least one. Its errors
+	// name the column and what the model wants instead.
+	Bind(inputs []arrow.Field) ([]arrow.Field, error)
+	// Hints tell the engine how to feed the model.
+	Hints() Hints
+	// Load loads the model. The engine calls it once per process for a
+	// key (per copy when Hints.Copies > 1).
+	Load(ctx context.Context, opts LoadOptions) (Loaded, error)
+}
+
+// Loaded is a model ready for inference.
+type Loaded interface {
+	// Predict computes the model's outputs for one batch: inputs are the
+	// columns Bind accepted (borrowed, each of length rows); it returns one
+	// array per output Bind declared, each of length rows, which the
+	// caller releases. It is called concurrently from several partitions.
+	Predict(ctx context.Context, inputs []arrow.Array, rows int) ([]arrow.Array, error)
+	// Close frees the model.
+	Close() error
+}
+
+// Hints describe how a model prefers to be fed; zero fields leave the
+// choice to the engine.
+type Hints struct {
+	// BatchRows and BatchBytes bound the batches Predict receives.
+	BatchRows  int
+	BatchBytes int64
+	// Copies is the number of loaded copies per process that partitions
+	// share round-robin (default 1: models that run calls concurrently,
+	// like ONNX Runtime's sessions, need no more).
+	Copies int
+}
+
+// LoadOptions are what the engine decides for a load.
+type LoadOptions struct {
+	// Threads is the number of threads one Predict call may use: the
+	// machine's cores divided among the partitions that run at once, so
+	// that model threads and partitions do not oversubscribe the cores.
+	Threads int
+}
+
+// shared holds the models loaded in this process, by key.
+var shared = struct {
+	sync.Mutex
+	models map[string]*sharedModel
+}{models: map[string]*sharedModel{}}
+
+// sharedModel is a model's loaded copies, shared by every user in the
+// process.
+type sharedModel struct {
+	ready  chan struct{} // closed once loading ended
+	copies []Loaded
+	err    error
+	users  int
+	next   atomic.Uint64
+}
+
+// pick returns the copy for the next call, round-robin.
+func (s *sharedModel) pick() Loaded {
+	if len(s.copies) == 1 {
+		return s.copies[0]
+	}
+	return s.copies[s.next.Add(1)%uint64(len(s.copies))]
+}
+
+// acquire returns m's loaded copies, loading them if no one in this
+// process has; it reports through loaded how long a load it made took.
+// Every successful acquire is paired with a release.
+func acquire(ctx context.Context, m Model, threads int, loaded func(time.Duration)) (*sharedModel, error) {
+	key := m.Key()
+	shared.Lock()
+	s, ok := shared.models[key]
+	if !ok {
+		s = &sharedModel{ready: make(chan struct{})}
+		shared.models[key] = s
+	}
+	s.users++
+	shared.Unlock()
+	if !ok {
+		start := time.Now()
+		s.copies, s.err = loadCopies(ctx, m, threads)
+		if s.err == nil && loaded != nil {
+			loaded(time.Since(start))
+		}
+		close(s.ready)
+	}
+	select {
+	case <-s.ready:
+	case <-ctx.Done():
+		release(m, s)
+		return nil, context.Cause(ctx)
+	}
+	if s.err != nil {
+		err := s.err
+		release(m, s)
+		shared.Lock()
+		if shared.models[key] == s {
+			delete(shared.models, key) // the next job tries again
+		}
+		shared.Unlock()
+		return nil, err
+	}
+	return s, nil
+}
+
+func loadCopies(ctx context.Context, m Model, threads int) (copies []Loaded, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("loading model %s panicked: %v", m.Name(), r)
+		}
+		if err != nil {
+			for _, c := range copies {
+				c.Close()
+			}
+			copies = nil
+		}
+	}()
+	n := max(1, m.Hints().Copies)
+	for range n {
+		c, err := m.Load(ctx, LoadOptions{Threads: threads})
+		if err != nil {
+			return copies, fmt.Errorf("loading model %s: %w", m.Name(), err)
+		}
+		copies = append(copies, c)
+	}
+	return copies, nil
+}
+
+// release ends one use of s; the copies stay loaded for later jobs.
+func release(m Model, s *sharedModel) {
+	shared.Lock()
+	s.users--
+	shared.Unlock()
+}
+
+// ErrModelInUse is returned by Unload while a job uses the model.
+var ErrModelInUse = errors.New("udf: model is in use")
+
+// Unload frees the copies of m loaded in this process; the next job that
+// uses m loads it again. It fails with ErrModelInUse while a job runs it.
+func Unload(m Model) error {
+	shared.Lock()
+	s, ok := shared.models[m.Key()]
+	if !ok {
+		shared.Unlock()
+		return nil
+	}
+	if s.users > 0 {
+		shared.Unlock()
+		return fmt.Errorf("%w: %s", ErrModelInUse, m.Name())
+	}
+	delete(shared.models, m.Key())
+	shared.Unlock()
+	<-s.ready
+	var errs []error
+	for _, c := range s.copies {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// threadsPerCall divides the machine's cores among parallelism concurrent
+// callers.
+func threadsPerCall(parallelism int) int {
+	return max(1, runtime.NumCPU()/max(1, parallelism))
+}

@@ -1,0 +1,296 @@
+package udf
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/ember-df/ember/plan"
+)
+
+// DefaultRetries is how often Predict tries a batch again after a
+// transient failure (plan.IsTransient) before the error policy applies.
+const DefaultRetries = 3
+
+// Prediction is the expression Predict returns: a model applied to input
+// columns, for DataFrame.WithColumn and Select. Its methods return
+// adjusted copies; the zero configuration needs no tuning.
+type Prediction struct {
+	model   Model
+	args    []plan.Expr
+	outputs []string
+	post    []PostStep
+	opts    plan.CallOptions
+}
+
+var _ plan.Expr = (*Prediction)(nil)
+
+// Predict applies model to inputs: column names or expressions, which the
+// model's Bind checks when the plan is built. The result is the model's
+// single output, or with several outputs a struct of them (DataFrame's
+// Unnest expands it into columns).
+//
+// The engine loads the model once per process, gathers rows into batches
+// sized by the model's hints (or rows and bytes set here) independently of
+// the input's batches, runs partitions concurrently with the model's
+// threads divided among them, and fails the job on the first failed row
+// unless an error policy says otherwise.
+func Predict(model Model, inputs ...any) *Prediction {
+	return &Prediction{model: model, args: exprs(inputs), opts: plan.CallOptions{Retries: DefaultRetries}}
+}
+
+func exprs(args []any) []plan.Expr {
+	out := make([]plan.Expr, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case string:
+			out[i] = plan.Col(a)
+		case plan.Expr:
+			out[i] = a
+		default:
+			out[i] = plan.Lit(a)
+		}
+	}
+	return out
+}
+
+func (p *Prediction) with(fn func(*Prediction)) *Prediction {
+	c := *p
+	c.outputs = slices.Clone(p.outputs)
+	c.post = slices.Clone(p.post)
+	fn(&c)
+	return &c
+}
+
+// BatchRows bounds the rows of each batch the model receives.
+func (p *Prediction) BatchRows(n int) *Prediction {
+	return p.with(func(c *Prediction) { c.opts.Batching.Rows = n })
+}
+
+// BatchBytes bounds the bytes of input each batch holds (a row larger
+// than that goes alone).
+func (p *Prediction) BatchBytes(n int64) *Prediction {
+	return p.with(func(c *Prediction) { c.opts.Batching.Bytes = n })
+}
+
+// Outputs keeps the named model outputs only, in this order.
+func (p *Prediction) Outputs(names ...string) *Prediction {
+	return p.with(func(c *Prediction) { c.outputs = names })
+}
+
+// Then adds post-processing steps, applied in order to the model's single
+// kept output.
+func (p *Prediction) Then(steps ...PostStep) *Prediction {
+	return p.with(func(c *Prediction) { c.post = append(c.post, steps...) })
+}
+
+// Softmax turns the output's scores into probabilities.
+func (p *Prediction) Softmax() *Prediction { return p.Then(Softmax()) }
+
+// Argmax turns the output's scores into the index of the largest.
+func (p *Prediction) Argmax() *Prediction { return p.Then(Argmax()) }
+
+// TopK turns the output's scores into the k best (index or label, score).
+func (p *Prediction) TopK(k int) *Prediction { return p.Then(TopK(k)) }
+
+// Labels turns class indexes (an int output, or after Argmax or TopK) into
+// names: index i becomes names[i].
+func (p *Prediction) Labels(names ...string) *Prediction { return p.Then(Labels(names...)) }
+
+// OnErrorNull leaves the prediction NULL for rows the model fails on and
+// carries on; with errorColumn, a string column of that name holds each
+// failed row's error.
+func (p *Prediction) OnErrorNull(errorColumn string) *Prediction {
+	return p.with(func(c *Prediction) {
+		c.opts.OnError, c.opts.ErrorColumn = plan.SetNull, errorColumn
+	})
+}
+
+// DeadLetter writes rows the model fails on, with their error, as JSON
+// lines under dir, leaves them out of the result and carries on.
+func (p *Prediction) DeadLetter(dir string) *Prediction {
+	return p.with(func(c *Prediction) {
+		c.opts.OnError, c.opts.DeadLetterDir = plan.DeadLetter, dir
+	})
+}
+
+// Retries bounds how often a batch that failed transiently is tried again
+// (DefaultRetries unless set).
+func (p *Prediction) Retries(n int) *Prediction {
+	return p.with(func(c *Prediction) { c.opts.Retries = n })
+}
+
+func (p *Prediction) String() string {
+	parts := make([]string, len(p.args))
+	for i, a := range p.args {
+		parts[i] = a.String()
+	}
+	return fmt.Sprintf("%s(%s)", p.function().Name(), strings.Join(parts, ", "))
+}
+func (p *Prediction) Children() []plan.Expr { return p.args }
+func (p *Prediction) Type() arrow.DataType  { return nil }
+func (p *Prediction) WithChildren(x []plan.Expr) plan.Expr {
+	return p.with(func(c *Prediction) { c.args = x })
+}
+
+// Resolve implements plan.Expr: it becomes a plan.BatchCall of the model.
+func (p *Prediction) Resolve(in *arrow.Schema) (plan.Expr, error) {
+	call := &plan.BatchCall{Fn: p.function(), Args: p.args, Options: p.opts}
+	return call.Resolve(in)
+}
+
+func (p *Prediction) function() *predictFunction {
+	return &predictFunction{model: p.model, outputs: p.outputs, post: p.post}
+}
+
+// predictFunction is a model with its output selection and
+// post-processing, as the engine runs it.
+type predictFunction struct {
+	model   Model
+	outputs []string
+	post    []PostStep
+}
+
+var _ plan.BatchFunction = (*predictFunction)(nil)
+
+// Name implements plan.BatchFunction.
+func (f *predictFunction) Name() string { return "predict[" + f.model.Name() + "]" }
+
+// Batching implements plan.BatchFunction.
+func (f *predictFunction) Batching() plan.Batching {
+	h := f.model.Hints()
+	return plan.Batching{Rows: h.BatchRows, Bytes: h.BatchBytes}
+}
+
+// Bind implements plan.BatchFunction.
+func (f *predictFunction) Bind(args []arrow.Field) (arrow.DataType, error) {
+	fields, _, err := f.bind(args)
+	if err != nil {
+		return nil, err
+	}
+	if len(fields) == 1 {
+		return fields[0].Type, nil
+	}
+	return arrow.StructOf(fields...), nil
+}
+
+// bind returns the result's fields and, per field, the model output it
+// comes from.
+func (f *predictFunction) bind(args []arrow.Field) ([]arrow.Field, []int, error) {
+	all, err := f.model.Bind(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(all) == 0 {
+		return nil, nil, fmt.Errorf("model %s declares no outputs", f.model.Name())
+	}
+	var fields []arrow.Field
+	var from []int
+	if f.outputs == nil {
+		fields = all
+		for i := range all {
+			from = append(from, i)
+		}
+	} else {
+		for _, name := range f.outputs {
+			i := slices.IndexFunc(all, func(o arrow.Field) bool { return o.Name == name })
+			if i < 0 {
+				return nil, nil, fmt.Errorf("model %s has no output %q (outputs: %s)", f.model.Name(), name, fieldList(all))
+			}
+			fields, from = append(fields, all[i]), append(from, i)
+		}
+	}
+	if len(f.post) > 0 {
+		if len(fields) != 1 {
+			return nil, nil, fmt.Errorf("post-processing needs a single model output; %s gives %s (keep one with Outputs)", f.model.Name(), fieldList(fields))
+		}
+		t := fields[0].Type
+		for _, s := range f.post {
+			if t, err = s.ResultType(t); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", s.Name(), err)
+			}
+		}
+		fields[0].Type = t
+	}
+	return fields, from, nil
+}
+
+func fieldList(fs []arrow.Field) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = fmt.Sprintf("%s %s", f.Name, f.Type)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Open implements plan.BatchFunction: it acquires the model loaded once in
+// this process, loading it on first use with the cores divided among the
+// job's partitions.
+func (f *predictFunction) Open(ctx context.Context, env plan.JobEnv) (plan.BatchRunner, error) {
+	s, err := acquire(ctx, f.model, threadsPerCall(env.Parallelism), env.RecordLoad)
+	if err != nil {
+		return nil, err
+	}
+	return &predictRunner{fn: f, shared: s}, nil
+}
+
+type predictRunner struct {
+	fn     *predictFunction
+	shared *sharedModel
+	fields []arrow.Field
+	from   []int
+}
+
+// Run implements plan.BatchRunner.
+func (r *predictRunner) Run(ctx context.Context, args []arrow.Array, rows int) (arrow.Array, error) {
+	if r.fields == nil {
+		in := make([]arrow.Field, len(args))
+		for i, a := range args {
+			in[i] = arrow.Field{Name: fmt.Sprintf("arg%d", i), Type: a.DataType(), Nullable: true}
+		}
+		fields, from, err := r.fn.bind(in)
+		if err != nil {
+			return nil, err
+		}
+		r.fields, r.from = fields, from
+	}
+	outs, err := r.shared.pick().Predict(ctx, args, rows)
+	if err != nil {
+		return nil, err
+	}
+	defer releaseAll(outs)
+	for i, o := range outs {
+		if o.Len() != rows {
+			return nil, fmt.Errorf("model %s returned %d rows for output %d, want %d", r.fn.model.Name(), o.Len(), i, rows)
+		}
+	}
+	kept := make([]arrow.Array, len(r.from))
+	for i, k := range r.from {
+		kept[i] = outs[k]
+	}
+	if len(kept) == 1 {
+		return postProcess(ctx, r.fn.post, kept[0])
+	}
+	names := make([]string, len(r.fields))
+	for i, f := range r.fields {
+		names[i] = f.Name
+	}
+	return array.NewStructArray(kept, names)
+}
+
+// Close implements plan.BatchRunner.
+func (r *predictRunner) Close() error {
+	release(r.fn.model, r.shared)
+	return nil
+}
+
+func releaseAll(arrs []arrow.Array) {
+	for _, a := range arrs {
+		if a != nil {
+			a.Release()
+		}
+	}
+}
