@@ -7,6 +7,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/arrow/scalar"
@@ -94,6 +95,13 @@ func (ev *evaluator) computed(e plan.Expr, b arrow.RecordBatch) (arrow.Array, er
 		return ev.concat(e, b)
 	case *plan.MonotonicID:
 		return monotonicIDs(ev.mem, ev.partition, ev.rowOffset, int(b.NumRows())), nil
+	case *plan.GetField:
+		c, err := ev.array(e.Child, b)
+		if err != nil {
+			return nil, err
+		}
+		defer c.Release()
+		return structField(ev.mem, c.(*array.Struct), e.Index()), nil
 	case *plan.Call:
 		return ev.call(e, b)
 	case *plan.BatchCall:
@@ -290,4 +298,26 @@ func literalScalar(l *plan.Literal) (scalar.Scalar, error) {
 		}
 	}
 	return nil, fmt.Errorf("exec: literal %s: value of Go type %T does not fit type %s", l, l.Value, t)
+}
+
+// structField returns field i of a struct array, with the struct's own
+// NULLs applied.
+func structField(mem memory.Allocator, s *array.Struct, i int) arrow.Array {
+	f := s.Field(i)
+	if s.NullN() == 0 {
+		return array.NewSlice(f, 0, int64(f.Len()))
+	}
+	d := f.Data()
+	buffers := append([]*memory.Buffer(nil), d.Buffers()...)
+	validity := memory.NewResizableBuffer(mem)
+	validity.Resize(int(bitutil.BytesForBits(int64(d.Offset() + s.Len()))))
+	bits := validity.Bytes()
+	for r := range s.Len() {
+		bitutil.SetBitTo(bits, d.Offset()+r, s.IsValid(r) && f.IsValid(r))
+	}
+	buffers[0] = validity
+	out := array.NewData(d.DataType(), d.Len(), buffers, d.Children(), array.UnknownNullCount, d.Offset())
+	validity.Release()
+	defer out.Release()
+	return array.MakeFromData(out)
 }

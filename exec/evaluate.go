@@ -70,6 +70,7 @@ type evaluateOp struct {
 	rowsSeen     int64
 	ready        []arrow.RecordBatch // results to hand out, in order
 	inputDone    bool
+	iterating    *iteration // for an iterator function
 	out          holder
 }
 
@@ -85,6 +86,12 @@ func (o *evaluateOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			b := o.ready[0]
 			o.ready = o.ready[1:]
 			return o.out.set(b), nil
+		}
+		if fn, ok := o.exec.node.Call.Fn.(plan.IteratorFunction); ok {
+			if err := o.iterate(ctx, fn); err != nil {
+				return nil, err
+			}
+			continue
 		}
 		if o.inputDone {
 			if len(o.pending) > 0 {
@@ -174,20 +181,21 @@ func (o *evaluateOp) queue(b arrow.RecordBatch, args []arrow.Array, start, end i
 }
 
 // flush runs the function over the queued rows and turns them into ready
-// output batches.
+// output batches (an iterator function gets them as its next batch).
 func (o *evaluateOp) flush(ctx context.Context) error {
 	pending := o.pending
 	o.pending, o.pendingRows, o.pendingBytes = nil, 0, 0
-	defer func() {
-		for _, p := range pending {
-			p.release()
-		}
-	}()
 	args, err := concatArgs(pending, allocatorOf(ctx))
 	if err != nil {
+		releasePending(pending)
 		return err
 	}
-	defer releaseArrays(args)
+	g := &gathered{pending: pending, args: args}
+	if o.iterating != nil {
+		o.iterating.push(g)
+		return nil
+	}
+	defer g.release()
 	rows := int(args[0].Len())
 	first := pending[0].first
 	where := fmt.Sprintf("partition %d, rows %d–%d", o.partition, first, first+int64(rows)-1)
@@ -196,8 +204,33 @@ func (o *evaluateOp) flush(ctx context.Context) error {
 		return err
 	}
 	defer result.Release()
+	return o.outputs(ctx, g, result, failures)
+}
+
+// gathered is a batch of queued rows and their joined arguments.
+type gathered struct {
+	pending []pendingRows
+	args    []arrow.Array
+}
+
+func (g *gathered) rows() int { return g.args[0].Len() }
+
+func (g *gathered) release() {
+	releasePending(g.pending)
+	releaseArrays(g.args)
+}
+
+func releasePending(ps []pendingRows) {
+	for _, p := range ps {
+		p.release()
+	}
+}
+
+// outputs appends result's rows to the gathered rows, queueing the
+// batches to hand out.
+func (o *evaluateOp) outputs(ctx context.Context, g *gathered, result arrow.Array, failures *failures) error {
 	offset := 0
-	for _, p := range pending {
+	for _, p := range g.pending {
 		n := int(p.batch.NumRows())
 		out, err := o.output(ctx, p, result, failures, offset, n)
 		if err != nil {
@@ -278,10 +311,9 @@ func (o *evaluateOp) Close() error {
 		b.Release()
 	}
 	o.ready = nil
-	for _, p := range o.pending {
-		p.release()
-	}
+	releasePending(o.pending)
 	o.pending = nil
+	o.iterating.close()
 	o.dead.abandon()
 	return o.input.Close()
 }

@@ -104,6 +104,10 @@ func (c Column) Lower() Column { return Column{plan.NewUnary(plan.OpLower, c.Exp
 // Length is the number of characters of a string.
 func (c Column) Length() Column { return Column{plan.NewUnary(plan.OpLength, c.Expr)} }
 
+// Field reads a field of a struct column (a model's several outputs), as
+// Spark's col("p.label") does.
+func (c Column) Field(name string) Column { return Column{&plan.GetField{Child: c.Expr, Name: name}} }
+
 // Cast converts c to type t (strings that do not parse become NULL).
 func (c Column) Cast(t arrow.DataType) Column { return Column{&plan.Cast{Child: c.Expr, To: t}} }
 

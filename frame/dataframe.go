@@ -62,7 +62,7 @@ func (df *DataFrame) derive(what string, build func(in plan.Node) (plan.Node, er
 }
 
 // columnsOf turns Select-style arguments into expressions; "*" expands to
-// every column of in.
+// every column of in, "s.*" to every field of the struct column s.
 func columnsOf(in *arrow.Schema, cols []any) []plan.Expr {
 	var out []plan.Expr
 	for _, c := range cols {
@@ -72,6 +72,10 @@ func columnsOf(in *arrow.Schema, cols []any) []plan.Expr {
 				for _, f := range in.Fields() {
 					out = append(out, plan.Col(f.Name))
 				}
+				continue
+			}
+			if s, ok := strings.CutSuffix(c, ".*"); ok && len(in.FieldIndices(c)) == 0 {
+				out = append(out, structFields(in, s)...)
 				continue
 			}
 			out = append(out, plan.Col(c))
@@ -108,6 +112,45 @@ func (df *DataFrame) WithColumn(name string, col plan.Expr) *DataFrame {
 			exprs = append(exprs, &plan.Alias{Child: expr(col), Name: name})
 		}
 		return plan.Projection(in, exprs...)
+	})
+}
+
+// structFields are the fields of struct column name, each as a column of
+// its own name (an error expression when name is no struct).
+func structFields(in *arrow.Schema, name string) []plan.Expr {
+	i := in.FieldIndices(name)
+	if len(i) == 0 {
+		return []plan.Expr{plan.Col(name)}
+	}
+	st, ok := in.Field(i[0]).Type.(*arrow.StructType)
+	if !ok {
+		return []plan.Expr{&plan.Invalid{Err: fmt.Errorf("frame: %s.*: column %q is %s, not a struct", name, name, in.Field(i[0]).Type)}}
+	}
+	out := make([]plan.Expr, st.NumFields())
+	for k, f := range st.Fields() {
+		out[k] = &plan.Alias{Child: &plan.GetField{Child: plan.Col(name), Name: f.Name}, Name: f.Name}
+	}
+	return out
+}
+
+// Unnest replaces struct columns (a model's several outputs) by their
+// fields, in place, as Polars' unnest does.
+func (df *DataFrame) Unnest(cols ...string) *DataFrame {
+	return df.derive(fmt.Sprintf("Unnest(%s)", strings.Join(cols, ", ")), func(in plan.Node) (plan.Node, error) {
+		for _, c := range cols {
+			if _, err := plan.FieldIndex(in.Schema(), c); err != nil {
+				return nil, err
+			}
+		}
+		var exprs []plan.Expr
+		for _, f := range in.Schema().Fields() {
+			if slices.Contains(cols, f.Name) {
+				exprs = append(exprs, structFields(in.Schema(), f.Name)...)
+			} else {
+				exprs = append(exprs, plan.Col(f.Name))
+			}
+		}
+		return plan.NewProject(in, exprs...)
 	})
 }
 

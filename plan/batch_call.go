@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"strings"
 	"time"
 
@@ -140,6 +141,9 @@ func (c *BatchCall) Resolve(in *arrow.Schema) (Expr, error) {
 	if err != nil {
 		return nil, fmt.Errorf("plan: %s: %w", c.Fn.Name(), err)
 	}
+	if _, ok := c.Fn.(IteratorFunction); ok && c.Options.OnError != FailFast {
+		return nil, fmt.Errorf("plan: %s: an iterator function fails on errors; error policies are for batch functions", c.Fn.Name())
+	}
 	if c.Options.OnError == DeadLetter && c.Options.DeadLetterDir == "" {
 		return nil, fmt.Errorf("plan: %s: the dead-letter policy needs a directory", c.Fn.Name())
 	}
@@ -177,4 +181,16 @@ func IsTransient(err error) bool {
 	}
 	var t interface{ Temporary() bool }
 	return errors.As(err, &t) && t.Temporary()
+}
+
+// IteratorFunction is a BatchFunction that runs once per partition over the
+// stream of that partition's argument batches, like Spark's iterator
+// pandas UDFs (SCALAR_ITER): it can do per-partition setup before its loop
+// and keep state across batches. It yields one result per argument batch,
+// in order, each as long as its batch. The argument arrays are borrowed
+// until the function yields their result. The executor calls Iterate
+// instead of Open and Run; errors fail the job (no error policies).
+type IteratorFunction interface {
+	BatchFunction
+	Iterate(ctx context.Context, partition int, batches iter.Seq[[]arrow.Array]) iter.Seq2[arrow.Array, error]
 }

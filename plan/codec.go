@@ -231,6 +231,8 @@ func encodeExpr(x Expr) (*encoded, error) {
 		e.Op = "concat"
 	case *MonotonicID:
 		e.Op = "monotonic_id"
+	case *GetField:
+		e.Op, e.Name = "field", x.Name
 	case *Call:
 		e.Op, e.Name = "call", x.Fn.Name()
 		e.Kind, e.Config, err = portable(x.Fn, "function "+x.Fn.Name())

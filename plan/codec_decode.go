@@ -192,6 +192,11 @@ func decodeExpr(e *encoded) (Expr, error) {
 		return &Concat{Args: children}, nil
 	case "monotonic_id":
 		return &MonotonicID{}, nil
+	case "field":
+		if len(children) != 1 {
+			return nil, fmt.Errorf("plan: decoding: field needs one child")
+		}
+		return &GetField{Child: children[0], Name: e.Name}, nil
 	case "call":
 		registryMu.RLock()
 		decode, ok := functions[e.Kind]

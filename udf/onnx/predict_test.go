@@ -150,6 +150,24 @@ func TestPredictStructOfOutputs(t *testing.T) {
 	if end-start != 3 {
 		t.Fatalf("%d probabilities", end-start)
 	}
+
+	// The struct expands into columns three ways.
+	for _, expanded := range []*frame.DataFrame{
+		df.Unnest("p"),
+		df.Select("species", "p.*"),
+		df.Select("species", frame.Col("p").Field("output_label").As("output_label"), frame.Col("p").Field("output_probability").As("output_probability")),
+	} {
+		tbl := collect(t, expanded)
+		if got := column(t, tbl, "output_label"); strings.Join(got, ",") != "0,0,0" {
+			t.Fatalf("%s: labels %v", expanded.Columns(), got)
+		}
+		if got := column(t, tbl, "output_probability"); !strings.HasPrefix(got[0], `[{"key":0,"value":0.99`) {
+			t.Fatalf("probabilities %v", got)
+		}
+	}
+	if err := df.Select("species.*").Err(); err == nil || !strings.Contains(err.Error(), "not a struct") {
+		t.Fatalf("err = %v", err)
+	}
 }
 
 func TestPredictPlanTimeErrors(t *testing.T) {
