@@ -14,11 +14,13 @@ import (
 	"github.com/ember-df/ember/plan"
 )
 
-// maxIsolationRuns bounds the extra runs spent finding the failed rows of a
-// batch that failed as a whole (under the null and dead-letter policies):
-// halves are retried until single rows fail or the runs are spent, and the
-// rows still unresolved then count as failed with the batch's error.
-const maxIsolationRuns = 64
+// isolationRuns bounds the extra runs spent finding the failed rows of a
+// batch of n rows that failed as a whole (under the null and dead-letter
+// policies): halves are run until single rows fail, which takes at most
+// 2n runs whatever rows fail, so this bound only guards against a
+// function that fails differently each time; rows still unresolved when it
+// is spent count as failed with their sub-batch's error.
+func isolationRuns(n int) int { return 2*n + 8 }
 
 // callState is one batch call's share of a job: the function opened once
 // for every partition, and its metrics.
@@ -48,11 +50,13 @@ func (j *job) newCallState(n *plan.Evaluate) *callState {
 	if o := n.Call.Options.Batching; o.Bytes > 0 {
 		b.Bytes = o.Bytes
 	}
+	// Independent of the input's batches: a model is fed batches of its
+	// own size.
 	if b.Rows <= 0 {
-		b.Rows = j.cfg.BatchRows
+		b.Rows = DefaultBatchRows
 	}
 	if b.Bytes <= 0 {
-		b.Bytes = j.cfg.BatchBytes
+		b.Bytes = DefaultBatchBytes
 	}
 	s := &callState{job: j, call: n.Call, name: n.Call.Fn.Name(), column: n.Name, batching: b}
 	j.mu.Lock()
@@ -128,7 +132,7 @@ func (s *callState) run(ctx context.Context, args []arrow.Array, rows int, where
 	case policy == plan.FailFast || ctx.Err() != nil:
 		return nil, nil, fmt.Errorf("exec: %s in %s: %w", s.name, where, err)
 	default:
-		budget := maxIsolationRuns
+		budget := isolationRuns(rows)
 		result, fails, err = s.isolate(ctx, runner, args, rows, err, &budget)
 		if err != nil {
 			return nil, nil, err

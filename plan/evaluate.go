@@ -145,6 +145,11 @@ func extractCalls(input Node, exprs []Expr) (Node, []Expr, [][]string, error) {
 		if failed != nil {
 			return nil, nil, nil, failed
 		}
+		if a, ok := resolved[i].(*Alias); ok {
+			if c, ok := a.Child.(*Column); ok && c.Name == a.Name {
+				resolved[i] = c // the call's column already has its name
+			}
+		}
 	}
 	return n, resolved, errorColumns, nil
 }

@@ -152,6 +152,10 @@ type predictFunction struct {
 	model   Model
 	outputs []string
 	post    []PostStep
+	// fields and from are what Bind found, for the runner: the result's
+	// fields and the model output each comes from.
+	fields []arrow.Field
+	from   []int
 }
 
 var _ plan.BatchFunction = (*predictFunction)(nil)
@@ -167,10 +171,11 @@ func (f *predictFunction) Batching() plan.Batching {
 
 // Bind implements plan.BatchFunction.
 func (f *predictFunction) Bind(args []arrow.Field) (arrow.DataType, error) {
-	fields, _, err := f.bind(args)
+	fields, from, err := f.bind(args)
 	if err != nil {
 		return nil, err
 	}
+	f.fields, f.from = fields, from
 	if len(fields) == 1 {
 		return fields[0].Type, nil
 	}
@@ -234,7 +239,7 @@ func (f *predictFunction) Open(ctx context.Context, env plan.JobEnv) (plan.Batch
 	if err != nil {
 		return nil, err
 	}
-	return &predictRunner{fn: f, shared: s}, nil
+	return &predictRunner{fn: f, shared: s, fields: f.fields, from: f.from}, nil
 }
 
 type predictRunner struct {
@@ -247,15 +252,7 @@ type predictRunner struct {
 // Run implements plan.BatchRunner.
 func (r *predictRunner) Run(ctx context.Context, args []arrow.Array, rows int) (arrow.Array, error) {
 	if r.fields == nil {
-		in := make([]arrow.Field, len(args))
-		for i, a := range args {
-			in[i] = arrow.Field{Name: fmt.Sprintf("arg%d", i), Type: a.DataType(), Nullable: true}
-		}
-		fields, from, err := r.fn.bind(in)
-		if err != nil {
-			return nil, err
-		}
-		r.fields, r.from = fields, from
+		return nil, fmt.Errorf("model %s was not bound to its inputs", r.fn.model.Name())
 	}
 	outs, err := r.shared.pick().Predict(ctx, args, rows)
 	if err != nil {
