@@ -116,6 +116,10 @@ func (s *Session) FromTable(tbl arrow.Table) *DataFrame {
 	return s.CreateDataFrame(tbl.Schema(), tr)
 }
 
+// FromPlan returns a DataFrame over a logical plan, such as one that
+// plan.Unmarshal rebuilt from another process's DataFrame.Plan.
+func (s *Session) FromPlan(n plan.Node) *DataFrame { return &DataFrame{sess: s, node: n} }
+
 func (s *Session) failed(err error) *DataFrame { return &DataFrame{sess: s, err: err} }
 
 // AllocatorFrom returns the allocator of the job running a user function

@@ -2,9 +2,11 @@ package udf
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -290,4 +292,106 @@ func releaseAll(arrs []arrow.Array) {
 			a.Release()
 		}
 	}
+}
+
+// Plans that apply a model travel when the model does: a model that
+// implements plan.Portable and whose kind is registered with RegisterModel
+// (package udf/onnx registers "onnx", located by its file), with built-in
+// post-processing steps. Closures (a Go model, PostFunc) stay local.
+
+var (
+	modelsMu sync.RWMutex
+	models   = map[string]func(json.RawMessage) (Model, error){}
+)
+
+// RegisterModel makes models of a kind decodable, so plans that apply them
+// can travel to other processes.
+func RegisterModel(kind string, decode func(json.RawMessage) (Model, error)) {
+	modelsMu.Lock()
+	defer modelsMu.Unlock()
+	models[kind] = decode
+}
+
+func init() {
+	plan.RegisterBatchFunction("udf.predict", decodePredict)
+}
+
+// predictConfig is the serialized form of a predictFunction.
+type predictConfig struct {
+	Kind    string          `json:"model_kind"`
+	Model   json.RawMessage `json:"model"`
+	Outputs []string        `json:"outputs,omitempty"`
+	Post    []stepConfig    `json:"post,omitempty"`
+}
+
+type stepConfig struct {
+	Step   string   `json:"step"`
+	K      int      `json:"k,omitempty"`
+	Labels []string `json:"labels,omitempty"`
+}
+
+// Kind implements plan.Portable.
+func (f *predictFunction) Kind() string { return "udf.predict" }
+
+// Config implements plan.Portable.
+func (f *predictFunction) Config() (json.RawMessage, error) {
+	pm, ok := f.model.(plan.Portable)
+	if !ok {
+		return nil, fmt.Errorf("%w: model %s is a Go value (implement plan.Portable and RegisterModel to ship it)", plan.ErrNotPortable, f.model.Name())
+	}
+	cfg, err := pm.Config()
+	if err != nil {
+		return nil, err
+	}
+	c := predictConfig{Kind: pm.Kind(), Model: cfg, Outputs: f.outputs}
+	for _, s := range f.post {
+		var sc stepConfig
+		switch s := s.(type) {
+		case softmax:
+			sc.Step = "softmax"
+		case argmax:
+			sc.Step = "argmax"
+		case topK:
+			sc.Step, sc.K = "top_k", s.k
+		case labels:
+			sc.Step, sc.Labels = "labels", s.names
+		default:
+			return nil, fmt.Errorf("%w: post-processing step %s of model %s is Go code", plan.ErrNotPortable, s.Name(), f.model.Name())
+		}
+		c.Post = append(c.Post, sc)
+	}
+	return json.Marshal(c)
+}
+
+func decodePredict(raw json.RawMessage) (plan.BatchFunction, error) {
+	var c predictConfig
+	if err := json.Unmarshal(raw, &c); err != nil {
+		return nil, fmt.Errorf("udf: decoding a prediction: %w", err)
+	}
+	modelsMu.RLock()
+	decode, ok := models[c.Kind]
+	modelsMu.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("udf: no model kind %q registered (import its package, e.g. udf/onnx)", c.Kind)
+	}
+	m, err := decode(c.Model)
+	if err != nil {
+		return nil, err
+	}
+	f := &predictFunction{model: m, outputs: c.Outputs}
+	for _, s := range c.Post {
+		switch s.Step {
+		case "softmax":
+			f.post = append(f.post, Softmax())
+		case "argmax":
+			f.post = append(f.post, Argmax())
+		case "top_k":
+			f.post = append(f.post, TopK(s.K))
+		case "labels":
+			f.post = append(f.post, Labels(s.Labels...))
+		default:
+			return nil, fmt.Errorf("udf: unknown post-processing step %q", s.Step)
+		}
+	}
+	return f, nil
 }

@@ -1,6 +1,7 @@
 package onnx
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -269,4 +270,34 @@ func outputType(o Tensor) (arrow.DataType, error) {
 		return arrow.MapOf(k, v), nil
 	}
 	return nil, unsupported
+}
+
+// modelConfig is a model's serialized form: where it is and what to keep.
+type modelConfig struct {
+	Path    string   `json:"path"`
+	Outputs []string `json:"outputs"`
+}
+
+// Kind implements plan.Portable: plans that apply an ONNX model travel,
+// with the model located by its path (which must be readable where the
+// plan runs).
+func (m *Model) Kind() string { return "onnx" }
+
+// Config implements plan.Portable.
+func (m *Model) Config() (json.RawMessage, error) {
+	p, err := filepath.Abs(m.path)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(modelConfig{Path: p, Outputs: m.keep})
+}
+
+func init() {
+	udf.RegisterModel("onnx", func(raw json.RawMessage) (udf.Model, error) {
+		var c modelConfig
+		if err := json.Unmarshal(raw, &c); err != nil {
+			return nil, fmt.Errorf("onnx: decoding a model: %w", err)
+		}
+		return Load(c.Path, WithOutputs(c.Outputs...))
+	})
 }

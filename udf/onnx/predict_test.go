@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/frame"
+	"github.com/ember-df/ember/plan"
 	"github.com/ember-df/ember/udf"
 	"github.com/ember-df/ember/udf/onnx"
 )
@@ -195,5 +196,35 @@ func TestPredictPlanTimeErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("err = %v, want %q", err, tc.want)
 		}
+	}
+}
+
+func TestPredictPlanTravels(t *testing.T) {
+	requireRuntime(t)
+	sess := checkedSession(t)
+	model, err := onnx.Load(irisModel, onnx.WithOutputs("output_label"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { udf.Unload(model) })
+	df := readIris(sess).WithColumn("prediction", udf.Predict(model, irisFeatures...).BatchRows(64).Labels("setosa", "versicolor", "virginica"))
+	data, err := plan.Marshal(df.Plan())
+	if err != nil {
+		t.Fatal(err)
+	}
+	decoded, err := plan.Unmarshal(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plan.Explain(decoded) != plan.Explain(df.Plan()) {
+		t.Fatalf("decoded plan differs:\n%s\nfrom\n%s", plan.Explain(decoded), plan.Explain(df.Plan()))
+	}
+	want := column(t, collect(t, df), "prediction")
+	got := column(t, collect(t, sess.FromPlan(decoded)), "prediction")
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("decoded plan predicts %v, want %v", got, want)
+	}
+	if !strings.Contains(string(data), `"batch_call"`) || !strings.Contains(string(data), `"Rows":64`) {
+		t.Fatalf("encoded: %s", data)
 	}
 }
