@@ -2,11 +2,12 @@
 # Installs what ember needs on a fresh Debian machine with Go: idempotent,
 # safe to run again.
 #
-#   bash scripts/setup.sh        what the library and the demo need (Go modules)
-#   bash scripts/setup.sh test   also what the tests need: Node.js with DuckDB
-#                                (npm @duckdb/node-api) and Debian's pandas, the
-#                                real tools the interop tests compare against,
-#                                and ONNX Runtime (scripts/install-onnxruntime.sh)
+#   bash scripts/setup.sh        what the library and the demo need: Go modules
+#                                and ONNX Runtime (scripts/install-onnxruntime.sh,
+#                                fetched with npm, which it installs if missing)
+#   bash scripts/setup.sh test   also what the tests and benchmarks need: DuckDB
+#                                (npm @duckdb/node-api), Debian's pandas and
+#                                scikit-learn, the real tools they compare against
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,8 +22,6 @@ if [ "$(printf '%s\n%s\n' "$need_go" "$have_go" | sort -V | head -n1)" != "$need
 	exit 1
 fi
 go mod download
-
-[ "${1:-}" = "test" ] || exit 0
 
 # apt_install installs Debian packages that are missing (as root, or with sudo).
 apt_install() {
@@ -41,8 +40,12 @@ apt_install() {
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 	apt_install nodejs npm
 fi
+bash scripts/install-onnxruntime.sh
+
+[ "${1:-}" = "test" ] || exit 0
+
 if ! /usr/bin/python3 -c 'import pandas' >/dev/null 2>&1; then
 	apt_install python3-pandas
 fi
 bash bench/setup.sh
-bash scripts/install-onnxruntime.sh
+
