@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -256,6 +257,14 @@ func (r *predictRunner) Run(ctx context.Context, args []arrow.Array, rows int) (
 	if r.fields == nil {
 		return nil, fmt.Errorf("model %s was not bound to its inputs", r.fn.model.Name())
 	}
+	if nulls := nullRows(args); len(nulls) > 0 {
+		return r.skipNulls(ctx, args, rows, nulls)
+	}
+	return r.predict(ctx, args, rows)
+}
+
+// predict runs the model on rows without NULL inputs.
+func (r *predictRunner) predict(ctx context.Context, args []arrow.Array, rows int) (arrow.Array, error) {
 	outs, err := r.shared.pick().Predict(ctx, args, rows)
 	if err != nil {
 		return nil, err
@@ -278,6 +287,87 @@ func (r *predictRunner) Run(ctx context.Context, args []arrow.Array, rows int) (
 		names[i] = f.Name
 	}
 	return array.NewStructArray(kept, names)
+}
+
+// nullRows are the rows where some argument is NULL, ascending.
+func nullRows(args []arrow.Array) []int {
+	var rows []int
+	for _, a := range args {
+		if a.NullN() == 0 {
+			continue
+		}
+		for i := range a.Len() {
+			if a.IsNull(i) {
+				rows = append(rows, i)
+			}
+		}
+	}
+	slices.Sort(rows)
+	return slices.Compact(rows)
+}
+
+// skipNulls runs the model on the rows without NULL inputs and reports the
+// others as failed rows (a model needs a value for every input).
+func (r *predictRunner) skipNulls(ctx context.Context, args []arrow.Array, rows int, nulls []int) (arrow.Array, error) {
+	mem := allocator(ctx)
+	kctx := compute.WithAllocator(ctx, mem)
+	keep := array.NewInt64Builder(mem) // the rows with values
+	back := array.NewInt64Builder(mem) // row → its result among them, NULL for NULL rows
+	defer keep.Release()
+	defer back.Release()
+	next := 0
+	for i := range rows {
+		if next < len(nulls) && nulls[next] == i {
+			next++
+			back.AppendNull()
+			continue
+		}
+		back.Append(int64(keep.Len()))
+		keep.Append(int64(i))
+	}
+	keepIdx, backIdx := keep.NewArray(), back.NewArray()
+	defer keepIdx.Release()
+	defer backIdx.Release()
+	var result arrow.Array
+	if keepIdx.Len() == 0 {
+		result = array.MakeArrayOfNull(mem, r.resultType(), rows)
+	} else {
+		kept := make([]arrow.Array, len(args))
+		defer releaseAll(kept)
+		for i, a := range args {
+			t, err := compute.TakeArray(kctx, a, keepIdx)
+			if err != nil {
+				return nil, err
+			}
+			kept[i] = t
+		}
+		part, err := r.predict(ctx, kept, keepIdx.Len())
+		if err != nil {
+			return nil, err
+		}
+		defer part.Release()
+		if result, err = compute.TakeArray(kctx, part, backIdx); err != nil {
+			return nil, err
+		}
+	}
+	errs := make([]error, len(nulls))
+	for i, row := range nulls {
+		var cols []string
+		for k, a := range args {
+			if a.IsNull(row) {
+				cols = append(cols, fmt.Sprintf("input %d", k+1))
+			}
+		}
+		errs[i] = fmt.Errorf("model %s: %s is NULL; a model needs a value for every input", r.fn.model.Name(), strings.Join(cols, ", "))
+	}
+	return nil, &plan.RowErrors{Result: result, Rows: nulls, Errs: errs}
+}
+
+func (r *predictRunner) resultType() arrow.DataType {
+	if len(r.fields) == 1 {
+		return r.fields[0].Type
+	}
+	return arrow.StructOf(r.fields...)
 }
 
 // Close implements plan.BatchRunner.

@@ -313,3 +313,36 @@ func TestPredictPlansTravelOnlyWithPortableModels(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestPredictNullInputsAreFailedRows(t *testing.T) {
+	sess, iris := irisSession(t, 1)
+	m := newDoubler(t)
+	x := frame.When(frame.Col("petal_width").Gt(2.3), frame.Lit(nil)).Otherwise(frame.Col("sepal_length"))
+	df := iris.WithColumn("x", x)
+	_, err := df.WithColumn("y", udf.Predict(m, "x")).Collect(context.Background())
+	want := "exec: predict[doubler] in partition 0, rows 0–149: row 100: model doubler: input 1 is NULL"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v\nwant %q", err, want)
+	}
+	tbl, err := df.WithColumn("y", udf.Predict(m, "x").OnErrorNull("why")).Select("x", "y", "why").Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	nulls := 0
+	for k, c := range tbl.Column(1).Data().Chunks() {
+		why := tbl.Column(2).Data().Chunk(k)
+		xs := tbl.Column(0).Data().Chunk(k)
+		for i := range c.Len() {
+			if xs.IsNull(i) != c.IsNull(i) || xs.IsNull(i) != why.IsValid(i) {
+				t.Fatalf("row %d: x %s, y %s, why %s", i, xs.ValueStr(i), c.ValueStr(i), why.ValueStr(i))
+			}
+			if c.IsNull(i) {
+				nulls++
+			}
+		}
+	}
+	if u := sess.LastMetrics().UDFs[0]; nulls != 6 || u.FailedRows != 6 || u.Batches != 1 { // 6 flowers have petals wider than 2.3 cm
+		t.Fatalf("%d NULLs; %s", nulls, u)
+	}
+}
