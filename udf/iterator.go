@@ -3,7 +3,6 @@ package udf
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -86,21 +85,4 @@ func (it *Iterator) Open(context.Context, plan.JobEnv) (plan.BatchRunner, error)
 // Iterate implements plan.IteratorFunction.
 func (it *Iterator) Iterate(ctx context.Context, _ int, batches iter.Seq[[]arrow.Array]) iter.Seq2[arrow.Array, error] {
 	return it.fn(ctx, batches)
-}
-
-// checkSignature checks argument types against declared parameters (nil:
-// any) and returns the result type.
-func checkSignature(name string, params, args []arrow.DataType, result arrow.DataType) (arrow.DataType, error) {
-	if params == nil {
-		return result, nil
-	}
-	if len(args) != len(params) {
-		return nil, fmt.Errorf("udf %s takes %d arguments, got %d", name, len(params), len(args))
-	}
-	for i, p := range params {
-		if !arrow.TypeEqual(p, args[i]) {
-			return nil, fmt.Errorf("udf %s: argument %d is %s, want %s", name, i+1, args[i], p)
-		}
-	}
-	return result, nil
 }

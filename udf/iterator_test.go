@@ -125,7 +125,7 @@ func TestIteratorErrors(t *testing.T) {
 func TestIteratorChecksSignature(t *testing.T) {
 	_, iris := irisSession(t, 1)
 	err := iris.WithColumn("x", udf.NewIterator("it", arrow.PrimitiveTypes.Float64, nil, arrow.PrimitiveTypes.Int64).Call("sepal_length")).Err()
-	if err == nil || !strings.Contains(err.Error(), "argument 1 is float64, want int64") {
+	if err == nil || !strings.Contains(err.Error(), `udf "it": argument 1 is float64, want int64`) {
 		t.Fatalf("err = %v", err)
 	}
 }

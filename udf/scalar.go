@@ -47,26 +47,32 @@ func (s *Scalar) ReturnType(args []arrow.DataType) (arrow.DataType, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	if s.params == nil {
-		return s.result, nil
+	return checkSignature(s.name, s.params, args, s.result)
+}
+
+// checkSignature checks argument types against declared parameters (nil:
+// any arguments) and returns the result type.
+func checkSignature(name string, params, args []arrow.DataType, result arrow.DataType) (arrow.DataType, error) {
+	if params == nil {
+		return result, nil
 	}
-	if len(args) != len(s.params) {
+	if len(args) != len(params) {
 		word := "arguments"
-		if len(s.params) == 1 {
+		if len(params) == 1 {
 			word = "argument"
 		}
-		return nil, &signatureError{fmt.Sprintf("udf %q takes %d %s, got %d", s.name, len(s.params), word, len(args))}
+		return nil, &signatureError{fmt.Sprintf("udf %q takes %d %s, got %d", name, len(params), word, len(args))}
 	}
-	for i, p := range s.params {
+	for i, p := range params {
 		if !arrow.TypeEqual(p, args[i]) {
 			hint := ""
 			if castsTo(args[i], p) {
 				hint = " (cast it with .Cast)"
 			}
-			return nil, &signatureError{fmt.Sprintf("udf %q: argument %d is %s, want %s%s", s.name, i+1, args[i], p, hint)}
+			return nil, &signatureError{fmt.Sprintf("udf %q: argument %d is %s, want %s%s", name, i+1, args[i], p, hint)}
 		}
 	}
-	return s.result, nil
+	return result, nil
 }
 
 // signatureError is a call that does not fit a UDF's signature; it is a
