@@ -92,6 +92,9 @@ type encoded struct {
 
 // Marshal encodes n as JSON.
 func Marshal(n Node) ([]byte, error) {
+	if n == nil {
+		return nil, errors.New("plan: no plan to marshal (does the DataFrame hold an error?)")
+	}
 	e, err := encodeNode(n)
 	if err != nil {
 		return nil, err
