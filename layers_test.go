@@ -21,7 +21,7 @@ var layers = map[string][]string{
 	"frame":         {"plan", "plan/optimize", "exec", "udf", "io/"},
 	"gotaconv":      {"frame", "plan"},
 	"examples/":     {"frame", "udf", "udf/", "gotaconv"},
-	"bench/":        {"frame", "io/", "plan", "udf"},
+	"bench/":        {"frame", "io/", "plan", "udf", "udf/"},
 	"internal/":     {},
 }
 
