@@ -115,16 +115,5 @@ func (s *Scalar) Invoke(ctx context.Context, args []arrow.Array, rows int) (arro
 // Call applies the UDF to columns (names) or expressions, for
 // DataFrame.WithColumn and Select.
 func (s *Scalar) Call(args ...any) plan.Expr {
-	exprs := make([]plan.Expr, len(args))
-	for i, a := range args {
-		switch a := a.(type) {
-		case string:
-			exprs[i] = plan.Col(a)
-		case plan.Expr:
-			exprs[i] = a
-		default:
-			exprs[i] = plan.Lit(a)
-		}
-	}
-	return &plan.Call{Fn: s, Args: exprs}
+	return &plan.Call{Fn: s, Args: exprs(args)}
 }

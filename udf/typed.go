@@ -86,10 +86,10 @@ func Func3E[A, B, C Value, R any](name string, fn func(A, B, C) (R, error)) *Sca
 	return func3(name, nil, fn)
 }
 
-// The loops below are written once per arity, rather than over a per-row
-// closure, so that each instantiation reads the argument slices and writes
-// the result in place with nothing but fn's call in between. Exactly one
-// of fn and fnE is set.
+// Func1's loops are its own, so that numbers to numbers read the argument
+// slice and write the result in place with nothing but fn's call in
+// between; Func2 and Func3 go through eachRow's per-row closures. Exactly
+// one of fn and fnE is set.
 
 func func1[A Value, R any](name string, fn func(A) R, fnE func(A) (R, error)) *Scalar {
 	res, err := resultOf[R]()
@@ -102,10 +102,10 @@ func func1[A Value, R any](name string, fn func(A) R, fnE func(A) (R, error)) *S
 		if err != nil {
 			return nil, err
 		}
-		out := res.begin(compute.GetAllocator(ctx), rows)
-		defer out.release()
-		if fn != nil && a.at == nil && out.put == nil {
+		if fn != nil && a.at == nil && res.enc.fixed {
 			// Numbers to numbers: the common case, kept to one plain loop.
+			out := res.begin(compute.GetAllocator(ctx), rows)
+			defer out.release()
 			in, dst := a.vals[:rows], out.vals[:rows]
 			for i, v := range in {
 				if a.null(i) {
@@ -116,20 +116,14 @@ func func1[A Value, R any](name string, fn func(A) R, fnE func(A) (R, error)) *S
 			}
 			return out.finish(), nil
 		}
-		for i := range rows {
-			if a.null(i) {
-				out.appendNull(i)
-				continue
-			}
-			var r R
-			if fn != nil {
-				r = fn(a.value(i))
-			} else if r, err = fnE(a.value(i)); err != nil {
-				return nil, newRowError(name, i, err, a.value(i))
-			}
-			out.append(i, r)
-		}
-		return out.finish(), nil
+		return eachRow(ctx, name, res, rows, a.null,
+			func(i int) (R, error) {
+				if fn != nil {
+					return fn(a.value(i)), nil
+				}
+				return fnE(a.value(i))
+			},
+			func(i int) []any { return []any{a.value(i)} })
 	}
 	return s
 }
@@ -149,22 +143,15 @@ func func2[A, B Value, R any](name string, fn func(A, B) R, fnE func(A, B) (R, e
 		if err != nil {
 			return nil, err
 		}
-		out := res.begin(compute.GetAllocator(ctx), rows)
-		defer out.release()
-		for i := range rows {
-			if a.null(i) || b.null(i) {
-				out.appendNull(i)
-				continue
-			}
-			var r R
-			if fn != nil {
-				r = fn(a.value(i), b.value(i))
-			} else if r, err = fnE(a.value(i), b.value(i)); err != nil {
-				return nil, newRowError(name, i, err, a.value(i), b.value(i))
-			}
-			out.append(i, r)
-		}
-		return out.finish(), nil
+		return eachRow(ctx, name, res, rows,
+			func(i int) bool { return a.null(i) || b.null(i) },
+			func(i int) (R, error) {
+				if fn != nil {
+					return fn(a.value(i), b.value(i)), nil
+				}
+				return fnE(a.value(i), b.value(i))
+			},
+			func(i int) []any { return []any{a.value(i), b.value(i)} })
 	}
 	return s
 }
@@ -188,24 +175,36 @@ func func3[A, B, C Value, R any](name string, fn func(A, B, C) R, fnE func(A, B,
 		if err != nil {
 			return nil, err
 		}
-		out := res.begin(compute.GetAllocator(ctx), rows)
-		defer out.release()
-		for i := range rows {
-			if a.null(i) || b.null(i) || c.null(i) {
-				out.appendNull(i)
-				continue
-			}
-			var r R
-			if fn != nil {
-				r = fn(a.value(i), b.value(i), c.value(i))
-			} else if r, err = fnE(a.value(i), b.value(i), c.value(i)); err != nil {
-				return nil, newRowError(name, i, err, a.value(i), b.value(i), c.value(i))
-			}
-			out.append(i, r)
-		}
-		return out.finish(), nil
+		return eachRow(ctx, name, res, rows,
+			func(i int) bool { return a.null(i) || b.null(i) || c.null(i) },
+			func(i int) (R, error) {
+				if fn != nil {
+					return fn(a.value(i), b.value(i), c.value(i)), nil
+				}
+				return fnE(a.value(i), b.value(i), c.value(i))
+			},
+			func(i int) []any { return []any{a.value(i), b.value(i), c.value(i)} })
 	}
 	return s
+}
+
+// eachRow computes a result row by row: NULL where null says, call's
+// value elsewhere; a call's error names the row and its arguments.
+func eachRow[R any](ctx context.Context, name string, res result[R], rows int, null func(int) bool, call func(int) (R, error), argsOf func(int) []any) (arrow.Array, error) {
+	out := res.begin(compute.GetAllocator(ctx), rows)
+	defer out.release()
+	for i := range rows {
+		if null(i) {
+			out.appendNull(i)
+			continue
+		}
+		r, err := call(i)
+		if err != nil {
+			return nil, newRowError(name, i, err, argsOf(i)...)
+		}
+		out.append(i, r)
+	}
+	return out.finish(), nil
 }
 
 // newTyped declares a typed UDF; err is set when the result type has no
