@@ -1,12 +1,14 @@
 // Package harness is the machinery shared by ember's side-by-side
-// benchmarks (bench/cmd/compare, bench/cmd/parquet-compare): it parses
-// their common flags, builds the Go contenders, finds DuckDB's Node.js
-// package, runs every contender as its own child process, interleaved
-// round-robin, measuring wall time and peak RSS per run, and prints the
-// results table and ratios of medians.
+// benchmarks (bench/cmd/compare, bench/cmd/parquet-compare,
+// bench/cmd/predict-compare): it parses their common flags, builds the Go
+// contenders, finds DuckDB's Node.js package, runs every contender as its
+// own child process, interleaved round-robin, measuring wall time and peak
+// RSS per run, and prints the results table and ratios of medians.
 //
 // What a run does and how its output is checked stays with each command;
-// this package only runs processes and does the bookkeeping.
+// this package only runs processes and does the bookkeeping, plus
+// ScanParts, which streams the part files of an output directory to a
+// command's own check.
 package harness
 
 import (

@@ -1,0 +1,60 @@
+// Command predict-job is the ember contender of the model-scoring benchmark
+// driven by bench/cmd/predict-compare.
+//
+// It scores every row of an iris-like CSV with an ONNX classifier through
+// ember's frame API and udf.Predict:
+//
+//	read CSV (header, inferSchema) → prediction = model(sepal_length,
+//	sepal_width, petal_length, petal_width) → write CSV with header
+//
+// Usage:
+//
+//	predict-job -in input.csv -out DIR [-model iris_random_forest.onnx]
+//
+// The output directory is written in Overwrite mode and holds one or more
+// part-*.csv files, each starting with a header line: the input columns
+// and prediction (int64, the model's output_label). ONNX Runtime is found
+// as udf/onnx documents ($ONNXRUNTIME_LIB, or
+// third_party/onnxruntime/lib). Errors go to stderr and yield a non-zero
+// exit status, which the harness reports as a failed run.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/ember-df/ember/frame"
+	"github.com/ember-df/ember/udf"
+	"github.com/ember-df/ember/udf/onnx"
+)
+
+func main() {
+	in := flag.String("in", "", "input CSV file")
+	out := flag.String("out", "", "output directory")
+	model := flag.String("model", "udf/onnx/testdata/iris_random_forest.onnx", "ONNX model: input X float32[N,4], output output_label int64[N]")
+	flag.Parse()
+	if *in == "" || *out == "" || flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "usage: predict-job -in input.csv -out DIR [-model model.onnx]")
+		os.Exit(2)
+	}
+	if err := run(context.Background(), *in, *out, *model); err != nil {
+		fmt.Fprintln(os.Stderr, "predict-job:", err)
+		os.Exit(1)
+	}
+}
+
+// run executes the job, reading in and writing part files under out.
+func run(ctx context.Context, in, out, modelPath string) error {
+	sess := frame.NewSession()
+	defer sess.Close()
+
+	df := sess.Read().Option("header", "true").Option("inferSchema", "true").CSV(in)
+	model, err := onnx.Load(modelPath, onnx.WithOutputs("output_label"))
+	if err != nil {
+		return err
+	}
+	df = df.WithColumn("prediction", udf.Predict(model, "sepal_length", "sepal_width", "petal_length", "petal_width"))
+	return df.Write().Mode(frame.Overwrite).Option("header", "true").CSV(ctx, out)
+}
