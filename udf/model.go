@@ -56,6 +56,10 @@ type Hints struct {
 	// share round-robin (default 1: models that run calls concurrently,
 	// like ONNX Runtime's sessions, need no more).
 	Copies int
+	// Concurrency bounds the Predict calls running at once on one copy
+	// (0: no bound), for models that are not safe for concurrent use (1)
+	// or that saturate the machine with a few calls.
+	Concurrency int
 }
 
 // LoadOptions are what the engine decides for a load.
@@ -77,17 +81,28 @@ var shared = struct {
 type sharedModel struct {
 	ready  chan struct{} // closed once loading ended
 	copies []Loaded
+	slots  []chan struct{} // per copy, when Hints.Concurrency bounds calls
 	err    error
 	users  int
 	next   atomic.Uint64
 }
 
-// pick returns the copy for the next call, round-robin.
-func (s *sharedModel) pick() Loaded {
-	if len(s.copies) == 1 {
-		return s.copies[0]
+// predict runs a call on the next copy, round-robin, waiting for a slot
+// when the model bounds its concurrency.
+func (s *sharedModel) predict(ctx context.Context, inputs []arrow.Array, rows int) ([]arrow.Array, error) {
+	i := 0
+	if len(s.copies) > 1 {
+		i = int(s.next.Add(1) % uint64(len(s.copies)))
 	}
-	return s.copies[s.next.Add(1)%uint64(len(s.copies))]
+	if s.slots != nil {
+		select {
+		case s.slots[i] <- struct{}{}:
+			defer func() { <-s.slots[i] }()
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		}
+	}
+	return s.copies[i].Predict(ctx, inputs, rows)
 }
 
 // acquire returns m's loaded copies, loading them if no one in this
@@ -106,6 +121,11 @@ func acquire(ctx context.Context, m Model, threads int, loaded func(time.Duratio
 	if !ok {
 		start := time.Now()
 		s.copies, s.err = loadCopies(ctx, m, threads)
+		if n := m.Hints().Concurrency; n > 0 {
+			for range s.copies {
+				s.slots = append(s.slots, make(chan struct{}, n))
+			}
+		}
 		if s.err == nil && loaded != nil {
 			loaded(time.Since(start))
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ type Prediction struct {
 	outputs []string
 	post    []PostStep
 	opts    plan.CallOptions
+	err     error // reported by Resolve
 }
 
 var _ plan.Expr = (*Prediction)(nil)
@@ -103,6 +105,17 @@ func (p *Prediction) TopK(k int) *Prediction { return p.Then(TopK(k)) }
 // names: index i becomes names[i].
 func (p *Prediction) Labels(names ...string) *Prediction { return p.Then(Labels(names...)) }
 
+// LabelsFile is Labels with the names read from a file, one per line in
+// class order (as ImageNet's labels.txt); blank trailing lines are ignored.
+// A file that cannot be read makes the expression fail when it is resolved.
+func (p *Prediction) LabelsFile(path string) *Prediction {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return p.with(func(c *Prediction) { c.err = fmt.Errorf("labels: %w", err) })
+	}
+	return p.Labels(strings.Split(strings.TrimRight(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n"), "\n")...)
+}
+
 // OnErrorNull leaves the prediction NULL for rows the model fails on and
 // carries on; with errorColumn, a string column of that name holds each
 // failed row's error.
@@ -141,6 +154,9 @@ func (p *Prediction) WithChildren(x []plan.Expr) plan.Expr {
 
 // Resolve implements plan.Expr: it becomes a plan.BatchCall of the model.
 func (p *Prediction) Resolve(in *arrow.Schema) (plan.Expr, error) {
+	if p.err != nil {
+		return nil, fmt.Errorf("plan: %s: %w", p.function().Name(), p.err)
+	}
 	call := &plan.BatchCall{Fn: p.function(), Args: p.args, Options: p.opts}
 	return call.Resolve(in)
 }
@@ -265,7 +281,7 @@ func (r *predictRunner) Run(ctx context.Context, args []arrow.Array, rows int) (
 
 // predict runs the model on rows without NULL inputs.
 func (r *predictRunner) predict(ctx context.Context, args []arrow.Array, rows int) (arrow.Array, error) {
-	outs, err := r.shared.pick().Predict(ctx, args, rows)
+	outs, err := r.shared.predict(ctx, args, rows)
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,9 @@ type doubler struct {
 	transient atomic.Int64  // fail this many calls transiently first
 	block     chan struct{} // when set, Predict waits for it or ctx
 	loads     atomic.Int64
+	limit     int // Hints.Concurrency
+	active    atomic.Int64
+	peak      atomic.Int64 // most calls at once
 	mu        sync.Mutex
 	sizes     []int // batch sizes seen
 }
@@ -46,7 +49,7 @@ func newDoubler(t *testing.T) *doubler {
 func (m *doubler) Name() string { return "doubler" }
 func (m *doubler) Key() string  { return m.key }
 func (m *doubler) Hints() udf.Hints {
-	return udf.Hints{}
+	return udf.Hints{Concurrency: m.limit}
 }
 func (m *doubler) Bind(in []arrow.Field) ([]arrow.Field, error) {
 	if len(in) != 1 || in[0].Type.ID() != arrow.FLOAT64 {
@@ -64,6 +67,11 @@ func (m *doubler) Predict(ctx context.Context, in []arrow.Array, rows int) ([]ar
 	m.mu.Lock()
 	m.sizes = append(m.sizes, rows)
 	m.mu.Unlock()
+	n := m.active.Add(1)
+	defer m.active.Add(-1)
+	for p := m.peak.Load(); n > p && !m.peak.CompareAndSwap(p, n); p = m.peak.Load() {
+	}
+	time.Sleep(time.Millisecond) // let calls overlap
 	if m.block != nil {
 		select {
 		case <-m.block:
@@ -344,5 +352,45 @@ func TestPredictNullInputsAreFailedRows(t *testing.T) {
 	}
 	if u := sess.LastMetrics().UDFs[0]; nulls != 6 || u.FailedRows != 6 || u.Batches != 1 { // 6 flowers have petals wider than 2.3 cm
 		t.Fatalf("%d NULLs; %s", nulls, u)
+	}
+}
+
+func TestPredictConcurrencyHint(t *testing.T) {
+	for _, limit := range []int{0, 1} {
+		_, iris := irisSession(t, 4)
+		m := newDoubler(t)
+		m.limit = limit
+		tbl, err := iris.Repartition(4).WithColumn("y", udf.Predict(m, "sepal_length").BatchRows(5)).Collect(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl.Release()
+		if peak := m.peak.Load(); (limit == 1 && peak != 1) || (limit == 0 && peak < 2) {
+			t.Fatalf("limit %d: %d calls at once", limit, peak)
+		}
+	}
+}
+
+func TestPredictLabelsFile(t *testing.T) {
+	_, iris := irisSession(t, 1)
+	path := filepath.Join(t.TempDir(), "labels.txt")
+	if err := os.WriteFile(path, []byte("zero\none\ntwo\nthree\nfour\nfive\nsix\nseven\neight\nnine\nten\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	y := udf.Predict(newDoubler(t), "sepal_length").Then(udf.PostFunc("floor", arrow.PrimitiveTypes.Int64,
+		func(ctx context.Context, in arrow.Array) (arrow.Array, error) {
+			return compute.CastArray(ctx, in, compute.UnsafeCastOptions(arrow.PrimitiveTypes.Int64))
+		})).LabelsFile(path)
+	tbl, err := iris.Limit(1).WithColumn("y", y).Select("y").Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	if got := tbl.Column(0).Data().Chunk(0).ValueStr(0); got != "ten" {
+		t.Fatalf("label %q", got) // 5.1 doubled is 10.2
+	}
+	err = iris.WithColumn("y", udf.Predict(newDoubler(t), "sepal_length").LabelsFile("/no/such/labels.txt")).Err()
+	if err == nil || !strings.Contains(err.Error(), "labels: open /no/such/labels.txt") {
+		t.Fatalf("err = %v", err)
 	}
 }

@@ -2,11 +2,12 @@ package main
 
 import (
 	"bufio"
-	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
+
+	"github.com/ember-df/ember/bench/internal/harness"
 )
 
 // inputHeader is the header line of the generated input CSV.
@@ -113,19 +114,9 @@ func generateInput(path string, rows int, seed uint64) (expectation, error) {
 		w.Write(line)
 		exp.add(int64(id), milli)
 	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return exp, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return exp, err
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return exp, err
-	}
-	exp.InputSize = fi.Size()
-	return exp, nil
+	size, err := harness.FinishFile(w, f, path)
+	exp.InputSize = size
+	return exp, err
 }
 
 // appendRow appends one input line: id and the four measurements given in

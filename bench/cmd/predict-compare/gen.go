@@ -11,6 +11,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/ember-df/ember/bench/internal/harness"
 )
 
 // features are the model's input columns, in the order of its input X.
@@ -182,17 +184,7 @@ func generateInput(path string, iris []flower, rows int, seed uint64) (expectati
 		exp.KeySum += mix(uint64(rowKey(tenths, fl.label, 0)))
 		exp.Labels[fl.label]++
 	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return exp, fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return exp, err
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return exp, err
-	}
-	exp.InputSize = fi.Size()
-	return exp, nil
+	size, err := harness.FinishFile(w, f, path)
+	exp.InputSize = size
+	return exp, err
 }

@@ -108,3 +108,20 @@ func unquoteFields(line string) string {
 	}
 	return strings.Join(fields, ",")
 }
+
+// FinishFile flushes w into f, closes f and returns the size of the file
+// at path, for generators of benchmark inputs.
+func FinishFile(w *bufio.Writer, f *os.File, path string) (int64, error) {
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return 0, fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return 0, err
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0, err
+	}
+	return fi.Size(), nil
+}
