@@ -134,12 +134,12 @@ func acquire(ctx context.Context, m Model, threads int, loaded func(time.Duratio
 	select {
 	case <-s.ready:
 	case <-ctx.Done():
-		release(m, s)
+		s.release()
 		return nil, context.Cause(ctx)
 	}
 	if s.err != nil {
 		err := s.err
-		release(m, s)
+		s.release()
 		shared.Lock()
 		if shared.models[key] == s {
 			delete(shared.models, key) // the next job tries again
@@ -174,7 +174,7 @@ func loadCopies(ctx context.Context, m Model, threads int) (copies []Loaded, err
 }
 
 // release ends one use of s; the copies stay loaded for later jobs.
-func release(m Model, s *sharedModel) {
+func (s *sharedModel) release() {
 	shared.Lock()
 	s.users--
 	shared.Unlock()

@@ -258,20 +258,19 @@ func (f *predictFunction) Open(ctx context.Context, env plan.JobEnv) (plan.Batch
 	if err != nil {
 		return nil, err
 	}
-	return &predictRunner{fn: f, shared: s, fields: f.fields, from: f.from}, nil
+	return &predictRunner{predictFunction: f, shared: s}, nil
 }
 
+// predictRunner runs a bound predictFunction on the shared model.
 type predictRunner struct {
-	fn     *predictFunction
+	*predictFunction
 	shared *sharedModel
-	fields []arrow.Field
-	from   []int
 }
 
 // Run implements plan.BatchRunner.
 func (r *predictRunner) Run(ctx context.Context, args []arrow.Array, rows int) (arrow.Array, error) {
 	if r.fields == nil {
-		return nil, fmt.Errorf("model %s was not bound to its inputs", r.fn.model.Name())
+		return nil, fmt.Errorf("model %s was not bound to its inputs", r.model.Name())
 	}
 	if nulls := nullRows(args); len(nulls) > 0 {
 		return r.skipNulls(ctx, args, rows, nulls)
@@ -288,7 +287,7 @@ func (r *predictRunner) predict(ctx context.Context, args []arrow.Array, rows in
 	defer releaseAll(outs)
 	for i, o := range outs {
 		if o.Len() != rows {
-			return nil, fmt.Errorf("model %s returned %d rows for output %d, want %d", r.fn.model.Name(), o.Len(), i, rows)
+			return nil, fmt.Errorf("model %s returned %d rows for output %d, want %d", r.model.Name(), o.Len(), i, rows)
 		}
 	}
 	kept := make([]arrow.Array, len(r.from))
@@ -296,7 +295,7 @@ func (r *predictRunner) predict(ctx context.Context, args []arrow.Array, rows in
 		kept[i] = outs[k]
 	}
 	if len(kept) == 1 {
-		return postProcess(ctx, r.fn.post, kept[0])
+		return postProcess(ctx, r.post, kept[0])
 	}
 	names := make([]string, len(r.fields))
 	for i, f := range r.fields {
@@ -374,7 +373,7 @@ func (r *predictRunner) skipNulls(ctx context.Context, args []arrow.Array, rows 
 				cols = append(cols, fmt.Sprintf("input %d", k+1))
 			}
 		}
-		errs[i] = fmt.Errorf("model %s: %s is NULL; a model needs a value for every input", r.fn.model.Name(), strings.Join(cols, ", "))
+		errs[i] = fmt.Errorf("model %s: %s is NULL; a model needs a value for every input", r.model.Name(), strings.Join(cols, ", "))
 	}
 	return nil, &plan.RowErrors{Result: result, Rows: nulls, Errs: errs}
 }
@@ -388,7 +387,7 @@ func (r *predictRunner) resultType() arrow.DataType {
 
 // Close implements plan.BatchRunner.
 func (r *predictRunner) Close() error {
-	release(r.fn.model, r.shared)
+	r.shared.release()
 	return nil
 }
 
