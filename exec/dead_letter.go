@@ -96,16 +96,28 @@ func (d *deadLetters) abandon() {
 // errorColumn is a string column of n rows holding errs at rows bad and
 // NULL elsewhere.
 func errorColumn(mem memory.Allocator, n int, bad []int, errs []error) arrow.Array {
+	return mergeErrors(mem, n, nil, bad, errs)
+}
+
+// mergeErrors is an error column holding, per row, the earlier error
+// (when earlier is not nil and has one) or the row's error among bad.
+func mergeErrors(mem memory.Allocator, n int, earlier *array.String, bad []int, errs []error) arrow.Array {
 	b := array.NewStringBuilder(mem)
 	defer b.Release()
 	b.Reserve(n)
 	next := 0
 	for r := range n {
-		if next < len(bad) && bad[next] == r {
+		own := next < len(bad) && bad[next] == r
+		switch {
+		case earlier != nil && earlier.IsValid(r):
+			b.Append(earlier.Value(r))
+		case own:
 			b.Append(errs[next].Error())
-			next++
-		} else {
+		default:
 			b.AppendNull()
+		}
+		if own {
+			next++
 		}
 	}
 	return b.NewArray()

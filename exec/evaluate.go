@@ -71,6 +71,7 @@ type evaluateOp struct {
 	ready        []arrow.RecordBatch // results to hand out, in order
 	inputDone    bool
 	iterating    *iteration // for an iterator function
+	ahead        *ahead     // for a function computed ahead, asynchronously
 	out          holder
 }
 
@@ -89,6 +90,21 @@ func (o *evaluateOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		if fn, ok := o.exec.node.Call.Fn.(plan.IteratorFunction); ok {
 			if err := o.iterate(ctx, fn); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if w := o.exec.call.batching.Workers; w > 0 {
+			if o.ahead == nil {
+				o.startAhead(ctx, w)
+			}
+			err := o.nextAhead(ctx)
+			if errors.Is(err, io.EOF) {
+				if err := o.dead.commit(); err != nil {
+					return nil, err
+				}
+			}
+			if err != nil {
 				return nil, err
 			}
 			continue
@@ -181,7 +197,8 @@ func (o *evaluateOp) queue(b arrow.RecordBatch, args []arrow.Array, start, end i
 }
 
 // flush runs the function over the queued rows and turns them into ready
-// output batches (an iterator function gets them as its next batch).
+// output batches (an iterator function gets them as its next batch; a
+// function computed ahead gets them as its next task).
 func (o *evaluateOp) flush(ctx context.Context) error {
 	pending := o.pending
 	o.pending, o.pendingRows, o.pendingBytes = nil, 0, 0
@@ -191,20 +208,29 @@ func (o *evaluateOp) flush(ctx context.Context) error {
 		return err
 	}
 	g := &gathered{pending: pending, args: args}
-	if o.iterating != nil {
+	first := pending[0].first
+	switch {
+	case o.iterating != nil:
 		o.iterating.push(g)
 		return nil
+	case o.ahead != nil:
+		return o.ahead.dispatch(ctx, o, g, first)
 	}
 	defer g.release()
-	rows := int(args[0].Len())
-	first := pending[0].first
-	where := fmt.Sprintf("partition %d, rows %d–%d", o.partition, first, first+int64(rows)-1)
-	result, failures, err := o.exec.call.run(ctx, args, rows, where, first)
+	result, failures, err := o.compute(ctx, g, first)
 	if err != nil {
 		return err
 	}
 	defer result.Release()
 	return o.outputs(ctx, g, result, failures)
+}
+
+// compute runs the function over a gathered batch whose first row is the
+// partition's row first.
+func (o *evaluateOp) compute(ctx context.Context, g *gathered, first int64) (arrow.Array, *failures, error) {
+	rows := g.rows()
+	where := fmt.Sprintf("partition %d, rows %d–%d", o.partition, first, first+int64(rows)-1)
+	return o.exec.call.run(ctx, g.args, rows, where, first)
 }
 
 // gathered is a batch of queued rows and their joined arguments.
@@ -280,7 +306,14 @@ func (o *evaluateOp) output(ctx context.Context, p pendingRows, result arrow.Arr
 	if failures != nil {
 		bad, errs = failures.within(offset, n)
 	}
-	if opts.ErrorColumn != "" {
+	switch {
+	case o.exec.node.SharesErrorColumn():
+		// Keep the errors of the call that computed an argument; add ours.
+		at := o.exec.node.Input.Schema().FieldIndices(opts.ErrorColumn)[0]
+		ec := mergeErrors(mem, n, cols[at].(*array.String), bad, errs)
+		defer ec.Release()
+		cols[at] = ec
+	case opts.ErrorColumn != "":
 		ec := errorColumn(mem, n, bad, errs)
 		defer ec.Release()
 		cols = append(cols, ec)
@@ -306,6 +339,7 @@ func (o *evaluateOp) output(ctx context.Context, p pendingRows, result arrow.Arr
 
 // Close implements Operator.
 func (o *evaluateOp) Close() error {
+	o.ahead.stop()
 	o.out.release()
 	for _, b := range o.ready {
 		b.Release()

@@ -50,6 +50,9 @@ func (j *job) newCallState(n *plan.Evaluate) *callState {
 	if o := n.Call.Options.Batching; o.Bytes > 0 {
 		b.Bytes = o.Bytes
 	}
+	if o := n.Call.Options.Batching; o.Workers > 0 {
+		b.Workers = o.Workers
+	}
 	// Independent of the input's batches: a model is fed batches of its
 	// own size.
 	if b.Rows <= 0 {

@@ -9,6 +9,7 @@ import (
 	"github.com/ember-df/ember/exec"
 	"github.com/ember-df/ember/io/csvio"
 	"github.com/ember-df/ember/io/hive"
+	"github.com/ember-df/ember/io/imageio"
 	"github.com/ember-df/ember/io/ipcio"
 	"github.com/ember-df/ember/io/jsonio"
 	"github.com/ember-df/ember/io/parquetio"
@@ -96,6 +97,24 @@ func (r *DataFrameReader) Arrow(paths ...string) *DataFrame {
 	return r.open("Arrow", paths, func(paths []string, _ *arrow.Schema) (plan.Source, error) {
 		return ipcio.NewSource(paths, opts)
 	})
+}
+
+// Images reads image files (JPEG, PNG, GIF, WebP), directories of them
+// (recursively; other files are skipped) and globs, one row per file, like
+// Spark's image source but lazily. The columns are path (utf8), format
+// (utf8: "jpeg", "png", "gif" or "webp", from the file's header), width
+// and height (int32, as stored: EXIF rotation is not applied), size
+// (int64) and bytes (binary: the whole file, undecoded); format, width and
+// height are NULL for a file that is no readable image. Only what a query
+// uses is read: path and size come from the listing, format, width and
+// height from the file's header, bytes from the whole file. See package
+// imageio.
+func (r *DataFrameReader) Images(paths ...string) *DataFrame {
+	src, err := imageio.NewSource(paths, imageio.SourceOptions{Partitions: r.sess.parallelism()})
+	if err != nil {
+		return r.sess.failed(fmt.Errorf("frame: Read().Images: %w", err))
+	}
+	return &DataFrame{sess: r.sess, node: &plan.Scan{Source: src}}
 }
 
 // open makes a DataFrame over a format's files, Hive directories included.

@@ -61,9 +61,16 @@ type JobEnv struct {
 // Batching bounds the batches a BatchFunction receives: at most Rows rows
 // and about Bytes bytes of arguments each (a single row larger than Bytes
 // still goes alone).
+//
+// Workers > 0 asks for an asynchronous boundary: the executor computes up
+// to Workers batches of each partition at once, ahead of the operators
+// that consume the results, in order and with backpressure (a bounded
+// queue). CPU-bound pre-processing (image decoding) asks for it, so that
+// it runs on every core while the model downstream infers.
 type Batching struct {
-	Rows  int
-	Bytes int64
+	Rows    int
+	Bytes   int64
+	Workers int
 }
 
 // ErrorPolicy says what happens to rows a BatchFunction fails on.

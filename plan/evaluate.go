@@ -27,7 +27,7 @@ func NewEvaluate(input Node, call *BatchCall, name string) (*Evaluate, error) {
 	}
 	resolved := r.(*BatchCall)
 	fields := append(slices.Clone(input.Schema().Fields()), arrow.Field{Name: name, Type: resolved.Type(), Nullable: true})
-	if c := resolved.Options.ErrorColumn; c != "" {
+	if c := resolved.Options.ErrorColumn; c != "" && !sharesErrorColumn(input.Schema(), c) {
 		fields = append(fields, arrow.Field{Name: c, Type: arrow.BinaryTypes.String, Nullable: true})
 	}
 	seen := map[string]bool{}
@@ -55,10 +55,65 @@ func (e *Evaluate) WithChildren(c []Node) (Node, error) { return NewEvaluate(c[0
 
 // Outputs are the columns Evaluate adds to its input's.
 func (e *Evaluate) Outputs() []string {
-	if c := e.Call.Options.ErrorColumn; c != "" {
+	if c := e.Call.Options.ErrorColumn; c != "" && !e.SharesErrorColumn() {
 		return []string{e.Name, c}
 	}
 	return []string{e.Name}
+}
+
+// SharesErrorColumn reports whether the call's error column is already in
+// the input, written by a call that computes one of this call's arguments
+// (an image decoded for a model): the column keeps that call's error for
+// its failed rows and gets this call's for the others.
+func (e *Evaluate) SharesErrorColumn() bool {
+	c := e.Call.Options.ErrorColumn
+	return c != "" && sharesErrorColumn(e.Input.Schema(), c)
+}
+
+func sharesErrorColumn(in *arrow.Schema, name string) bool {
+	idx := in.FieldIndices(name)
+	return len(idx) == 1 && arrow.TypeEqual(in.Field(idx[0]).Type, arrow.BinaryTypes.String)
+}
+
+// inheritPolicy gives the batch calls nested in e's arguments e's error
+// policy when they have none of their own (FailFast): a failure to
+// pre-process a row (decode its image) is then handled as the model's
+// failure on it, and under SetNull both write the same error column.
+func inheritPolicy(e Expr) Expr {
+	call, ok := e.(*BatchCall)
+	if !ok || call.Options.OnError == FailFast {
+		if len(e.Children()) == 0 {
+			return e
+		}
+		return e.WithChildren(mapExprs(e.Children(), inheritPolicy))
+	}
+	args := mapExprs(call.Args, func(a Expr) Expr {
+		return Transform(a, func(x Expr) Expr {
+			inner, ok := x.(*BatchCall)
+			if !ok || inner.Options.OnError != FailFast {
+				return x
+			}
+			c := *inner
+			c.Options.OnError = call.Options.OnError
+			c.Options.ErrorColumn = call.Options.ErrorColumn
+			c.Options.DeadLetterDir = call.Options.DeadLetterDir
+			return &c
+		})
+	})
+	out := *call
+	out.Args = mapExprs(args, inheritPolicy)
+	return &out
+}
+
+func mapExprs(xs []Expr, fn func(Expr) Expr) []Expr {
+	if len(xs) == 0 {
+		return xs
+	}
+	out := make([]Expr, len(xs))
+	for i, x := range xs {
+		out[i] = fn(x)
+	}
+	return out
 }
 
 // Projection builds Project(exprs) over input. Batch calls (models) in
@@ -113,16 +168,19 @@ func extractCalls(input Node, exprs []Expr) (Node, []Expr, [][]string, error) {
 	n := input
 	errorColumns := make([][]string, len(exprs))
 	for i, e := range resolved {
+		e = inheritPolicy(e)
 		var failed error
-		// A call that is the whole expression gets the column's own name
+		// lift moves the calls in x into Evaluate nodes, innermost first;
+		// the call that is the whole expression gets the column's own name
 		// when the input has no column of that name.
-		preferred := ""
-		if a, ok := e.(*Alias); ok {
-			if _, ok := a.Child.(*BatchCall); ok && len(n.Schema().FieldIndices(a.Name)) == 0 {
-				preferred = a.Name
+		var lift func(x Expr, preferred string) Expr
+		lift = func(x Expr, preferred string) Expr {
+			if failed != nil {
+				return x
 			}
-		}
-		resolved[i] = Transform(e, func(x Expr) Expr {
+			if kids := x.Children(); len(kids) > 0 {
+				x = x.WithChildren(mapExprs(kids, func(k Expr) Expr { return lift(k, "") }))
+			}
 			call, ok := x.(*BatchCall)
 			if !ok || failed != nil {
 				return x
@@ -137,11 +195,20 @@ func extractCalls(input Node, exprs []Expr) (Node, []Expr, [][]string, error) {
 				return x
 			}
 			n = ev
-			if c := call.Options.ErrorColumn; c != "" {
+			if c := call.Options.ErrorColumn; c != "" && !slices.Contains(errorColumns[i], c) {
 				errorColumns[i] = append(errorColumns[i], c)
 			}
 			return &Column{Name: name, typ: ev.Call.Type()}
-		})
+		}
+		if a, ok := e.(*Alias); ok {
+			if _, ok := a.Child.(*BatchCall); ok {
+				resolved[i] = a.WithChildren([]Expr{lift(a.Child, a.Name)})
+			} else {
+				resolved[i] = lift(e, "")
+			}
+		} else {
+			resolved[i] = lift(e, "")
+		}
 		if failed != nil {
 			return nil, nil, nil, failed
 		}

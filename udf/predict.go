@@ -430,9 +430,10 @@ type predictConfig struct {
 }
 
 type stepConfig struct {
-	Step   string   `json:"step"`
-	K      int      `json:"k,omitempty"`
-	Labels []string `json:"labels,omitempty"`
+	Step   string       `json:"step"`
+	K      int          `json:"k,omitempty"`
+	Labels []string     `json:"labels,omitempty"`
+	Groups []ClassGroup `json:"groups,omitempty"`
 }
 
 // Kind implements plan.Portable.
@@ -460,6 +461,8 @@ func (f *predictFunction) Config() (json.RawMessage, error) {
 			sc.Step, sc.K = "top_k", s.k
 		case labels:
 			sc.Step, sc.Labels = "labels", s.names
+		case classGroups:
+			sc.Step, sc.Groups = "class_groups", s.groups
 		default:
 			return nil, fmt.Errorf("%w: post-processing step %s of model %s is Go code", plan.ErrNotPortable, s.Name(), f.model.Name())
 		}
@@ -494,6 +497,8 @@ func decodePredict(raw json.RawMessage) (plan.BatchFunction, error) {
 			f.post = append(f.post, TopK(s.K))
 		case "labels":
 			f.post = append(f.post, Labels(s.Labels...))
+		case "class_groups":
+			f.post = append(f.post, ClassGroups(s.Groups...))
 		default:
 			return nil, fmt.Errorf("udf: unknown post-processing step %q", s.Step)
 		}

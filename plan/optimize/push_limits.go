@@ -8,8 +8,8 @@ func (pushLimits) Name() string { return "push_limits" }
 
 // Apply implements Rule: Limit(Limit) keeps the smaller limit; a limit
 // moves below projections (which keep rows one for one, so user functions
-// run on the kept rows only); a scan that can stop early is told the limit,
-// with the Limit kept above it.
+// run on the kept rows only); a copy moves below a repartition; a scan
+// that can stop early is told the limit, with the Limit kept above it.
 func (pushLimits) Apply(n plan.Node) plan.Node {
 	l, ok := n.(*plan.Limit)
 	if !ok {
@@ -39,6 +39,17 @@ func (pushLimits) Apply(n plan.Node) plan.Node {
 		}
 		if out, ok := rebuild(child, &plan.Limit{Input: child.Input, N: l.N}); ok {
 			return out
+		}
+	case *plan.Repartition, *plan.Coalesce:
+		// Any n rows will do, so n rows from below are enough: a copy of
+		// the limit goes below the exchange and the limit stays above it
+		// (Show(5) after Repartition(10) reads 5 rows, not the input).
+		below := child.Children()[0]
+		if l2, ok := below.(*plan.Limit); ok && l2.N <= l.N {
+			return n
+		}
+		if out, ok := rebuild(child, &plan.Limit{Input: below, N: l.N}); ok {
+			return &plan.Limit{Input: out, N: l.N}
 		}
 	case *plan.Scan:
 		if src, ok := child.Source.(plan.LimitingSource); ok {

@@ -46,6 +46,10 @@ func TestOptimizeLimits(t *testing.T) {
 			tree("Limit 3", "+- Scan memory [s], 2 partitions, limit 3")},
 		{"tighter-outer", limit(project(limit(memScan(), 10), col("s")), 3),
 			tree("Limit 3", "+- Scan memory [s], 2 partitions, limit 3")},
+		{"through-repartition", limit(must(plan.NewRepartition(memScan(), 10)), 5),
+			tree("Limit 5", "+- Repartition 10, round-robin", "   +- Limit 5", "      +- Scan memory [a, b, s], 2 partitions, limit 5")},
+		{"through-coalesce", limit(&plan.Coalesce{Input: memScan(), N: 1}, 5),
+			tree("Limit 5", "+- Coalesce 1", "   +- Limit 5", "      +- Scan memory [a, b, s], 2 partitions, limit 5")},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

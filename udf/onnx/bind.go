@@ -39,8 +39,38 @@ func (m *Model) Hints() udf.Hints {
 	if m.rowByRow() {
 		return udf.Hints{BatchRows: 256}
 	}
+	// Models with large rows (images: 600 KB per 224×224 RGB float
+	// tensor) run best on batches of tens of rows, more than the engine's
+	// default byte bound holds.
+	if b := m.rowBytes(); b*minLargeBatch > engineBatchBytes {
+		return udf.Hints{BatchRows: minLargeBatch, BatchBytes: int64(b * minLargeBatch)}
+	}
 	return udf.Hints{}
 }
+
+// minLargeBatch is the rows of a batch for models whose rows are large;
+// engineBatchBytes is the executor's default byte bound
+// (exec.DefaultBatchBytes).
+const (
+	minLargeBatch    = 32
+	engineBatchBytes = 8 << 20
+)
+
+// rowBytes is the size of one row of the model's inputs, as far as their
+// shapes tell (unknown dimensions count as 1).
+func (m *Model) rowBytes() int {
+	total := 0
+	for _, in := range m.inputs {
+		n := elemBytes[in.Elem]
+		for _, d := range in.Shape[min(1, len(in.Shape)):] {
+			n *= int(max(d, 1))
+		}
+		total += n
+	}
+	return total
+}
+
+var elemBytes = map[string]int{"float32": 4, "float64": 8, "int64": 8, "int32": 4, "int16": 2, "int8": 1, "uint8": 1, "bool": 1, "string": 16}
 
 // rowByRow reports whether an input's batch dimension is fixed at 1.
 func (m *Model) rowByRow() bool {
