@@ -28,7 +28,12 @@ func (e *evaluateExec) Schema() *arrow.Schema    { return e.schema }
 func (e *evaluateExec) Partitions() int          { return e.input.Partitions() }
 func (e *evaluateExec) Children() []PhysicalNode { return []PhysicalNode{e.input} }
 func (e *evaluateExec) String() string {
-	return fmt.Sprintf("EvaluateExec %s AS %s (batches of %d rows, %d bytes)", e.node.Call, e.node.Name, e.call.batching.Rows, e.call.batching.Bytes)
+	b := e.call.batching
+	s := fmt.Sprintf("EvaluateExec %s AS %s (batches of %d rows, %d bytes", e.node.Call, e.node.Name, b.Rows, b.Bytes)
+	if b.Workers > 0 {
+		s += fmt.Sprintf(", ahead on %d workers", b.Workers)
+	}
+	return s + ")"
 }
 
 func (j *job) buildEvaluate(n *plan.Evaluate, input PhysicalNode) *evaluateExec {
@@ -149,7 +154,7 @@ func (o *evaluateOp) add(ctx context.Context, b arrow.RecordBatch) error {
 	rows := int(b.NumRows())
 	var bytes int64
 	for _, a := range args {
-		bytes += arrayBytes(a.Data())
+		bytes += rowsBytes(a)
 	}
 	rowBytes := max(1, bytes/int64(max(rows, 1)))
 	limit := o.exec.call.batching
@@ -231,6 +236,30 @@ func (o *evaluateOp) compute(ctx context.Context, g *gathered, first int64) (arr
 	rows := g.rows()
 	where := fmt.Sprintf("partition %d, rows %d–%d", o.partition, first, first+int64(rows)-1)
 	return o.exec.call.run(ctx, g.args, rows, where, first)
+}
+
+// rowsBytes is the size of a's rows: for a slice of a larger array (a
+// model's input cut from a bigger batch), its share of the buffers, not
+// the whole buffers.
+func rowsBytes(a arrow.Array) int64 {
+	n := int64(a.Len())
+	switch t := a.DataType().(type) {
+	case arrow.FixedWidthDataType:
+		return n * int64(t.BitWidth()) / 8
+	case *arrow.FixedSizeListType:
+		child := a.(*array.FixedSizeList).ListValues()
+		if child.Len() == 0 {
+			return 0
+		}
+		return rowsBytes(child) * n * int64(t.Len()) / int64(child.Len())
+	}
+	if b, ok := a.(interface{ ValueOffsets() []int32 }); ok && n > 0 {
+		off := b.ValueOffsets()
+		if a.DataType().ID() == arrow.STRING || a.DataType().ID() == arrow.BINARY {
+			return int64(off[n]-off[0]) + 4*n
+		}
+	}
+	return arrayBytes(a.Data())
 }
 
 // gathered is a batch of queued rows and their joined arguments.

@@ -87,6 +87,8 @@ func (x axis) span() (from, to int) {
 type resampler struct {
 	tmp    []float32
 	planes [3][]float32
+	rgb    []float32
+	row    []uint8
 }
 
 // resample writes the output of g for r into dst (g.channels() ×
@@ -124,18 +126,13 @@ func (s *resampler) resamplePlane(p plane, g *geometry, x0, x1, y0, y1 int, out 
 		r1 = max(r1, end)
 	}
 	s.tmp = grow(s.tmp, (r1-r0)*vw)
+	// Pad each source row so every output pixel reads kx.width pixels.
+	s.row = growBytes(s.row, p.width+kx.width)
 	for r := r0; r < r1; r++ {
-		src := p.pix[r*p.stride : r*p.stride+p.width]
+		src := s.row
+		copy(src, p.pix[r*p.stride:r*p.stride+p.width])
 		row := s.tmp[(r-r0)*vw : (r-r0+1)*vw]
-		for i := range vw {
-			w := kx.weights[i*kx.width : (i+1)*kx.width]
-			px := src[kx.start[i]:min(len(src), kx.start[i]+kx.width)]
-			var v float32
-			for j, b := range px {
-				v += w[j] * float32(b)
-			}
-			row[i] = v
-		}
+		horizontal(row, src, kx)
 	}
 	for v := range vh {
 		dst := out[v*vw : (v+1)*vw]
@@ -152,6 +149,49 @@ func (s *resampler) resamplePlane(p plane, g *geometry, x0, x1, y0, y1 int, out 
 		}
 	}
 	return out
+}
+
+// horizontal computes one row of output pixels from a source row (padded
+// past its end by the kernel's width).
+func horizontal(out []float32, src []uint8, k kernel) {
+	switch k.width {
+	case 2:
+		for i := range out {
+			w := k.weights[2*i : 2*i+2 : 2*i+2]
+			p := src[k.start[i] : k.start[i]+2 : k.start[i]+2]
+			out[i] = w[0]*float32(p[0]) + w[1]*float32(p[1])
+		}
+	case 3:
+		for i := range out {
+			w := k.weights[3*i : 3*i+3 : 3*i+3]
+			p := src[k.start[i] : k.start[i]+3 : k.start[i]+3]
+			out[i] = w[0]*float32(p[0]) + w[1]*float32(p[1]) + w[2]*float32(p[2])
+		}
+	case 4:
+		for i := range out {
+			w := k.weights[4*i : 4*i+4 : 4*i+4]
+			p := src[k.start[i] : k.start[i]+4 : k.start[i]+4]
+			out[i] = w[0]*float32(p[0]) + w[1]*float32(p[1]) + w[2]*float32(p[2]) + w[3]*float32(p[3])
+		}
+	default:
+		n := k.width
+		for i := range out {
+			w := k.weights[n*i : n*i+n]
+			p := src[k.start[i] : k.start[i]+n]
+			var v float32
+			for j, b := range p {
+				v += w[j] * float32(b)
+			}
+			out[i] = v
+		}
+	}
+}
+
+func growBytes(b []uint8, n int) []uint8 {
+	if cap(b) < n {
+		return make([]uint8, n)
+	}
+	return b[:n]
 }
 
 func grow(b []float32, n int) []float32 {
@@ -184,28 +224,60 @@ func (s *resampler) combine(model colorModel, g *geometry, x0, y0, vw, vh int, d
 			}
 		}
 	}
-	p0, p1, p2 := s.planes[0], s.planes[1], s.planes[2]
+	s.rgb = grow(s.rgb, 3*vw)
+	r, gr, b := s.rgb[:vw], s.rgb[vw:2*vw], s.rgb[2*vw:]
 	for y := range vh {
-		for x := range vw {
-			i := y*vw + x
-			var r, gr, b float32
-			switch model {
-			case gray:
-				r = p0[i]
-				gr, b = r, r
-			case rgb:
-				r, gr, b = p0[i], p1[i], p2[i]
-			case ycbcr:
-				yy, cb, cr := p0[i], p1[i]-128, p2[i]-128
-				r = clamp255(yy + 1.402*cr)
-				gr = clamp255(yy - 0.344136*cb - 0.714136*cr)
-				b = clamp255(yy + 1.772*cb)
+		s.rgbRow(model, y*vw, r, gr, b)
+		o := (y+y0)*yStride + x0*xStride
+		for k := range c {
+			row, bk := m[k], bias[k]
+			out := dst[o+k*cStride:]
+			switch {
+			case xStride == 1 && row[1] == 0 && row[2] == 0: // one channel, CHW
+				out = out[:vw]
+				for i, v := range r {
+					out[i] = row[0]*v + bk
+				}
+			case xStride == 1 && row[0] == 0 && row[2] == 0:
+				out = out[:vw]
+				for i, v := range gr {
+					out[i] = row[1]*v + bk
+				}
+			case xStride == 1 && row[0] == 0 && row[1] == 0:
+				out = out[:vw]
+				for i, v := range b {
+					out[i] = row[2]*v + bk
+				}
+			default:
+				for i := range vw {
+					out[i*xStride] = row[0]*r[i] + row[1]*gr[i] + row[2]*b[i] + bk
+				}
 			}
-			o := (y+y0)*yStride + (x+x0)*xStride
-			for k := range c {
-				row := &m[k]
-				dst[o+k*cStride] = row[0]*r + row[1]*gr + row[2]*b + bias[k]
-			}
+		}
+	}
+}
+
+// rgbRow converts one output row of resampled planes, from index at, into
+// red, green and blue.
+func (s *resampler) rgbRow(model colorModel, at int, r, g, b []float32) {
+	n := len(r)
+	p0 := s.planes[0][at : at+n]
+	switch model {
+	case gray:
+		copy(r, p0)
+		copy(g, p0)
+		copy(b, p0)
+	case rgb:
+		copy(r, p0)
+		copy(g, s.planes[1][at:at+n])
+		copy(b, s.planes[2][at:at+n])
+	case ycbcr:
+		cb, cr := s.planes[1][at:at+n], s.planes[2][at:at+n]
+		for i, yy := range p0 {
+			u, v := cb[i]-128, cr[i]-128
+			r[i] = clamp255(yy + 1.402*v)
+			g[i] = clamp255(yy - 0.344136*u - 0.714136*v)
+			b[i] = clamp255(yy + 1.772*u)
 		}
 	}
 }
