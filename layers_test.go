@@ -20,7 +20,7 @@ var layers = map[string][]string{
 	"exec":          {"plan", "udf"},
 	"frame":         {"plan", "plan/optimize", "exec", "udf", "io/"},
 	"gotaconv":      {"frame", "plan"},
-	"examples/":     {"frame", "udf", "udf/", "gotaconv"},
+	"examples/":     {"frame", "udf", "udf/", "io/", "gotaconv"},
 	"bench/":        {"frame", "io/", "plan", "udf", "udf/"},
 	"internal/":     {},
 }

@@ -37,7 +37,7 @@ func (e *evaluateExec) String() string {
 }
 
 func (j *job) buildEvaluate(n *plan.Evaluate, input PhysicalNode) *evaluateExec {
-	return &evaluateExec{input: input, node: n, call: j.newCallState(n), schema: n.Schema()}
+	return &evaluateExec{input: input, node: n, call: j.newCallState(n, input.Partitions()), schema: n.Schema()}
 }
 
 // Operator implements PhysicalNode.

@@ -30,6 +30,7 @@ type callState struct {
 	name     string
 	column   string
 	batching plan.Batching
+	parallel int // partitions that run the call at once
 
 	mu      sync.Mutex
 	opening chan struct{} // closed once Open has returned; nil before
@@ -42,7 +43,8 @@ type callState struct {
 	latencies                          []time.Duration
 }
 
-func (j *job) newCallState(n *plan.Evaluate) *callState {
+// newCallState prepares a call over partitions input partitions.
+func (j *job) newCallState(n *plan.Evaluate, partitions int) *callState {
 	b := n.Call.Fn.Batching()
 	if o := n.Call.Options.Batching; o.Rows > 0 {
 		b.Rows = o.Rows
@@ -61,7 +63,10 @@ func (j *job) newCallState(n *plan.Evaluate) *callState {
 	if b.Bytes <= 0 {
 		b.Bytes = DefaultBatchBytes
 	}
-	s := &callState{job: j, call: n.Call, name: n.Call.Fn.Name(), column: n.Name, batching: b}
+	// The partitions that call at once: a one-partition input gives the
+	// function (a model's threads) the whole machine.
+	parallel := max(1, min(j.cfg.Parallelism, partitions))
+	s := &callState{job: j, call: n.Call, name: n.Call.Fn.Name(), column: n.Name, batching: b, parallel: parallel}
 	j.mu.Lock()
 	j.calls = append(j.calls, s)
 	j.mu.Unlock()
@@ -80,7 +85,7 @@ func (s *callState) open(ctx context.Context) (plan.BatchRunner, error) {
 		func() {
 			defer close(s.opening)
 			defer callPanic("exec: opening "+s.name, &s.openErr)
-			env := plan.JobEnv{Parallelism: s.job.cfg.Parallelism, RecordLoad: s.recordLoad}
+			env := plan.JobEnv{Parallelism: s.parallel, RecordLoad: s.recordLoad}
 			s.runner, s.openErr = s.call.Fn.Open(ctx, env)
 			if s.openErr != nil {
 				s.openErr = fmt.Errorf("exec: opening %s: %w", s.name, s.openErr)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -109,7 +110,9 @@ func (s *sharedModel) predict(ctx context.Context, inputs []arrow.Array, rows in
 // process has; it reports through loaded how long a load it made took.
 // Every successful acquire is paired with a release.
 func acquire(ctx context.Context, m Model, threads int, loaded func(time.Duration)) (*sharedModel, error) {
-	key := m.Key()
+	// A copy loaded for other threads (a job of another parallelism) is
+	// not shared: its intra-op threads are fixed at load.
+	key := sharedKey(m, threads)
 	shared.Lock()
 	s, ok := shared.models[key]
 	if !ok {
@@ -187,24 +190,35 @@ var ErrModelInUse = errors.New("udf: model is in use")
 // uses m loads it again. It fails with ErrModelInUse while a job runs it.
 func Unload(m Model) error {
 	shared.Lock()
-	s, ok := shared.models[m.Key()]
-	if !ok {
-		shared.Unlock()
-		return nil
+	var unloading []*sharedModel
+	for key, s := range shared.models {
+		if !strings.HasPrefix(key, m.Key()+"\x00") {
+			continue
+		}
+		if s.users > 0 {
+			shared.Unlock()
+			return fmt.Errorf("%w: %s", ErrModelInUse, m.Name())
+		}
+		unloading = append(unloading, s)
 	}
-	if s.users > 0 {
-		shared.Unlock()
-		return fmt.Errorf("%w: %s", ErrModelInUse, m.Name())
+	for key := range shared.models {
+		if strings.HasPrefix(key, m.Key()+"\x00") {
+			delete(shared.models, key)
+		}
 	}
-	delete(shared.models, m.Key())
 	shared.Unlock()
-	<-s.ready
 	var errs []error
-	for _, c := range s.copies {
-		errs = append(errs, c.Close())
+	for _, s := range unloading {
+		<-s.ready
+		for _, c := range s.copies {
+			errs = append(errs, c.Close())
+		}
 	}
 	return errors.Join(errs...)
 }
+
+// sharedKey identifies a model loaded with threads threads per call.
+func sharedKey(m Model, threads int) string { return fmt.Sprintf("%s\x00threads=%d", m.Key(), threads) }
 
 // threadsPerCall divides the machine's cores among parallelism concurrent
 // callers.

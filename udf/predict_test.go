@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,7 +32,8 @@ type doubler struct {
 	transient atomic.Int64  // fail this many calls transiently first
 	block     chan struct{} // when set, Predict waits for it or ctx
 	loads     atomic.Int64
-	limit     int // Hints.Concurrency
+	threads   atomic.Int64 // LoadOptions.Threads of the last load
+	limit     int          // Hints.Concurrency
 	active    atomic.Int64
 	peak      atomic.Int64 // most calls at once
 	mu        sync.Mutex
@@ -57,8 +59,9 @@ func (m *doubler) Bind(in []arrow.Field) ([]arrow.Field, error) {
 	}
 	return []arrow.Field{{Name: "doubled", Type: arrow.PrimitiveTypes.Float64}}, nil
 }
-func (m *doubler) Load(ctx context.Context, _ udf.LoadOptions) (udf.Loaded, error) {
+func (m *doubler) Load(ctx context.Context, opts udf.LoadOptions) (udf.Loaded, error) {
 	m.loads.Add(1)
+	m.threads.Store(int64(opts.Threads))
 	return m, nil
 }
 func (m *doubler) Close() error { return nil }
@@ -392,5 +395,35 @@ func TestPredictLabelsFile(t *testing.T) {
 	err = iris.WithColumn("y", udf.Predict(newDoubler(t), "sepal_length").LabelsFile("/no/such/labels.txt")).Err()
 	if err == nil || !strings.Contains(err.Error(), "labels: open /no/such/labels.txt") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestPredictThreadsFollowTheJobsPartitions(t *testing.T) {
+	if runtime.NumCPU() < 2 {
+		t.Skip("one core: every job gets one thread")
+	}
+	_, iris := irisSession(t, runtime.NumCPU())
+	m := newDoubler(t)
+	score := func(df *frame.DataFrame) {
+		t.Helper()
+		tbl, err := df.WithColumn("p", udf.Predict(m, "sepal_length")).Collect(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl.Release()
+	}
+	// One partition: the model may use every core.
+	score(iris.Coalesce(1))
+	if got := m.threads.Load(); got != int64(runtime.NumCPU()) {
+		t.Fatalf("one-partition job loaded the model with %d threads, want %d", got, runtime.NumCPU())
+	}
+	// As many partitions as cores: one thread each, a copy of its own.
+	score(iris.Repartition(runtime.NumCPU()))
+	if got, loads := m.threads.Load(), m.loads.Load(); got != 1 || loads != 2 {
+		t.Fatalf("parallel job: %d threads, %d loads in all; want 1 thread and a second load", got, loads)
+	}
+	score(iris.Coalesce(1))
+	if loads := m.loads.Load(); loads != 2 {
+		t.Fatalf("%d loads; the one-partition copy should have been reused", loads)
 	}
 }
