@@ -8,18 +8,8 @@ import (
 	"testing"
 
 	"github.com/ember-df/ember/internal/shared"
-	"github.com/ember-df/ember/udf/onnx"
+	"github.com/ember-df/ember/udf/onnx/onnxtest"
 )
-
-func requireRuntime(t *testing.T) {
-	t.Helper()
-	if _, err := onnx.Version(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-}
 
 // checkOutput reads the part files: a header, then img_path,prediction
 // rows with Cat or Dog.
@@ -52,7 +42,7 @@ func checkOutput(t *testing.T, out string, rows int) {
 }
 
 func TestCatsAndDogs(t *testing.T) {
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 	images := shared.Path(t, "data/catsdogs")
 	out := filepath.Join(t.TempDir(), "output")
 	if err := os.MkdirAll(out, 0o755); err != nil { // overwrite mode replaces it
@@ -72,7 +62,7 @@ func TestCatsAndDogs(t *testing.T) {
 }
 
 func TestAnyFolderOfImages(t *testing.T) {
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 	images := shared.Path(t, "data/images") // JPEG and PNGs, no cat/ or dog/
 	out := filepath.Join(t.TempDir(), "output")
 	rep, err := run(context.Background(), images, out, 2)

@@ -21,6 +21,7 @@ import (
 	"github.com/ember-df/ember/plan"
 	"github.com/ember-df/ember/udf"
 	"github.com/ember-df/ember/udf/onnx"
+	"github.com/ember-df/ember/udf/onnx/onnxtest"
 )
 
 // mobileNet loads the ImageNet classifier that ships with the catsdogs
@@ -28,12 +29,7 @@ import (
 // CI=true).
 func mobileNet(t *testing.T) *onnx.Model {
 	t.Helper()
-	if _, err := onnx.Version(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
+	onnxtest.RequireRuntime(t)
 	m, err := onnx.Load("../../examples/catsdogs/model/mobilenetv2_int8.onnx")
 	if err != nil {
 		t.Fatal(err)

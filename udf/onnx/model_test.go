@@ -2,30 +2,18 @@ package onnx_test
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/ember-df/ember/udf/onnx"
+	"github.com/ember-df/ember/udf/onnx/onnxtest"
 	ort "github.com/yalue/onnxruntime_go"
 )
 
 const irisModel = "testdata/iris_random_forest.onnx"
 
-// requireRuntime skips a test when ONNX Runtime is not installed — and
-// fails it when CI=true, where setup installs it.
-func requireRuntime(t *testing.T) {
-	t.Helper()
-	if _, err := onnx.Version(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-}
-
 func TestLoadReadsSignature(t *testing.T) {
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 	m, err := onnx.Load(irisModel)
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +50,7 @@ func TestLoadReadsSignature(t *testing.T) {
 // TestRuntimeScoresIris runs the real forest through ONNX Runtime on one
 // flower of each species.
 func TestRuntimeScoresIris(t *testing.T) {
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 	x, err := ort.NewTensor(ort.NewShape(3, 4), []float32{
 		5.1, 3.5, 1.4, 0.2, // setosa
 		7.0, 3.2, 4.7, 1.4, // versicolor

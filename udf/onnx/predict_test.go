@@ -12,6 +12,7 @@ import (
 	"github.com/ember-df/ember/plan"
 	"github.com/ember-df/ember/udf"
 	"github.com/ember-df/ember/udf/onnx"
+	"github.com/ember-df/ember/udf/onnx/onnxtest"
 )
 
 const irisCSV = "../../examples/iris/iris.csv"
@@ -60,7 +61,7 @@ func collect(t *testing.T, df *frame.DataFrame) arrow.Table {
 }
 
 func TestPredictIrisAccuracy(t *testing.T) {
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 	for _, parts := range []int{1, 3} {
 		sess := checkedSession(t, frame.WithParallelism(parts), frame.WithBatchSize(7, 0))
 		model, err := onnx.Load(irisModel, onnx.WithOutputs("output_label"))
@@ -95,7 +96,7 @@ func TestPredictIrisAccuracy(t *testing.T) {
 }
 
 func TestPredictLoadsOncePerJob(t *testing.T) {
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 	sess := checkedSession(t, frame.WithParallelism(4), frame.WithBatchSize(10, 0))
 	model, err := onnx.Load(irisModel, onnx.WithOutputs("output_label"))
 	if err != nil {
@@ -129,7 +130,7 @@ func TestPredictLoadsOncePerJob(t *testing.T) {
 }
 
 func TestPredictStructOfOutputs(t *testing.T) {
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 	sess := checkedSession(t)
 	model, err := onnx.Load(irisModel)
 	if err != nil {
@@ -172,7 +173,7 @@ func TestPredictStructOfOutputs(t *testing.T) {
 }
 
 func TestPredictPlanTimeErrors(t *testing.T) {
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 	sess := checkedSession(t)
 	model, err := onnx.Load(irisModel, onnx.WithOutputs("output_label"))
 	if err != nil {
@@ -200,7 +201,7 @@ func TestPredictPlanTimeErrors(t *testing.T) {
 }
 
 func TestPredictPlanTravels(t *testing.T) {
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 	sess := checkedSession(t)
 	model, err := onnx.Load(irisModel, onnx.WithOutputs("output_label"))
 	if err != nil {

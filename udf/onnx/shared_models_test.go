@@ -19,6 +19,7 @@ import (
 	"github.com/ember-df/ember/internal/shared"
 	"github.com/ember-df/ember/udf"
 	"github.com/ember-df/ember/udf/onnx"
+	"github.com/ember-df/ember/udf/onnx/onnxtest"
 )
 
 // The real models and data under ../shared (see its READMEs).
@@ -145,7 +146,7 @@ func (s textStats) problems() []string {
 // that class. Feeding the columns swapped, or empty strings, must fail
 // those checks, which shows that they test the pipeline.
 func TestNewsgroupsTextModel(t *testing.T) {
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 	modelPath := shared.Path(t, newsgroupsDir+"/model.onnx")
 	postsPath := shared.Path(t, newsgroupsPosts)
 	sess := checkedSession(t, frame.WithParallelism(2))
@@ -189,7 +190,7 @@ func TestNewsgroupsTextModel(t *testing.T) {
 // StringNormalizer asks for the en_US.UTF-8 locale: where the system lacks
 // it, the error says so and how to fix it.
 func TestNewsgroupsAsPublishedLocale(t *testing.T) {
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 	modelPath := shared.Path(t, newsgroupsDir+"/as_published.onnx")
 	postsPath := shared.Path(t, newsgroupsPosts)
 	sess := checkedSession(t)
@@ -321,7 +322,7 @@ func readDigits(t *testing.T, sess *frame.Session) *frame.DataFrame {
 // whose batch size is fixed at 1: ember runs it row by row inside batches
 // of at most 256 rows. The README's preprocessing gets 87-89% right.
 func TestMNISTDigits(t *testing.T) {
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 	modelPath := shared.Path(t, mnistModel)
 	sess := checkedSession(t, frame.WithParallelism(2))
 	model := loadModel(t, modelPath)
@@ -356,7 +357,7 @@ func TestMNISTDigits(t *testing.T) {
 // Softmax gives probabilities summing to 1, and TopK's best label is
 // Argmax's.
 func TestPredictSoftmaxTopK(t *testing.T) {
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 	modelPath := shared.Path(t, mnistModel)
 	sess := checkedSession(t)
 	model := loadModel(t, modelPath)

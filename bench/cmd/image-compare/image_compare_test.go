@@ -9,20 +9,8 @@ import (
 	"testing"
 
 	"github.com/ember-df/ember/internal/shared"
-	"github.com/ember-df/ember/udf/onnx"
+	"github.com/ember-df/ember/udf/onnx/onnxtest"
 )
-
-// requireRuntime skips a test when ONNX Runtime is not installed — and
-// fails it when CI=true, where setup installs it.
-func requireRuntime(t *testing.T) {
-	t.Helper()
-	if _, err := onnx.Version(); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-}
 
 // TestQuickRun runs the whole benchmark on 200 rows, one run per stage,
 // and checks that it succeeds and prints every part of the report.
@@ -31,7 +19,7 @@ func TestQuickRun(t *testing.T) {
 		t.Skip("runs the benchmark on 200 rows (about 15 s)")
 	}
 	images := shared.Path(t, "data/catsdogs")
-	requireRuntime(t)
+	onnxtest.RequireRuntime(t)
 
 	var out strings.Builder
 	args := []string{"-images", images, "-rows", "200", "-runs", "1", "-repeat", "1", "-batches", "8,32"}
