@@ -22,6 +22,7 @@ go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=4000x ./io/csvio
 go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=3000x ./io/jsonio
 go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=3000x ./io/ipcio
 go test -run='^$' -fuzz='^FuzzFooter$' -fuzztime=1000x ./io/parquetio
+go test -run='^$' -fuzz='^FuzzExifOrientation$' -fuzztime=3000x ./io/imageio
 echo "== race"
 go test -count=1 -race ./exec ./frame ./io/... ./udf/... ./gotaconv
 echo "== tests"
