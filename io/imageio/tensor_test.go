@@ -392,3 +392,40 @@ func TestTensorDecodesOnAllCores(t *testing.T) {
 		t.Fatalf("tensor type %s", typ)
 	}
 }
+
+func TestTensorDecodesEveryFormat(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"a.png":  encodePNG(t, 6, 4, 1),
+		"b.jpg":  encodeJPEG(t, 6, 4),
+		"c.gif":  encodeGIF(t, 6, 4),
+		"d.webp": tinyWebP,
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sess := checkedSession(t)
+	df := sess.Read().Images(dir).
+		WithColumn("t", imageio.Tensor("bytes", imageio.Resize(3, 3, imageio.Bilinear), imageio.Scale(1.0/255)))
+	tbl, err := df.Select("format", "t").Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	if tbl.NumRows() != 4 {
+		t.Fatalf("%d rows", tbl.NumRows())
+	}
+	for _, chunk := range tbl.Column(1).Data().Chunks() {
+		list := chunk.(*array.FixedSizeList)
+		if list.NullN() != 0 {
+			t.Fatalf("%d images failed to decode", list.NullN())
+		}
+		for _, v := range list.ListValues().(*array.Float32).Float32Values() {
+			if v < 0 || v > 1 {
+				t.Fatalf("value %g outside [0, 1]", v)
+			}
+		}
+	}
+}
