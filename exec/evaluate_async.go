@@ -26,7 +26,6 @@ type ahead struct {
 // aheadResult is one gathered batch being computed.
 type aheadResult struct {
 	g        *gathered
-	first    int64
 	ready    chan struct{}
 	result   arrow.Array
 	failures *failures
@@ -82,7 +81,7 @@ func (a *ahead) dispatch(ctx context.Context, o *evaluateOp, g *gathered, first 
 		g.release()
 		return context.Cause(ctx)
 	}
-	r := &aheadResult{g: g, first: first, ready: make(chan struct{})}
+	r := &aheadResult{g: g, ready: make(chan struct{})}
 	a.done.Add(1)
 	go func() {
 		defer a.done.Done()

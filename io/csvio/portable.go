@@ -44,12 +44,12 @@ func (s *Source) Kind() string { return "csv" }
 // Config implements plan.Portable: the listed files (so a decoded source
 // reads exactly them), the schema, options, projection and limit.
 func (s *Source) Config() (json.RawMessage, error) {
-	c := sourceConfig{Schema: plan.EncodeSchema(s.full), Options: s.opts, Limit: s.limit}
+	c := sourceConfig{Schema: plan.EncodeSchema(s.Full), Options: s.opts, Limit: s.Limit}
 	for _, f := range s.files {
 		c.Files = append(c.Files, fileConfig{Path: f.path, Size: f.size})
 	}
-	for _, i := range s.cols {
-		c.Columns = append(c.Columns, s.full.Field(i).Name)
+	for _, i := range s.Cols {
+		c.Columns = append(c.Columns, s.Full.Field(i).Name)
 	}
 	return json.Marshal(c)
 }

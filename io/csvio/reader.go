@@ -63,7 +63,7 @@ func newReader(ctx context.Context, s *Source, index int, opts plan.ScanOptions)
 		return nil, fmt.Errorf("csvio: %w", err)
 	}
 	r := &reader{src: s, index: index, split: sp, path: fi.path, size: fi.size, f: f, q: newQuoting(s.opts),
-		opts: opts, mem: opts.Allocator, line: 1, left: s.limit, headerAt: -1, schema: s.Schema(),
+		opts: opts, mem: opts.Allocator, line: 1, left: s.Limit, headerAt: -1, schema: s.Schema(),
 		nfields: len(s.data)}
 	if r.mem == nil {
 		r.mem = memory.DefaultAllocator
@@ -98,9 +98,9 @@ func (r *reader) setupColumns() error {
 	}
 	output := map[int]bool{}
 	strict := s.opts.Mode != Permissive
-	for _, c := range s.cols {
+	for _, c := range s.Cols {
 		output[c] = true
-		f := s.full.Field(c)
+		f := s.Full.Field(c)
 		if k, ok := fieldOf[c]; ok {
 			col, err := newColumn(f, k, s.opts)
 			if err != nil {
@@ -115,7 +115,7 @@ func (r *reader) setupColumns() error {
 	if strict {
 		for _, c := range s.data {
 			if !output[c] {
-				col, err := newColumn(s.full.Field(c), fieldOf[c], s.opts)
+				col, err := newColumn(s.Full.Field(c), fieldOf[c], s.opts)
 				if err != nil {
 					return err
 				}

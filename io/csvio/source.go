@@ -17,11 +17,11 @@ type Source struct {
 	opts   Options
 	files  []file
 	splits []split
-	full   *arrow.Schema // every column, including the corrupt-record column
-	data   []int         // indices in full of the columns parsed from the file
-	cols   []int         // projected indices in full; the output columns
-	limit  int64         // rows per split; negative means none
-	scans  []chunkScan   // one per split, shared by the narrowed copies
+	// Narrowing: Full is every column, including the corrupt-record
+	// column; Limit counts rows per split.
+	scan.Narrowing
+	data  []int       // indices in Full of the columns parsed from the file
+	scans []chunkScan // one per split, shared by the narrowed copies
 }
 
 type file struct {
@@ -58,13 +58,13 @@ func NewSource(paths []string, schema *arrow.Schema, opts Options) (*Source, err
 // newSource builds a source over listed files; a nil schema is discovered.
 func newSource(files []file, schema *arrow.Schema, opts Options) (*Source, error) {
 	var err error
-	s := &Source{opts: opts, files: files, limit: -1}
+	s := &Source{opts: opts, files: files, Narrowing: scan.Narrowing{Limit: -1}}
 	if schema == nil {
 		if schema, err = s.discoverSchema(); err != nil {
 			return nil, err
 		}
 	}
-	s.full = schema
+	s.Full = schema
 	for i, f := range schema.Fields() {
 		if f.Name == opts.CorruptColumn {
 			if f.Type.ID() != arrow.STRING {
@@ -81,10 +81,7 @@ func newSource(files []file, schema *arrow.Schema, opts Options) (*Source, error
 		}
 		s.data = append(s.data, i)
 	}
-	s.cols = make([]int, schema.NumFields())
-	for i := range s.cols {
-		s.cols[i] = i
-	}
+	s.Cols = scan.All(schema)
 	s.splits = makeSplits(files, opts)
 	s.scans = make([]chunkScan, len(s.splits))
 	return s, nil
@@ -147,12 +144,9 @@ func (s *Source) String() string {
 	for i, f := range s.files {
 		paths[i] = f.path
 	}
-	out := scan.Describe("csv", paths, s.full, s.cols, s.limit)
+	out := scan.Describe("csv", paths, s.Full, s.Cols, s.Limit)
 	return out
 }
-
-// Schema implements plan.Source.
-func (s *Source) Schema() *arrow.Schema { return scan.Select(s.full, s.cols) }
 
 // Partitions implements plan.Source: one per split.
 func (s *Source) Partitions() int { return len(s.splits) }
@@ -160,26 +154,16 @@ func (s *Source) Partitions() int { return len(s.splits) }
 // Project implements plan.ProjectingSource. Naming a column twice is the
 // same as naming it once; naming a column the source lacks is an error.
 func (s *Source) Project(columns []string) (plan.Source, error) {
-	cols, err := scan.Project(s.full, s.cols, columns)
-	if err != nil {
-		return nil, fmt.Errorf("csvio: %w", err)
-	}
-	out := *s
-	out.cols = cols
-	return &out, nil
+	return scan.Projected(s, "csvio", columns)
 }
 
 // WithLimit implements plan.LimitingSource. A negative n means no limit.
-func (s *Source) WithLimit(n int64) plan.Source {
-	out := *s
-	out.limit = max(n, -1)
-	return &out
-}
+func (s *Source) WithLimit(n int64) plan.Source { return scan.Limited(s, n) }
 
 // Open implements plan.Source. The reader must be closed.
 func (s *Source) Open(ctx context.Context, p int, opts plan.ScanOptions) (plan.BatchReader, error) {
-	if p < 0 || p >= len(s.splits) {
-		return nil, fmt.Errorf("csvio: partition %d out of range [0, %d)", p, len(s.splits))
+	if err := scan.CheckPartition("csvio", p, len(s.splits)); err != nil {
+		return nil, err
 	}
 	r, err := newReader(ctx, s, p, opts)
 	if err != nil {

@@ -107,15 +107,12 @@ func ycbcrRaster(m *image.YCbCr) *raster {
 	case image.YCbCrSubsampleRatio410:
 		xs, ys = 4, 2
 	}
-	// Chroma sample (cx, cy) covers pixels [cx*xs, cx*xs+xs) of the
-	// image's own coordinates, which need not start at 0.
-	cx0, cy0 := floorDiv(b.Min.X, xs), floorDiv(b.Min.Y, ys)
-	cx1, cy1 := ceilDiv(b.Max.X, xs), ceilDiv(b.Max.Y, ys)
-	yOff := m.YOffset(b.Min.X, b.Min.Y)
-	cOff := (cy0-floorDiv(m.Rect.Min.Y, ys))*m.CStride + (cx0 - floorDiv(m.Rect.Min.X, xs))
+	// Chroma sample (cx, cy) covers pixels [cx*xs, cx*xs+xs) × [cy*ys,
+	// cy*ys+ys); decoders give images whose bounds start at (0, 0).
 	chroma := func(pix []uint8) plane {
-		return plane{width: cx1 - cx0, height: cy1 - cy0, stride: m.CStride, pix: pix[cOff:], xStep: xs, yStep: ys}
+		return plane{width: ceilDiv(w, xs), height: ceilDiv(h, ys), stride: m.CStride, pix: pix, xStep: xs, yStep: ys}
 	}
+	yOff := m.YOffset(b.Min.X, b.Min.Y)
 	return &raster{width: w, height: h, model: ycbcr, planes: []plane{
 		{width: w, height: h, stride: m.YStride, pix: m.Y[yOff:], xStep: 1, yStep: 1},
 		chroma(m.Cb),
@@ -123,14 +120,7 @@ func ycbcrRaster(m *image.YCbCr) *raster {
 	}}
 }
 
-func floorDiv(a, b int) int {
-	if a >= 0 {
-		return a / b
-	}
-	return -((-a + b - 1) / b)
-}
-
-func ceilDiv(a, b int) int { return -floorDiv(-a, b) }
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // compositeRows builds an RGB raster from rows of 4-byte pixels
 // (premultiplied or straight alpha), blending each over background.

@@ -87,10 +87,9 @@ type SourceOptions struct {
 // A Source is an immutable value, safe for concurrent use: Project and
 // WithLimit return narrowed copies.
 type Source struct {
-	files []imageFile
-	parts [][2]int // per partition, files [first, end)
-	cols  []int    // projected indices in sourceSchema; the output columns
-	limit int64    // rows per partition; negative means none
+	files          []imageFile
+	parts          [][2]int // per partition, files [first, end)
+	scan.Narrowing          // Full is sourceSchema
 }
 
 // imageFile is one listed file.
@@ -148,7 +147,7 @@ func NewSource(paths []string, opts SourceOptions) (*Source, error) {
 }
 
 func newSource(files []imageFile, parts [][2]int) *Source {
-	return &Source{files: files, parts: parts, cols: scan.All(sourceSchema), limit: -1}
+	return &Source{files: files, parts: parts, Narrowing: scan.Narrowing{Full: sourceSchema, Cols: scan.All(sourceSchema), Limit: -1}}
 }
 
 // isImageName reports whether a file name has an image extension.
@@ -174,14 +173,14 @@ func splitFiles(n, partitions int) [][2]int {
 // String implements plan.Source: "image [path, width] 100 files, 2
 // partitions, limit 5".
 func (s *Source) String() string {
-	names := make([]string, len(s.cols))
-	for i, c := range s.cols {
+	names := make([]string, len(s.Cols))
+	for i, c := range s.Cols {
 		names[i] = sourceSchema.Field(c).Name
 	}
 	out := fmt.Sprintf("image [%s] %s, %s", strings.Join(names, ", "),
 		plural(len(s.files), "file"), plural(len(s.parts), "partition"))
-	if s.limit >= 0 {
-		out += fmt.Sprintf(", limit %d", s.limit)
+	if s.Limit >= 0 {
+		out += fmt.Sprintf(", limit %d", s.Limit)
 	}
 	return out
 }
@@ -193,44 +192,31 @@ func plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// Schema implements plan.Source.
-func (s *Source) Schema() *arrow.Schema { return scan.Select(sourceSchema, s.cols) }
-
 // Partitions implements plan.Source.
 func (s *Source) Partitions() int { return len(s.parts) }
 
 // Project implements plan.ProjectingSource. Naming a column twice is the
 // same as naming it once; naming a column the source lacks is an error.
 func (s *Source) Project(columns []string) (plan.Source, error) {
-	cols, err := scan.Project(sourceSchema, s.cols, columns)
-	if err != nil {
-		return nil, fmt.Errorf("imageio: %w", err)
-	}
-	out := *s
-	out.cols = cols
-	return &out, nil
+	return scan.Projected(s, "imageio", columns)
 }
 
 // WithLimit implements plan.LimitingSource. A negative n means no limit.
-func (s *Source) WithLimit(n int64) plan.Source {
-	out := *s
-	out.limit = max(n, -1)
-	return &out
-}
+func (s *Source) WithLimit(n int64) plan.Source { return scan.Limited(s, n) }
 
 // Open implements plan.Source. The reader must be closed.
 func (s *Source) Open(ctx context.Context, p int, opts plan.ScanOptions) (plan.BatchReader, error) {
-	if p < 0 || p >= len(s.parts) {
-		return nil, fmt.Errorf("imageio: partition %d out of range [0, %d)", p, len(s.parts))
+	if err := scan.CheckPartition("imageio", p, len(s.parts)); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	r := &sourceReader{
 		schema: s.Schema(),
-		cols:   s.cols,
+		cols:   s.Cols,
 		files:  s.files[s.parts[p][0]:s.parts[p][1]],
-		left:   s.limit,
+		left:   s.Limit,
 		mem:    opts.Allocator,
 		rows:   opts.BatchRows,
 		bytes:  opts.BatchBytes,
@@ -244,7 +230,7 @@ func (s *Source) Open(ctx context.Context, p int, opts plan.ScanOptions) (plan.B
 	if r.bytes <= 0 {
 		r.bytes = defaultBatchBytes
 	}
-	for _, c := range s.cols {
+	for _, c := range s.Cols {
 		switch c {
 		case colFormat, colWidth, colHeight:
 			r.header = true
@@ -590,11 +576,11 @@ func (s *Source) Kind() string { return "image" }
 // Config implements plan.Portable: the files, partitions, projection and
 // limit.
 func (s *Source) Config() (json.RawMessage, error) {
-	c := sourceConfig{Partitions: s.parts, Columns: []string{}, Limit: s.limit}
+	c := sourceConfig{Partitions: s.parts, Columns: []string{}, Limit: s.Limit}
 	for _, f := range s.files {
 		c.Files = append(c.Files, imageFileConfig{Path: f.path, Size: f.size})
 	}
-	for _, i := range s.cols {
+	for _, i := range s.Cols {
 		c.Columns = append(c.Columns, sourceSchema.Field(i).Name)
 	}
 	return json.Marshal(c)

@@ -55,19 +55,19 @@ func (s *Source) Kind() string { return "arrow" }
 // Config implements plan.Portable: the files, their partitions, the
 // schema, options, projection and limit.
 func (s *Source) Config() (json.RawMessage, error) {
-	schema, err := encodeSchema(s.full)
+	schema, err := encodeSchema(s.Full)
 	if err != nil {
 		return nil, err
 	}
-	c := sourceConfig{Schema: schema, Options: s.opts, Limit: s.limit, Columns: []string{}}
+	c := sourceConfig{Schema: schema, Options: s.opts, Limit: s.Limit, Columns: []string{}}
 	for _, f := range s.files {
 		c.Files = append(c.Files, fileConfig{Path: f.path, Size: f.size, Layout: f.layout, Batches: f.batches})
 	}
 	for _, p := range s.parts {
 		c.Partitions = append(c.Partitions, [3]int{p.file, p.first, p.end})
 	}
-	for _, i := range s.cols {
-		c.Columns = append(c.Columns, s.full.Field(i).Name)
+	for _, i := range s.Cols {
+		c.Columns = append(c.Columns, s.Full.Field(i).Name)
 	}
 	return json.Marshal(c)
 }

@@ -48,7 +48,7 @@ func newReader(ctx context.Context, s *Source, p int, opts plan.ScanOptions) (*r
 	f := s.files[pt.file]
 	r := &reader{file: f, part: pt, schema: s.Schema(), rows: max(opts.BatchRows, 0),
 		bytes: max(opts.BatchBytes, 0), mem: newAllocator(opts.Allocator, allocationLimit(f.size)),
-		batch: pt.first, left: s.limit}
+		batch: pt.first, left: s.Limit}
 	r.castCtx = compute.WithAllocator(context.WithoutCancel(ctx), r.mem)
 	osf, err := os.Open(f.path)
 	if err != nil {

@@ -18,9 +18,8 @@ type Source struct {
 	opts  Options
 	files []file
 	parts []part
-	full  *arrow.Schema // merged from the files, with plain types
-	cols  []int         // projected indices in full; the output columns
-	limit int64         // rows per partition; negative means none
+	// Narrowing: Full is merged from the files, with plain types.
+	scan.Narrowing
 }
 
 // part is one partition: a range of the record batches of an IPC file, or
@@ -69,11 +68,7 @@ func NewSource(paths []string, opts Options) (*Source, error) {
 }
 
 func newSource(files []file, parts []part, full *arrow.Schema, opts Options) *Source {
-	s := &Source{opts: opts, files: files, parts: parts, full: full, limit: -1}
-	s.cols = make([]int, full.NumFields())
-	for i := range s.cols {
-		s.cols[i] = i
-	}
+	s := &Source{opts: opts, files: files, parts: parts, Narrowing: scan.Narrowing{Full: full, Cols: scan.All(full), Limit: -1}}
 	return s
 }
 
@@ -135,12 +130,9 @@ func (s *Source) String() string {
 	for i, f := range s.files {
 		paths[i] = f.path
 	}
-	out := scan.Describe("arrow", paths, s.full, s.cols, s.limit)
+	out := scan.Describe("arrow", paths, s.Full, s.Cols, s.Limit)
 	return out
 }
-
-// Schema implements plan.Source.
-func (s *Source) Schema() *arrow.Schema { return scan.Select(s.full, s.cols) }
 
 // Partitions implements plan.Source: one per stream, one or more per IPC
 // file.
@@ -151,26 +143,16 @@ func (s *Source) Partitions() int { return len(s.parts) }
 // arrow-go's IPC readers have no column selection, so every batch is read
 // whole and the other columns are dropped at once, before any conversion.
 func (s *Source) Project(columns []string) (plan.Source, error) {
-	cols, err := scan.Project(s.full, s.cols, columns)
-	if err != nil {
-		return nil, fmt.Errorf("ipcio: %w", err)
-	}
-	out := *s
-	out.cols = cols
-	return &out, nil
+	return scan.Projected(s, "ipcio", columns)
 }
 
 // WithLimit implements plan.LimitingSource. A negative n means no limit.
-func (s *Source) WithLimit(n int64) plan.Source {
-	out := *s
-	out.limit = max(n, -1)
-	return &out
-}
+func (s *Source) WithLimit(n int64) plan.Source { return scan.Limited(s, n) }
 
 // Open implements plan.Source. The reader must be closed.
 func (s *Source) Open(ctx context.Context, p int, opts plan.ScanOptions) (plan.BatchReader, error) {
-	if p < 0 || p >= len(s.parts) {
-		return nil, fmt.Errorf("ipcio: partition %d out of range [0, %d)", p, len(s.parts))
+	if err := scan.CheckPartition("ipcio", p, len(s.parts)); err != nil {
+		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -136,15 +136,15 @@ func (s *Source) Kind() string { return Kind }
 // Config implements plan.Portable: the listed files (so a decoded source
 // reads exactly them), the schema, options, projection and limit.
 func (s *Source) Config() (json.RawMessage, error) {
-	c := sourceConfig{Options: s.opts, Limit: s.limit, Columns: []string{}}
-	for _, f := range s.full.Fields() {
+	c := sourceConfig{Options: s.opts, Limit: s.Limit, Columns: []string{}}
+	for _, f := range s.Full.Fields() {
 		c.Schema = append(c.Schema, encodeField(f))
 	}
 	for _, f := range s.files {
 		c.Files = append(c.Files, fileConfig{Path: f.path, Size: f.size})
 	}
-	for _, i := range s.cols {
-		c.Columns = append(c.Columns, s.full.Field(i).Name)
+	for _, i := range s.Cols {
+		c.Columns = append(c.Columns, s.Full.Field(i).Name)
 	}
 	return json.Marshal(c)
 }

@@ -205,7 +205,7 @@ func newReader(ctx context.Context, s *Source, index int, opts plan.ScanOptions)
 	}
 	sp := s.splits[index]
 	fi := s.files[sp.file]
-	r := &reader{src: s, opts: opts, mem: opts.Allocator, left: s.limit, schema: s.Schema()}
+	r := &reader{src: s, opts: opts, mem: opts.Allocator, left: s.Limit, schema: s.Schema()}
 	if r.mem == nil {
 		r.mem = memory.DefaultAllocator
 	}
@@ -236,7 +236,7 @@ func (r *reader) setup() error {
 	rc := &r.row
 	var names []string
 	dataOf := map[int]int{} // full index → data index
-	for i, f := range s.full.Fields() {
+	for i, f := range s.Full.Fields() {
 		if f.Name == s.opts.CorruptColumn {
 			continue
 		}
@@ -252,7 +252,7 @@ func (r *reader) setup() error {
 	rc.slots = make([]int32, len(rc.convs))
 	output := make([]bool, len(rc.convs))
 	corruptOut := false
-	for _, c := range s.cols {
+	for _, c := range s.Cols {
 		d, ok := dataOf[c]
 		if !ok {
 			d, corruptOut = -1, true

@@ -18,9 +18,9 @@ type Source struct {
 	opts   Options
 	files  []file
 	splits []split
-	full   *arrow.Schema // every column, including the corrupt-record column
-	cols   []int         // projected indices in full; the output columns
-	limit  int64         // rows per split; negative means none
+	// Narrowing: Full is every column, including the corrupt-record
+	// column; Limit counts rows per split.
+	scan.Narrowing
 }
 
 type file struct {
@@ -60,13 +60,13 @@ func NewSource(paths []string, schema *arrow.Schema, opts Options) (*Source, err
 // newSource builds a source over listed files; a nil schema is inferred.
 func newSource(files []file, schema *arrow.Schema, opts Options) (*Source, error) {
 	var err error
-	s := &Source{opts: opts, files: files, limit: -1}
+	s := &Source{opts: opts, files: files, Narrowing: scan.Narrowing{Limit: -1}}
 	if schema == nil {
 		if schema, err = s.inferSchema(); err != nil {
 			return nil, err
 		}
 	}
-	s.full = schema
+	s.Full = schema
 	seen := map[string]bool{}
 	for _, f := range schema.Fields() {
 		if seen[f.Name] {
@@ -83,10 +83,7 @@ func newSource(files []file, schema *arrow.Schema, opts Options) (*Source, error
 			return nil, fmt.Errorf("jsonio: column %q: %w", f.Name, err)
 		}
 	}
-	s.cols = make([]int, schema.NumFields())
-	for i := range s.cols {
-		s.cols[i] = i
-	}
+	s.Cols = scan.All(schema)
 	s.splits = makeSplits(files, opts)
 	return s, nil
 }
@@ -125,12 +122,9 @@ func (s *Source) String() string {
 	for i, f := range s.files {
 		paths[i] = f.path
 	}
-	out := scan.Describe("json", paths, s.full, s.cols, s.limit)
+	out := scan.Describe("json", paths, s.Full, s.Cols, s.Limit)
 	return out
 }
-
-// Schema implements plan.Source.
-func (s *Source) Schema() *arrow.Schema { return scan.Select(s.full, s.cols) }
 
 // Partitions implements plan.Source: one per split.
 func (s *Source) Partitions() int { return len(s.splits) }
@@ -138,26 +132,16 @@ func (s *Source) Partitions() int { return len(s.splits) }
 // Project implements plan.ProjectingSource. Naming a column twice is the
 // same as naming it once; naming a column the source lacks is an error.
 func (s *Source) Project(columns []string) (plan.Source, error) {
-	cols, err := scan.Project(s.full, s.cols, columns)
-	if err != nil {
-		return nil, fmt.Errorf("jsonio: %w", err)
-	}
-	out := *s
-	out.cols = cols
-	return &out, nil
+	return scan.Projected(s, "jsonio", columns)
 }
 
 // WithLimit implements plan.LimitingSource. A negative n means no limit.
-func (s *Source) WithLimit(n int64) plan.Source {
-	out := *s
-	out.limit = max(n, -1)
-	return &out
-}
+func (s *Source) WithLimit(n int64) plan.Source { return scan.Limited(s, n) }
 
 // Open implements plan.Source. The reader must be closed.
 func (s *Source) Open(ctx context.Context, p int, opts plan.ScanOptions) (plan.BatchReader, error) {
-	if p < 0 || p >= len(s.splits) {
-		return nil, fmt.Errorf("jsonio: partition %d out of range [0, %d)", p, len(s.splits))
+	if err := scan.CheckPartition("jsonio", p, len(s.splits)); err != nil {
+		return nil, err
 	}
 	return newReader(ctx, s, p, opts)
 }

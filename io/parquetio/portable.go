@@ -39,7 +39,7 @@ func (s *Source) Kind() string { return "parquet" }
 
 // Config implements plan.Portable.
 func (s *Source) Config() (json.RawMessage, error) {
-	c := sourceConfig{Options: s.opts, Limit: s.limit}
+	c := sourceConfig{Options: s.opts, Limit: s.Limit}
 	for _, f := range s.files {
 		c.Paths = append(c.Paths, f.path)
 	}
@@ -71,7 +71,7 @@ func decodeSource(raw json.RawMessage) (plan.Source, error) {
 	}
 	out := src.(*Source).WithLimit(c.Limit).(*Source)
 	if c.Filter != nil {
-		cond, err := plan.UnmarshalExpr(c.Filter, s.schema)
+		cond, err := plan.UnmarshalExpr(c.Filter, s.Full)
 		if err != nil {
 			return nil, err
 		}

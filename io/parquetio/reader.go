@@ -61,25 +61,25 @@ func newReader(ctx context.Context, s *Source, pt part, opts plan.ScanOptions) (
 			}
 		}
 	}
-	if len(rowGroups) == 0 || s.limit == 0 {
+	if len(rowGroups) == 0 || s.Limit == 0 {
 		return emptyReader{}, nil
 	}
 	var leaves []int
-	for _, c := range s.cols {
-		if i := pqf.schema.FieldIndices(s.schema.Field(c).Name); len(i) > 0 {
+	for _, c := range s.Cols {
+		if i := pqf.schema.FieldIndices(s.Full.Field(c).Name); len(i) > 0 {
 			leaves = append(leaves, pqf.leaves[i[0]]...)
 		}
 	}
 	batch := batchRows(pqf, rowGroups, leaves, opts)
-	if s.limit > 0 {
+	if s.Limit > 0 {
 		// Decode no more than the limit needs.
-		batch = min(batch, s.limit)
+		batch = min(batch, s.Limit)
 	}
 	r = &reader{
 		path:    pqf.path,
 		schema:  s.Schema(),
 		conform: conformer{ctx: compute.WithAllocator(context.Background(), mem), mem: mem, path: pqf.path},
-		left:    s.limit,
+		left:    s.Limit,
 		rows:    int(batch),
 	}
 	if len(leaves) == 0 {
@@ -94,7 +94,7 @@ func newReader(ctx context.Context, s *Source, pt part, opts plan.ScanOptions) (
 		return nil, fmt.Errorf("parquetio: %w", err)
 	}
 	props := parquet.NewReaderProperties(mem)
-	if s.limit > 0 {
+	if s.Limit > 0 {
 		// Read pages as they are needed rather than whole column chunks,
 		// so a limit stops reading early.
 		props.BufferedStreamEnabled = true

@@ -19,12 +19,12 @@ import (
 // projection, limit and filter pushdown interfaces. It is an immutable
 // value.
 type Source struct {
-	opts   Options
-	files  []parquetFile
-	schema *arrow.Schema // the files' merged schema, strings undictionaried
-	parts  []part
-	cols   []int     // projected top-level field indices
-	limit  int64     // rows per partition; negative means none
+	opts  Options
+	files []parquetFile
+	parts []part
+	// Narrowing: Full is the files' merged schema, strings
+	// undictionaried; Cols are top-level field indices.
+	scan.Narrowing
 	filter plan.Expr // pushed down for row-group pruning; nil means none
 }
 
@@ -59,7 +59,7 @@ func NewSource(paths []string, opts Options) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parquetio: %w", err)
 	}
-	s := &Source{opts: opts, limit: -1}
+	s := &Source{opts: opts, Narrowing: scan.Narrowing{Limit: -1}}
 	var merger schemaMerger
 	for _, f := range found {
 		pf, err := readFooter(f.Path, f.Size)
@@ -71,11 +71,8 @@ func NewSource(paths []string, opts Options) (*Source, error) {
 		}
 		s.files = append(s.files, pf)
 	}
-	s.schema = merger.schema()
-	s.cols = make([]int, s.schema.NumFields())
-	for i := range s.cols {
-		s.cols[i] = i
-	}
+	s.Full = merger.schema()
+	s.Cols = scan.All(s.Full)
 	s.parts = makeParts(s.files, opts)
 	return s, nil
 }
@@ -196,36 +193,23 @@ func (s *Source) String() string {
 	for i, f := range s.files {
 		paths[i] = f.path
 	}
-	out := scan.Describe("parquet", paths, s.schema, s.cols, s.limit)
+	out := scan.Describe("parquet", paths, s.Full, s.Cols, s.Limit)
 	if s.filter != nil {
 		out += " prune-by=" + s.filter.String()
 	}
 	return out
 }
 
-// Schema implements plan.Source.
-func (s *Source) Schema() *arrow.Schema { return scan.Select(s.schema, s.cols) }
-
 // Partitions implements plan.Source.
 func (s *Source) Partitions() int { return max(len(s.parts), 1) }
 
 // Project implements plan.ProjectingSource.
 func (s *Source) Project(columns []string) (plan.Source, error) {
-	cols, err := scan.Project(s.schema, s.cols, columns)
-	if err != nil {
-		return nil, fmt.Errorf("parquetio: %w", err)
-	}
-	out := *s
-	out.cols = cols
-	return &out, nil
+	return scan.Projected(s, "parquetio", columns)
 }
 
 // WithLimit implements plan.LimitingSource.
-func (s *Source) WithLimit(n int64) plan.Source {
-	out := *s
-	out.limit = n
-	return &out
-}
+func (s *Source) WithLimit(n int64) plan.Source { return scan.Limited(s, n) }
 
 // WithFilter implements plan.FilteringSource: row groups whose statistics
 // prove cond false for every row are skipped.

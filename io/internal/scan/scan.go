@@ -1,5 +1,5 @@
 // Package scan holds what every format's Source does the same way:
-// describing itself for EXPLAIN and narrowing its columns.
+// describing itself for EXPLAIN and narrowing its columns and rows.
 package scan
 
 import (
