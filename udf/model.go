@@ -61,6 +61,11 @@ type Hints struct {
 	// (0: no bound), for models that are not safe for concurrent use (1)
 	// or that saturate the machine with a few calls.
 	Concurrency int
+	// ReleaseAfterJob closes the loaded copies as soon as no job uses
+	// them, instead of keeping them for later jobs: for models that hold
+	// processes or servers (package plugins), which must not outlive the
+	// job that started them.
+	ReleaseAfterJob bool
 }
 
 // LoadOptions are what the engine decides for a load.
@@ -69,6 +74,10 @@ type LoadOptions struct {
 	// machine's cores divided among the partitions that run at once, so
 	// that model threads and partitions do not oversubscribe the cores.
 	Threads int
+	// Parallelism is the number of partitions that may call Predict at
+	// once: a model that serves calls from a pool of workers (plugin
+	// processes) sizes its pool by it.
+	Parallelism int
 }
 
 // shared holds the models loaded in this process, by key.
@@ -80,6 +89,8 @@ var shared = struct {
 // sharedModel is a model's loaded copies, shared by every user in the
 // process.
 type sharedModel struct {
+	key    string
+	model  Model
 	ready  chan struct{} // closed once loading ended
 	copies []Loaded
 	slots  []chan struct{} // per copy, when Hints.Concurrency bounds calls
@@ -109,21 +120,21 @@ func (s *sharedModel) predict(ctx context.Context, inputs []arrow.Array, rows in
 // acquire returns m's loaded copies, loading them if no one in this
 // process has; it reports through loaded how long a load it made took.
 // Every successful acquire is paired with a release.
-func acquire(ctx context.Context, m Model, threads int, loaded func(time.Duration)) (*sharedModel, error) {
+func acquire(ctx context.Context, m Model, opts LoadOptions, loaded func(time.Duration)) (*sharedModel, error) {
 	// A copy loaded for other threads (a job of another parallelism) is
 	// not shared: its intra-op threads are fixed at load.
-	key := sharedKey(m, threads)
+	key := sharedKey(m, opts.Threads)
 	shared.Lock()
 	s, ok := shared.models[key]
 	if !ok {
-		s = &sharedModel{ready: make(chan struct{})}
+		s = &sharedModel{key: key, model: m, ready: make(chan struct{})}
 		shared.models[key] = s
 	}
 	s.users++
 	shared.Unlock()
 	if !ok {
 		start := time.Now()
-		s.copies, s.err = loadCopies(ctx, m, threads)
+		s.copies, s.err = loadCopies(ctx, m, opts)
 		if n := m.Hints().Concurrency; n > 0 {
 			for range s.copies {
 				s.slots = append(s.slots, make(chan struct{}, n))
@@ -153,7 +164,7 @@ func acquire(ctx context.Context, m Model, threads int, loaded func(time.Duratio
 	return s, nil
 }
 
-func loadCopies(ctx context.Context, m Model, threads int) (copies []Loaded, err error) {
+func loadCopies(ctx context.Context, m Model, opts LoadOptions) (copies []Loaded, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("loading model %s panicked: %v", m.Name(), r)
@@ -167,7 +178,7 @@ func loadCopies(ctx context.Context, m Model, threads int) (copies []Loaded, err
 	}()
 	n := max(1, m.Hints().Copies)
 	for range n {
-		c, err := m.Load(ctx, LoadOptions{Threads: threads})
+		c, err := m.Load(ctx, opts)
 		if err != nil {
 			return copies, fmt.Errorf("loading model %s: %w", m.Name(), err)
 		}
@@ -176,11 +187,26 @@ func loadCopies(ctx context.Context, m Model, threads int) (copies []Loaded, err
 	return copies, nil
 }
 
-// release ends one use of s; the copies stay loaded for later jobs.
-func (s *sharedModel) release() {
+// release ends one use of s. The copies stay loaded for later jobs,
+// unless the model asks to be released after its jobs: then the last
+// user closes them, and the next job loads the model again.
+func (s *sharedModel) release() error {
 	shared.Lock()
 	s.users--
+	last := s.users == 0 && s.model.Hints().ReleaseAfterJob && shared.models[s.key] == s
+	if last {
+		delete(shared.models, s.key)
+	}
 	shared.Unlock()
+	if !last {
+		return nil
+	}
+	<-s.ready
+	var errs []error
+	for _, c := range s.copies {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // ErrModelInUse is returned by Unload while a job uses the model.

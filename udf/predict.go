@@ -254,7 +254,8 @@ func fieldList(fs []arrow.Field) string {
 // this process, loading it on first use with the cores divided among the
 // job's partitions.
 func (f *predictFunction) Open(ctx context.Context, env plan.JobEnv) (plan.BatchRunner, error) {
-	s, err := acquire(ctx, f.model, threadsPerCall(env.Parallelism), env.RecordLoad)
+	opts := LoadOptions{Threads: threadsPerCall(env.Parallelism), Parallelism: max(1, env.Parallelism)}
+	s, err := acquire(ctx, f.model, opts, env.RecordLoad)
 	if err != nil {
 		return nil, err
 	}
@@ -387,8 +388,7 @@ func (r *predictRunner) resultType() arrow.DataType {
 
 // Close implements plan.BatchRunner.
 func (r *predictRunner) Close() error {
-	r.shared.release()
-	return nil
+	return r.shared.release()
 }
 
 func releaseAll(arrs []arrow.Array) {

@@ -32,7 +32,10 @@ type doubler struct {
 	transient atomic.Int64  // fail this many calls transiently first
 	block     chan struct{} // when set, Predict waits for it or ctx
 	loads     atomic.Int64
+	closes    atomic.Int64
+	perJob    bool         // Hints.ReleaseAfterJob
 	threads   atomic.Int64 // LoadOptions.Threads of the last load
+	parallel  atomic.Int64 // LoadOptions.Parallelism of the last load
 	limit     int          // Hints.Concurrency
 	active    atomic.Int64
 	peak      atomic.Int64 // most calls at once
@@ -51,7 +54,7 @@ func newDoubler(t *testing.T) *doubler {
 func (m *doubler) Name() string { return "doubler" }
 func (m *doubler) Key() string  { return m.key }
 func (m *doubler) Hints() udf.Hints {
-	return udf.Hints{Concurrency: m.limit}
+	return udf.Hints{Concurrency: m.limit, ReleaseAfterJob: m.perJob}
 }
 func (m *doubler) Bind(in []arrow.Field) ([]arrow.Field, error) {
 	if len(in) != 1 || in[0].Type.ID() != arrow.FLOAT64 {
@@ -62,9 +65,13 @@ func (m *doubler) Bind(in []arrow.Field) ([]arrow.Field, error) {
 func (m *doubler) Load(ctx context.Context, opts udf.LoadOptions) (udf.Loaded, error) {
 	m.loads.Add(1)
 	m.threads.Store(int64(opts.Threads))
+	m.parallel.Store(int64(opts.Parallelism))
 	return m, nil
 }
-func (m *doubler) Close() error { return nil }
+func (m *doubler) Close() error {
+	m.closes.Add(1)
+	return nil
+}
 
 func (m *doubler) Predict(ctx context.Context, in []arrow.Array, rows int) ([]arrow.Array, error) {
 	m.mu.Lock()
@@ -425,5 +432,32 @@ func TestPredictThreadsFollowTheJobsPartitions(t *testing.T) {
 	score(iris.Coalesce(1))
 	if loads := m.loads.Load(); loads != 2 {
 		t.Fatalf("%d loads; the one-partition copy should have been reused", loads)
+	}
+}
+
+func TestPredictReleaseAfterJobClosesTheModelWhenTheJobEnds(t *testing.T) {
+	_, iris := irisSession(t, 2)
+	m := newDoubler(t)
+	m.perJob = true
+	for job := int64(1); job <= 2; job++ {
+		tbl, err := iris.Repartition(2).WithColumn("p", udf.Predict(m, "sepal_length")).Collect(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl.Release()
+		if loads, closes := m.loads.Load(), m.closes.Load(); loads != job || closes != job {
+			t.Fatalf("after job %d: %d loads and %d closes; want the model loaded for each job and closed at its end", job, loads, closes)
+		}
+	}
+	if got := m.parallel.Load(); got != 2 {
+		t.Fatalf("loaded with Parallelism %d, want 2 (the job's partitions)", got)
+	}
+	// A failed job releases it too.
+	_, err := iris.WithColumn("p", udf.Predict(m, frame.Col("sepal_length").Mul(frame.Lit(-1.0)))).Collect(context.Background())
+	if err == nil {
+		t.Fatal("scoring negative values succeeded")
+	}
+	if loads, closes := m.loads.Load(), m.closes.Load(); loads != closes {
+		t.Fatalf("after a failed job: %d loads, %d closes", loads, closes)
 	}
 }
