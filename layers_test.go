@@ -19,9 +19,11 @@ var layers = map[string][]string{
 	"io/":           {"plan"},
 	"exec":          {"plan", "udf"},
 	"frame":         {"plan", "plan/optimize", "exec", "udf", "io/"},
+	"plugins":       {"plan", "udf", "plugins/"},
+	"plugins/":      {"plan", "udf"},
 	"gotaconv":      {"frame", "plan"},
-	"examples/":     {"frame", "udf", "udf/", "io/", "gotaconv"},
-	"bench/":        {"frame", "io/", "plan", "udf", "udf/"},
+	"examples/":     {"frame", "udf", "udf/", "io/", "gotaconv", "plugins", "plugins/"},
+	"bench/":        {"frame", "io/", "plan", "udf", "udf/", "plugins", "plugins/"},
 	"internal/":     {},
 }
 

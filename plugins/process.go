@@ -1,0 +1,123 @@
+package plugins
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/ember-df/ember/plugins/internal/wire"
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+)
+
+// worker is one plugin process serving the model (in tests, maybe a
+// server in this process).
+type worker struct {
+	client *wire.Client
+	pid    int
+	// stop ends the worker and waits until it has exited: gracefully
+	// (the plugin closes its model) unless hard, which kills it at once.
+	stop func(hard bool)
+	// exitState says how the process ended ("" while it runs).
+	exitState func() string
+}
+
+// startProcess starts a plugin process, completes the handshake and,
+// when threads > 0, has it load the model.
+func (m *Model) startProcess(ctx context.Context, threads int) (*worker, error) {
+	cmd := exec.Command(m.cfg.Path, m.cfg.Args...)
+	// The host's environment, then the user's variables, which win.
+	cmd.Env = append(os.Environ(), m.cfg.Env...)
+	dieWithHost(cmd)
+	name := m.info.Name
+	if name == "" {
+		name = filepath.Base(m.cfg.Path)
+	}
+	stderr := newLineLogger(m.logger.With("plugin", name), "stderr")
+	cfg := &plugin.ClientConfig{
+		HandshakeConfig:  wire.Handshake,
+		Plugins:          plugin.PluginSet{wire.PluginName: &wire.Plugin{}},
+		Cmd:              cmd,
+		SkipHostEnv:      true,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		StartTimeout:     m.cfg.StartTimeout,
+		AutoMTLS:         m.cfg.AutoMTLS,
+		// Plugin output is logged by lineLoggers: go-plugin's own
+		// logger stays silent.
+		Logger:     hclog.New(&hclog.LoggerOptions{Level: hclog.Off, Output: io.Discard}),
+		Stderr:     stderr,
+		SyncStderr: newLineLogger(m.logger.With("plugin", name), "stderr"),
+		SyncStdout: newLineLogger(m.logger.With("plugin", name), "stdout"),
+	}
+	if m.checksum != nil {
+		cfg.SecureConfig = &plugin.SecureConfig{Checksum: m.checksum, Hash: sha256.New()}
+	}
+	client := plugin.NewClient(cfg)
+	w := &worker{stop: func(hard bool) {
+		if hard && cmd.Process != nil {
+			cmd.Process.Kill()
+		}
+		client.Kill()
+	}}
+	w.exitState = func() string {
+		if !client.Exited() {
+			return ""
+		}
+		state := "exited"
+		// Exited is set under go-plugin's lock after Wait returned.
+		if cmd.ProcessState != nil {
+			state = cmd.ProcessState.String()
+		}
+		return state
+	}
+	rpc, err := client.Client()
+	if err != nil {
+		client.Kill()
+		return nil, m.startError(err, stderr.tail())
+	}
+	raw, err := rpc.Dispense(wire.PluginName)
+	if err != nil {
+		client.Kill()
+		return nil, fmt.Errorf("plugins: %s: %w", m.cfg.Path, err)
+	}
+	w.client = raw.(*wire.Client)
+	if cmd.Process != nil {
+		w.pid = cmd.Process.Pid
+	}
+	if threads > 0 {
+		if err := w.client.Load(ctx, threads); err != nil {
+			w.stop(true)
+			if ctx.Err() != nil {
+				return nil, context.Cause(ctx)
+			}
+			return nil, fmt.Errorf("%s: %s", m, statusMessage(err))
+		}
+	}
+	return w, nil
+}
+
+// startError explains why a plugin did not start, with the last lines it
+// wrote to stderr.
+func (m *Model) startError(err error, tail []string) error {
+	msg := err.Error()
+	switch {
+	case errors.Is(err, plugin.ErrChecksumsDoNotMatch):
+		msg = "its SHA-256 is not the pinned one; refusing to run it"
+	case strings.Contains(msg, "Unrecognized remote plugin message"),
+		strings.Contains(msg, "exited before we could connect"),
+		strings.Contains(msg, "Incompatible API version"),
+		strings.Contains(msg, "unsupported plugin protocol"),
+		strings.Contains(msg, "incompatible core API version"):
+		msg = fmt.Sprintf("failed the plugin handshake (an ember model plugin built with plugins/sdk, protocol version %d, was expected): %s", wire.ProtocolVersion, strings.TrimSpace(msg))
+	}
+	if len(tail) > 0 {
+		msg += "; its stderr ended with: " + strings.Join(tail, " | ")
+	}
+	return fmt.Errorf("plugins: %s %s", m.cfg.Path, msg)
+}
