@@ -106,14 +106,15 @@ func (m *Model) startProcess(ctx context.Context, threads int) (*worker, error) 
 // wrote to stderr.
 func (m *Model) startError(err error, tail []string) error {
 	msg := err.Error()
+	lower := strings.ToLower(msg)
 	switch {
 	case errors.Is(err, plugin.ErrChecksumsDoNotMatch):
 		msg = "its SHA-256 is not the pinned one; refusing to run it"
-	case strings.Contains(msg, "Unrecognized remote plugin message"),
-		strings.Contains(msg, "exited before we could connect"),
-		strings.Contains(msg, "Incompatible API version"),
-		strings.Contains(msg, "unsupported plugin protocol"),
-		strings.Contains(msg, "incompatible core API version"):
+	case strings.Contains(lower, "unrecognized remote plugin message"),
+		strings.Contains(lower, "exited before we could connect"),
+		strings.Contains(lower, "incompatible api version"),
+		strings.Contains(lower, "unsupported plugin protocol"),
+		strings.Contains(lower, "incompatible core api version"):
 		msg = fmt.Sprintf("failed the plugin handshake (an ember model plugin built with plugins/sdk, protocol version %d, was expected): %s", wire.ProtocolVersion, strings.TrimSpace(msg))
 	}
 	if len(tail) > 0 {

@@ -1,11 +1,13 @@
 package wire
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
@@ -44,40 +46,6 @@ func (w *frameWriter) flush() error {
 	return w.send(f)
 }
 
-// frameReader reads the frames that recv receives as one stream of
-// bytes; recv's io.EOF ends it, and its other errors are kept for Cause.
-type frameReader struct {
-	recv func(any) error
-	cur  []byte
-	err  error
-}
-
-func (r *frameReader) Read(p []byte) (int, error) {
-	for len(r.cur) == 0 {
-		if r.err != nil {
-			return 0, r.err
-		}
-		var f Frame
-		if err := r.recv(&f); err != nil {
-			r.err = err
-			return 0, err
-		}
-		r.cur = f.Data
-	}
-	n := copy(p, r.cur)
-	r.cur = r.cur[n:]
-	return n, nil
-}
-
-// fail returns the transport's error, which the IPC reader wraps or
-// hides, when there was one; otherwise err, as a malformed stream.
-func (r *frameReader) fail(err error) error {
-	if r.err != nil && r.err != io.EOF {
-		return r.err
-	}
-	return fmt.Errorf("%w: %w", ErrMalformed, err)
-}
-
 // WriteBatch sends batch through send as an Arrow IPC stream in frames of
 // at most FrameBytes bytes.
 func WriteBatch(send func(any) error, batch arrow.RecordBatch, mem memory.Allocator) error {
@@ -100,50 +68,62 @@ var ErrMalformed = errors.New("malformed batch")
 // ReadBatch receives one batch through recv, as WriteBatch sent it, with
 // its buffers from mem, and reads on to the end of the stream. The batch
 // belongs to the caller. Errors of recv come back as they are, so a
-// transport's status survives.
+// transport's status survives; bytes that are not one valid Arrow IPC
+// stream of one batch give ErrMalformed, never a panic or an allocation
+// larger than what was received.
 func ReadBatch(recv func(any) error, mem memory.Allocator) (batch arrow.RecordBatch, err error) {
-	fr := &frameReader{recv: recv}
+	var frames [][]byte
+	for {
+		var f Frame
+		if err := recv(&f); err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		frames = append(frames, f.Data)
+	}
+	stream := bytes.Join(frames, nil)
+	// A decoder that fails or panics may leave buffers behind: tracked,
+	// they are freed then. (The tracker lives on in the batch's buffers,
+	// which free through it.)
+	tracked := newTracking(mem)
+	mem = tracked
 	defer func() {
 		if r := recover(); r != nil {
-			if batch != nil {
-				batch.Release()
-				batch = nil
-			}
+			batch = nil
 			err = fmt.Errorf("%w: %v", ErrMalformed, r)
 		}
+		if err != nil {
+			tracked.freeAll()
+		}
 	}()
-	r, err := ipc.NewReader(fr, ipc.WithAllocator(mem))
+	if err := checkStream(stream); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	limit := int64(len(stream))
+	r, err := ipc.NewReader(bytes.NewReader(stream), ipc.WithAllocator(mem),
+		ipc.WithMetadataSizeLimit(limit), ipc.WithBodySizeLimit(limit))
 	if err != nil {
-		return nil, fr.fail(err)
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	defer r.Release()
 	if !r.Next() {
 		if err := r.Err(); err != nil {
-			return nil, fr.fail(err)
+			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 		}
-		return nil, fr.fail(errors.New("the stream holds no batch"))
+		return nil, fmt.Errorf("%w: the stream holds no batch", ErrMalformed)
 	}
 	batch = r.RecordBatch()
 	batch.Retain()
-	if r.Next() {
+	if r.Next() || r.Err() != nil {
 		batch.Release()
-		return nil, fr.fail(errors.New("the stream holds more than one batch"))
+		return nil, fmt.Errorf("%w: the stream holds more than one batch (%v)", ErrMalformed, r.Err())
 	}
-	if err := r.Err(); err != nil {
-		batch.Release()
-		return nil, fr.fail(err)
-	}
-	// Read to the end, where a transport reports how the call ended.
-	for fr.err == nil {
-		var f Frame
-		fr.err = recv(&f)
-		if fr.err == nil && len(f.Data) > 0 {
-			fr.err = fmt.Errorf("%w: bytes after the end of the stream", ErrMalformed)
+	for i, col := range batch.Columns() {
+		if err := array.ValidateFull(col); err != nil {
+			batch.Release()
+			return nil, fmt.Errorf("%w: column %d: %w", ErrMalformed, i, err)
 		}
-	}
-	if fr.err != io.EOF {
-		batch.Release()
-		return nil, fr.err
 	}
 	return batch, nil
 }
