@@ -46,7 +46,7 @@ func TestAPluginRunDirectlyRefusesToServe(t *testing.T) {
 	cmd := exec.Command(self, "-test.run=^$")
 	cmd.Env = append(os.Environ(), "EMBER_TEST_PLUGIN=doubler")
 	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "This binary is a plugin") {
+	if err == nil || !strings.Contains(string(out), "doubler 1.2.3 is an ember model plugin: an ember host runs it") {
 		t.Fatalf("run without a host: %v\n%s", err, out)
 	}
 }

@@ -298,11 +298,9 @@ func (r *predictRunner) predict(ctx context.Context, args []arrow.Array, rows in
 	if len(kept) == 1 {
 		return postProcess(ctx, r.post, kept[0])
 	}
-	names := make([]string, len(r.fields))
-	for i, f := range r.fields {
-		names[i] = f.Name
-	}
-	return array.NewStructArray(kept, names)
+	// The fields as bound, nullability included: the struct's type must
+	// be the one the plan declared.
+	return array.NewStructArrayWithFields(kept, r.fields)
 }
 
 // nullRows are the rows where some argument is NULL, ascending.

@@ -461,3 +461,40 @@ func TestPredictReleaseAfterJobClosesTheModelWhenTheJobEnds(t *testing.T) {
 		t.Fatalf("after a failed job: %d loads, %d closes", loads, closes)
 	}
 }
+
+// halves is a model with two outputs declared non-nullable, as a plugin's
+// schema may declare them.
+type halves struct{ key string }
+
+func (m halves) Name() string     { return "halves" }
+func (m halves) Key() string      { return m.key }
+func (m halves) Hints() udf.Hints { return udf.Hints{} }
+func (m halves) Bind(in []arrow.Field) ([]arrow.Field, error) {
+	return []arrow.Field{{Name: "half", Type: arrow.PrimitiveTypes.Float64}, {Name: "rest", Type: arrow.PrimitiveTypes.Float64}}, nil
+}
+func (m halves) Load(context.Context, udf.LoadOptions) (udf.Loaded, error) { return m, nil }
+func (m halves) Close() error                                              { return nil }
+func (m halves) Predict(ctx context.Context, in []arrow.Array, rows int) ([]arrow.Array, error) {
+	half, err := compute.Divide(ctx, compute.ArithmeticOptions{}, &compute.ArrayDatum{Value: in[0].Data()}, compute.NewDatum(2.0))
+	if err != nil {
+		return nil, err
+	}
+	defer half.Release()
+	a := half.(*compute.ArrayDatum).MakeArray()
+	a.Retain()
+	return []arrow.Array{a, a}, nil
+}
+
+func TestPredictStructKeepsDeclaredNullability(t *testing.T) {
+	_, iris := irisSession(t, 1)
+	m := halves{key: t.Name()}
+	t.Cleanup(func() { udf.Unload(m) })
+	tbl, err := iris.WithColumn("p", udf.Predict(m, "sepal_length")).Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	if got := tbl.Schema().Field(tbl.Schema().FieldIndices("p")[0]).Type.String(); got != "struct<half: float64, rest: float64>" {
+		t.Fatalf("type %s", got)
+	}
+}

@@ -66,6 +66,10 @@ func Serve(info Info, model Model) {
 		fmt.Fprintln(stderr, "ember plugin:", err)
 		os.Exit(1)
 	}
+	if os.Getenv(wire.Handshake.MagicCookieKey) != wire.Handshake.MagicCookieValue {
+		fmt.Fprintf(stderr, "%s %s is an ember model plugin: an ember host runs it (plugins.Open(%q)); it does not run on its own.\n", info.Name, info.Version, os.Args[0])
+		os.Exit(1)
+	}
 	go exitWithHost(os.Getppid())
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: wire.Handshake,

@@ -163,15 +163,21 @@ func ModuleVersion(root, path string) string {
 // BuildGo builds bench/cmd/<prog> into dir/bin and returns the binary's
 // path, or why it could not be built.
 func BuildGo(root, dir, prog string, log Log) (bin, broken string) {
-	bin = filepath.Join(dir, "bin", prog)
+	return BuildPackage(root, dir, "./bench/cmd/"+prog, prog, log)
+}
+
+// BuildPackage builds the module's package pkg (a path like
+// ./examples/plugins/iris) as dir/bin/name, as BuildGo does.
+func BuildPackage(root, dir, pkg, name string, log Log) (bin, broken string) {
+	bin = filepath.Join(dir, "bin", name)
 	if runtime.GOOS == "windows" {
 		bin += ".exe"
 	}
-	log.Printf("building ./bench/cmd/%s", prog)
-	cmd := exec.Command("go", "build", "-o", bin, "./bench/cmd/"+prog)
+	log.Printf("building %s", pkg)
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Sprintf("go build ./bench/cmd/%s failed (%v):\n%s", prog, err, indent(firstLines(string(out), 12)))
+		return "", fmt.Sprintf("go build %s failed (%v):\n%s", pkg, err, indent(firstLines(string(out), 12)))
 	}
 	return bin, ""
 }
