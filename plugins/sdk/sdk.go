@@ -71,6 +71,7 @@ func Serve(info Info, model Model) {
 		os.Exit(1)
 	}
 	go exitWithHost(os.Getppid())
+	stopProfile := profile()
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: wire.Handshake,
 		Plugins:         plugin.PluginSet{wire.PluginName: GRPCPlugin(info, model)},
@@ -79,13 +80,22 @@ func Serve(info Info, model Model) {
 			Name: info.Name, Level: hclog.Warn, Output: stderr, JSONFormat: true,
 		}),
 	})
+	status := closeModel(model)
+	if stopProfile != nil {
+		stopProfile()
+	}
+	os.Exit(status)
+}
+
+// closeModel closes a model that is a Closer and returns the exit status.
+func closeModel(model Model) int {
 	if c, ok := model.(Closer); ok {
 		if err := c.Close(); err != nil {
 			Logger().Error("closing the model", "error", err)
-			os.Exit(1)
+			return 1
 		}
 	}
-	os.Exit(0)
+	return 0
 }
 
 // GRPCPlugin returns the go-plugin plugin that Serve serves, for programs

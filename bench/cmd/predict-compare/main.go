@@ -16,6 +16,15 @@
 // (bench/pandas/predict.py) trains scikit-learn's RandomForestClassifier on
 // the bundled iris data inside the timed run and predicts with it.
 //
+// Two more contenders measure model plugins (package plugins): inprocess
+// is ember scoring the same forest in process and naming the species
+// (udf.Predict(...).Labels), plugin is ember with the forest in plugin
+// processes (examples/plugins/iris, which names the species too). Their
+// predictions must be identical row for row, and the plugin's throughput
+// should be at least 0.9× in-process:
+//
+//	go run ./bench/cmd/predict-compare -only inprocess,plugin
+//
 // predict-compare generates the input deterministically from the 150 real
 // flowers of examples/iris/iris.csv plus gaussian noise, builds the Go
 // contenders, runs every contender interleaved round-robin, checks every
@@ -52,7 +61,7 @@ import (
 )
 
 // contenderNames lists the contenders in report order.
-var contenderNames = []string{"ember", "handloop", "pandas"}
+var contenderNames = []string{"ember", "handloop", "pandas", "inprocess", "plugin"}
 
 // log prints progress lines.
 const log = harness.Log("predict-compare")
@@ -152,6 +161,12 @@ func prepare(name string, cfg harness.Config, fl flags, root, dir, input, out st
 		c.About, c.Skipped = pandasAbout(fl.python)
 		c.Argv = []string{fl.python, filepath.Join(root, "bench", "pandas", "predict.py"), input, out}
 		return c
+	case "inprocess":
+		c.About = "ember, udf.Predict(forest).Labels(species…): the forest in process, predicting the species' name"
+		prog = "predict-job"
+	case "plugin":
+		c.About = "ember, udf.Predict(plugins.Open(iris-plugin)): the same forest in plugin processes (examples/plugins/iris), predicting the species' name"
+		prog = "predict-job"
 	}
 	lib, version, skipped := onnxRuntime(root)
 	if skipped != "" {
@@ -161,8 +176,21 @@ func prepare(name string, cfg harness.Config, fl flags, root, dir, input, out st
 	c.About += ", ONNX Runtime " + version + ", model " + filepath.Base(fl.model)
 	c.Env = append(cfg.GoEnv(), "ONNXRUNTIME_LIB="+lib)
 	var bin string
-	bin, c.Broken = harness.BuildGo(root, dir, prog, log)
+	if bin, c.Broken = harness.BuildGo(root, dir, prog, log); c.Broken != "" {
+		return c
+	}
 	c.Argv = []string{bin, "-in", input, "-out", out, "-model", fl.model}
+	switch name {
+	case "inprocess":
+		c.Argv = append(c.Argv, "-species")
+	case "plugin":
+		var plugin string
+		if plugin, c.Broken = harness.BuildPackage(root, dir, "./examples/plugins/iris", "iris-plugin", log); c.Broken != "" {
+			return c
+		}
+		c.About = strings.Replace(c.About, ", model "+filepath.Base(fl.model), ", model embedded in the plugin", 1)
+		c.Argv = []string{bin, "-in", input, "-out", out, "-plugin", plugin}
+	}
 	return c
 }
 
@@ -265,19 +293,24 @@ func trainTime(stdout string) (time.Duration, bool) {
 	return 0, false
 }
 
-// crossCheck fails every ember run whose predictions differ from the
-// hand-written loop's: both score the same ONNX model, so each row's
-// prediction must be the same. The loop, the simpler program, is the
-// reference.
+// crossCheck fails every run whose predictions differ from its
+// reference's: ember's from the hand-written loop's, the plugin's from the
+// same forest's in process. Each pair scores the same ONNX model, so each
+// row's prediction must be the same; the reference is the simpler program.
 func (b *bench) crossCheck(cs []*harness.Contender) {
-	e, h := b.tallies["ember"], b.tallies["handloop"]
+	b.crossCheckPair(cs, "ember", "handloop")
+	b.crossCheckPair(cs, "plugin", "inprocess")
+}
+
+func (b *bench) crossCheckPair(cs []*harness.Contender, name, reference string) {
+	e, h := b.tallies[name], b.tallies[reference]
 	if len(e) == 0 || len(h) == 0 || e[0].RowSum == h[0].RowSum {
 		return
 	}
-	err := fmt.Errorf("wrong output: predictions differ from handloop's on the same model (predicted classes: ember %v, handloop %v)",
-		e[0].Classes, h[0].Classes)
+	err := fmt.Errorf("wrong output: predictions differ from %s's on the same model (predicted classes: %s %v, %s %v)",
+		reference, name, e[0].Classes, reference, h[0].Classes)
 	for _, c := range cs {
-		if c.Name != "ember" {
+		if c.Name != name {
 			continue
 		}
 		for i := range c.Results {
@@ -304,6 +337,8 @@ func (b *bench) report(w io.Writer, cfg harness.Config, cs []*harness.Contender)
 		{Num: "ember", Den: "handloop", Target: 1.0},
 		{Num: "ember", Den: "pandas", Target: 0.35},
 		{Num: "handloop", Den: "pandas"},
+		// The plugin's throughput must be at least 0.9× in-process.
+		{Num: "plugin", Den: "inprocess", Target: 1 / 0.9},
 	}, sums)
 	harness.WriteProblems(w, cs)
 	harness.WriteRSSNote(w)
@@ -326,12 +361,14 @@ func (b *bench) writeChecks(w io.Writer, cs []*harness.Contender) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "checks (every verified run: all rows, predictions in {0,1,2}, accuracy ≥ 0.90):")
 	fmt.Fprintln(w, strings.Join(lines, "\n"))
-	if e, h := b.tallies["ember"], b.tallies["handloop"]; len(e) > 0 && len(h) > 0 {
-		verdict := "identical row for row"
-		if e[0].RowSum != h[0].RowSum {
-			verdict = "DIFFER"
+	for _, pair := range [][2]string{{"ember", "handloop"}, {"plugin", "inprocess"}} {
+		if e, h := b.tallies[pair[0]], b.tallies[pair[1]]; len(e) > 0 && len(h) > 0 {
+			verdict := "identical row for row"
+			if e[0].RowSum != h[0].RowSum {
+				verdict = "DIFFER"
+			}
+			fmt.Fprintf(w, "  %s and %s predictions (same ONNX model): %s\n", pair[0], pair[1], verdict)
 		}
-		fmt.Fprintf(w, "  ember and handloop predictions (same ONNX model): %s\n", verdict)
 	}
 	if len(b.trainTimes) > 0 {
 		fmt.Fprintf(w, "  pandas: training (included in its wall time) took %s median\n", harness.Seconds(harness.Median(b.trainTimes)))

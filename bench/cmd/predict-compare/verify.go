@@ -79,11 +79,15 @@ func verifyOutput(dir string, exp expectation) (tally, error) {
 	return got, nil
 }
 
-// parseClass parses a class label, which must be 0, 1 or 2.
+// parseClass parses a class label, which must be 0, 1 or 2, or the
+// species it stands for.
 func parseClass(s string) (uint32, error) {
 	switch s {
 	case "0", "1", "2":
 		return uint32(s[0] - '0'), nil
 	}
-	return 0, fmt.Errorf("%q is not a class (0, 1 or 2)", s)
+	if c, ok := speciesLabels[s]; ok {
+		return c, nil
+	}
+	return 0, fmt.Errorf("%q is not a class (0, 1 or 2, or a species)", s)
 }

@@ -27,7 +27,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"log/slog"
 	"os"
+	"runtime/pprof"
 
 	"github.com/ember-df/ember/frame"
 	"github.com/ember-df/ember/plugins"
@@ -41,10 +43,23 @@ func main() {
 	model := flag.String("model", "udf/onnx/testdata/iris_random_forest.onnx", "ONNX model: input X float32[N,4], output output_label int64[N]")
 	species := flag.Bool("species", false, "predict the species' name rather than its class number")
 	plugin := flag.String("plugin", "", "score with this plugin binary instead of -model in process")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the job here")
+	verbose := flag.Bool("v", false, "log at debug level (plugin processes' debug records included)")
 	flag.Parse()
+	if *verbose {
+		slog.SetLogLoggerLevel(slog.LevelDebug)
+	}
 	if *in == "" || *out == "" || flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "usage: predict-job -in input.csv -out DIR [-model model.onnx]")
 		os.Exit(2)
+	}
+	if *cpuProfile != "" {
+		stop, err := startProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "predict-job:", err)
+			os.Exit(1)
+		}
+		defer stop()
 	}
 	if err := run(context.Background(), *in, *out, *model, *plugin, *species); err != nil {
 		fmt.Fprintln(os.Stderr, "predict-job:", err)
@@ -78,4 +93,20 @@ func run(ctx context.Context, in, out, modelPath, pluginPath string, species boo
 	}
 	df = df.WithColumn("prediction", prediction)
 	return df.Write().Mode(frame.Overwrite).Option("header", "true").CSV(ctx, out)
+}
+
+// startProfile starts a CPU profile written to path.
+func startProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

@@ -76,8 +76,11 @@ func (f *forest) Load(ctx context.Context, opts sdk.LoadOptions) error {
 	if err != nil {
 		return err
 	}
-	f.session, err = model.Load(ctx, udf.LoadOptions{Threads: opts.Threads})
-	return err
+	if f.session, err = model.Load(ctx, udf.LoadOptions{Threads: opts.Threads}); err != nil {
+		return err
+	}
+	sdk.Logger().Debug("loaded the forest", "threads", opts.Threads)
+	return nil
 }
 
 // Predict classifies a batch of flowers.
