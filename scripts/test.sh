@@ -23,7 +23,8 @@ go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=3000x ./io/jsonio
 go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=3000x ./io/ipcio
 go test -run='^$' -fuzz='^FuzzFooter$' -fuzztime=1000x ./io/parquetio
 go test -run='^$' -fuzz='^FuzzExifOrientation$' -fuzztime=3000x ./io/imageio
+go test -run='^$' -fuzz='^FuzzReadBatch$' -fuzztime=3000x ./plugins/internal/wire
 echo "== race"
-go test -count=1 -race ./exec ./frame ./io/... ./udf/... ./gotaconv
+go test -count=1 -race ./exec ./frame ./io/... ./udf/... ./gotaconv ./plugins/...
 echo "== tests"
 go test -count=1 ./...
