@@ -361,7 +361,7 @@ func benchmark(ctx context.Context, cfg config, w io.Writer) (failed bool, err e
 	for i, s := range stages {
 		cs[i], byName[s.Name] = s.Contender, s
 	}
-	stopProfile, err := startProfile(cfg.cpuProfile)
+	stopProfile, err := harness.StartCPUProfile(cfg.cpuProfile)
 	if err != nil {
 		cleanup()
 		return false, err
@@ -380,28 +380,6 @@ func benchmark(ctx context.Context, cfg config, w io.Writer) (failed bool, err e
 		}
 	}
 	return failed || warm != nil || leak != 0, nil
-}
-
-// startProfile starts a CPU profile into path, if set, and returns what
-// stops it.
-func startProfile(path string) (stop func(), err error) {
-	if path == "" {
-		return func() {}, nil
-	}
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		if err := f.Close(); err != nil {
-			log.Printf("writing the CPU profile: %v", err)
-		}
-	}, nil
 }
 
 // sharedDir is the project's shared directory, found as package

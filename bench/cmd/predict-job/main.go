@@ -29,8 +29,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"runtime/pprof"
 
+	"github.com/ember-df/ember/bench/internal/harness"
 	"github.com/ember-df/ember/frame"
 	"github.com/ember-df/ember/plugins"
 	"github.com/ember-df/ember/udf"
@@ -54,7 +54,7 @@ func main() {
 		os.Exit(2)
 	}
 	if *cpuProfile != "" {
-		stop, err := startProfile(*cpuProfile)
+		stop, err := harness.StartCPUProfile(*cpuProfile)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "predict-job:", err)
 			os.Exit(1)
@@ -93,20 +93,4 @@ func run(ctx context.Context, in, out, modelPath, pluginPath string, species boo
 	}
 	df = df.WithColumn("prediction", prediction)
 	return df.Write().Mode(frame.Overwrite).Option("header", "true").CSV(ctx, out)
-}
-
-// startProfile starts a CPU profile written to path.
-func startProfile(path string) (stop func(), err error) {
-	f, err := os.Create(path)
-	if err != nil {
-		return nil, err
-	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}, nil
 }

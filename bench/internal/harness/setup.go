@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -217,4 +218,26 @@ func DuckDB(root string) (node, about, skipped string) {
 	about = fmt.Sprintf("DuckDB %s via @duckdb/node-api %s (node %s), threads=2",
 		strings.TrimSpace(string(out)), pkg.Version, strings.TrimSpace(string(nodeVersion)))
 	return node, about, ""
+}
+
+// StartCPUProfile starts a CPU profile written to path, if path is set,
+// and returns what stops it (and reports a failed write on stderr).
+func StartCPUProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		if err := f.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "writing the CPU profile: %v\n", err)
+		}
+	}, nil
 }

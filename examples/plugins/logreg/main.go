@@ -37,6 +37,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/examples/plugins/logreg/weights"
 	"github.com/ember-df/ember/plugins/sdk"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -123,16 +124,7 @@ func (c *classifier) Predict(ctx context.Context, batch arrow.RecordBatch) (arro
 // score of class Classes[c]; Bias[c] is added to it; the softmax of the
 // scores gives the class probabilities. L2 and TrainingAccuracy describe
 // the fit.
-type weightsFile struct {
-	Classes          []string    `json:"classes"`
-	Features         []string    `json:"features"`
-	Mean             []float64   `json:"mean"`
-	Std              []float64   `json:"std"`
-	Weights          [][]float64 `json:"weights"`
-	Bias             []float64   `json:"bias"`
-	L2               float64     `json:"l2"`
-	TrainingAccuracy float64     `json:"training_accuracy"`
-}
+type weightsFile = weights.File
 
 // softmaxModel is a checked weights file in the form scoring uses.
 type softmaxModel struct {
@@ -153,7 +145,7 @@ func parseWeights(data []byte) (*softmaxModel, error) {
 	if err := dec.Decode(&file); err != nil {
 		return nil, fmt.Errorf("decoding: %w", err)
 	}
-	if err := file.check(); err != nil {
+	if err := checkWeights(&file); err != nil {
 		return nil, err
 	}
 	numClasses, numFeatures := len(file.Classes), len(file.Features)
@@ -173,7 +165,7 @@ func parseWeights(data []byte) (*softmaxModel, error) {
 }
 
 // check reports the first thing wrong with a decoded weights file.
-func (f *weightsFile) check() error {
+func checkWeights(f *weightsFile) error {
 	if !slices.Equal(f.Features, featureNames) {
 		return fmt.Errorf("features are %v; the plugin's inputs are %v", f.Features, featureNames)
 	}

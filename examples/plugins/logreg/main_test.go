@@ -176,7 +176,7 @@ func TestParseWeightsRejectsBadFiles(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			w := shippedWeights(t)
 			tc.change(&w)
-			err := w.check()
+			err := checkWeights(&w)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v; want one saying %q", err, tc.want)
 			}

@@ -27,6 +27,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/ember-df/ember/examples/plugins/logreg/weights"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
@@ -91,16 +92,7 @@ func run(dataPath, outPath string, l2 float64) error {
 // standardized feature j, (x_j - Mean[j]) / Std[j], in the score of class
 // Classes[c]; Bias[c] is added to it; the softmax of the scores gives the
 // class probabilities.
-type weightsFile struct {
-	Classes          []string    `json:"classes"`
-	Features         []string    `json:"features"`
-	Mean             []float64   `json:"mean"`
-	Std              []float64   `json:"std"`
-	Weights          [][]float64 `json:"weights"`
-	Bias             []float64   `json:"bias"`
-	L2               float64     `json:"l2"`
-	TrainingAccuracy float64     `json:"training_accuracy"`
-}
+type weightsFile = weights.File
 
 // dataset is labelled training data: one row of features per example,
 // in featureNames order, and its class index into classes.
