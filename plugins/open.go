@@ -28,10 +28,9 @@ const DefaultStartTimeout = time.Minute
 // Model is a model served by a plugin binary: a udf.Model whose loaded
 // form is a pool of plugin processes. Open makes one.
 type Model struct {
-	cfg      config
-	info     wire.Info
-	checksum []byte
-	logger   *slog.Logger
+	cfg    config
+	info   wire.Info
+	logger *slog.Logger
 	// start starts one worker; tests replace it to serve in-process.
 	start func(ctx context.Context, threads int) (*worker, error)
 }
@@ -80,11 +79,10 @@ func Env(vars ...string) Option {
 // swapped after Open never runs.
 func Checksum(sha256Hex string) Option {
 	return func(m *Model) error {
-		sum, err := hex.DecodeString(sha256Hex)
-		if err != nil || len(sum) != sha256.Size {
+		if sum, err := hex.DecodeString(sha256Hex); err != nil || len(sum) != sha256.Size {
 			return fmt.Errorf("plugins: checksum %q is not a hex SHA-256", sha256Hex)
 		}
-		m.cfg.SHA256, m.checksum = strings.ToLower(sha256Hex), sum
+		m.cfg.SHA256 = strings.ToLower(sha256Hex)
 		return nil
 	}
 }
@@ -163,6 +161,11 @@ func (m *Model) open() error {
 	if m.cfg.StartTimeout <= 0 {
 		m.cfg.StartTimeout = DefaultStartTimeout
 	}
+	if m.cfg.SHA256 != "" { // a decoded plan's pin is checked as Checksum's
+		if err := Checksum(m.cfg.SHA256)(m); err != nil {
+			return err
+		}
+	}
 	if err := m.checkBinary(); err != nil {
 		return err
 	}
@@ -197,7 +200,8 @@ func (m *Model) checkBinary() error {
 	if !st.Mode().IsRegular() || st.Mode().Perm()&0o111 == 0 {
 		return fmt.Errorf("plugins: %s is not an executable file", m.cfg.Path)
 	}
-	if m.checksum == nil {
+	pinned := m.pinned()
+	if pinned == nil {
 		return nil
 	}
 	f, err := os.Open(m.cfg.Path)
@@ -209,10 +213,20 @@ func (m *Model) checkBinary() error {
 	if _, err := io.Copy(h, f); err != nil {
 		return fmt.Errorf("plugins: %w", err)
 	}
-	if got := h.Sum(nil); !slices.Equal(got, m.checksum) {
-		return fmt.Errorf("plugins: %s has SHA-256 %x, not the pinned %x; refusing to run it", m.cfg.Path, got, m.checksum)
+	if got := h.Sum(nil); !slices.Equal(got, pinned) {
+		return fmt.Errorf("plugins: %s has SHA-256 %x, not the pinned %x; refusing to run it", m.cfg.Path, got, pinned)
 	}
 	return nil
+}
+
+// pinned is the SHA-256 the binary must have, nil when none is pinned
+// (open has checked that it decodes).
+func (m *Model) pinned() []byte {
+	sum, _ := hex.DecodeString(m.cfg.SHA256)
+	if len(sum) == 0 {
+		return nil
+	}
+	return sum
 }
 
 // Path is the plugin binary's absolute path.
@@ -230,11 +244,6 @@ func init() {
 		m := &Model{logger: slog.Default()}
 		if err := json.Unmarshal(raw, &m.cfg); err != nil {
 			return nil, fmt.Errorf("plugins: decoding a model: %w", err)
-		}
-		if m.cfg.SHA256 != "" {
-			if err := Checksum(m.cfg.SHA256)(m); err != nil {
-				return nil, err
-			}
 		}
 		return m, m.open()
 	})

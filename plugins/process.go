@@ -39,7 +39,8 @@ func (m *Model) startProcess(ctx context.Context, threads int) (*worker, error) 
 	if name == "" {
 		name = filepath.Base(m.cfg.Path)
 	}
-	stderr := newLineLogger(m.logger.With("plugin", name), "stderr")
+	log := m.logger.With("plugin", name)
+	stderr := newLineLogger(log, "stderr")
 	cfg := &plugin.ClientConfig{
 		HandshakeConfig:  wire.Handshake,
 		Plugins:          plugin.PluginSet{wire.PluginName: &wire.Plugin{}},
@@ -52,11 +53,11 @@ func (m *Model) startProcess(ctx context.Context, threads int) (*worker, error) 
 		// logger stays silent.
 		Logger:     hclog.New(&hclog.LoggerOptions{Level: hclog.Off, Output: io.Discard}),
 		Stderr:     stderr,
-		SyncStderr: newLineLogger(m.logger.With("plugin", name), "stderr"),
-		SyncStdout: newLineLogger(m.logger.With("plugin", name), "stdout"),
+		SyncStderr: newLineLogger(log, "stderr"),
+		SyncStdout: newLineLogger(log, "stdout"),
 	}
-	if m.checksum != nil {
-		cfg.SecureConfig = &plugin.SecureConfig{Checksum: m.checksum, Hash: sha256.New()}
+	if pinned := m.pinned(); pinned != nil {
+		cfg.SecureConfig = &plugin.SecureConfig{Checksum: pinned, Hash: sha256.New()}
 	}
 	client := plugin.NewClient(cfg)
 	w := &worker{stop: func(hard bool) {
