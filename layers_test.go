@@ -3,6 +3,8 @@ package ember_test
 import (
 	"encoding/json"
 	"io"
+	"io/fs"
+	"path/filepath"
 	"os/exec"
 	"strings"
 	"testing"
@@ -57,10 +59,40 @@ func layerOf(pkg string) (string, bool) {
 	return "", false
 }
 
-func TestLayers(t *testing.T) {
-	out, err := exec.Command("go", "list", "-json", "./...").Output()
+// moduleDirs returns the root module's directory and those of the modules
+// nested in it (their own go.mod), which `go list ./...` does not enter.
+func moduleDirs(t *testing.T) []string {
+	dirs := []string{"."}
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "third_party" || strings.HasPrefix(d.Name(), ".") && path != ".") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && d.Name() == "go.mod" && path != "go.mod" {
+			dirs = append(dirs, filepath.Dir(path))
+		}
+		return nil
+	})
 	if err != nil {
-		t.Fatalf("go list: %v", err)
+		t.Fatal(err)
+	}
+	return dirs
+}
+
+func TestLayers(t *testing.T) {
+	for _, dir := range moduleDirs(t) {
+		checkLayers(t, dir)
+	}
+}
+
+func checkLayers(t *testing.T, dir string) {
+	list := exec.Command("go", "list", "-json", "./...")
+	list.Dir = dir
+	out, err := list.Output()
+	if err != nil {
+		t.Fatalf("go list in %s: %v", dir, err)
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	for {

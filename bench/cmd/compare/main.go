@@ -18,8 +18,8 @@
 // Run it from anywhere inside the ember module:
 //
 //	bash bench/setup.sh            # once: npm packages for DuckDB
-//	go run ./bench/cmd/compare     # -rows 2000000 -runs 5
-//	go run ./bench/cmd/compare -only gota,duckdb -rows 200000 -runs 2
+//	go -C bench run ./cmd/compare     # -rows 2000000 -runs 5
+//	go -C bench run ./cmd/compare -only gota,duckdb -rows 200000 -runs 2
 //
 // See bench/README.md for what is measured and how to read the report.
 package main

@@ -52,8 +52,8 @@
 // installed and the project's shared/ data beside the checkout:
 //
 //	bash scripts/install-onnxruntime.sh   # once: ONNX Runtime
-//	go run ./bench/cmd/image-compare -rows 5000 -runs 3
-//	go run ./bench/cmd/image-compare -rows 200 -runs 1 -repeat 1 -batches 8,32   # a quick look
+//	go -C bench run ./cmd/image-compare -rows 5000 -runs 3
+//	go -C bench run ./cmd/image-compare -rows 200 -runs 1 -repeat 1 -batches 8,32   # a quick look
 //
 // Flags: -images, -model, -rows, -runs, -repeat, -batches and -cpuprofile
 // (a CPU profile of the measured runs, labelled by stage); -h lists them.
@@ -165,7 +165,7 @@ func parseFlags(args []string) (config, error) {
 	batches := fs.String("batches", "8,16,32,64", "comma-separated batch sizes at which inference (m) is measured")
 	fs.StringVar(&cfg.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured runs to this file, each sample labelled with its stage (go tool pprof -tagfocus 'stage=d ember'); the profiler's own cost is in the figures")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: go run ./bench/cmd/image-compare [flags]")
+		fmt.Fprintln(fs.Output(), "usage: go -C bench run ./cmd/image-compare [flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {

@@ -31,7 +31,7 @@
 // Run it from anywhere inside the ember module:
 //
 //	bash bench/setup.sh                 # once: npm packages for DuckDB
-//	go run ./bench/cmd/parquet-compare  # -rows 2000000 -runs 5 -procs 2
+//	go -C bench run ./cmd/parquet-compare  # -rows 2000000 -runs 5 -procs 2
 //
 // See bench/README.md for what each contender does and how to read the
 // report.

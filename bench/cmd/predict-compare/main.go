@@ -23,7 +23,7 @@
 // predictions must be identical row for row, and the plugin's throughput
 // should be at least 0.9× in-process:
 //
-//	go run ./bench/cmd/predict-compare -only inprocess,plugin
+//	go -C bench run ./cmd/predict-compare -only inprocess,plugin
 //
 // predict-compare generates the input deterministically from the 150 real
 // flowers of examples/iris/iris.csv plus gaussian noise, builds the Go
@@ -39,8 +39,8 @@
 //
 //	bash scripts/install-onnxruntime.sh   # once: ONNX Runtime
 //	bash bench/setup.sh                   # once: pandas and scikit-learn
-//	go run ./bench/cmd/predict-compare    # -rows 2000000 -runs 5
-//	go run ./bench/cmd/predict-compare -only handloop,pandas -rows 200000 -runs 2
+//	go -C bench run ./cmd/predict-compare    # -rows 2000000 -runs 5
+//	go -C bench run ./cmd/predict-compare -only handloop,pandas -rows 200000 -runs 2
 //
 // See bench/README.md for what is measured and how to read the report.
 package main

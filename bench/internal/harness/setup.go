@@ -53,7 +53,7 @@ func ParseFlags(name string, args, names []string, defaults Config, more func(*f
 		more(fs)
 	}
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: go run ./bench/cmd/%s [flags]\n", name)
+		fmt.Fprintf(fs.Output(), "usage: go -C bench run ./cmd/%s [flags]\n", name)
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -126,7 +126,9 @@ func WorkDir(cfg Config, log Log) (dir string, cleanup func(), err error) {
 // ModuleRoot returns the root directory of the ember module containing the
 // current directory.
 func ModuleRoot() (string, error) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Path}}\t{{.Dir}}").Output()
+	// From the bench module, ember is a replaced requirement whose Dir is
+	// the checkout; from the checkout it is the main module.
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Path}}\t{{.Dir}}", ModulePath).Output()
 	if err != nil {
 		return "", fmt.Errorf("locating the ember module with 'go list -m' (run from inside the ember checkout): %w%s", err, stderrOf(err))
 	}
@@ -149,11 +151,11 @@ func GoVersion(root string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// ModuleVersion returns the version of module path selected by root's
-// go.mod, or "?" if it cannot be determined.
+// ModuleVersion returns the version of module path selected by the bench
+// module's go.mod (root/bench), or "?" if it cannot be determined.
 func ModuleVersion(root, path string) string {
 	cmd := exec.Command("go", "list", "-m", "-f", "{{.Version}}", path)
-	cmd.Dir = root
+	cmd.Dir = filepath.Join(root, "bench")
 	out, err := cmd.Output()
 	if err != nil {
 		return "?"
@@ -161,15 +163,21 @@ func ModuleVersion(root, path string) string {
 	return strings.TrimSpace(string(out))
 }
 
-// BuildGo builds bench/cmd/<prog> into dir/bin and returns the binary's
-// path, or why it could not be built.
+// BuildGo builds bench/cmd/<prog> (of the bench module) into dir/bin and
+// returns the binary's path, or why it could not be built.
 func BuildGo(root, dir, prog string, log Log) (bin, broken string) {
-	return BuildPackage(root, dir, "./bench/cmd/"+prog, prog, log)
+	return buildIn(filepath.Join(root, "bench"), dir, "./cmd/"+prog, prog, log)
 }
 
-// BuildPackage builds the module's package pkg (a path like
+// BuildPackage builds the ember module's package pkg (a path like
 // ./examples/plugins/iris) as dir/bin/name, as BuildGo does.
 func BuildPackage(root, dir, pkg, name string, log Log) (bin, broken string) {
+	return buildIn(root, dir, pkg, name, log)
+}
+
+// buildIn builds package pkg of the module in moduleDir as dir/bin/name.
+func buildIn(moduleDir, dir, pkg, name string, log Log) (bin, broken string) {
+	root := moduleDir
 	bin = filepath.Join(dir, "bin", name)
 	if runtime.GOOS == "windows" {
 		bin += ".exe"

@@ -5,7 +5,7 @@
 //
 // Build it, then open it from a job with package plugins:
 //
-//	go build -o bin/iris-logreg ./examples/plugins/logreg
+//	go -C examples/plugins/logreg build -o "$PWD/bin/iris-logreg" .
 //
 //	model, err := plugins.Open("bin/iris-logreg")
 //	scored := iris.WithColumn("prediction",

@@ -2,7 +2,7 @@
 // weights: a multinomial (softmax) logistic regression of the iris
 // species on the four flower measurements.
 //
-//	go run ./examples/plugins/logreg/train [-data examples/iris/iris.csv] [-out examples/plugins/logreg/weights.json] [-l2 0.005]
+//	go -C examples/plugins/logreg run ./train [-data ../../iris/iris.csv] [-out weights.json] [-l2 0.005]
 //
 // It standardizes each feature to mean 0 and standard deviation 1 (the
 // population's, as scikit-learn's StandardScaler), then minimizes the mean
@@ -58,8 +58,8 @@ const gradientTolerance = 1e-9
 const maxIterations = 10000
 
 func main() {
-	dataPath := flag.String("data", "examples/iris/iris.csv", "iris CSV with a header line")
-	outPath := flag.String("out", "examples/plugins/logreg/weights.json", "weights file to write")
+	dataPath := flag.String("data", "../../iris/iris.csv", "iris CSV with a header line")
+	outPath := flag.String("out", "weights.json", "weights file to write")
 	l2 := flag.Float64("l2", defaultL2, "L2 regularization strength on the weights (not the biases)")
 	flag.Parse()
 	if err := run(*dataPath, *outPath, *l2); err != nil {
