@@ -1,0 +1,155 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+)
+
+// Read-ahead of a File read through ranged requests: a read that does not
+// follow the previous fetch fetches at least minReadAhead bytes; each read
+// that follows on doubles that, up to maxReadAhead. Random reads (Parquet
+// column chunks) so fetch little more than they ask for, sequential ones
+// (a CSV split, an IPC stream) few, large ranges.
+const (
+	minReadAhead = 64 << 10
+	maxReadAhead = 8 << 20
+)
+
+// OpenFile opens path for random access. size is the file's size when the
+// caller knows it (from a listing), saving a Stat; negative means unknown.
+// Local files are read directly; elsewhere each read that misses the
+// read-ahead buffer is one ranged request (FS.OpenRange) made with ctx,
+// which must outlive the File.
+func OpenFile(ctx context.Context, path string, size int64) (File, error) {
+	e, err := lookup(path)
+	if err != nil {
+		return nil, err
+	}
+	if o, ok := e.fs.(FileOpener); ok {
+		f, err := o.OpenFile(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		e.opens.Add(1)
+		return &countingFile{File: f, e: e}, nil
+	}
+	if size < 0 {
+		info, err := e.fs.Stat(ctx, path)
+		if err != nil {
+			return nil, err
+		}
+		if info.IsDir {
+			return nil, fmt.Errorf("storage: %s is a directory", path)
+		}
+		size = info.Size
+	}
+	return &rangeFile{ctx: ctx, e: e, path: path, size: size, ahead: minReadAhead}, nil
+}
+
+// countingFile counts the bytes read from a natively opened file.
+type countingFile struct {
+	File
+	e *entry
+}
+
+func (f *countingFile) ReadAt(p []byte, off int64) (int, error) {
+	n, err := f.File.ReadAt(p, off)
+	f.e.bytes.Add(int64(n))
+	return n, err
+}
+
+// rangeFile is a File over ranged reads, with one read-ahead buffer.
+type rangeFile struct {
+	ctx  context.Context
+	e    *entry
+	path string
+	size int64
+
+	mu     sync.Mutex // guards the fields below; held across a fetch
+	buf    []byte     // the file's bytes from bufOff
+	bufOff int64
+	end    int64 // where the last fetch ended
+	ahead  int   // bytes the next buffered fetch reads
+	closed bool
+}
+
+// Size implements File.
+func (f *rangeFile) Size() int64 { return f.size }
+
+// Close implements File.
+func (f *rangeFile) Close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.closed, f.buf = true, nil
+	return nil
+}
+
+// ReadAt implements io.ReaderAt: it returns io.EOF with the bytes it read
+// when p reaches past the end of the file.
+func (f *rangeFile) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("storage: %s: read at negative offset %d", f.path, off)
+	}
+	if off >= f.size {
+		return 0, io.EOF
+	}
+	want := int(min(int64(len(p)), f.size-off))
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		return 0, fmt.Errorf("storage: %s: ReadAt after Close", f.path)
+	}
+	n := 0
+	if off >= f.bufOff && off < f.bufOff+int64(len(f.buf)) {
+		n = copy(p[:want], f.buf[off-f.bufOff:])
+	}
+	if n < want {
+		at, rest := off+int64(n), p[n:want]
+		if at == f.end {
+			f.ahead = min(2*f.ahead, maxReadAhead)
+		} else {
+			f.ahead = minReadAhead
+		}
+		if len(rest) >= f.ahead {
+			if err := f.fetch(rest, at); err != nil {
+				return n, err
+			}
+		} else {
+			k := int(min(int64(f.ahead), f.size-at))
+			if cap(f.buf) < k {
+				f.buf = make([]byte, k)
+			}
+			f.buf, f.bufOff = f.buf[:k], at
+			if err := f.fetch(f.buf, at); err != nil {
+				f.buf = f.buf[:0]
+				return n, err
+			}
+			copy(rest, f.buf)
+		}
+		n = want
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// fetch reads len(dst) bytes at off with one ranged request.
+func (f *rangeFile) fetch(dst []byte, off int64) error {
+	r, err := f.e.openRange(f.ctx, f.path, off, int64(len(dst)))
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if _, err := io.ReadFull(r, dst); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+			return fmt.Errorf("storage: %s: shorter than the %d bytes it had (it changed while being read)", f.path, f.size)
+		}
+		return err
+	}
+	f.end = off + int64(len(dst))
+	return nil
+}
