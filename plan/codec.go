@@ -17,7 +17,27 @@ import (
 // Unmarshal rebuilds in another process, so the same plan can run on a
 // distributed runner. Sources, file formats and functions take part by
 // name through registries; Go closures cannot travel, and a plan holding
-// one is refused with an error naming it.
+// one is refused with an error naming it. So is a type that would not
+// decode to itself (see EncodeFields): whatever Marshal accepts,
+// Unmarshal rebuilds.
+//
+// The wire form is versioned: the root node Marshal writes carries the
+// format version in its first key,
+//
+//	{"ember_plan": 2, "op": "project", "inputs": [...], ...}
+//
+// and Unmarshal reads WireVersion and the unversioned form written before
+// versions existed (version 1: the same node without "ember_plan"). It
+// refuses any other version with an error wrapping ErrUnsupportedVersion.
+// WireVersion goes up when a change would make an older build misread a
+// plan; fields an older build may ignore do not raise it.
+
+// WireVersion is the version of the wire form Marshal writes.
+const WireVersion = 2
+
+// ErrUnsupportedVersion is wrapped by Unmarshal's error about a plan
+// written in a format version this build does not read.
+var ErrUnsupportedVersion = errors.New("unsupported plan format version")
 
 // ErrNotPortable is wrapped by Marshal's errors about plan parts that
 // cannot leave this process (closures, in-memory data).
@@ -72,9 +92,11 @@ func RegisterBatchFunction(kind string, decode func(json.RawMessage) (BatchFunct
 // encoded is the wire form of a node or an expression; which fields are
 // set depends on Op.
 type encoded struct {
+	Version  *int64          `json:"ember_plan,omitempty"` // set on the root only
 	Op       string          `json:"op"`
 	Name     string          `json:"name,omitempty"`
 	Type     string          `json:"type,omitempty"`
+	Arrow    *EncodedType    `json:"arrow,omitempty"`
 	Value    json.RawMessage `json:"value,omitempty"`
 	Kind     string          `json:"kind,omitempty"`
 	Config   json.RawMessage `json:"config,omitempty"`
@@ -90,7 +112,7 @@ type encoded struct {
 	Children []*encoded      `json:"children,omitempty"`
 }
 
-// Marshal encodes n as JSON.
+// Marshal encodes n as JSON, in format version WireVersion.
 func Marshal(n Node) ([]byte, error) {
 	if n == nil {
 		return nil, errors.New("plan: no plan to marshal (does the DataFrame hold an error?)")
@@ -99,16 +121,34 @@ func Marshal(n Node) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(e)
+	version := int64(WireVersion)
+	e.Version = &version
+	// Type names such as struct<a: int64> stay readable in plan dumps.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(e); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-// Unmarshal rebuilds a plan that Marshal encoded, resolving it again.
+// Unmarshal rebuilds a plan that Marshal encoded, resolving it again. It
+// reads format version WireVersion and the unversioned form of version 1.
 func Unmarshal(data []byte) (Node, error) {
 	var e encoded
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if err := dec.Decode(&e); err != nil {
 		return nil, fmt.Errorf("plan: decoding: %w", err)
+	}
+	if v := e.Version; v != nil && *v != WireVersion {
+		if *v > WireVersion {
+			return nil, fmt.Errorf("plan: %w: the plan is version %d, newer than version %d that this build reads (upgrade ember where plans are decoded)",
+				ErrUnsupportedVersion, *v, WireVersion)
+		}
+		return nil, fmt.Errorf("plan: %w: the plan is version %d; this build reads version %d and unversioned plans",
+			ErrUnsupportedVersion, *v, WireVersion)
 	}
 	return decodeNode(&e)
 }
@@ -147,6 +187,10 @@ func encodeNode(n Node) (*encoded, error) {
 	switch n := n.(type) {
 	case *Scan:
 		e.Op = "scan"
+		// A worker reads the source's columns, so their types must travel.
+		if _, err := encodeFields(n.Source.Schema().Fields()); err != nil {
+			return nil, fmt.Errorf("plan: source %s: %w", n.Source, err)
+		}
 		e.Kind, e.Config, err = portable(n.Source, "source "+n.Source.String())
 	case *Project:
 		e.Op = "project"
@@ -218,7 +262,10 @@ func encodeExpr(x Expr) (*encoded, error) {
 	case *Column:
 		e.Op, e.Name = "col", x.Name
 	case *Literal:
-		e.Op, e.Type = "lit", x.Type().String()
+		e.Op = "lit"
+		if e.Type, e.Arrow, err = encodeType(x.Type()); err != nil {
+			return nil, fmt.Errorf("plan: literal %s: %w", x, err)
+		}
 		e.Value, err = encodeValue(x.Value)
 	case *Alias:
 		e.Op, e.Name = "alias", x.Name
@@ -227,7 +274,10 @@ func encodeExpr(x Expr) (*encoded, error) {
 	case *Unary:
 		e.Op, e.Name = "unary", x.Op.String()
 	case *Cast:
-		e.Op, e.Type = "cast", x.To.String()
+		e.Op = "cast"
+		if e.Type, e.Arrow, err = encodeType(x.To); err != nil {
+			return nil, fmt.Errorf("plan: %s: %w", x, err)
+		}
 	case *CaseWhen:
 		e.Op, e.N = "case", int64(len(x.Branches))
 	case *Concat:
@@ -265,7 +315,7 @@ func encodeValue(v any) (json.RawMessage, error) {
 	return json.Marshal(v)
 }
 
-func decodeValue(raw json.RawMessage, typ string) (any, error) {
+func decodeValue(raw json.RawMessage, t arrow.DataType) (any, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
 	}
@@ -285,10 +335,6 @@ func decodeValue(raw json.RawMessage, typ string) (any, error) {
 	num, ok := v.(json.Number)
 	if !ok {
 		return v, nil
-	}
-	t, err := ParseType(typ)
-	if err != nil {
-		return nil, err
 	}
 	switch {
 	case isFloat(t):

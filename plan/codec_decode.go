@@ -135,11 +135,11 @@ func decodeExpr(e *encoded) (Expr, error) {
 	case "col":
 		return Col(e.Name), nil
 	case "lit":
-		t, err := ParseType(e.Type)
+		t, err := decodeType(e.Type, e.Arrow)
 		if err != nil {
 			return nil, err
 		}
-		v, err := decodeValue(e.Value, e.Type)
+		v, err := decodeValue(e.Value, t)
 		if err != nil {
 			return nil, fmt.Errorf("plan: decoding literal: %w", err)
 		}
@@ -168,7 +168,7 @@ func decodeExpr(e *encoded) (Expr, error) {
 		}
 		return NewUnary(op, children[0]), nil
 	case "cast":
-		t, err := ParseType(e.Type)
+		t, err := decodeType(e.Type, e.Arrow)
 		if err != nil {
 			return nil, err
 		}

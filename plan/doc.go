@@ -15,4 +15,8 @@
 // resolved form, in which every implicit conversion is an explicit Cast and
 // every node knows its output type. Plan nodes only ever hold resolved
 // expressions, and the executor evaluates only resolved expressions.
+//
+// Plans serialize (Marshal, Unmarshal) to versioned JSON, format version
+// WireVersion; every Arrow type travels complete (EncodedField,
+// EncodedType), and a plan Marshal accepts always decodes.
 package plan
