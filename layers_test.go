@@ -18,8 +18,10 @@ var layers = map[string][]string{
 	"plan/optimize": {"plan"},
 	"udf":           {"plan"},
 	"udf/":          {"plan", "udf"},
-	"io/":           {"plan"},
-	"exec":          {"plan", "udf"},
+	"io/":           {"plan", "storage", "internal/"},
+	"storage":       {"internal/"},
+	"storage/":      {"storage", "internal/"},
+	"exec":          {"plan", "udf", "storage", "internal/"},
 	"frame":         {"plan", "plan/optimize", "exec", "udf", "io/"},
 	"plugins":       {"plan", "udf", "plugins/"},
 	"plugins/":      {"plan", "udf"},
@@ -33,7 +35,7 @@ var layers = map[string][]string{
 // reads CSV must not pull in a dataframe library or a native runtime.
 var heavy = []string{"github.com/go-gota/", "github.com/yalue/onnxruntime_go", "github.com/apache/beam/"}
 
-var core = []string{"plan", "plan/optimize", "udf", "io/", "exec", "frame"}
+var core = []string{"plan", "plan/optimize", "udf", "io/", "exec", "frame", "storage"}
 
 const module = "github.com/ember-df/ember"
 

@@ -17,11 +17,23 @@ type accumulator interface {
 	// update folds row i of arg into group groups[i]; arg is nil for
 	// count(*).
 	update(groups []int32, arg arrow.Array)
-	// merge folds group g of other (the same kind of accumulator) into
-	// group mapping[g].
-	merge(other accumulator, mapping []int32)
 	// build returns the final values, one per group, of type t.
 	build(mem memory.Allocator, t arrow.DataType) arrow.Array
+	// state returns the partial state of every group as columns of the
+	// types stateTypes gives, for the final aggregation of another stage.
+	state(mem memory.Allocator, t arrow.DataType) []arrow.Array
+	// mergeState folds row i of state columns (from state) into group
+	// groups[i].
+	mergeState(groups []int32, state []arrow.Array)
+}
+
+// stateTypes are the types of the partial state columns of aggregate a:
+// a sum and a count for an average, else the aggregate's own type.
+func stateTypes(a plan.AggExpr) []arrow.DataType {
+	if a.Func == plan.AggAvg {
+		return []arrow.DataType{arrow.PrimitiveTypes.Float64, arrow.PrimitiveTypes.Int64}
+	}
+	return []arrow.DataType{a.Type()}
 }
 
 func newAccumulator(a plan.AggExpr) (accumulator, error) {
@@ -89,16 +101,20 @@ func (c *countAcc) update(groups []int32, arg arrow.Array) {
 		}
 	}
 }
-func (c *countAcc) merge(other accumulator, mapping []int32) {
-	for g, n := range other.(*countAcc).counts {
-		c.counts[mapping[g]] += n
-	}
-}
 func (c *countAcc) build(mem memory.Allocator, _ arrow.DataType) arrow.Array {
 	b := array.NewInt64Builder(mem)
 	defer b.Release()
 	b.AppendValues(c.counts, nil)
 	return b.NewArray()
+}
+func (c *countAcc) state(mem memory.Allocator, t arrow.DataType) []arrow.Array {
+	return []arrow.Array{c.build(mem, t)}
+}
+func (c *countAcc) mergeState(groups []int32, state []arrow.Array) {
+	counts := state[0].(*array.Int64)
+	for i, g := range groups {
+		c.counts[g] += counts.Value(i)
+	}
 }
 
 type sumAcc[T int64 | float64] struct {
@@ -117,15 +133,12 @@ func (s *sumAcc[T]) update(groups []int32, arg arrow.Array) {
 		}
 	}
 }
-func (s *sumAcc[T]) merge(other accumulator, mapping []int32) {
-	o := other.(*sumAcc[T])
-	for g := range o.sums {
-		if o.seen[g] {
-			s.sums[mapping[g]] += o.sums[g]
-			s.seen[mapping[g]] = true
-		}
-	}
+func (s *sumAcc[T]) state(mem memory.Allocator, t arrow.DataType) []arrow.Array {
+	return []arrow.Array{s.build(mem, t)}
 }
+
+// mergeState adds partial sums as values: NULL (no value) adds nothing.
+func (s *sumAcc[T]) mergeState(groups []int32, state []arrow.Array) { s.update(groups, state[0]) }
 func (s *sumAcc[T]) build(mem memory.Allocator, t arrow.DataType) arrow.Array {
 	b := array.NewBuilder(mem, t)
 	defer b.Release()
@@ -157,11 +170,20 @@ func (a *avgAcc) update(groups []int32, arg arrow.Array) {
 		}
 	}
 }
-func (a *avgAcc) merge(other accumulator, mapping []int32) {
-	o := other.(*avgAcc)
-	for g := range o.sums {
-		a.sums[mapping[g]] += o.sums[g]
-		a.counts[mapping[g]] += o.counts[g]
+func (a *avgAcc) state(mem memory.Allocator, _ arrow.DataType) []arrow.Array {
+	sums := array.NewFloat64Builder(mem)
+	defer sums.Release()
+	sums.AppendValues(a.sums, nil)
+	counts := array.NewInt64Builder(mem)
+	defer counts.Release()
+	counts.AppendValues(a.counts, nil)
+	return []arrow.Array{sums.NewArray(), counts.NewArray()}
+}
+func (a *avgAcc) mergeState(groups []int32, state []arrow.Array) {
+	sums, counts := state[0].(*array.Float64), state[1].(*array.Int64)
+	for i, g := range groups {
+		a.sums[g] += sums.Value(i)
+		a.counts[g] += counts.Value(i)
 	}
 }
 func (a *avgAcc) build(mem memory.Allocator, _ arrow.DataType) arrow.Array {
@@ -203,14 +225,12 @@ func (e *extremeAcc[T]) update(groups []int32, arg arrow.Array) {
 		}
 	}
 }
-func (e *extremeAcc[T]) merge(other accumulator, mapping []int32) {
-	o := other.(*extremeAcc[T])
-	for g := range o.vals {
-		if o.seen[g] {
-			e.offer(mapping[g], o.vals[g])
-		}
-	}
+func (e *extremeAcc[T]) state(mem memory.Allocator, t arrow.DataType) []arrow.Array {
+	return []arrow.Array{e.build(mem, t)}
 }
+
+// mergeState offers partial extremes as values: NULL (none) offers nothing.
+func (e *extremeAcc[T]) mergeState(groups []int32, state []arrow.Array) { e.update(groups, state[0]) }
 func (e *extremeAcc[T]) build(mem memory.Allocator, t arrow.DataType) arrow.Array {
 	b := array.NewBuilder(mem, t)
 	defer b.Release()

@@ -10,101 +10,135 @@ import (
 	"github.com/ember-df/ember/plan"
 )
 
-// aggregateExec groups rows by key and computes aggregates: each input
-// partition aggregates into its own table in parallel (the partial step),
-// then the tables merge into one (the final step), which becomes a single
-// output partition.
-type aggregateExec struct {
-	exchange
+// aggregation is what the two steps of an aggregate share: its keys and
+// aggregates, and the schemas of the partial states and of the result.
+type aggregation struct {
+	job    *job
 	keys   []plan.Expr
 	aggs   []plan.AggExpr
-	schema *arrow.Schema
+	schema *arrow.Schema // the result: keys, then aggregates
+	state  *arrow.Schema // the partial states: keys, then each aggregate's state columns
 }
 
-func newAggregateExec(j *job, input PhysicalNode, keys []plan.Expr, aggs []plan.AggExpr, schema *arrow.Schema) *aggregateExec {
-	return &aggregateExec{exchange: exchange{job: j, input: input}, keys: keys, aggs: aggs, schema: schema}
-}
-
-func (a *aggregateExec) Schema() *arrow.Schema    { return a.schema }
-func (a *aggregateExec) Partitions() int          { return 1 }
-func (a *aggregateExec) Children() []PhysicalNode { return []PhysicalNode{a.input} }
-func (a *aggregateExec) String() string {
+func (a *aggregation) String() string {
 	aggs := make([]string, len(a.aggs))
 	for i, x := range a.aggs {
 		aggs[i] = x.String()
 	}
-	return fmt.Sprintf("HashAggregateExec keys=%s aggs=[%s]", plan.FormatExprs(a.keys), strings.Join(aggs, ", "))
+	return fmt.Sprintf("keys=%s aggs=[%s]", plan.FormatExprs(a.keys), strings.Join(aggs, ", "))
+}
+
+// aggregate builds an aggregation in two steps: every input partition
+// aggregates its rows into partial states in the input's stage; the
+// states gather, in input partition order, into the one partition of the
+// next stage (the same stage when the input has one partition), which
+// merges them into the result. Groups come out in the
+// order they first appear, partition by partition.
+func (g *Graph) aggregate(input PhysicalNode, keys []plan.Expr, aggs []plan.AggExpr, schema *arrow.Schema) PhysicalNode {
+	fields := append([]arrow.Field(nil), schema.Fields()[:len(keys)]...)
+	for i, x := range aggs {
+		for k, t := range stateTypes(x) {
+			fields = append(fields, arrow.Field{Name: fmt.Sprintf("_state%d_%d", i, k), Type: t, Nullable: true})
+		}
+	}
+	a := &aggregation{job: g.job, keys: keys, aggs: aggs, schema: schema, state: arrow.NewSchema(fields, nil)}
+	states := g.gather(&partialAggregateExec{aggregation: a, input: input}, "aggregate")
+	return &finalAggregateExec{aggregation: a, input: states}
+}
+
+// partialAggregateExec aggregates each input partition into one batch of
+// partial states per partition.
+type partialAggregateExec struct {
+	*aggregation
+	input PhysicalNode
+}
+
+func (a *partialAggregateExec) Schema() *arrow.Schema    { return a.state }
+func (a *partialAggregateExec) Partitions() int          { return a.input.Partitions() }
+func (a *partialAggregateExec) Children() []PhysicalNode { return []PhysicalNode{a.input} }
+func (a *partialAggregateExec) String() string {
+	return "PartialAggregateExec " + a.aggregation.String()
 }
 
 // Operator implements PhysicalNode.
-func (a *aggregateExec) Operator(int) (Operator, error) {
-	return &bufferOp{schema: a.schema, job: a.job, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
-		if err := a.once(ctx, 1, a.run); err != nil {
+func (a *partialAggregateExec) Operator(p int) (Operator, error) {
+	in, err := a.input.Operator(p)
+	if err != nil {
+		return nil, err
+	}
+	return &bufferOp{schema: a.state, job: a.job, input: in, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
+		t, err := a.newTable(ctx, p)
+		if err != nil {
 			return nil, 0, err
 		}
-		batches, n := a.take(0)
-		return batches, n, nil
+		defer t.release()
+		if err := drain(ctx, in, t.add); err != nil {
+			return nil, 0, err
+		}
+		out, err := t.states()
+		if err != nil {
+			return nil, 0, err
+		}
+		return []arrow.RecordBatch{out}, 0, nil
 	}}, nil
 }
 
-func (a *aggregateExec) run(ctx context.Context) error {
-	tables := make([]*groupTable, a.input.Partitions())
-	defer func() {
-		for _, t := range tables {
-			if t != nil {
-				t.release()
-			}
-		}
-	}()
-	err := a.drainInput(ctx, func(ctx context.Context, p int, b arrow.RecordBatch) error {
-		if tables[p] == nil {
-			t, err := a.newTable(ctx, p)
-			if err != nil {
-				return err
-			}
-			tables[p] = t
-		}
-		return tables[p].add(b)
-	})
-	if err != nil {
-		return err
-	}
-	final, err := a.newTable(ctx, 0)
-	if err != nil {
-		return err
-	}
-	defer final.release()
-	for _, t := range tables {
-		if t != nil {
-			if err := final.merge(t); err != nil {
-				return err
-			}
-		}
-	}
-	out, err := final.result()
-	if err != nil {
-		return err
-	}
-	// The result is served in slices; its memory is accounted once.
-	rows, size := a.job.cfg.BatchRows, batchBytes(out)
-	for lo := int64(0); lo < out.NumRows(); lo += int64(rows) {
-		hi := min(lo+int64(rows), out.NumRows())
-		n := int64(0)
-		if lo == 0 {
-			n = size
-		}
-		if err := a.keepSized(0, out.NewSlice(lo, hi), n, "aggregate"); err != nil {
-			out.Release()
-			return err
-		}
-	}
-	out.Release()
-	return nil
+// finalAggregateExec merges partial states into the result.
+type finalAggregateExec struct {
+	*aggregation
+	input PhysicalNode
 }
 
-func (a *aggregateExec) newTable(ctx context.Context, p int) (*groupTable, error) {
+func (a *finalAggregateExec) Schema() *arrow.Schema    { return a.schema }
+func (a *finalAggregateExec) Partitions() int          { return a.input.Partitions() }
+func (a *finalAggregateExec) Children() []PhysicalNode { return []PhysicalNode{a.input} }
+func (a *finalAggregateExec) String() string {
+	return "HashAggregateExec " + a.aggregation.String()
+}
+
+// Operator implements PhysicalNode.
+func (a *finalAggregateExec) Operator(p int) (Operator, error) {
+	in, err := a.input.Operator(p)
+	if err != nil {
+		return nil, err
+	}
+	return &bufferOp{schema: a.schema, job: a.job, input: in, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
+		t, err := a.newTable(ctx, p)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer t.release()
+		if err := drain(ctx, in, t.mergeStates); err != nil {
+			return nil, 0, err
+		}
+		out, err := t.result()
+		if err != nil {
+			return nil, 0, err
+		}
+		return a.job.slices(out, "aggregate")
+	}}, nil
+}
+
+// slices cuts b (whose ownership passes) into batches of at most
+// BatchRows rows, accounting its memory once against the budget; the
+// caller frees the returned bytes.
+func (j *job) slices(b arrow.RecordBatch, what string) ([]arrow.RecordBatch, int64, error) {
+	defer b.Release()
+	size := batchBytes(b)
+	if err := j.budget.reserve(size, what); err != nil {
+		return nil, 0, err
+	}
+	var out []arrow.RecordBatch
+	rows := int64(j.cfg.BatchRows)
+	for lo := int64(0); lo < b.NumRows(); lo += rows {
+		out = append(out, b.NewSlice(lo, min(lo+rows, b.NumRows())))
+	}
+	return out, size, nil
+}
+
+func (a *aggregation) newTable(ctx context.Context, p int) (*groupTable, error) {
 	t := &groupTable{
-		exec:  a,
+		spec:  a,
 		ev:    newEvaluator(ctx, allocatorOf(ctx), p),
 		index: map[string]int32{},
 		keyBs: make([]array.Builder, len(a.keys)),
@@ -129,7 +163,7 @@ func (a *aggregateExec) newTable(ctx context.Context, p int) (*groupTable, error
 
 // groupTable is the hash table of one partial or final aggregation.
 type groupTable struct {
-	exec   *aggregateExec
+	spec   *aggregation
 	ev     *evaluator
 	index  map[string]int32 // encoded key → group
 	order  []string         // encoded keys in group order
@@ -151,27 +185,72 @@ func (t *groupTable) newGroup(key string) int32 {
 	return g
 }
 
-// add folds a batch into the table.
+// add folds a batch of input rows into the table.
 func (t *groupTable) add(b arrow.RecordBatch) error {
-	keyCols, err := t.ev.arrays(t.exec.keys, b)
+	keyCols, err := t.ev.arrays(t.spec.keys, b)
 	if err != nil {
 		return err
 	}
 	defer releaseArrays(keyCols)
-	args := make([]arrow.Array, len(t.exec.aggs))
+	args := make([]arrow.Array, len(t.spec.aggs))
 	defer releaseArrays(args)
-	for i, x := range t.exec.aggs {
+	for i, x := range t.spec.aggs {
 		if x.Arg != nil {
 			if args[i], err = t.ev.array(x.Arg, b); err != nil {
 				return err
 			}
 		}
 	}
-	enc, err := newKeyEncoder(keyCols)
+	groups, err := t.groupsOf(keyCols, int(b.NumRows()))
 	if err != nil {
 		return err
 	}
-	groups := make([]int32, b.NumRows())
+	for i, acc := range t.accs {
+		acc.update(groups, args[i])
+	}
+	return nil
+}
+
+// mergeStates folds a batch of partial states (the schema of
+// aggregation.state) into the table.
+func (t *groupTable) mergeStates(b arrow.RecordBatch) error {
+	k := len(t.spec.keys)
+	groups, err := t.groupsOf(b.Columns()[:k], int(b.NumRows()))
+	if err != nil {
+		return err
+	}
+	col := k
+	for i, x := range t.spec.aggs {
+		n := len(stateTypes(x))
+		t.accs[i].mergeState(groups, b.Columns()[col:col+n])
+		col += n
+	}
+	return nil
+}
+
+// states returns the table's partial states as one batch.
+func (t *groupTable) states() (arrow.RecordBatch, error) {
+	t.buildKeys()
+	cols := make([]arrow.Array, 0, t.spec.state.NumFields())
+	for _, k := range t.keys {
+		k.Retain()
+		cols = append(cols, k)
+	}
+	for i, acc := range t.accs {
+		cols = append(cols, acc.state(t.ev.mem, t.spec.aggs[i].Type())...)
+	}
+	defer releaseArrays(cols)
+	return array.NewRecordBatch(t.spec.state, cols, int64(t.groups)), nil
+}
+
+// groupsOf returns the group of each of rows rows of the key columns,
+// adding the groups it has not seen.
+func (t *groupTable) groupsOf(keyCols []arrow.Array, rows int) ([]int32, error) {
+	enc, err := newKeyEncoder(keyCols)
+	if err != nil {
+		return nil, err
+	}
+	groups := make([]int32, rows)
 	var buf []byte
 	var added int64
 	for row := range groups {
@@ -187,35 +266,12 @@ func (t *groupTable) add(b arrow.RecordBatch) error {
 		groups[row] = g
 	}
 	if added > 0 {
-		if err := t.exec.job.budget.reserve(added, "aggregate"); err != nil {
-			return err
+		if err := t.spec.job.budget.reserve(added, "aggregate"); err != nil {
+			return nil, err
 		}
 		t.bytes += added
 	}
-	for i, acc := range t.accs {
-		acc.update(groups, args[i])
-	}
-	return nil
-}
-
-// merge folds another table's groups into this one.
-func (t *groupTable) merge(o *groupTable) error {
-	o.buildKeys()
-	mapping := make([]int32, o.groups)
-	for g, key := range o.order {
-		target, ok := t.index[key]
-		if !ok {
-			target = t.newGroup(key)
-			for i, kb := range t.keyBs {
-				appendValue(kb, o.keys[i], int(g))
-			}
-		}
-		mapping[g] = target
-	}
-	for i, acc := range t.accs {
-		acc.merge(o.accs[i], mapping)
-	}
-	return nil
+	return groups, nil
 }
 
 func (t *groupTable) buildKeys() {
@@ -237,10 +293,10 @@ func (t *groupTable) result() (arrow.RecordBatch, error) {
 		cols = append(cols, k)
 	}
 	for i, acc := range t.accs {
-		cols = append(cols, acc.build(t.ev.mem, t.exec.aggs[i].Type()))
+		cols = append(cols, acc.build(t.ev.mem, t.spec.aggs[i].Type()))
 	}
 	defer releaseArrays(cols)
-	return array.NewRecordBatch(t.exec.schema, cols, int64(t.groups)), nil
+	return array.NewRecordBatch(t.spec.schema, cols, int64(t.groups)), nil
 }
 
 func (t *groupTable) release() {
@@ -251,6 +307,6 @@ func (t *groupTable) release() {
 	}
 	releaseArrays(t.keys)
 	t.keyBs, t.keys = nil, nil
-	t.exec.job.budget.free(t.bytes)
+	t.spec.job.budget.free(t.bytes)
 	t.bytes = 0
 }

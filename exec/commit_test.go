@@ -212,7 +212,7 @@ func TestKillHelperProcess(t *testing.T) {
 		return nil
 	}}
 	w := &plan.Write{Input: src.scan(), Format: versionFormat{version}, Path: dest, Mode: plan.Overwrite}
-	if _, err := Write(context.Background(), Local{Config: Config{Parallelism: 2, BatchRows: 10}}, w); err != nil {
+	if _, err := Write(context.Background(), Local{}, Config{Parallelism: 2, BatchRows: 10}, w); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

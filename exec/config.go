@@ -58,8 +58,13 @@ type Metrics struct {
 	BatchesRead int64
 	// RowsOutput counts the rows the job's root produced.
 	RowsOutput int64
-	// Partitions is the number of partitions of the job's root.
+	// Partitions is the number of partitions of the job's result (its
+	// last stage).
 	Partitions int
+	// Stages is the number of stages of the job's graph; Tasks the tasks
+	// that ran (a stage whose exchange nobody read runs none).
+	Stages int
+	Tasks  int64
 	// Elapsed is the job's wall time.
 	Elapsed time.Duration
 	// UDFs has one entry per batch function (model) the job ran.
@@ -116,13 +121,23 @@ func summarize(samples []time.Duration) Latency {
 }
 
 func (m Metrics) String() string {
-	return fmt.Sprintf("read %d rows in %d batches, output %d rows from %d partitions in %s",
-		m.RowsRead, m.BatchesRead, m.RowsOutput, m.Partitions, m.Elapsed.Round(time.Microsecond))
+	return fmt.Sprintf("read %d rows in %d batches, output %d rows from %d partitions in %s (%d stages, %d tasks)",
+		m.RowsRead, m.BatchesRead, m.RowsOutput, m.Partitions, m.Elapsed.Round(time.Microsecond), m.Stages, m.Tasks)
 }
 
 // counters are the live, concurrently updated form of Metrics.
 type counters struct {
-	rowsRead, batchesRead, rowsOutput atomic.Int64
+	rowsRead, batchesRead, rowsOutput, tasks atomic.Int64
+}
+
+// add counts a finished task; only the result stage's output is the job's.
+func (c *counters) add(m TaskMetrics, result bool) {
+	c.tasks.Add(1)
+	c.rowsRead.Add(m.RowsRead)
+	c.batchesRead.Add(m.BatchesRead)
+	if result {
+		c.rowsOutput.Add(m.RowsOutput)
+	}
 }
 
 // budget tracks bytes held by exchanges against Config.MemoryBudget.

@@ -122,7 +122,7 @@ func TestEvaluateAheadIsBounded(t *testing.T) {
 		}
 		return nil
 	}
-	_, err := Local{Config: Config{Allocator: mem, Parallelism: 1, BatchRows: 4}}.Run(ctx, evaluateNode(t, src.scan(), fn), sink)
+	_, err := Local{Config: Config{Allocator: mem, Parallelism: 1, BatchRows: 4}}.RunPlan(ctx, evaluateNode(t, src.scan(), fn), sink)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want cancellation", err)
 	}

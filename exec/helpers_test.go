@@ -13,7 +13,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/plan"
 )
@@ -127,27 +126,19 @@ func renderBatch(b arrow.RecordBatch) []string {
 func run(t *testing.T, ctx context.Context, mem memory.Allocator, batchRows int, root plan.Node) (*collectSink, error) {
 	t.Helper()
 	sink := newCollectSink()
-	_, err := Local{Config: Config{Allocator: mem, Parallelism: 2, BatchRows: batchRows}}.Run(ctx, root, sink)
+	_, err := Local{Config: Config{Allocator: mem, Parallelism: 2, BatchRows: batchRows}}.RunPlan(ctx, root, sink)
 	return sink, err
 }
 
-// runJob runs root like Local.Run but hands back the job, so tests can see
-// its memory budget after the end.
+// runJob runs root like Local.RunPlan but hands back the job, so tests
+// can see its memory budget after the end.
 func runJob(ctx context.Context, cfg Config, root plan.Node, sink Sink) (*job, error) {
-	j := newJob(cfg)
-	phys, err := j.build(root)
+	g, err := NewGraph(root, cfg)
 	if err != nil {
-		return j, err
+		return nil, err
 	}
-	ctx = compute.WithAllocator(ctx, j.cfg.Allocator)
-	defer j.finish()
-	err = j.runPartitions(ctx, phys, func(ctx context.Context, p int, op Operator) error {
-		if err := drain(ctx, op, func(b arrow.RecordBatch) error { return sink.Consume(p, b) }); err != nil {
-			return err
-		}
-		return sink.Done(p)
-	})
-	return j, err
+	_, err = Local{}.Run(ctx, g, sink)
+	return g.job, err
 }
 
 var intSchema = arrow.NewSchema([]arrow.Field{{Name: "v", Type: arrow.PrimitiveTypes.Int64, Nullable: true}}, nil)

@@ -7,11 +7,14 @@ import (
 	"github.com/ember-df/ember/plan"
 )
 
-// build turns a logical plan into a physical one, node by node.
-func (j *job) build(n plan.Node) (PhysicalNode, error) {
+// build turns a logical plan into physical nodes, node by node, cutting a
+// new stage at each exchange. It returns the node that produces n in the
+// current stage.
+func (g *Graph) build(n plan.Node) (PhysicalNode, error) {
+	j := g.job
 	children := make([]PhysicalNode, len(n.Children()))
 	for i, c := range n.Children() {
-		pc, err := j.build(c)
+		pc, err := g.build(c)
 		if err != nil {
 			return nil, err
 		}
@@ -33,15 +36,15 @@ func (j *job) build(n plan.Node) (PhysicalNode, error) {
 	case *plan.Coalesce:
 		return newCoalesceExec(children[0], n.N), nil
 	case *plan.Union:
-		return j.buildUnion(n, children)
+		return g.buildUnion(n, children)
 	case *plan.Repartition:
-		next := make([]int, children[0].Partitions())
-		for p := range next {
-			next[p] = p % n.N
+		out := &Exchange{Kind: RoundRobin, Partitions: n.N, what: "repartition"}
+		if len(n.Keys) > 0 {
+			out.Kind, out.Keys = Hash, n.Keys
 		}
-		return &repartitionExec{exchange: exchange{job: j, input: children[0]}, n: n.N, keys: n.Keys, next: next}, nil
+		return g.cut(children[0], out), nil
 	case *plan.Aggregate:
-		return newAggregateExec(j, children[0], n.Keys, n.Aggs, n.Schema()), nil
+		return g.aggregate(children[0], n.Keys, n.Aggs, n.Schema()), nil
 	case *plan.Distinct:
 		keys := make([]plan.Expr, n.Schema().NumFields())
 		for i, f := range n.Schema().Fields() {
@@ -51,17 +54,20 @@ func (j *job) build(n plan.Node) (PhysicalNode, error) {
 			}
 			keys[i] = c
 		}
-		return newAggregateExec(j, children[0], keys, nil, n.Schema()), nil
+		return g.aggregate(children[0], keys, nil, n.Schema()), nil
 	case *plan.Sort:
-		return &sortExec{exchange: exchange{job: j, input: children[0]}, orders: n.Orders}, nil
+		return &sortExec{job: j, input: g.gather(children[0], "sort"), orders: n.Orders}, nil
 	case *plan.Write:
-		return children[0], nil
+		if g.write == nil {
+			return nil, fmt.Errorf("exec: a write plan runs through exec.Write, which stages its output")
+		}
+		return newWriteExec(j, children[0], n, *g.write), nil
 	}
 	return nil, fmt.Errorf("exec: no physical operator for %T", n)
 }
 
 // buildUnion casts inputs whose column types differ from the union's.
-func (j *job) buildUnion(u *plan.Union, children []PhysicalNode) (PhysicalNode, error) {
+func (g *Graph) buildUnion(u *plan.Union, children []PhysicalNode) (PhysicalNode, error) {
 	out := make([]PhysicalNode, len(children))
 	for i, c := range children {
 		out[i] = c

@@ -2,7 +2,6 @@ package exec
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -10,67 +9,25 @@ import (
 	"github.com/ember-df/ember/plan"
 )
 
-// repartitionExec moves rows into n partitions, round-robin or by hash.
-type repartitionExec struct {
-	exchange
-	n    int
-	keys []plan.Expr
-	// next is, per input partition, the output the next row goes to in
-	// round-robin mode; each entry is only touched by its partition.
-	next []int
-}
-
-func (r *repartitionExec) Schema() *arrow.Schema    { return r.input.Schema() }
-func (r *repartitionExec) Partitions() int          { return r.n }
-func (r *repartitionExec) Children() []PhysicalNode { return []PhysicalNode{r.input} }
-func (r *repartitionExec) String() string {
-	if len(r.keys) == 0 {
-		return fmt.Sprintf("RepartitionExec round-robin %d", r.n)
+// hashTargets sets targets[i] to the output partition (of n) of row i's
+// key, evaluated from keys over b; p names the partition for errors.
+func hashTargets(ctx context.Context, keys []plan.Expr, b arrow.RecordBatch, p, n int, targets []int) error {
+	ev := newEvaluator(ctx, allocatorOf(ctx), p)
+	cols, err := ev.arrays(keys, b)
+	if err != nil {
+		return err
 	}
-	return fmt.Sprintf("RepartitionExec hash %s %d", plan.FormatExprs(r.keys), r.n)
-}
-
-// Operator implements PhysicalNode.
-func (r *repartitionExec) Operator(p int) (Operator, error) {
-	return &bufferOp{schema: r.Schema(), job: r.job, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
-		err := r.once(ctx, r.n, func(ctx context.Context) error { return r.drainInput(ctx, r.route) })
-		if err != nil {
-			return nil, 0, err
-		}
-		batches, n := r.take(p)
-		return batches, n, nil
-	}}, nil
-}
-
-// route splits one input batch among the output partitions. Round-robin
-// starts input partition p at output p, so that small inputs spread too.
-func (r *repartitionExec) route(ctx context.Context, p int, b arrow.RecordBatch) error {
-	targets := make([]int, b.NumRows())
-	if len(r.keys) == 0 {
-		for i := range targets {
-			targets[i] = (r.next[p] + i) % r.n
-		}
-		r.next[p] = (r.next[p] + len(targets)) % r.n
-	} else {
-		ev := newEvaluator(ctx, allocatorOf(ctx), p)
-		cols, err := ev.arrays(r.keys, b)
-		if err != nil {
-			return err
-		}
-		defer releaseArrays(cols)
-		enc, err := newKeyEncoder(cols)
-		if err != nil {
-			return err
-		}
-		var buf []byte
-		for i := range targets {
-			buf = enc.encode(buf[:0], i)
-			targets[i] = int(hashKey(buf) % uint64(r.n))
-		}
+	defer releaseArrays(cols)
+	enc, err := newKeyEncoder(cols)
+	if err != nil {
+		return err
 	}
-	return scatter(ctx, b, targets, r.n, func(out int, part arrow.RecordBatch) error {
-		return r.keep(out, part, "repartition")
-	})
+	var buf []byte
+	for i := range targets {
+		buf = enc.encode(buf[:0], i)
+		targets[i] = int(hashKey(buf) % uint64(n))
+	}
+	return nil
 }
 
 // scatter splits b by target partition, handing each non-empty part (owned

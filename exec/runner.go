@@ -3,9 +3,7 @@ package exec
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
-	"runtime/debug"
 	"sync"
 	"time"
 
@@ -26,45 +24,59 @@ type Sink interface {
 	Done(p int) error
 }
 
-// Runner runs optimized logical plans. The local runner runs them on this
-// machine's cores; other runners (Apache Beam) may run them elsewhere.
+// Runner runs the stage graph of a job: every task of every stage its
+// result needs, each through Execute, moving exchanges through a Shuffle
+// of its own. The local runner runs tasks on this machine's cores; a
+// distributed runner (package cluster) ships the graph (Graph.Marshal) to
+// workers. Run calls g.Finish before it returns.
 type Runner interface {
-	Run(ctx context.Context, root plan.Node, sink Sink) (Metrics, error)
+	Run(ctx context.Context, g *Graph, sink Sink) (Metrics, error)
 }
 
-// Local runs plans in this process on a bounded pool of goroutines.
+// Local runs graphs in this process on a bounded pool of goroutines:
+// Config.Parallelism tasks of a stage at once (the graph's own setting
+// when zero). Exchanges stay in memory, and a stage runs when a task first
+// reads its exchange.
 type Local struct {
 	Config Config
 }
 
-// Run implements Runner: it builds the physical plan, runs every root
-// partition (at most Config.Parallelism at once) and hands their batches to
-// sink. It returns when every goroutine it started has ended; the first
-// error cancels the rest.
-func (l Local) Run(ctx context.Context, root plan.Node, sink Sink) (Metrics, error) {
+var _ Runner = Local{}
+
+// Run implements Runner: it runs every task of g's last stage, handing
+// their batches to sink; the stages before run as their exchanges are
+// first read. It returns when every goroutine it started has ended; the
+// first error cancels the rest.
+func (l Local) Run(ctx context.Context, g *Graph, sink Sink) (Metrics, error) {
 	start := time.Now()
-	j := newJob(l.Config)
-	phys, err := j.build(root)
+	defer g.Finish()
+	parallelism := g.job.cfg.Parallelism
+	if l.Config.Parallelism > 0 {
+		parallelism = l.Config.Parallelism
+	}
+	sh := newMemoryShuffle(g.job)
+	sh.produce = func(ctx context.Context, stage int) error {
+		return runTasks(ctx, parallelism, g.stages[stage].Partitions(), func(ctx context.Context, p int) error {
+			_, err := Execute(ctx, g, stage, p, sh, nil)
+			return err
+		})
+	}
+	last := g.Result()
+	err := runTasks(ctx, parallelism, last.Partitions(), func(ctx context.Context, p int) error {
+		_, err := Execute(ctx, g, last.ID, p, sh, sink)
+		return err
+	})
+	return g.metrics(time.Since(start)), err
+}
+
+// RunPlan builds the graph of an optimized logical plan with l.Config and
+// runs it.
+func (l Local) RunPlan(ctx context.Context, root plan.Node, sink Sink) (Metrics, error) {
+	g, err := NewGraph(root, l.Config)
 	if err != nil {
 		return Metrics{}, err
 	}
-	ctx = compute.WithAllocator(ctx, j.cfg.Allocator)
-	defer j.finish()
-	err = j.runPartitions(ctx, phys, func(ctx context.Context, p int, op Operator) error {
-		if err := drain(ctx, op, func(b arrow.RecordBatch) error {
-			j.counters.rowsOutput.Add(b.NumRows())
-			return sink.Consume(p, b)
-		}); err != nil {
-			return err
-		}
-		return sink.Done(p)
-	})
-	return j.metrics(phys, time.Since(start)), err
-}
-
-// Physical returns the physical plan the local runner would run for root.
-func (l Local) Physical(root plan.Node) (PhysicalNode, error) {
-	return newJob(l.Config).build(root)
+	return l.Run(ctx, g, sink)
 }
 
 // job is the state shared by the operators of one run.
@@ -101,15 +113,16 @@ func newJob(cfg Config) *job {
 	return &job{cfg: cfg, budget: budget{limit: cfg.MemoryBudget}}
 }
 
-func (j *job) metrics(root PhysicalNode, elapsed time.Duration) Metrics {
+func (g *Graph) metrics(elapsed time.Duration) Metrics {
+	j := g.job
 	m := Metrics{
 		RowsRead:    j.counters.rowsRead.Load(),
 		BatchesRead: j.counters.batchesRead.Load(),
 		RowsOutput:  j.counters.rowsOutput.Load(),
+		Partitions:  g.Result().Partitions(),
+		Stages:      len(g.stages),
+		Tasks:       j.counters.tasks.Load(),
 		Elapsed:     elapsed,
-	}
-	if root != nil {
-		m.Partitions = root.Partitions()
 	}
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -119,14 +132,13 @@ func (j *job) metrics(root PhysicalNode, elapsed time.Duration) Metrics {
 	return m
 }
 
-// runPartitions opens every partition of n and calls fn with its operator,
-// at most Parallelism at a time. The first error cancels the others; a
-// panic becomes an error naming the partition. It returns once all
-// goroutines have ended.
-func (j *job) runPartitions(ctx context.Context, n PhysicalNode, fn func(context.Context, int, Operator) error) error {
+// runTasks calls fn for partitions 0..n-1, at most parallelism at a time.
+// The first error cancels the others; it returns once all goroutines have
+// ended.
+func runTasks(ctx context.Context, parallelism, n int, fn func(context.Context, int) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	slots := make(chan struct{}, j.cfg.Parallelism)
+	slots := make(chan struct{}, max(1, parallelism))
 	var wg sync.WaitGroup
 	var once sync.Once
 	var first error
@@ -134,7 +146,7 @@ func (j *job) runPartitions(ctx context.Context, n PhysicalNode, fn func(context
 		once.Do(func() { first = err })
 		cancel(err)
 	}
-	for p := 0; p < n.Partitions(); p++ {
+	for p := 0; p < n; p++ {
 		select {
 		case slots <- struct{}{}:
 		case <-ctx.Done():
@@ -146,7 +158,7 @@ func (j *job) runPartitions(ctx context.Context, n PhysicalNode, fn func(context
 		go func(p int) {
 			defer wg.Done()
 			defer func() { <-slots }()
-			if err := j.runPartition(ctx, n, p, fn); err != nil {
+			if err := fn(ctx, p); err != nil {
 				fail(err)
 			}
 		}(p)
@@ -156,27 +168,6 @@ func (j *job) runPartitions(ctx context.Context, n PhysicalNode, fn func(context
 		return first
 	}
 	return ctx.Err()
-}
-
-func (j *job) runPartition(ctx context.Context, n PhysicalNode, p int, fn func(context.Context, int, Operator) error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("exec: partition %d panicked: %v\n%s", p, r, debug.Stack())
-		}
-	}()
-	op, err := n.Operator(p)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if cerr := op.Close(); cerr != nil && err == nil {
-			err = cerr
-		}
-	}()
-	if err := op.Open(ctx); err != nil {
-		return err
-	}
-	return fn(ctx, p, op)
 }
 
 // drain reads op to the end, handing each batch to fn.

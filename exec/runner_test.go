@@ -53,7 +53,7 @@ func TestRunFirstError(t *testing.T) {
 			src.batches = 5 // partition 0 must end for partition 1 to start
 		}
 		sink := newCollectSink()
-		_, err := Local{Config: Config{Allocator: mem, Parallelism: parallelism, BatchRows: 2}}.Run(context.Background(), src.scan(), sink)
+		_, err := Local{Config: Config{Allocator: mem, Parallelism: parallelism, BatchRows: 2}}.RunPlan(context.Background(), src.scan(), sink)
 		if !errors.Is(err, errBoom) {
 			t.Fatalf("parallelism %d: Run returned %v, want %v", parallelism, err, errBoom)
 		}
@@ -80,7 +80,7 @@ func TestRunSinkError(t *testing.T) {
 		}
 		return nil
 	}
-	_, err := Local{Config: Config{Allocator: mem, Parallelism: 4}}.Run(context.Background(), src.scan(), sink)
+	_, err := Local{Config: Config{Allocator: mem, Parallelism: 4}}.RunPlan(context.Background(), src.scan(), sink)
 	if !errors.Is(err, errBoom) {
 		t.Fatalf("Run returned %v", err)
 	}
@@ -212,7 +212,7 @@ func TestRunMetrics(t *testing.T) {
 	mem := checkedAlloc(t)
 	src := &scriptSource{parts: 2, batches: 3, rows: 4}
 	f := must(plan.NewFilter(src.scan(), plan.NewBinary(plan.OpLt, plan.NewBinary(plan.OpMod, plan.Col("v"), plan.Lit(2)), plan.Lit(1))))
-	m, err := Local{Config: Config{Allocator: mem, Parallelism: 2}}.Run(context.Background(), f, newCollectSink())
+	m, err := Local{Config: Config{Allocator: mem, Parallelism: 2}}.RunPlan(context.Background(), f, newCollectSink())
 	if err != nil {
 		t.Fatal(err)
 	}

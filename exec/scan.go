@@ -30,6 +30,7 @@ type scanOp struct {
 	exec      *scanExec
 	partition int
 	reader    plan.BatchReader
+	stats     *taskStats
 }
 
 var _ Operator = (*scanOp)(nil)
@@ -39,6 +40,7 @@ func (o *scanOp) Schema() *arrow.Schema { return o.exec.src.Schema() }
 // Open implements Operator.
 func (o *scanOp) Open(ctx context.Context) error {
 	cfg := o.exec.job.cfg
+	o.stats = statsOf(ctx)
 	r, err := o.exec.src.Open(ctx, o.partition, plan.ScanOptions{
 		Allocator: cfg.Allocator, BatchRows: cfg.BatchRows, BatchBytes: cfg.BatchBytes,
 	})
@@ -56,8 +58,8 @@ func (o *scanOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err != nil {
 			return nil, err
 		}
-		o.exec.job.counters.rowsRead.Add(b.NumRows())
-		o.exec.job.counters.batchesRead.Add(1)
+		o.stats.rowsRead.Add(b.NumRows())
+		o.stats.batchesRead.Add(1)
 		if b.NumRows() > 0 {
 			return b, nil
 		}

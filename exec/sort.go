@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -14,71 +13,65 @@ import (
 	"github.com/ember-df/ember/plan"
 )
 
-// sortExec gathers every row, sorts them stably by its keys and yields
-// them as one partition.
+// sortExec sorts its input — one partition, which an exchange gathered —
+// stably by its keys.
 type sortExec struct {
-	exchange
+	job    *job
+	input  PhysicalNode
 	orders []plan.SortOrder
 }
 
 func (s *sortExec) Schema() *arrow.Schema    { return s.input.Schema() }
-func (s *sortExec) Partitions() int          { return 1 }
+func (s *sortExec) Partitions() int          { return s.input.Partitions() }
 func (s *sortExec) Children() []PhysicalNode { return []PhysicalNode{s.input} }
 func (s *sortExec) String() string {
 	return fmt.Sprintf("SortExec %v", s.orders)
 }
 
 // Operator implements PhysicalNode.
-func (s *sortExec) Operator(int) (Operator, error) {
-	return &bufferOp{schema: s.Schema(), job: s.job, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
-		if err := s.once(ctx, 1, s.run); err != nil {
-			return nil, 0, err
-		}
-		batches, n := s.take(0)
-		return batches, n, nil
+func (s *sortExec) Operator(p int) (Operator, error) {
+	in, err := s.input.Operator(p)
+	if err != nil {
+		return nil, err
+	}
+	return &bufferOp{schema: s.Schema(), job: s.job, input: in, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
+		return s.sort(ctx, in)
 	}}, nil
 }
 
-func (s *sortExec) run(ctx context.Context) error {
-	// Gather in input order: partition by partition, so that the stable
-	// sort keeps rows with equal keys in a deterministic order.
-	parts := make([][]arrow.RecordBatch, s.input.Partitions())
+// sort reads every input row and returns them sorted, in batches of at
+// most BatchRows rows, with the bytes they hold reserved.
+func (s *sortExec) sort(ctx context.Context, in Operator) ([]arrow.RecordBatch, int64, error) {
+	// The input arrives in the order of the partitions that wrote it, so
+	// the stable sort keeps rows with equal keys in a deterministic order.
+	var batches []arrow.RecordBatch
 	var held int64
 	defer func() {
-		for _, bs := range parts {
-			for _, b := range bs {
-				b.Release()
-			}
+		for _, b := range batches {
+			b.Release()
 		}
 		s.job.budget.free(held)
 	}()
-	var mu sync.Mutex
-	err := s.drainInput(ctx, func(_ context.Context, p int, b arrow.RecordBatch) error {
+	err := drain(ctx, in, func(b arrow.RecordBatch) error {
 		n := batchBytes(b)
 		if err := s.job.budget.reserve(n, "sort"); err != nil {
 			return err
 		}
 		b.Retain()
-		mu.Lock()
-		parts[p] = append(parts[p], b)
+		batches = append(batches, b)
 		held += n
-		mu.Unlock()
 		return nil
 	})
 	if err != nil {
-		return err
-	}
-	var batches []arrow.RecordBatch
-	for _, bs := range parts {
-		batches = append(batches, bs...)
+		return nil, 0, err
 	}
 	if len(batches) == 0 {
-		return nil
+		return nil, 0, nil
 	}
 	mem := allocatorOf(ctx)
 	all, err := concatBatches(mem, s.Schema(), batches)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	defer all.Release()
 	ev := newEvaluator(ctx, mem, 0)
@@ -88,13 +81,13 @@ func (s *sortExec) run(ctx context.Context) error {
 	}
 	keys, err := ev.arrays(keyExprs, all)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
 	defer releaseArrays(keys)
 	comparators := make([]func(i, j int) int, len(keys))
 	for i, k := range keys {
 		if comparators[i], err = comparator(k, s.orders[i]); err != nil {
-			return err
+			return nil, 0, err
 		}
 	}
 	perm := make([]int32, all.NumRows())
@@ -110,6 +103,15 @@ func (s *sortExec) run(ctx context.Context) error {
 		return 0
 	})
 	rows := s.job.cfg.BatchRows
+	var sorted []arrow.RecordBatch
+	var size int64
+	fail := func(err error) ([]arrow.RecordBatch, int64, error) {
+		for _, b := range sorted {
+			b.Release()
+		}
+		s.job.budget.free(size)
+		return nil, 0, err
+	}
 	for lo := 0; lo < len(perm); lo += rows {
 		hi := min(lo+rows, len(perm))
 		ib := array.NewInt32Builder(mem)
@@ -119,13 +121,16 @@ func (s *sortExec) run(ctx context.Context) error {
 		out, err := takeBatch(ctx, all, idx)
 		idx.Release()
 		if err != nil {
-			return err
+			return fail(err)
 		}
-		if err := s.keep(0, out, "sort"); err != nil {
-			return err
+		sorted = append(sorted, out)
+		n := batchBytes(out)
+		if err := s.job.budget.reserve(n, "sort"); err != nil {
+			return fail(err)
 		}
+		size += n
 	}
-	return nil
+	return sorted, size, nil
 }
 
 // concatBatches joins batches into one.

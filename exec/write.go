@@ -10,7 +10,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/plan"
 	"github.com/google/uuid"
@@ -55,7 +58,11 @@ var errCrash = errors.New("exec: simulated crash")
 // or cancelled job removes its staging directory and leaves the destination
 // as it was; one killed outright leaves only a staging directory, which the
 // next write to the same destination removes.
-func Write(ctx context.Context, r Runner, w *plan.Write) (Metrics, error) {
+//
+// The tasks of the graph's last stage write and commit their files where
+// they run (Execute); the job commit runs here, on the driver, over the
+// files the tasks report.
+func Write(ctx context.Context, r Runner, cfg Config, w *plan.Write) (Metrics, error) {
 	if err := w.CheckPartitionBy(); err != nil {
 		return Metrics{}, fmt.Errorf("exec: write %s: %w", w.Path, err)
 	}
@@ -65,15 +72,15 @@ func Write(ctx context.Context, r Runner, w *plan.Write) (Metrics, error) {
 	if err != nil || (exists && w.Mode == plan.Ignore) {
 		return Metrics{}, err
 	}
-	mem := memory.DefaultAllocator
-	if l, ok := r.(Local); ok {
-		mem = l.Config.withDefaults().Allocator
-	}
-	sink := newFileSink(w.Format, w.Schema(), w.PartitionBy, c.staging, c.job, mem)
-	m, err := r.Run(ctx, w.Input, sink)
-	sink.abort()
+	target := WriteTarget{Staging: c.staging, Job: c.job}
+	var m Metrics
+	g, err := newGraph(w, cfg, &target)
 	if err == nil {
-		err = c.commit(ctx, sink, w, exists)
+		sink := &committedFiles{}
+		m, err = r.Run(ctx, g, sink)
+		if err == nil {
+			err = c.commit(ctx, sink.files, w, exists, target, g.job.cfg.Allocator)
+		}
 	}
 	if errors.Is(err, errCrash) {
 		return m, err
@@ -172,15 +179,39 @@ func (c *committer) step(n int) error {
 	return nil
 }
 
-// commit takes the finished tasks through the remaining steps.
-func (c *committer) commit(ctx context.Context, sink *fileSink, w *plan.Write, exists bool) error {
-	if len(sink.parts) == 0 {
+// committedFiles collects the rows of fileRows that write tasks hand out.
+type committedFiles struct {
+	mu    sync.Mutex
+	files []ManifestFile
+}
+
+// Consume implements Sink.
+func (s *committedFiles) Consume(_ int, b arrow.RecordBatch) error {
+	names, rows, sizes := b.Column(0).(*array.String), b.Column(1).(*array.Int64), b.Column(2).(*array.Int64)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := 0; i < int(b.NumRows()); i++ {
+		s.files = append(s.files, ManifestFile{Name: names.Value(i), Rows: rows.Value(i), Bytes: sizes.Value(i)})
+	}
+	return nil
+}
+
+// Done implements Sink.
+func (s *committedFiles) Done(int) error { return nil }
+
+// commit takes the committed tasks' files through the job commit.
+func (c *committer) commit(ctx context.Context, files []ManifestFile, w *plan.Write, exists bool, target WriteTarget, mem memory.Allocator) error {
+	layout := newFileLayout(w.Format, w.Schema(), w.PartitionBy)
+	if len(files) == 0 {
 		// An empty result still gets one part file, so that its schema (a
 		// CSV header, a Parquet footer) is kept.
-		if _, err := sink.task(taskKey{}); err != nil {
+		t := newTaskWriter(layout, target, 0, mem)
+		defer t.abort()
+		if _, err := t.file(""); err != nil {
 			return err
 		}
-		if err := sink.Done(0); err != nil {
+		var err error
+		if files, err = t.commit(); err != nil {
 			return err
 		}
 	}
@@ -196,7 +227,7 @@ func (c *committer) commit(ctx context.Context, sink *fileSink, w *plan.Write, e
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m := newManifest(c.job, c.format, sink.schema, sink.parts)
+	m := newManifest(c.job, c.format, layout.schema, files)
 	m.PartitionBy = w.PartitionBy
 	if exists && c.mode == plan.Append {
 		old, err := linkExisting(c.dest, c.staging)

@@ -114,7 +114,7 @@ func writeJob(t *testing.T, ctx context.Context, src plan.Node, dest string, mod
 	t.Helper()
 	mem := checkedAlloc(t)
 	w := &plan.Write{Input: src, Format: format, Path: dest, Mode: mode}
-	return Write(ctx, Local{Config: Config{Allocator: mem, Parallelism: 2, BatchRows: 2}}, w)
+	return Write(ctx, Local{}, Config{Allocator: mem, Parallelism: 2, BatchRows: 2}, w)
 }
 
 // oldOutput writes a previous job's output into dest: two part files of

@@ -14,9 +14,14 @@ import (
 	"github.com/ember-df/ember/plan/optimize"
 )
 
-// run optimizes root and runs it, recording the job's metrics.
+// run optimizes root and runs its stage graph on the session's runner,
+// recording the job's metrics.
 func (df *DataFrame) run(ctx context.Context, root plan.Node, sink exec.Sink) error {
-	m, err := df.sess.runner().Run(ctx, optimize.Optimize(root), sink)
+	g, err := exec.NewGraph(optimize.Optimize(root), df.sess.cfg)
+	if err != nil {
+		return err
+	}
+	m, err := df.sess.runner.Run(ctx, g, sink)
 	df.sess.recordMetrics(m)
 	return err
 }
@@ -100,8 +105,8 @@ func (df *DataFrame) Take(ctx context.Context, n int64) (arrow.Table, error) {
 }
 
 // Explain returns the logical plan as built, the optimized plan and the
-// physical plan the local runner would execute, as Spark's extended
-// EXPLAIN does. For a DataFrame holding an error it returns the error.
+// physical plan — its stages, cut at exchanges, each with its operators —
+// as Spark's extended EXPLAIN does. For a DataFrame holding an error it returns the error.
 func (df *DataFrame) Explain() string {
 	if df.err != nil {
 		return "error: " + df.err.Error()
@@ -113,11 +118,12 @@ func (df *DataFrame) Explain() string {
 	b.WriteString("\n== Optimized Logical Plan ==\n")
 	b.WriteString(plan.Explain(optimized))
 	b.WriteString("\n== Physical Plan ==\n")
-	phys, err := exec.Local{Config: df.sess.cfg}.Physical(optimized)
+	g, err := exec.NewGraph(optimized, df.sess.cfg)
 	if err != nil {
 		fmt.Fprintf(&b, "error: %v\n", err)
 	} else {
-		b.WriteString(exec.ExplainPhysical(phys))
+		b.WriteString(g.Explain())
+		g.Finish()
 	}
 	return b.String()
 }

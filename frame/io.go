@@ -237,7 +237,7 @@ func (w *DataFrameWriter) save(ctx context.Context, f plan.FileFormat, path stri
 		return fmt.Errorf("frame: Write().PartitionBy: %w", err)
 	}
 	optimized := optimize.Optimize(root).(*plan.Write)
-	m, err := exec.Write(ctx, w.df.sess.runner(), optimized)
+	m, err := exec.Write(ctx, w.df.sess.runner, w.df.sess.cfg, optimized)
 	w.df.sess.recordMetrics(m)
 	return err
 }

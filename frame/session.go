@@ -13,7 +13,8 @@ import (
 // Session is the entry point: it reads data into DataFrames and runs
 // their jobs. It is safe for concurrent use.
 type Session struct {
-	cfg exec.Config
+	cfg    exec.Config
+	runner exec.Runner
 
 	mu      sync.Mutex
 	metrics exec.Metrics
@@ -22,6 +23,11 @@ type Session struct {
 
 // Option configures a Session.
 type Option func(*Session)
+
+// WithRunner makes the session run its jobs with r instead of the local
+// runner (exec.Local): r receives each job's stage graph, built with the
+// session's settings. Package cluster provides runners on Apache Beam.
+func WithRunner(r exec.Runner) Option { return func(s *Session) { s.runner = r } }
 
 // WithParallelism sets how many partitions run at once (default
 // GOMAXPROCS). It also sets how many splits file readers aim for.
@@ -50,6 +56,9 @@ func NewSession(opts ...Option) *Session {
 	}
 	if s.cfg.Allocator == nil {
 		s.cfg.Allocator = memory.DefaultAllocator
+	}
+	if s.runner == nil {
+		s.runner = exec.Local{}
 	}
 	return s
 }
@@ -82,8 +91,6 @@ func (s *Session) recordMetrics(m exec.Metrics) {
 	s.metrics = m
 	s.mu.Unlock()
 }
-
-func (s *Session) runner() exec.Runner { return exec.Local{Config: s.cfg} }
 
 // parallelism is the configured parallelism, or GOMAXPROCS.
 func (s *Session) parallelism() int {

@@ -303,7 +303,7 @@ func TestPredictRunsOnlyOnRowsKept(t *testing.T) {
 	if u := sess.LastMetrics().UDFs[0]; u.Rows != 50 {
 		t.Fatalf("filtered job scored %s", u)
 	}
-	if !strings.Contains(scored.Filter(frame.Col("species").Eq("setosa")).Explain(), "EvaluateExec predict[doubler](sepal_length) AS y (batches of 16384 rows, 8388608 bytes)\n+- FilterExec") {
+	if !strings.Contains(scored.Filter(frame.Col("species").Eq("setosa")).Explain(), "EvaluateExec predict[doubler](sepal_length) AS y (batches of 16384 rows, 8388608 bytes)\n  +- FilterExec") {
 		t.Fatalf("filter not below the model:\n%s", scored.Filter(frame.Col("species").Eq("setosa")).Explain())
 	}
 	if m.loads.Load() != 1 {

@@ -170,7 +170,7 @@ func TestPlanWithRegisteredUDFTravels(t *testing.T) {
 
 	sink := &rowSink{rows: map[int][]string{}}
 	runner := exec.Local{Config: exec.Config{Allocator: mem}}
-	if _, err := runner.Run(ctx, optimize.Optimize(back), sink); err != nil {
+	if _, err := runner.RunPlan(ctx, optimize.Optimize(back), sink); err != nil {
 		t.Fatal(err)
 	}
 	got := sink.all()

@@ -1,0 +1,136 @@
+package exec
+
+import (
+	"context"
+	"fmt"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+)
+
+// TaskMetrics describe one task: one partition of one stage.
+type TaskMetrics struct {
+	Stage, Partition int
+	// RowsRead and BatchesRead count what the task's scans produced.
+	RowsRead, BatchesRead int64
+	// RowsOutput counts the rows the task wrote: into its exchange, to
+	// the result sink, or into files.
+	RowsOutput int64
+	Elapsed    time.Duration
+}
+
+// Execute runs one task: partition of stage of g. It reads the stage's
+// inputs (its source splits, and the exchanges of earlier stages through
+// shuffle), runs the stage's operators, and writes the stage's output —
+// into shuffle when the stage ends at an exchange, or to out (Consume for
+// each batch, then Done) when it is the graph's last stage. A write job's
+// last stage writes and commits its part files itself (task commit) and
+// hands out one row per committed file.
+//
+// Execute may run on any process that rebuilt g (UnmarshalGraph), for any
+// task whose input exchanges are complete; tasks run concurrently. A
+// panic in the task becomes an error naming the stage and partition.
+func Execute(ctx context.Context, g *Graph, stage, partition int, shuffle Shuffle, out Sink) (m TaskMetrics, err error) {
+	if stage < 0 || stage >= len(g.stages) {
+		return m, fmt.Errorf("exec: no stage %d (the graph has %d)", stage, len(g.stages))
+	}
+	st := g.stages[stage]
+	if partition < 0 || partition >= st.Partitions() {
+		return m, fmt.Errorf("exec: stage %d has no partition %d (it has %d)", stage, partition, st.Partitions())
+	}
+	if st.output == nil && out == nil {
+		return m, fmt.Errorf("exec: stage %d is the result stage and needs a sink", stage)
+	}
+	start := time.Now()
+	stats := &taskStats{}
+	ctx = compute.WithAllocator(ctx, g.job.cfg.Allocator)
+	ctx = withShuffle(ctx, shuffle)
+	ctx = context.WithValue(ctx, taskStatsKey{}, stats)
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("exec: stage %d partition %d panicked: %v\n%s", stage, partition, r, debug.Stack())
+		}
+		m = TaskMetrics{Stage: stage, Partition: partition, RowsRead: stats.rowsRead.Load(), BatchesRead: stats.batchesRead.Load(),
+			RowsOutput: stats.rowsOutput.Load(), Elapsed: time.Since(start)}
+		g.job.counters.add(m, st.output == nil)
+	}()
+	op, err := st.root.Operator(partition)
+	if err != nil {
+		return m, err
+	}
+	defer func() {
+		if cerr := op.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	if err := op.Open(ctx); err != nil {
+		return m, err
+	}
+	_, writes := st.root.(*writeExec)
+	if st.output == nil {
+		if err := drain(ctx, op, func(b arrow.RecordBatch) error {
+			if !writes {
+				stats.rowsOutput.Add(b.NumRows())
+			}
+			return out.Consume(partition, b)
+		}); err != nil {
+			return m, err
+		}
+		return m, out.Done(partition)
+	}
+	w := exchangeWriter{exchange: st.output, from: partition, shuffle: shuffle, next: partition % st.output.Partitions}
+	return m, drain(ctx, op, func(b arrow.RecordBatch) error {
+		stats.rowsOutput.Add(b.NumRows())
+		return w.write(ctx, b)
+	})
+}
+
+// taskStats are the live counters of one task.
+type taskStats struct {
+	rowsRead, batchesRead, rowsOutput atomic.Int64
+}
+
+type taskStatsKey struct{}
+
+// statsOf returns the counters of the task running with ctx (a throwaway
+// set outside a task).
+func statsOf(ctx context.Context) *taskStats {
+	if s, ok := ctx.Value(taskStatsKey{}).(*taskStats); ok {
+		return s
+	}
+	return &taskStats{}
+}
+
+// exchangeWriter routes one task's output batches to the partitions of
+// its exchange.
+type exchangeWriter struct {
+	exchange *Exchange
+	from     int
+	shuffle  Shuffle
+	// next is the output partition of the next row in round-robin mode;
+	// task p starts at p, so that small inputs spread too.
+	next int
+}
+
+func (w *exchangeWriter) write(ctx context.Context, b arrow.RecordBatch) error {
+	x := w.exchange
+	if x.Kind == Gather || x.Partitions == 1 {
+		return w.shuffle.Write(ctx, x, w.from, 0, b)
+	}
+	targets := make([]int, b.NumRows())
+	if x.Kind == RoundRobin {
+		for i := range targets {
+			targets[i] = (w.next + i) % x.Partitions
+		}
+		w.next = (w.next + len(targets)) % x.Partitions
+	} else if err := hashTargets(ctx, x.Keys, b, w.from, x.Partitions, targets); err != nil {
+		return err
+	}
+	return scatter(ctx, b, targets, x.Partitions, func(to int, part arrow.RecordBatch) error {
+		defer part.Release()
+		return w.shuffle.Write(ctx, x, w.from, to, part)
+	})
+}

@@ -1,0 +1,308 @@
+package exec
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/plan"
+)
+
+// WriteTarget is where a write job's tasks put their files: the staging
+// directory the job commit puts in place, and the job's id, which names
+// the part files.
+type WriteTarget struct {
+	Staging string `json:"staging"`
+	Job     string `json:"job"`
+}
+
+// fileRows is the schema of what a write task hands out: one row per part
+// file it committed, by its path relative to the output directory.
+var fileRows = arrow.NewSchema([]arrow.Field{
+	{Name: "file", Type: arrow.BinaryTypes.String},
+	{Name: "rows", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "bytes", Type: arrow.PrimitiveTypes.Int64},
+}, nil)
+
+// writeExec is the last node of a write job: each partition writes its
+// rows into task files under the staging directory's _temporary/, commits
+// the task by renaming them out of it, and returns one row per committed
+// file (fileRows), which the job commit collects.
+type writeExec struct {
+	job    *job
+	input  PhysicalNode
+	node   *plan.Write
+	target WriteTarget
+	layout fileLayout
+}
+
+func newWriteExec(j *job, input PhysicalNode, w *plan.Write, target WriteTarget) *writeExec {
+	return &writeExec{job: j, input: input, node: w, target: target, layout: newFileLayout(w.Format, input.Schema(), w.PartitionBy)}
+}
+
+func (w *writeExec) Schema() *arrow.Schema    { return fileRows }
+func (w *writeExec) Partitions() int          { return w.input.Partitions() }
+func (w *writeExec) Children() []PhysicalNode { return []PhysicalNode{w.input} }
+func (w *writeExec) String() string {
+	s := fmt.Sprintf("WriteFilesExec %s %q", w.node.Format.Name(), w.node.Path)
+	if len(w.node.PartitionBy) > 0 {
+		s += fmt.Sprintf(" partitioned by %v", w.node.PartitionBy)
+	}
+	return s
+}
+
+// Operator implements PhysicalNode.
+func (w *writeExec) Operator(p int) (Operator, error) {
+	in, err := w.input.Operator(p)
+	if err != nil {
+		return nil, err
+	}
+	return &bufferOp{schema: fileRows, job: w.job, input: in, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
+		t := newTaskWriter(w.layout, w.target, p, allocatorOf(ctx))
+		defer t.abort()
+		stats := statsOf(ctx)
+		if err := drain(ctx, in, func(b arrow.RecordBatch) error {
+			stats.rowsOutput.Add(b.NumRows())
+			return t.consume(b)
+		}); err != nil {
+			return nil, 0, err
+		}
+		files, err := t.commit()
+		if err != nil || len(files) == 0 {
+			return nil, 0, err
+		}
+		return []arrow.RecordBatch{fileBatch(allocatorOf(ctx), files)}, 0, nil
+	}}, nil
+}
+
+// fileBatch renders committed files as a batch of fileRows.
+func fileBatch(mem memory.Allocator, files []ManifestFile) arrow.RecordBatch {
+	b := array.NewRecordBuilder(mem, fileRows)
+	defer b.Release()
+	for _, f := range files {
+		b.Field(0).(*array.StringBuilder).Append(f.Name)
+		b.Field(1).(*array.Int64Builder).Append(f.Rows)
+		b.Field(2).(*array.Int64Builder).Append(f.Bytes)
+	}
+	return b.NewRecordBatch()
+}
+
+// fileLayout is how a write job's rows map to files: the files' schema
+// (without the partition columns) and where the partition columns are.
+type fileLayout struct {
+	format    plan.FileFormat
+	schema    *arrow.Schema
+	partNames []string // partition columns, in order
+	partCols  []int    // their indices in the input
+	dataCols  []int    // the other columns' indices
+}
+
+func newFileLayout(f plan.FileFormat, in *arrow.Schema, partitionBy []string) fileLayout {
+	l := fileLayout{format: f, schema: in}
+	if len(partitionBy) == 0 {
+		return l
+	}
+	var fields []arrow.Field
+	for i, fld := range in.Fields() {
+		if slices.Contains(partitionBy, fld.Name) {
+			continue
+		}
+		l.dataCols = append(l.dataCols, i)
+		fields = append(fields, fld)
+	}
+	for _, name := range partitionBy {
+		l.partNames = append(l.partNames, name)
+		l.partCols = append(l.partCols, in.FieldIndices(name)[0])
+	}
+	l.schema = arrow.NewSchema(fields, nil)
+	return l
+}
+
+// taskWriter writes one task's rows: one file per Hive directory ("" when
+// the output is not partitioned). It is used by one goroutine.
+type taskWriter struct {
+	layout    fileLayout
+	target    WriteTarget
+	partition int
+	mem       memory.Allocator
+	files     map[string]*taskFile
+	dirs      []string // in the order the files were opened
+}
+
+type taskFile struct {
+	path   string
+	file   *os.File
+	buf    *bufio.Writer
+	writer plan.BatchWriter
+	rows   int64
+}
+
+func newTaskWriter(l fileLayout, target WriteTarget, partition int, mem memory.Allocator) *taskWriter {
+	return &taskWriter{layout: l, target: target, partition: partition, mem: mem, files: map[string]*taskFile{}}
+}
+
+// partName is the name of the file of dir, relative to the output
+// directory.
+func (t *taskWriter) partName(dir string) string {
+	return path.Join(dir, fmt.Sprintf("part-%05d-%s.%s", t.partition, t.target.Job, t.layout.format.Extension()))
+}
+
+// file returns the open task file of dir, creating it on first use.
+func (t *taskWriter) file(dir string) (*taskFile, error) {
+	if f := t.files[dir]; f != nil {
+		return f, nil
+	}
+	path := filepath.Join(t.target.Staging, "_temporary", fmt.Sprintf("task-%05d", t.partition), filepath.FromSlash(t.partName(dir)))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	tf := &taskFile{path: path, file: f, buf: bufio.NewWriterSize(f, 1<<20)}
+	if tf.writer, err = t.layout.format.NewWriter(tf.buf, t.layout.schema); err != nil {
+		f.Close()
+		return nil, err
+	}
+	t.files[dir] = tf
+	t.dirs = append(t.dirs, dir)
+	return tf, nil
+}
+
+// consume writes a batch (borrowed) into the task's files.
+func (t *taskWriter) consume(b arrow.RecordBatch) error {
+	l := t.layout
+	if len(l.partCols) == 0 {
+		return t.write("", b)
+	}
+	cols := make([]arrow.Array, len(l.partCols))
+	for i, c := range l.partCols {
+		cols[i] = b.Column(c)
+	}
+	// Rows go to their directory's file, in their order.
+	var dirs []string
+	rows := map[string][]int{}
+	var buf []byte
+	for r := 0; r < int(b.NumRows()); r++ {
+		dir := partitionDir(l.partNames, cols, r, buf)
+		if _, ok := rows[dir]; !ok {
+			dirs = append(dirs, dir)
+		}
+		rows[dir] = append(rows[dir], r)
+	}
+	data := projectBatch(b, l.schema, l.dataCols)
+	defer data.Release()
+	ctx := compute.WithAllocator(context.Background(), t.mem)
+	for _, dir := range dirs {
+		part, err := takeRows(ctx, data, rows[dir])
+		if err != nil {
+			return err
+		}
+		err = t.write(dir, part)
+		part.Release()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *taskWriter) write(dir string, b arrow.RecordBatch) error {
+	f, err := t.file(dir)
+	if err != nil {
+		return err
+	}
+	if err := f.writer.Write(b); err != nil {
+		return fmt.Errorf("partition %d: %w", t.partition, err)
+	}
+	f.rows += b.NumRows()
+	return nil
+}
+
+// projectBatch keeps the columns cols of b, as schema.
+func projectBatch(b arrow.RecordBatch, schema *arrow.Schema, cols []int) arrow.RecordBatch {
+	arrs := make([]arrow.Array, len(cols))
+	for i, c := range cols {
+		arrs[i] = b.Column(c)
+	}
+	return array.NewRecordBatch(schema, arrs, b.NumRows())
+}
+
+// takeRows gathers the given rows of b into a new batch (b itself, retained,
+// when that is every row).
+func takeRows(ctx context.Context, b arrow.RecordBatch, rows []int) (arrow.RecordBatch, error) {
+	if len(rows) == int(b.NumRows()) {
+		b.Retain()
+		return b, nil
+	}
+	ib := array.NewInt32Builder(compute.GetAllocator(ctx))
+	defer ib.Release()
+	for _, r := range rows {
+		ib.Append(int32(r))
+	}
+	idx := ib.NewArray()
+	defer idx.Release()
+	return takeBatch(ctx, b, idx)
+}
+
+// commit commits the task: it closes each file and renames it out of
+// _temporary, and returns the committed files. A task that wrote no row
+// has no file.
+func (t *taskWriter) commit() ([]ManifestFile, error) {
+	var out []ManifestFile
+	for _, dir := range t.dirs {
+		f := t.files[dir]
+		delete(t.files, dir)
+		size, err := f.close()
+		if err == nil {
+			target := filepath.Join(t.target.Staging, filepath.FromSlash(t.partName(dir)))
+			if err = os.MkdirAll(filepath.Dir(target), 0o755); err == nil {
+				err = os.Rename(f.path, target)
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("partition %d: %w", t.partition, err)
+		}
+		out = append(out, ManifestFile{Name: t.partName(dir), Rows: f.rows, Bytes: size})
+	}
+	t.dirs = nil
+	return out, nil
+}
+
+// close flushes and closes the file, returning its size.
+func (f *taskFile) close() (int64, error) {
+	err := f.writer.Close()
+	if err == nil {
+		err = f.buf.Flush()
+	}
+	if cerr := f.file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, err
+	}
+	info, err := os.Stat(f.path)
+	if err != nil {
+		return 0, err
+	}
+	return info.Size(), nil
+}
+
+// abort closes the files of a task that did not commit; the job removes
+// the staging directory they are in.
+func (t *taskWriter) abort() {
+	for dir, f := range t.files {
+		f.writer.Close() // releases what the format holds; the file is discarded
+		f.file.Close()
+		delete(t.files, dir)
+	}
+}
