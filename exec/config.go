@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/plan"
 )
 
 // Defaults for Config's zero fields.
@@ -30,6 +31,10 @@ type Config struct {
 	BatchBytes int64
 	// Allocator allocates all Arrow memory (default memory.DefaultAllocator).
 	Allocator memory.Allocator
+	// Owner, when set, keeps the models the job loads until it closes
+	// (frame.Session sets itself); without one they stay loaded in the
+	// process.
+	Owner plan.ResourceOwner
 }
 
 func (c Config) withDefaults() Config {

@@ -85,7 +85,7 @@ func (s *callState) open(ctx context.Context) (plan.BatchRunner, error) {
 		func() {
 			defer close(s.opening)
 			defer callPanic("exec: opening "+s.name, &s.openErr)
-			env := plan.JobEnv{Parallelism: s.parallel, RecordLoad: s.recordLoad}
+			env := plan.JobEnv{Parallelism: s.parallel, RecordLoad: s.recordLoad, Owner: s.job.cfg.Owner}
 			s.runner, s.openErr = s.call.Fn.Open(ctx, env)
 			if s.openErr != nil {
 				s.openErr = fmt.Errorf("exec: opening %s: %w", s.name, s.openErr)

@@ -14,15 +14,16 @@ import (
 	"github.com/ember-df/ember/plan/optimize"
 )
 
-// run optimizes root and runs its stage graph on the session's runner,
-// recording the job's metrics.
-func (df *DataFrame) run(ctx context.Context, root plan.Node, sink exec.Sink) error {
+// run optimizes root and runs its stage graph on the session's runner as
+// the job of action, recording it.
+func (df *DataFrame) run(ctx context.Context, action string, root plan.Node, sink exec.Sink) error {
+	job := df.sess.startJob(action)
 	g, err := exec.NewGraph(optimize.Optimize(root), df.sess.cfg)
-	if err != nil {
-		return err
+	var m exec.Metrics
+	if err == nil {
+		m, err = df.sess.runner.Run(ctx, g, sink)
 	}
-	m, err := df.sess.runner.Run(ctx, g, sink)
-	df.sess.recordMetrics(m)
+	df.sess.finishJob(ctx, job, m, err)
 	return err
 }
 
@@ -36,7 +37,7 @@ func (df *DataFrame) Count(ctx context.Context) (int64, error) {
 		return 0, err
 	}
 	var sink countSink
-	if err := df.run(ctx, root, &sink); err != nil {
+	if err := df.run(ctx, "Count", root, &sink); err != nil {
 		return 0, err
 	}
 	return sink.rows.Load(), nil
@@ -53,13 +54,13 @@ func (df *DataFrame) Collect(ctx context.Context) (arrow.Table, error) {
 	if df.err != nil {
 		return nil, df.err
 	}
-	return df.collect(ctx, df.node)
+	return df.collect(ctx, "Collect", df.node)
 }
 
-func (df *DataFrame) collect(ctx context.Context, root plan.Node) (arrow.Table, error) {
+func (df *DataFrame) collect(ctx context.Context, action string, root plan.Node) (arrow.Table, error) {
 	sink := &collectSink{parts: map[int][]arrow.RecordBatch{}}
 	defer sink.release()
-	if err := df.run(ctx, root, sink); err != nil {
+	if err := df.run(ctx, action, root, sink); err != nil {
 		return nil, err
 	}
 	var batches []arrow.RecordBatch
@@ -101,12 +102,13 @@ func (df *DataFrame) Take(ctx context.Context, n int64) (arrow.Table, error) {
 	if limited.err != nil {
 		return nil, limited.err
 	}
-	return limited.collect(ctx, limited.node)
+	return limited.collect(ctx, fmt.Sprintf("Take(%d)", n), limited.node)
 }
 
 // Explain returns the logical plan as built, the optimized plan and the
 // physical plan — its stages, cut at exchanges, each with its operators —
-// as Spark's extended EXPLAIN does. For a DataFrame holding an error it returns the error.
+// as Spark's extended EXPLAIN does. For a DataFrame holding an error it
+// returns the error.
 func (df *DataFrame) Explain() string {
 	if df.err != nil {
 		return "error: " + df.err.Error()

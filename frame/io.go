@@ -237,7 +237,8 @@ func (w *DataFrameWriter) save(ctx context.Context, f plan.FileFormat, path stri
 		return fmt.Errorf("frame: Write().PartitionBy: %w", err)
 	}
 	optimized := optimize.Optimize(root).(*plan.Write)
+	job := w.df.sess.startJob(fmt.Sprintf("Write %s %s", f.Name(), path))
 	m, err := exec.Write(ctx, w.df.sess.runner, w.df.sess.cfg, optimized)
-	w.df.sess.recordMetrics(m)
+	w.df.sess.finishJob(ctx, job, m, err)
 	return err
 }

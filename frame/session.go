@@ -2,6 +2,7 @@ package frame
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -17,8 +18,11 @@ type Session struct {
 	runner exec.Runner
 
 	mu      sync.Mutex
-	metrics exec.Metrics
-	sources []*plan.MemorySource // released by Close
+	jobs    []Job                   // finished jobs, oldest first
+	nextJob int64                   // the ID of the next job
+	sources []*plan.MemorySource    // released by Close
+	held    map[string]func() error // what the session's jobs loaded (models), released by Close
+	closed  bool
 }
 
 // Option configures a Session.
@@ -60,36 +64,60 @@ func NewSession(opts ...Option) *Session {
 	if s.runner == nil {
 		s.runner = exec.Local{}
 	}
+	s.cfg.Owner = s
 	return s
 }
 
-// Close releases what the session holds (the batches of in-memory
-// DataFrames). DataFrames of a closed session must not be used.
+// Close releases what the session holds: the batches of in-memory
+// DataFrames, and the models its jobs loaded (each closes unless another
+// session, or a running job, still uses it). DataFrames of a closed
+// session must not be used.
 func (s *Session) Close() error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for _, src := range s.sources {
 		src.Release()
 	}
 	s.sources = nil
-	return nil
+	held := s.held
+	s.held = nil
+	s.closed = true
+	s.mu.Unlock()
+	var errs []error
+	for _, release := range held {
+		errs = append(errs, release())
+	}
+	return errors.Join(errs...)
+}
+
+// Hold implements plan.ResourceOwner: the session keeps what its jobs load
+// until Close. A closed session holds nothing more.
+func (s *Session) Hold(key string, release func() error) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.held[key]; ok || s.closed {
+		return false
+	}
+	if s.held == nil {
+		s.held = map[string]func() error{}
+	}
+	s.held[key] = release
+	return true
 }
 
 // Allocator returns the allocator the session's jobs use, for building
 // the batches handed to CreateDataFrame.
 func (s *Session) Allocator() memory.Allocator { return s.cfg.Allocator }
 
-// LastMetrics returns the metrics of the most recent action's job.
+// LastMetrics returns the metrics of the job that finished last. With
+// actions running concurrently, use Jobs or ObserveJobs instead, which
+// keep each job's own.
 func (s *Session) LastMetrics() exec.Metrics {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.metrics
-}
-
-func (s *Session) recordMetrics(m exec.Metrics) {
-	s.mu.Lock()
-	s.metrics = m
-	s.mu.Unlock()
+	if len(s.jobs) == 0 {
+		return exec.Metrics{}
+	}
+	return s.jobs[len(s.jobs)-1].Metrics
 }
 
 // parallelism is the configured parallelism, or GOMAXPROCS.

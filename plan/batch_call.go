@@ -56,6 +56,19 @@ type JobEnv struct {
 	// RecordLoad reports a model load made by Open and what it took (a
 	// model already loaded in this process is not loaded again).
 	RecordLoad func(time.Duration)
+	// Owner, when set, is the longer-lived owner of the job (its
+	// session): what Open loads may stay loaded until the owner closes,
+	// for the owner's later jobs, instead of until the process ends.
+	Owner ResourceOwner
+}
+
+// ResourceOwner keeps resources that jobs load (models) for its own
+// lifetime, and releases them when it closes. A Session is one.
+type ResourceOwner interface {
+	// Hold registers release to run once when the owner closes. It
+	// reports false, and registers nothing, when the owner already holds
+	// key; the caller then drops the hold it meant to give.
+	Hold(key string, release func() error) bool
 }
 
 // Batching bounds the batches a BatchFunction receives: at most Rows rows

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/plan"
 )
 
 // Model is the contract of a model backend, after Apache Beam's
@@ -95,7 +96,8 @@ type sharedModel struct {
 	copies []Loaded
 	slots  []chan struct{} // per copy, when Hints.Concurrency bounds calls
 	err    error
-	users  int
+	users  int // jobs using the copies, plus owners holding them
+	holds  int // of users, the owners' holds
 	next   atomic.Uint64
 }
 
@@ -187,13 +189,41 @@ func loadCopies(ctx context.Context, m Model, opts LoadOptions) (copies []Loaded
 	return copies, nil
 }
 
-// release ends one use of s. The copies stay loaded for later jobs,
-// unless the model asks to be released after its jobs: then the last
-// user closes them, and the next job loads the model again.
-func (s *sharedModel) release() error {
+// release ends one use of s by a job. The copies stay loaded for later
+// jobs, unless the model asks to be released after its jobs: then the
+// last user closes them, and the next job loads the model again.
+func (s *sharedModel) release() error { return s.end(s.model.Hints().ReleaseAfterJob) }
+
+// holdFor keeps s loaded until owner (a session) closes: one more use,
+// which the owner ends. Models released after each job are not held.
+func (s *sharedModel) holdFor(owner plan.ResourceOwner) {
+	if owner == nil || s.model.Hints().ReleaseAfterJob {
+		return
+	}
+	shared.Lock()
+	s.users++
+	s.holds++
+	shared.Unlock()
+	if !owner.Hold(s.key, s.releaseHeld) {
+		s.releaseHeld() // the owner holds s already
+	}
+}
+
+// releaseHeld ends an owner's hold: when nothing else uses s, its copies
+// close and the next job loads the model again.
+func (s *sharedModel) releaseHeld() error {
+	shared.Lock()
+	s.holds--
+	shared.Unlock()
+	return s.end(true)
+}
+
+// end ends one use of s, closing the copies when it was the last and
+// closeIfLast.
+func (s *sharedModel) end(closeIfLast bool) error {
 	shared.Lock()
 	s.users--
-	last := s.users == 0 && s.model.Hints().ReleaseAfterJob && shared.models[s.key] == s
+	last := s.users == 0 && closeIfLast && shared.models[s.key] == s
 	if last {
 		delete(shared.models, s.key)
 	}
@@ -213,7 +243,8 @@ func (s *sharedModel) release() error {
 var ErrModelInUse = errors.New("udf: model is in use")
 
 // Unload frees the copies of m loaded in this process; the next job that
-// uses m loads it again. It fails with ErrModelInUse while a job runs it.
+// uses m loads it again. It fails with ErrModelInUse while a job runs it;
+// sessions that merely keep it loaded do not stop it.
 func Unload(m Model) error {
 	shared.Lock()
 	var unloading []*sharedModel
@@ -221,7 +252,7 @@ func Unload(m Model) error {
 		if !strings.HasPrefix(key, m.Key()+"\x00") {
 			continue
 		}
-		if s.users > 0 {
+		if s.users > s.holds {
 			shared.Unlock()
 			return fmt.Errorf("%w: %s", ErrModelInUse, m.Name())
 		}

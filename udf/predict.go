@@ -259,6 +259,7 @@ func (f *predictFunction) Open(ctx context.Context, env plan.JobEnv) (plan.Batch
 	if err != nil {
 		return nil, err
 	}
+	s.holdFor(env.Owner)
 	return &predictRunner{predictFunction: f, shared: s}, nil
 }
 

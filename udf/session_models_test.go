@@ -1,0 +1,54 @@
+package udf_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/frame"
+	"github.com/ember-df/ember/udf"
+)
+
+// TestSessionCloseReleasesItsModels: a model stays loaded across a
+// session's jobs and is shared by two sessions in the process (one load);
+// it closes when the last session that used it closes, and the next job
+// loads it again.
+func TestSessionCloseReleasesItsModels(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	m := newDoubler(t)
+	score := func(sess *frame.Session) {
+		t.Helper()
+		df := sess.Read().Option("header", "true").Option("inferSchema", "true").CSV(irisCSV)
+		tbl, err := df.WithColumn("p", udf.Predict(m, "sepal_length")).Collect(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl.Release()
+	}
+	counts := func(wantLoads, wantCloses int64, when string) {
+		t.Helper()
+		if l, c := m.loads.Load(), m.closes.Load(); l != wantLoads || c != wantCloses {
+			t.Fatalf("%s: %d loads, %d closes; want %d and %d", when, l, c, wantLoads, wantCloses)
+		}
+	}
+	a := frame.NewSession(frame.WithAllocator(mem), frame.WithParallelism(1))
+	b := frame.NewSession(frame.WithAllocator(mem), frame.WithParallelism(1))
+	score(a)
+	score(a)
+	score(b)
+	counts(1, 0, "three jobs in two open sessions")
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	counts(1, 0, "after the first session closed (the second still holds it)")
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	counts(1, 1, "after both sessions closed")
+	c := frame.NewSession(frame.WithAllocator(mem), frame.WithParallelism(1))
+	score(c)
+	counts(2, 1, "a job of a new session")
+	c.Close()
+	counts(2, 2, "after the new session closed")
+}
