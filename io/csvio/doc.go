@@ -13,6 +13,15 @@
 // record run on to the next quote. Reading the splits in order gives the
 // same rows, in the same order, as reading the file whole.
 //
+// Files are read through package storage, so paths may be local, mem://,
+// http(s):// or any registered scheme (s3://, gs://, azblob:// with
+// storage/cloud), and globs work on all of them. A file whose extension
+// names a codec (.gz, .bz2, .zst, .lz4, .snappy, .deflate) is decompressed
+// and, since a compressed stream cannot be entered in the middle, is one
+// split (EXPLAIN says "(gzip: not split)"). The compression option writes
+// part files compressed, their extension following the format's
+// (part-….csv.gz).
+//
 // Blank lines are skipped; with a header, the first other line of every
 // file is its header. An unquoted empty field and an unquoted nullValue are
 // NULL; a quoted empty field ("") is the empty string (NULL for other

@@ -1,11 +1,12 @@
 package csvio
 
 import (
+	"context"
 	"fmt"
-	"os"
 	"strconv"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/io/internal/textfile"
 )
 
 // inferred is a column's type as sampling found it so far.
@@ -71,11 +72,11 @@ func (s *Source) discoverSchema() (*arrow.Schema, error) {
 		if enough() {
 			break
 		}
-		f, err := os.Open(fi.path)
+		f, err := textfile.Open(context.Background(), fi)
 		if err != nil {
 			return nil, fmt.Errorf("csvio: %w", err)
 		}
-		r := &reader{src: s, split: split{file: i, end: fi.size}, path: fi.path, size: fi.size, f: f, q: newQuoting(s.opts)}
+		r := &reader{src: s, split: textfile.Split{File: i, End: f.Size()}, path: fi.Path, size: f.Size(), f: f, q: newQuoting(s.opts)}
 		header := s.opts.Header
 		for !enough() {
 			rec, hasQuote, err := r.nextRecord()
@@ -110,7 +111,7 @@ func (s *Source) discoverSchema() (*arrow.Schema, error) {
 		f.Close()
 	}
 	if names == nil {
-		return nil, fmt.Errorf("csvio: %s: no records to take a schema from; pass a schema", s.files[0].path)
+		return nil, fmt.Errorf("csvio: %s: no records to take a schema from; pass a schema", s.files[0].Path)
 	}
 	fields := make([]arrow.Field, len(names))
 	for i, n := range names {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/ember-df/ember/storage"
 )
 
 // Mode says what the reader does with a malformed record.
@@ -52,6 +54,12 @@ type Options struct {
 	Partitions int
 	// MaxSplitBytes caps the size of one split.
 	MaxSplitBytes int64
+	// Compression is the codec part files are written with, a value of
+	// Spark's compression option: gzip, bzip2, zstd, lz4, snappy or
+	// deflate; none, uncompressed or empty for none. The part files' names
+	// end with the codec's extension (part-00000-….csv.gz). Reading ignores
+	// it: a file's extension picks its codec.
+	Compression string
 }
 
 // DefaultOptions are Spark's defaults, except that a quote inside a quoted
@@ -113,6 +121,9 @@ func ParseOptions(kv map[string]string) (Options, error) {
 					err = fmt.Errorf("only UTF-8 is supported")
 				}
 			}
+		case "compression", "codec":
+			_, err = storage.CodecByName(v)
+			o.Compression = v
 		case "maxpartitionbytes":
 			o.MaxSplitBytes, err = strconv.ParseInt(v, 10, 64)
 		default:

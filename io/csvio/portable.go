@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/ember-df/ember/io/internal/textfile"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -21,16 +22,11 @@ func init() {
 }
 
 type sourceConfig struct {
-	Files   []fileConfig        `json:"files"`
+	Files   []textfile.File     `json:"files"`
 	Schema  []plan.EncodedField `json:"schema"`
 	Options Options             `json:"options"`
 	Columns []string            `json:"columns"`
 	Limit   int64               `json:"limit"`
-}
-
-type fileConfig struct {
-	Path string `json:"path"`
-	Size int64  `json:"size"`
 }
 
 var (
@@ -44,10 +40,7 @@ func (s *Source) Kind() string { return "csv" }
 // Config implements plan.Portable: the listed files (so a decoded source
 // reads exactly them), the schema, options, projection and limit.
 func (s *Source) Config() (json.RawMessage, error) {
-	c := sourceConfig{Schema: plan.EncodeSchema(s.Full), Options: s.opts, Limit: s.Limit}
-	for _, f := range s.files {
-		c.Files = append(c.Files, fileConfig{Path: f.path, Size: f.size})
-	}
+	c := sourceConfig{Files: s.files, Schema: plan.EncodeSchema(s.Full), Options: s.opts, Limit: s.Limit}
 	for _, i := range s.Cols {
 		c.Columns = append(c.Columns, s.Full.Field(i).Name)
 	}
@@ -66,11 +59,7 @@ func decodeSource(raw json.RawMessage) (plan.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := make([]file, len(c.Files))
-	for i, f := range c.Files {
-		files[i] = file{path: f.Path, size: f.Size}
-	}
-	s, err := newSource(files, schema, c.Options)
+	s, err := newSource(textfile.WithCodecs(c.Files), schema, c.Options)
 	if err != nil {
 		return nil, err
 	}

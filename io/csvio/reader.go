@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync"
 
+	"github.com/ember-df/ember/io/internal/textfile"
 	"github.com/ember-df/ember/io/internal/window"
+	"github.com/ember-df/ember/storage"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -29,10 +30,10 @@ var ErrMalformed = errors.New("malformed CSV record")
 type reader struct {
 	src   *Source
 	index int // of the split in src.splits
-	split split
+	split textfile.Split
 	path  string
-	size  int64 // of the file when it was listed
-	f     *os.File
+	size  int64 // of the file when it was listed; textfile.Unbounded when compressed
+	f     storage.File
 	q     quoting
 	opts  plan.ScanOptions
 	mem   memory.Allocator
@@ -57,12 +58,12 @@ type reader struct {
 
 func newReader(ctx context.Context, s *Source, index int, opts plan.ScanOptions) (*reader, error) {
 	sp := s.splits[index]
-	fi := s.files[sp.file]
-	f, err := os.Open(fi.path)
+	fi := s.files[sp.File]
+	f, err := textfile.Open(ctx, fi)
 	if err != nil {
 		return nil, fmt.Errorf("csvio: %w", err)
 	}
-	r := &reader{src: s, index: index, split: sp, path: fi.path, size: fi.size, f: f, q: newQuoting(s.opts),
+	r := &reader{src: s, index: index, split: sp, path: fi.Path, size: f.Size(), f: f, q: newQuoting(s.opts),
 		opts: opts, mem: opts.Allocator, line: 1, left: s.Limit, headerAt: -1, schema: s.Schema(),
 		nfields: len(s.data)}
 	if r.mem == nil {
@@ -129,7 +130,7 @@ func (r *reader) setupColumns() error {
 // fill reads more of the file into the window.
 func (r *reader) fill() error {
 	if err := r.Window.Fill(r.f, r.size, readBlock); err != nil {
-		return fmt.Errorf("csvio: %s: %w", r.path, err)
+		return fmt.Errorf("csvio: reading %q: %w", r.path, err)
 	}
 	return nil
 }
@@ -145,7 +146,7 @@ func (r *reader) seek(ctx context.Context) error {
 			return err
 		}
 	}
-	start := r.split.start
+	start := r.split.Start
 	if start == 0 {
 		return nil
 	}
@@ -161,7 +162,7 @@ func (r *reader) seek(ctx context.Context) error {
 		}
 		data := r.Buf[r.Pos:]
 		// Past the split's last byte, no record can start in it.
-		if limit := r.split.end - r.Offset - int64(r.Pos); limit < int64(len(data)) {
+		if limit := r.split.End - r.Offset - int64(r.Pos); limit < int64(len(data)) {
 			data = data[:max(limit, 0)]
 		}
 		for i, c := range data {
@@ -180,7 +181,7 @@ func (r *reader) seek(ctx context.Context) error {
 		}
 		r.line += int64(bytes.Count(data, []byte{'\n'}))
 		r.Pos += len(data)
-		if r.EOF || r.Offset+int64(r.Pos) >= r.split.end {
+		if r.EOF || r.Offset+int64(r.Pos) >= r.split.End {
 			r.done = true
 			return nil
 		}
@@ -222,13 +223,13 @@ func (r *reader) prefix(ctx context.Context) (scanState, int64, error) {
 	// Scan the nearest piece first: it is the one no other split needs
 	// sooner, so splits opened at once scan different pieces.
 	var block []byte
-	for j := r.index - 1; j >= r.split.first; j-- {
+	for j := r.index - 1; j >= r.split.First; j-- {
 		if err := r.scanChunk(ctx, j, &block); err != nil {
 			return scanState{}, 0, err
 		}
 	}
 	st, lines := scanState{}, int64(0)
-	for j := r.split.first; j < r.index; j++ {
+	for j := r.split.First; j < r.index; j++ {
 		c := &r.src.scans[j]
 		c.mu.Lock()
 		st, lines = c.next[st.index()], lines+c.lines
@@ -246,7 +247,7 @@ func (r *reader) scanChunk(ctx context.Context, j int, block *[]byte) error {
 		return nil
 	}
 	sp := r.src.splits[j]
-	from, to := max(sp.start-1, 0), sp.end-1
+	from, to := max(sp.Start-1, 0), sp.End-1
 	states, lines := startStates, int64(0)
 	same := [3]int{0, 1, 2} // runs that reached the same state share one scan
 	for off := from; off < to; {
@@ -259,7 +260,7 @@ func (r *reader) scanChunk(ctx context.Context, j int, block *[]byte) error {
 		n := int(min(int64(len(*block)), to-off))
 		data := (*block)[:n]
 		if _, err := r.f.ReadAt(data, off); err != nil {
-			return fmt.Errorf("csvio: %s: %w", r.path, err)
+			return fmt.Errorf("csvio: reading %q: %w", r.path, err)
 		}
 		for i := range states {
 			if same[i] == i {
@@ -304,7 +305,7 @@ func (r *reader) findHeader() (int64, error) {
 			return recStart, nil
 		}
 		if err != nil {
-			return 0, fmt.Errorf("csvio: %s: %w", r.path, err)
+			return 0, fmt.Errorf("csvio: reading %q: %w", r.path, err)
 		}
 	}
 }
@@ -313,7 +314,7 @@ func (r *reader) findHeader() (int64, error) {
 // nil at the end of the split.
 func (r *reader) nextRecord() (rec []byte, hasQuote bool, err error) {
 	for {
-		if r.Offset+int64(r.Pos) >= r.split.end || (r.EOF && r.Pos >= len(r.Buf)) {
+		if r.Offset+int64(r.Pos) >= r.split.End || (r.EOF && r.Pos >= len(r.Buf)) {
 			return nil, false, nil
 		}
 		end, quoted, ok := r.q.recordEnd(r.Buf[r.Pos:])

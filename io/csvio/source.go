@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/ember-df/ember/io/internal/scan"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/io/internal/listing"
+	"github.com/ember-df/ember/io/internal/scan"
+	"github.com/ember-df/ember/io/internal/textfile"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -15,25 +15,13 @@ import (
 // and plan.LimitingSource. It is an immutable value.
 type Source struct {
 	opts   Options
-	files  []file
-	splits []split
+	files  []textfile.File
+	splits []textfile.Split
 	// Narrowing: Full is every column, including the corrupt-record
 	// column; Limit counts rows per split.
 	scan.Narrowing
 	data  []int       // indices in Full of the columns parsed from the file
 	scans []chunkScan // one per split, shared by the narrowed copies
-}
-
-type file struct {
-	path string
-	size int64
-}
-
-// split is a byte range of one file; it reads the records that start in it.
-type split struct {
-	file       int
-	start, end int64
-	first      int // index of the file's first split
 }
 
 var (
@@ -48,15 +36,15 @@ func NewSource(paths []string, schema *arrow.Schema, opts Options) (*Source, err
 	if err := opts.check(); err != nil {
 		return nil, err
 	}
-	files, err := listFiles(paths)
+	found, err := listing.List(paths, nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("csvio: %w", err)
 	}
-	return newSource(files, schema, opts)
+	return newSource(textfile.Files(found), schema, opts)
 }
 
 // newSource builds a source over listed files; a nil schema is discovered.
-func newSource(files []file, schema *arrow.Schema, opts Options) (*Source, error) {
+func newSource(files []textfile.File, schema *arrow.Schema, opts Options) (*Source, error) {
 	var err error
 	s := &Source{opts: opts, files: files, Narrowing: scan.Narrowing{Limit: -1}}
 	if schema == nil {
@@ -82,7 +70,7 @@ func newSource(files []file, schema *arrow.Schema, opts Options) (*Source, error
 		s.data = append(s.data, i)
 	}
 	s.Cols = scan.All(schema)
-	s.splits = makeSplits(files, opts)
+	s.splits = textfile.MakeSplits(files, opts.Partitions, opts.MaxSplitBytes)
 	s.scans = make([]chunkScan, len(s.splits))
 	return s, nil
 }
@@ -96,56 +84,13 @@ func checkType(f arrow.Field) error {
 	return fmt.Errorf("csvio: column %q: type %s cannot be read from CSV", f.Name, f.Type)
 }
 
-// listFiles expands paths into files (see package listing).
-func listFiles(paths []string) ([]file, error) {
-	found, err := listing.List(paths, nil)
-	if err != nil {
-		return nil, fmt.Errorf("csvio: %w", err)
-	}
-	out := make([]file, len(found))
-	for i, f := range found {
-		out[i] = file{path: f.Path, size: f.Size}
-	}
-	return out, nil
-}
-
-// makeSplits cuts files into ranges of about total/Partitions bytes, at
-// least 4 MiB (so that small files are not cut into tiny pieces) but at
-// most MaxSplitBytes, as Spark sizes file splits. MaxSplitBytes wins over
-// the minimum, which lets tests cut files into splits of a few bytes.
-func makeSplits(files []file, opts Options) []split {
-	var total int64
-	for _, f := range files {
-		total += f.size
-	}
-	size := total / int64(max(opts.Partitions, 1))
-	size = max(size, 4<<20)
-	if opts.MaxSplitBytes > 0 {
-		size = min(size, opts.MaxSplitBytes)
-	}
-	size = max(size, 1)
-	var out []split
-	for i, f := range files {
-		first := len(out)
-		if f.size == 0 {
-			out = append(out, split{file: i, first: first})
-			continue
-		}
-		for start := int64(0); start < f.size; start += size {
-			out = append(out, split{file: i, start: start, end: min(start+size, f.size), first: first})
-		}
-	}
-	return out
-}
-
 // String implements plan.Source.
 func (s *Source) String() string {
 	paths := make([]string, len(s.files))
 	for i, f := range s.files {
-		paths[i] = f.path
+		paths[i] = f.Path
 	}
-	out := scan.Describe("csv", paths, s.Full, s.Cols, s.Limit)
-	return out
+	return scan.Describe("csv", paths, s.Full, s.Cols, s.Limit) + textfile.Note(s.files)
 }
 
 // Partitions implements plan.Source: one per split.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ember-df/ember/io/internal/javatime"
+	"github.com/ember-df/ember/io/internal/textfile"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -23,8 +24,9 @@ var _ plan.FileFormat = Format{}
 // Name implements plan.FileFormat.
 func (Format) Name() string { return "csv" }
 
-// Extension implements plan.FileFormat.
-func (Format) Extension() string { return "csv" }
+// Extension implements plan.FileFormat: "csv", then the compression
+// codec's extension ("csv.gz").
+func (f Format) Extension() string { return textfile.Extension("csv", f.Options.Compression) }
 
 // NewWriter implements plan.FileFormat. The header, if asked for, is
 // written at once, so an empty result still records its columns.
@@ -32,7 +34,11 @@ func (f Format) NewWriter(w io.Writer, s *arrow.Schema) (plan.BatchWriter, error
 	if err := f.Options.check(); err != nil {
 		return nil, err
 	}
-	cw := &Writer{w: w, o: f.Options, schema: s, dateLayout: time.DateOnly, tsLayout: "2006-01-02T15:04:05.999999999Z07:00"}
+	w, finish, err := textfile.Compress(w, f.Options.Compression)
+	if err != nil {
+		return nil, fmt.Errorf("csvio: %w", err)
+	}
+	cw := &Writer{w: w, finish: finish, o: f.Options, schema: s, dateLayout: time.DateOnly, tsLayout: "2006-01-02T15:04:05.999999999Z07:00"}
 	for _, fld := range s.Fields() {
 		if err := checkType(fld); err != nil {
 			return nil, err
@@ -64,6 +70,7 @@ func (f Format) NewWriter(w io.Writer, s *arrow.Schema) (plan.BatchWriter, error
 // Writer writes batches as CSV records.
 type Writer struct {
 	w          io.Writer
+	finish     func() error // ends the compressed stream
 	o          Options
 	schema     *arrow.Schema
 	dateLayout string
@@ -114,8 +121,14 @@ func (w *Writer) flush() error {
 	return err
 }
 
-// Close implements plan.BatchWriter.
-func (w *Writer) Close() error { return w.flush() }
+// Close implements plan.BatchWriter: it flushes, and ends the compressed
+// stream; it does not close the io.Writer.
+func (w *Writer) Close() error {
+	if err := w.flush(); err != nil {
+		return err
+	}
+	return w.finish()
+}
 
 // cellWriter returns a function appending the value at a row (known not
 // NULL) of column c.

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/io/csvio"
+	"github.com/ember-df/ember/io/internal/sourcetest"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -74,20 +75,7 @@ func buildBatch(t testing.TB, mem memory.Allocator, s *arrow.Schema, rows [][]an
 // writeBatches writes batches with the options and returns the text.
 func writeBatches(t testing.TB, o csvio.Options, s *arrow.Schema, batches ...arrow.RecordBatch) string {
 	t.Helper()
-	var buf bytes.Buffer
-	w, err := csvio.Format{Options: o}.NewWriter(&buf, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range batches {
-		if err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.String()
+	return string(sourcetest.Encode(t, csvio.Format{Options: o}, s, batches...))
 }
 
 var tricky = []any{

@@ -9,7 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"path/filepath"
+	"path"
 	"strconv"
 	"strings"
 
@@ -100,13 +100,10 @@ func discover(files []listing.File) (*layout, error) {
 	var l *layout
 	index := map[string]int{}
 	for _, f := range files {
-		rel, err := filepath.Rel(f.Root, filepath.Dir(f.Path))
-		if err != nil || f.Root == f.Path {
-			rel = "."
-		}
+		rel := path.Dir(f.Rel) // "." for a file named directly or beside the others
 		var names, values []string
 		if rel != "." {
-			for _, seg := range strings.Split(filepath.ToSlash(rel), "/") {
+			for _, seg := range strings.Split(rel, "/") {
 				name, value, ok := strings.Cut(seg, "=")
 				if !ok || name == "" {
 					names = nil
@@ -134,7 +131,7 @@ func discover(files []listing.File) (*layout, error) {
 		case strings.Join(names, "/") != strings.Join(l.names, "/"):
 			return nil, fmt.Errorf("%s: partition columns %v differ from %v", f.Path, names, l.names)
 		}
-		dir := filepath.ToSlash(rel)
+		dir := rel
 		g, ok := index[dir]
 		if !ok {
 			g = len(l.groups)

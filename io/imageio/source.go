@@ -13,7 +13,6 @@ import (
 	_ "image/png"  // PNG headers
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -24,6 +23,7 @@ import (
 	"github.com/ember-df/ember/io/internal/listing"
 	"github.com/ember-df/ember/io/internal/scan"
 	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/storage"
 	_ "golang.org/x/image/webp" // WebP headers
 )
 
@@ -353,11 +353,11 @@ func (r *sourceReader) build(ctx context.Context, files []imageFile) (arrow.Reco
 		var err error
 		if r.data {
 			var content []byte
-			if content, err = data.appendFile(f.path); err == nil && r.header {
+			if content, err = data.appendFile(ctx, f.path); err == nil && r.header {
 				headers[i] = headerOf(bytes.NewReader(content))
 			}
 		} else {
-			headers[i], err = r.readHeader(f.path)
+			headers[i], err = r.readHeader(ctx, f.path)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("imageio: %w", err)
@@ -425,8 +425,8 @@ func (r *sourceReader) build(ctx context.Context, files []imageFile) (arrow.Reco
 // readHeader decodes only as much of a file as image.DecodeConfig needs.
 // A file that cannot be opened or read is an error; one whose header is
 // no image is a header with ok false.
-func (r *sourceReader) readHeader(path string) (imageHeader, error) {
-	f, err := os.Open(path)
+func (r *sourceReader) readHeader(ctx context.Context, path string) (imageHeader, error) {
+	f, err := storage.Open(ctx, path)
 	if err != nil {
 		return imageHeader{}, err
 	}
@@ -495,8 +495,8 @@ func newBinaryColumn(mem memory.Allocator, rows int, files []imageFile) *binaryC
 
 // appendFile reads the file at path into the column and returns its
 // content (which aliases the column's buffer until the next append).
-func (c *binaryColumn) appendFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+func (c *binaryColumn) appendFile(ctx context.Context, path string) ([]byte, error) {
+	f, err := storage.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}

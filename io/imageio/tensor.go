@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image/color"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/storage"
 )
 
 // DefaultBatchRows is how many images one decoding batch holds: small, so
@@ -82,7 +82,8 @@ func (t *TensorExpr) IgnoreOrientation() *TensorExpr {
 }
 
 // BaseDir resolves relative paths against dir instead of the working
-// directory.
+// directory; dir may be a URL (s3://bucket/images, mem://b/x), as may the
+// paths themselves.
 func (t *TensorExpr) BaseDir(dir string) *TensorExpr {
 	return t.with(func(x *TensorExpr) { x.fn.BaseDir = dir })
 }
@@ -237,7 +238,7 @@ func (f *tensorFunction) Run(ctx context.Context, args []arrow.Array, rows int) 
 			nulls++
 			continue
 		}
-		if err := f.image(args[0], row, opts, s, dst); err != nil {
+		if err := f.image(ctx, args[0], row, opts, s, dst); err != nil {
 			clear(dst)
 			bitutil.ClearBit(valid.Bytes(), row)
 			nulls++
@@ -260,17 +261,17 @@ func (f *tensorFunction) Run(ctx context.Context, args []arrow.Array, rows int) 
 }
 
 // image decodes and pre-processes the image of one row into dst.
-func (f *tensorFunction) image(col arrow.Array, row int, opts decodeOptions, s *resampler, dst []float32) error {
+func (f *tensorFunction) image(ctx context.Context, col arrow.Array, row int, opts decodeOptions, s *resampler, dst []float32) error {
 	var data []byte
 	var what string
 	switch c := col.(type) {
 	case interface{ Value(int) string }:
 		path := c.Value(row)
 		what = fmt.Sprintf("%q", path)
-		if f.config.BaseDir != "" && !filepath.IsAbs(path) {
-			path = filepath.Join(f.config.BaseDir, path)
+		if f.config.BaseDir != "" && !storage.IsAbs(path) {
+			path = storage.Join(f.config.BaseDir, path)
 		}
-		b, err := os.ReadFile(path)
+		b, err := storage.ReadFile(ctx, path)
 		if err != nil {
 			var pe *os.PathError
 			if errors.As(err, &pe) {

@@ -3,11 +3,11 @@ package ipcio
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"runtime"
 	"sync"
 
@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/io/internal/listing"
+	"github.com/ember-df/ember/storage"
 )
 
 // file is one listed file and what reading its metadata found.
@@ -71,7 +72,7 @@ func listFiles(paths []string, layout Layout) ([]fileInfo, error) {
 // its record batches. Errors name the file.
 func inspect(path string, size int64, want Layout) (fileInfo, error) {
 	info := fileInfo{file: file{path: path, size: size, batches: -1}}
-	f, err := os.Open(path)
+	f, err := storage.OpenFile(context.Background(), path, size)
 	if err != nil {
 		return info, fmt.Errorf("ipcio: %w", err)
 	}
@@ -166,7 +167,7 @@ func readerLimits(size int64, mem memory.Allocator) []ipc.Option {
 
 // openFile checks the footer and dictionaries of an IPC file and opens
 // it; the caller closes the reader. It returns the record batch blocks.
-func openFile(f *os.File, size int64, mem memory.Allocator) (*ipc.FileReader, []block, error) {
+func openFile(f io.ReaderAt, size int64, mem memory.Allocator) (*ipc.FileReader, []block, error) {
 	dicts, batches, err := readFooter(f, size)
 	if err != nil {
 		return nil, nil, err
@@ -189,7 +190,7 @@ func openFile(f *os.File, size int64, mem memory.Allocator) (*ipc.FileReader, []
 
 // openStream opens an IPC stream and reads its schema; the caller
 // releases the reader.
-func openStream(f *os.File, size int64, mem memory.Allocator) (*ipc.Reader, error) {
+func openStream(f io.ReaderAt, size int64, mem memory.Allocator) (*ipc.Reader, error) {
 	mr := &messageReader{r: bufio.NewReaderSize(io.NewSectionReader(f, 0, size), 1<<20), mem: mem, size: size, refs: 1}
 	return ipc.NewReaderFromMessageReader(mr, readerLimits(size, mem)...)
 }

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/storage"
 )
 
 // reader reads one partition: a run of batches of an IPC file, or a whole
@@ -28,7 +28,7 @@ type reader struct {
 	mem     *allocator
 	castCtx context.Context // carries mem to compute's casts
 
-	os     *os.File
+	os     storage.File
 	fr     *ipc.FileReader
 	blocks []block // of the record batches of an IPC file
 	sr     *ipc.Reader
@@ -50,17 +50,14 @@ func newReader(ctx context.Context, s *Source, p int, opts plan.ScanOptions) (*r
 		bytes: max(opts.BatchBytes, 0), mem: newAllocator(opts.Allocator, allocationLimit(f.size)),
 		batch: pt.first, left: s.Limit}
 	r.castCtx = compute.WithAllocator(context.WithoutCancel(ctx), r.mem)
-	osf, err := os.Open(f.path)
+	osf, err := storage.OpenFile(ctx, f.path, f.size)
 	if err != nil {
 		return nil, fmt.Errorf("ipcio: %w", err)
 	}
 	r.os = osf
-	if info, err := osf.Stat(); err != nil {
+	if osf.Size() != f.size { // local files are measured again; elsewhere the listed size is taken
 		r.Close()
-		return nil, fmt.Errorf("ipcio: %w", err)
-	} else if info.Size() != f.size {
-		r.Close()
-		return nil, fmt.Errorf("ipcio: %s: the file changed since it was planned (%d bytes, was %d)", f.path, info.Size(), f.size)
+		return nil, fmt.Errorf("ipcio: %s: the file changed since it was planned (%d bytes, was %d)", f.path, osf.Size(), f.size)
 	}
 	var stored *arrow.Schema
 	err = guard(func() error {

@@ -62,9 +62,14 @@
 // reading the splits in order gives the same rows as reading the file
 // whole. Line numbers in errors are counted only when an error needs one.
 //
-// Paths may be files, directories (read recursively) and globs; files and
-// directories whose names start with "_" or "." (_SUCCESS, _temporary,
-// .hidden) are skipped.
+// Paths may be files, directories (read recursively) and globs, on any
+// filesystem package storage reaches (local, mem://, http(s)://, and
+// s3://, gs://, azblob:// with storage/cloud); files and directories whose
+// names start with "_" or "." (_SUCCESS, _temporary, .hidden) are skipped.
+// A file whose extension names a codec (.gz, .bz2, .zst, .lz4, .snappy,
+// .deflate) is decompressed and read as one split, not cut (EXPLAIN says
+// "(gzip: not split)"); the compression option writes compressed part
+// files (part-….json.gz).
 //
 // # Schema inference
 //

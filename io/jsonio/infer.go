@@ -1,9 +1,11 @@
 package jsonio
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/io/internal/textfile"
 )
 
 // shapeKind is a value's type as sampling found it so far.
@@ -154,7 +156,7 @@ func (s *Source) inferSchema() (*arrow.Schema, error) {
 		if sampled >= s.opts.SamplingRows {
 			break
 		}
-		in, err := openLines(fi.path, fi.size, split{end: fi.size})
+		in, err := openLines(context.Background(), fi, textfile.Split{End: textfile.Unbounded})
 		if err != nil {
 			return nil, err
 		}
@@ -191,7 +193,7 @@ func (s *Source) inferSchema() (*arrow.Schema, error) {
 		in.close()
 	}
 	if sampled == 0 {
-		return nil, fmt.Errorf("jsonio: %s: no records to take a schema from; pass a schema", s.files[0].path)
+		return nil, fmt.Errorf("jsonio: %s: no records to take a schema from; pass a schema", s.files[0].Path)
 	}
 	fields := root.arrowFields(&s.opts)
 	for i, f := range fields {

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/ember-df/ember/io/internal/javatime"
+
+	"github.com/ember-df/ember/storage"
 )
 
 // Mode says what the reader does with a malformed record.
@@ -63,6 +65,12 @@ type Options struct {
 	Partitions int
 	// MaxSplitBytes caps the size of one split.
 	MaxSplitBytes int64
+	// Compression is the codec part files are written with, a value of
+	// Spark's compression option: gzip, bzip2, zstd, lz4, snappy or
+	// deflate; none, uncompressed or empty for none. The part files' names
+	// end with the codec's extension (part-00000-….json.gz). Reading ignores
+	// it: a file's extension picks its codec.
+	Compression string
 }
 
 // DefaultOptions are Spark's defaults.
@@ -112,6 +120,9 @@ func ParseOptions(kv map[string]string) (Options, error) {
 			o.TimestampFormat = v
 		case "ignorenullfields":
 			o.IgnoreNullFields, err = strconv.ParseBool(v)
+		case "compression", "codec":
+			_, err = storage.CodecByName(v)
+			o.Compression = v
 		case "maxpartitionbytes":
 			o.MaxSplitBytes, err = strconv.ParseInt(v, 10, 64)
 			if err == nil && o.MaxSplitBytes < 1 {

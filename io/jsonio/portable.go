@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/io/internal/textfile"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -26,16 +27,11 @@ func init() {
 }
 
 type sourceConfig struct {
-	Files   []fileConfig  `json:"files"`
-	Schema  []fieldConfig `json:"schema"`
-	Options Options       `json:"options"`
-	Columns []string      `json:"columns"`
-	Limit   int64         `json:"limit"`
-}
-
-type fileConfig struct {
-	Path string `json:"path"`
-	Size int64  `json:"size"`
+	Files   []textfile.File `json:"files"`
+	Schema  []fieldConfig   `json:"schema"`
+	Options Options         `json:"options"`
+	Columns []string        `json:"columns"`
+	Limit   int64           `json:"limit"`
 }
 
 // fieldConfig is a schema field in a serialized plan. It spells nested
@@ -140,9 +136,7 @@ func (s *Source) Config() (json.RawMessage, error) {
 	for _, f := range s.Full.Fields() {
 		c.Schema = append(c.Schema, encodeField(f))
 	}
-	for _, f := range s.files {
-		c.Files = append(c.Files, fileConfig{Path: f.path, Size: f.size})
-	}
+	c.Files = s.files
 	for _, i := range s.Cols {
 		c.Columns = append(c.Columns, s.Full.Field(i).Name)
 	}
@@ -164,11 +158,7 @@ func decodeSource(raw json.RawMessage) (plan.Source, error) {
 			return nil, err
 		}
 	}
-	files := make([]file, len(c.Files))
-	for i, f := range c.Files {
-		files[i] = file{path: f.Path, size: f.Size}
-	}
-	s, err := newSource(files, arrow.NewSchema(fields, nil), c.Options)
+	s, err := newSource(textfile.WithCodecs(c.Files), arrow.NewSchema(fields, nil), c.Options)
 	if err != nil {
 		return nil, err
 	}

@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
+	"github.com/ember-df/ember/io/internal/textfile"
 	"github.com/ember-df/ember/io/internal/window"
+	"github.com/ember-df/ember/storage"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -27,19 +28,19 @@ var bom = []byte("\xef\xbb\xbf")
 // lines reads the lines of one split of a file: those that start in it.
 type lines struct {
 	path          string
-	size          int64 // of the file when it was listed
-	split         split
-	f             *os.File
+	size          int64 // of the file when it was listed; textfile.Unbounded when compressed
+	split         textfile.Split
+	f             storage.File
 	window.Window      // the file bytes being parsed: Buf from Offset, the next record at Pos
 	done          bool // no line of the split is left
 }
 
-func openLines(path string, size int64, sp split) (*lines, error) {
-	f, err := os.Open(path)
+func openLines(ctx context.Context, fi textfile.File, sp textfile.Split) (*lines, error) {
+	f, err := textfile.Open(ctx, fi)
 	if err != nil {
 		return nil, fmt.Errorf("jsonio: %w", err)
 	}
-	l := &lines{path: path, size: size, split: sp, f: f}
+	l := &lines{path: fi.Path, size: f.Size(), split: sp, f: f}
 	if err := l.seek(); err != nil {
 		f.Close()
 		return nil, err
@@ -50,7 +51,7 @@ func openLines(path string, size int64, sp split) (*lines, error) {
 // fill reads more of the file into the window.
 func (l *lines) fill() error {
 	if err := l.Window.Fill(l.f, l.size, readBlock); err != nil {
-		return fmt.Errorf("jsonio: %s: %w", l.path, err)
+		return fmt.Errorf("jsonio: reading %q: %w", l.path, err)
 	}
 	return nil
 }
@@ -60,10 +61,10 @@ func (l *lines) fill() error {
 // start-1. A newline cannot appear raw inside a JSON string, so every
 // newline ends a record.
 func (l *lines) seek() error {
-	if l.split.start == 0 {
+	if l.split.Start == 0 {
 		return nil
 	}
-	l.Offset = l.split.start - 1
+	l.Offset = l.split.Start - 1
 	for {
 		if err := l.fill(); err != nil {
 			return err
@@ -71,7 +72,7 @@ func (l *lines) seek() error {
 		data := l.Buf[l.Pos:]
 		// A line must start before the split's end: the newline that
 		// precedes it is before end-1.
-		if limit := l.split.end - 1 - l.Offset - int64(l.Pos); limit < int64(len(data)) {
+		if limit := l.split.End - 1 - l.Offset - int64(l.Pos); limit < int64(len(data)) {
 			data = data[:max(limit, 0)]
 		}
 		if i := bytes.IndexByte(data, '\n'); i >= 0 {
@@ -79,7 +80,7 @@ func (l *lines) seek() error {
 			return nil
 		}
 		l.Pos += len(data)
-		if l.EOF || l.Offset+int64(l.Pos) >= l.split.end-1 {
+		if l.EOF || l.Offset+int64(l.Pos) >= l.split.End-1 {
 			l.done = true
 			return nil
 		}
@@ -93,7 +94,7 @@ func (l *lines) next() ([]byte, int64, error) {
 	scanned := 0 // bytes after pos known to hold no newline
 	for {
 		start := l.Offset + int64(l.Pos)
-		if l.done || start >= l.split.end || (l.EOF && l.Pos >= len(l.Buf)) {
+		if l.done || start >= l.split.End || (l.EOF && l.Pos >= len(l.Buf)) {
 			l.done = true
 			return nil, start, nil
 		}
@@ -204,7 +205,7 @@ func newReader(ctx context.Context, s *Source, index int, opts plan.ScanOptions)
 		return nil, err
 	}
 	sp := s.splits[index]
-	fi := s.files[sp.file]
+	fi := s.files[sp.File]
 	r := &reader{src: s, opts: opts, mem: opts.Allocator, left: s.Limit, schema: s.Schema()}
 	if r.mem == nil {
 		r.mem = memory.DefaultAllocator
@@ -218,7 +219,7 @@ func newReader(ctx context.Context, s *Source, index int, opts plan.ScanOptions)
 	if err := r.setup(); err != nil {
 		return nil, err
 	}
-	in, err := openLines(fi.path, fi.size, sp)
+	in, err := openLines(ctx, fi, sp)
 	if err != nil {
 		return nil, err
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/ember-df/ember/io/internal/scan"
-
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/io/internal/listing"
+	"github.com/ember-df/ember/io/internal/scan"
+	"github.com/ember-df/ember/io/internal/textfile"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -16,22 +16,11 @@ import (
 // immutable value, safe for concurrent use.
 type Source struct {
 	opts   Options
-	files  []file
-	splits []split
+	files  []textfile.File
+	splits []textfile.Split
 	// Narrowing: Full is every column, including the corrupt-record
 	// column; Limit counts rows per split.
 	scan.Narrowing
-}
-
-type file struct {
-	path string
-	size int64
-}
-
-// split is a byte range of one file; it reads the records that start in it.
-type split struct {
-	file       int
-	start, end int64
 }
 
 var (
@@ -50,15 +39,11 @@ func NewSource(paths []string, schema *arrow.Schema, opts Options) (*Source, err
 	if err != nil {
 		return nil, fmt.Errorf("jsonio: %w", err)
 	}
-	files := make([]file, len(found))
-	for i, f := range found {
-		files[i] = file{path: f.Path, size: f.Size}
-	}
-	return newSource(files, schema, opts)
+	return newSource(textfile.Files(found), schema, opts)
 }
 
 // newSource builds a source over listed files; a nil schema is inferred.
-func newSource(files []file, schema *arrow.Schema, opts Options) (*Source, error) {
+func newSource(files []textfile.File, schema *arrow.Schema, opts Options) (*Source, error) {
 	var err error
 	s := &Source{opts: opts, files: files, Narrowing: scan.Narrowing{Limit: -1}}
 	if schema == nil {
@@ -84,46 +69,17 @@ func newSource(files []file, schema *arrow.Schema, opts Options) (*Source, error
 		}
 	}
 	s.Cols = scan.All(schema)
-	s.splits = makeSplits(files, opts)
+	s.splits = textfile.MakeSplits(files, opts.Partitions, opts.MaxSplitBytes)
 	return s, nil
-}
-
-// makeSplits cuts files into ranges of about total/Partitions bytes, at
-// least 4 MiB (so that small files are not cut into tiny pieces) but at
-// most MaxSplitBytes, as Spark sizes file splits. MaxSplitBytes wins over
-// the minimum, which lets tests cut files into splits of a few bytes.
-func makeSplits(files []file, opts Options) []split {
-	var total int64
-	for _, f := range files {
-		total += f.size
-	}
-	size := total / int64(max(opts.Partitions, 1))
-	size = max(size, 4<<20)
-	if opts.MaxSplitBytes > 0 {
-		size = min(size, opts.MaxSplitBytes)
-	}
-	size = max(size, 1)
-	var out []split
-	for i, f := range files {
-		if f.size == 0 {
-			out = append(out, split{file: i})
-			continue
-		}
-		for start := int64(0); start < f.size; start += size {
-			out = append(out, split{file: i, start: start, end: min(start+size, f.size)})
-		}
-	}
-	return out
 }
 
 // String implements plan.Source.
 func (s *Source) String() string {
 	paths := make([]string, len(s.files))
 	for i, f := range s.files {
-		paths[i] = f.path
+		paths[i] = f.Path
 	}
-	out := scan.Describe("json", paths, s.Full, s.Cols, s.Limit)
-	return out
+	return scan.Describe("json", paths, s.Full, s.Cols, s.Limit) + textfile.Note(s.files)
 }
 
 // Partitions implements plan.Source: one per split.

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ember-df/ember/io/internal/javatime"
+	"github.com/ember-df/ember/io/internal/textfile"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -27,8 +28,9 @@ var _ plan.FileFormat = Format{}
 // Name implements plan.FileFormat.
 func (Format) Name() string { return "json" }
 
-// Extension implements plan.FileFormat.
-func (Format) Extension() string { return "json" }
+// Extension implements plan.FileFormat: "json", then the compression
+// codec's extension ("json.gz").
+func (f Format) Extension() string { return textfile.Extension("json", f.Options.Compression) }
 
 // NewWriter implements plan.FileFormat. Every column type must be one
 // that can be written (see the package doc).
@@ -36,7 +38,11 @@ func (f Format) NewWriter(w io.Writer, s *arrow.Schema) (plan.BatchWriter, error
 	if err := f.Options.check(); err != nil {
 		return nil, err
 	}
-	jw := &Writer{w: w, o: f.Options, schema: s, dateLayout: time.DateOnly, tsLayout: "2006-01-02T15:04:05.999999999Z07:00"}
+	w, finish, err := textfile.Compress(w, f.Options.Compression)
+	if err != nil {
+		return nil, fmt.Errorf("jsonio: %w", err)
+	}
+	jw := &Writer{w: w, finish: finish, o: f.Options, schema: s, dateLayout: time.DateOnly, tsLayout: "2006-01-02T15:04:05.999999999Z07:00"}
 	for _, fld := range s.Fields() {
 		if err := writable(fld.Type); err != nil {
 			return nil, fmt.Errorf("jsonio: column %q: %w", fld.Name, err)
@@ -56,6 +62,7 @@ func (f Format) NewWriter(w io.Writer, s *arrow.Schema) (plan.BatchWriter, error
 // Writer writes batches as JSON lines: one object per row.
 type Writer struct {
 	w          io.Writer
+	finish     func() error // ends the compressed stream
 	o          Options
 	schema     *arrow.Schema
 	dateLayout string
@@ -128,7 +135,15 @@ func (w *Writer) flush() error {
 }
 
 // Close implements plan.BatchWriter.
-func (w *Writer) Close() error { return w.flush() }
+func (w *Writer) Close() error {
+	if err := w.flush(); err != nil {
+		return err
+	}
+	if err := w.finish(); err != nil {
+		return fmt.Errorf("jsonio: %w", err)
+	}
+	return nil
+}
 
 func fieldKeys(fields []arrow.Field) [][]byte {
 	keys := make([][]byte, len(fields))

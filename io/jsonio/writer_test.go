@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/io/internal/sourcetest"
 	"github.com/ember-df/ember/io/jsonio"
 	"github.com/ember-df/ember/plan"
 )
@@ -29,20 +30,7 @@ func fromJSON(t testing.TB, mem memory.Allocator, s *arrow.Schema, rows string) 
 // writeBatches writes batches with the options and returns the text.
 func writeBatches(t testing.TB, o jsonio.Options, s *arrow.Schema, batches ...arrow.RecordBatch) string {
 	t.Helper()
-	var buf bytes.Buffer
-	w, err := jsonio.Format{Options: o}.NewWriter(&buf, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range batches {
-		if err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.String()
+	return string(sourcetest.Encode(t, jsonio.Format{Options: o}, s, batches...))
 }
 
 // floatBatch builds a batch of one float64 column f and one float32

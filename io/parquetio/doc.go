@@ -10,6 +10,10 @@
 // (lists, structs) and NULLs are read as Arrow's own; strings come back as
 // plain Arrow strings even when the file stores them dictionary-encoded.
 //
+// Files are read through package storage (local, mem://, http(s)://, and
+// s3://, gs://, azblob:// with storage/cloud) by ranged reads: the footer,
+// then only the column chunks needed, never whole objects.
+//
 // Files whose schemas differ compatibly are read as one, as Spark's
 // mergeSchema does: columns are matched by name, a column some files lack
 // reads as NULL from those, and int32/int64 or float32/float64 read as the

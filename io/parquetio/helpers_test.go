@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/io/internal/sourcetest"
 	"github.com/ember-df/ember/io/parquetio"
 	"github.com/ember-df/ember/plan"
 )
@@ -40,24 +41,7 @@ func writeFile(t testing.TB, path string, schema *arrow.Schema, js string, opts 
 // writeBatches writes batches as one Parquet file at path.
 func writeBatches(t testing.TB, path string, schema *arrow.Schema, opts parquetio.Options, batches ...arrow.RecordBatch) {
 	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	w, err := parquetio.Format{Options: opts}.NewWriter(f, schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range batches {
-		if err := w.Write(b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := os.WriteFile(path, sourcetest.Encode(t, parquetio.Format{Options: opts}, schema, batches...), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

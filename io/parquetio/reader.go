@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/compute"
@@ -14,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/storage"
 )
 
 // defaultBatchRows bounds batches when ScanOptions.BatchRows is unset.
@@ -22,7 +22,7 @@ const defaultBatchRows = 16384
 // reader reads the row groups of one partition.
 type reader struct {
 	path    string
-	f       *os.File
+	f       storage.File
 	pf      *file.Reader
 	rr      pqarrow.RecordReader // nil when the file has none of the columns
 	schema  *arrow.Schema
@@ -90,7 +90,7 @@ func newReader(ctx context.Context, s *Source, pt part, opts plan.ScanOptions) (
 		}
 		return r, nil
 	}
-	if r.f, err = os.Open(pqf.path); err != nil {
+	if r.f, err = storage.OpenFile(ctx, pqf.path, pqf.size); err != nil {
 		return nil, fmt.Errorf("parquetio: %w", err)
 	}
 	props := parquet.NewReaderProperties(mem)
@@ -99,7 +99,7 @@ func newReader(ctx context.Context, s *Source, pt part, opts plan.ScanOptions) (
 		// so a limit stops reading early.
 		props.BufferedStreamEnabled = true
 	}
-	if r.pf, err = file.NewParquetReader(r.f, file.WithMetadata(pqf.meta), file.WithReadProps(props)); err != nil {
+	if r.pf, err = file.NewParquetReader(io.NewSectionReader(r.f, 0, r.f.Size()), file.WithMetadata(pqf.meta), file.WithReadProps(props)); err != nil {
 		return nil, fmt.Errorf("parquetio: %s: %w", pqf.path, err)
 	}
 	fr, err := pqarrow.NewFileReader(r.pf, pqarrow.ArrowReadProperties{BatchSize: batch}, mem)

@@ -3,7 +3,7 @@ package parquetio
 import (
 	"context"
 	"fmt"
-	"os"
+	"io"
 
 	"github.com/ember-df/ember/io/internal/scan"
 
@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/ember-df/ember/io/internal/listing"
 	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/storage"
 )
 
 // Source reads Parquet files; it implements plan.Source and the
@@ -81,7 +82,7 @@ func NewSource(paths []string, opts Options) (*Source, error) {
 // the metadata is sane enough to read by.
 func readFooter(path string, size int64) (pf parquetFile, err error) {
 	defer recoverCorrupt(path, &err)
-	f, err := os.Open(path)
+	f, err := storage.OpenFile(context.Background(), path, size)
 	if err != nil {
 		return pf, fmt.Errorf("parquetio: %w", err)
 	}
@@ -90,7 +91,7 @@ func readFooter(path string, size int64) (pf parquetFile, err error) {
 	if _, err := f.ReadAt(magic, 0); err != nil || string(magic) != "PAR1" {
 		return pf, fmt.Errorf("parquetio: %s: not a Parquet file (no PAR1 magic bytes at its start)", path)
 	}
-	r, err := file.NewParquetReader(f)
+	r, err := file.NewParquetReader(io.NewSectionReader(f, 0, f.Size()))
 	if err != nil {
 		return pf, fmt.Errorf("parquetio: %s: not a readable Parquet file: %w", path, err)
 	}

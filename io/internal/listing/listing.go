@@ -1,16 +1,17 @@
 // Package listing expands the paths a reader is given — files,
-// directories, globs — into the files to read, the same way for every
-// format: in a stable order, skipping the names that output directories
-// and tools leave behind (_SUCCESS, _temporary/, .hidden).
+// directories, globs, on any filesystem package storage reaches — into
+// the files to read, the same way for every format: in a stable order,
+// skipping the names that output directories and tools leave behind
+// (_SUCCESS, _temporary/, .hidden).
 package listing
 
 import (
+	"context"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
-	"sort"
 	"strings"
+
+	"github.com/ember-df/ember/storage"
 )
 
 // File is one file to read.
@@ -18,39 +19,53 @@ type File struct {
 	Path string
 	Size int64
 	// Root is the directory the file was found under (the file itself when
-	// given directly); Hive-style partition values are read from the path
-	// between Root and the file.
+	// given directly or matched by a glob); Hive-style partition values
+	// are read from Rel.
 	Root string
+	// Rel is the file's slash-separated path below Root; "" when the file
+	// is Root.
+	Rel string
 }
 
 // Hidden reports whether a file or directory name is skipped: names that
 // start with "_" or ".".
 func Hidden(name string) bool { return strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") }
 
-// List expands paths into files. Globs expand in lexical order;
-// directories are read recursively in lexical order, skipping hidden names
-// and, when keep is not nil, files whose name keep refuses. A path that
-// does not exist, a glob that matches nothing, or no file at all is an
-// error naming the path.
+// List expands paths into files. Globs expand in lexical order (on object
+// stores, by listing the pattern's literal directory: see storage.Glob);
+// directories are read recursively in lexical order of the files' paths,
+// skipping hidden names and, when keep is not nil, files whose name keep
+// refuses. A path that does not exist, a glob that matches nothing, or no
+// file at all is an error naming the path.
 func List(paths []string, keep func(name string) bool) ([]File, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("no path given")
 	}
+	ctx := context.Background()
 	var out []File
 	for _, p := range paths {
-		matches := []string{p}
-		if strings.ContainsAny(p, "*?[") {
+		var matches []storage.FileInfo
+		if storage.IsGlob(p) {
 			var err error
-			if matches, err = filepath.Glob(p); err != nil {
+			if matches, err = storage.Glob(ctx, p); err != nil {
 				return nil, fmt.Errorf("bad glob %q: %w", p, err)
 			}
 			if len(matches) == 0 {
 				return nil, fmt.Errorf("%q matches no file", p)
 			}
-			sort.Strings(matches)
+		} else {
+			info, err := storage.Stat(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			matches = []storage.FileInfo{info}
 		}
 		for _, m := range matches {
-			found, err := walk(m, keep)
+			if !m.IsDir {
+				out = append(out, File{Path: m.Path, Size: m.Size, Root: m.Path})
+				continue
+			}
+			found, err := walk(ctx, m.Path, keep)
 			if err != nil {
 				return nil, err
 			}
@@ -63,34 +78,36 @@ func List(paths []string, keep func(name string) bool) ([]File, error) {
 	return out, nil
 }
 
-func walk(root string, keep func(string) bool) ([]File, error) {
-	info, err := os.Stat(root)
+// walk lists the files below the directory root that are read.
+func walk(ctx context.Context, root string, keep func(string) bool) ([]File, error) {
+	files, err := storage.List(ctx, root)
 	if err != nil {
 		return nil, err
 	}
-	if !info.IsDir() {
-		return []File{{Path: root, Size: info.Size(), Root: root}}, nil
-	}
 	var out []File
-	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	for _, f := range files {
+		rel := relative(root, f.Path)
+		segs := strings.Split(rel, "/")
+		hidden := false
+		for _, s := range segs {
+			hidden = hidden || Hidden(s)
 		}
-		if path != root && Hidden(d.Name()) {
-			if d.IsDir() {
-				return filepath.SkipDir
+		if hidden || (keep != nil && !keep(segs[len(segs)-1])) {
+			continue
+		}
+		out = append(out, File{Path: f.Path, Size: f.Size, Root: root, Rel: rel})
+	}
+	return out, nil
+}
+
+// relative is the slash-separated path of a file listed below root.
+func relative(root, path string) string {
+	if r, ok := storage.LocalPath(root); ok {
+		if p, ok := storage.LocalPath(path); ok {
+			if rel, err := filepath.Rel(r, p); err == nil {
+				return filepath.ToSlash(rel)
 			}
-			return nil
 		}
-		if d.IsDir() || (keep != nil && !keep(d.Name())) {
-			return nil
-		}
-		info, err := d.Info()
-		if err != nil {
-			return err
-		}
-		out = append(out, File{Path: path, Size: info.Size(), Root: root})
-		return nil
-	})
-	return out, err
+	}
+	return strings.TrimPrefix(path, strings.TrimRight(root, "/")+"/")
 }

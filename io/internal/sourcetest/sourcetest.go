@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -21,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/storage"
 )
 
 // CheckedAllocator returns an allocator that fails the test if anything
@@ -32,14 +31,11 @@ func CheckedAllocator(t testing.TB) *memory.CheckedAllocator {
 }
 
 // WriteFile writes content to dir/name, creating parent folders, and
-// returns its path.
+// returns its path. dir may be any storage path (mem://b/x, s3://…).
 func WriteFile(t testing.TB, dir, name string, content []byte) string {
 	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, content, 0o644); err != nil {
+	path := storage.Join(dir, name)
+	if err := storage.WriteFile(context.Background(), path, content); err != nil {
 		t.Fatal(err)
 	}
 	return path
