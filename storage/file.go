@@ -46,7 +46,7 @@ func OpenFile(ctx context.Context, path string, size int64) (File, error) {
 		}
 		size = info.Size
 	}
-	return &rangeFile{ctx: ctx, e: e, path: path, size: size, ahead: minReadAhead}, nil
+	return &rangeFile{ctx: ctx, e: e, path: path, size: size, ahead: minReadAhead, end: -1}, nil
 }
 
 // countingFile counts the bytes read from a natively opened file.
