@@ -1,7 +1,10 @@
 package exec
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +13,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/storage"
 )
 
 // Manifest is the content of a committed directory's _SUCCESS file: what
@@ -55,23 +59,43 @@ func (old Manifest) merge(m Manifest) Manifest {
 	return out
 }
 
+// encode renders the manifest as indented JSON, type names unescaped.
+func (m Manifest) encode() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// write writes the manifest into the local directory dir.
 func (m Manifest) write(dir string) error {
-	data, err := json.MarshalIndent(m, "", "  ")
+	data, err := m.encode()
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, SuccessFile), append(data, '\n'), 0o644)
+	return os.WriteFile(filepath.Join(dir, SuccessFile), data, 0o644)
 }
 
-// ReadManifest reads the _SUCCESS manifest of a committed directory.
+// ErrNotManifest is wrapped by ReadManifest's error for a _SUCCESS file
+// that is no ember manifest, such as the empty marker Spark writes.
+var ErrNotManifest = errors.New("not an ember manifest")
+
+// ReadManifest reads the _SUCCESS manifest of a committed directory, on
+// any store. A directory without one is an error wrapping fs.ErrNotExist;
+// a _SUCCESS that is no manifest, one wrapping ErrNotManifest.
 func ReadManifest(dir string) (Manifest, error) {
 	var m Manifest
-	data, err := os.ReadFile(filepath.Join(dir, SuccessFile))
+	path := storage.Join(dir, SuccessFile)
+	data, err := storage.ReadFile(context.Background(), path)
 	if err != nil {
 		return m, err
 	}
 	if err := json.Unmarshal(data, &m); err != nil {
-		return m, fmt.Errorf("exec: %s: %w", filepath.Join(dir, SuccessFile), err)
+		return m, fmt.Errorf("exec: %s: %w (%w)", path, ErrNotManifest, err)
 	}
 	return m, nil
 }

@@ -14,8 +14,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/storage"
 	"github.com/google/uuid"
 )
 
@@ -43,21 +44,30 @@ var crashAfter func(step int) bool
 var errCrash = errors.New("exec: simulated crash")
 
 // Write runs w's input with r and commits it as a directory of part files,
-// one per non-empty partition, named part-NNNNN-<job uuid>.<ext>, plus a
-// _SUCCESS manifest.
+// one per non-empty partition and Hive directory, named
+// part-NNNNN-<job uuid>.<ext>, plus a _SUCCESS manifest listing them.
 //
 // At every instant a reader of the destination sees either the old
-// complete dataset or the new complete one. Tasks write under _temporary/
-// of a staging directory beside the destination
-// (.<name>.ember-staging-<pid>-<job>) and rename their file out of it when
-// their partition ends. When every task has succeeded, the job writes the
-// manifest and puts the staging directory in place with one rename — or,
-// when the destination exists (Overwrite, and Append, whose staging
-// directory also holds hard links to the existing files), one
-// renameat2(RENAME_EXCHANGE), after which the old data is deleted. A failed
-// or cancelled job removes its staging directory and leaves the destination
-// as it was; one killed outright leaves only a staging directory, which the
-// next write to the same destination removes.
+// complete dataset or the new complete one. How depends on the store (see
+// docs/commit.md):
+//
+//   - On local disk, tasks write under _temporary/ of a staging directory
+//     beside the destination (.<name>.ember-staging-<host>-<pid>-<job>)
+//     and rename their file out of it when their partition ends. When
+//     every task has succeeded, the job writes the manifest and puts the
+//     staging directory in place with one rename — or, when the
+//     destination exists (Overwrite, and Append, whose staging directory
+//     also holds hard links to the existing files), one
+//     renameat2(RENAME_EXCHANGE), after which the old data is deleted. A
+//     failed or cancelled job removes its staging directory; one killed
+//     outright leaves only a staging directory, which the next write to
+//     the same destination removes.
+//   - On object stores, which have no rename, tasks upload their files in
+//     place under names no other job uses, each visible only once
+//     complete; the job commit then writes the _SUCCESS manifest with one
+//     PUT, and ember's readers read exactly the files a manifest lists. An
+//     Overwrite deletes the old files once the new manifest is in place;
+//     a failed job deletes what its tasks uploaded.
 //
 // The tasks of the graph's last stage write and commit their files where
 // they run (Execute); the job commit runs here, on the driver, over the
@@ -66,46 +76,91 @@ func Write(ctx context.Context, r Runner, cfg Config, w *plan.Write) (Metrics, e
 	if err := w.CheckPartitionBy(); err != nil {
 		return Metrics{}, fmt.Errorf("exec: write %s: %w", w.Path, err)
 	}
-	dest := filepath.Clean(w.Path)
-	c := &committer{dest: dest, mode: w.Mode, format: w.Format.Extension()}
-	exists, err := c.prepare()
-	if err != nil || (exists && w.Mode == plan.Ignore) {
+	var c jobCommitter
+	if dest, local := storage.LocalPath(w.Path); local {
+		c = &committer{dest: filepath.Clean(dest), mode: w.Mode, format: w.Format.Extension()}
+	} else {
+		if _, err := storage.Resolve(w.Path); err != nil {
+			return Metrics{}, fmt.Errorf("exec: write %s: %w", w.Path, err)
+		}
+		c = &objectCommitter{dest: strings.TrimSuffix(w.Path, "/"), mode: w.Mode, format: w.Format.Extension()}
+	}
+	target, skip, err := c.prepare(ctx)
+	if err != nil || skip {
 		return Metrics{}, err
 	}
-	target := WriteTarget{Staging: c.staging, Job: c.job}
 	var m Metrics
 	g, err := newGraph(w, cfg, &target)
 	if err == nil {
 		sink := &committedFiles{}
 		m, err = r.Run(ctx, g, sink)
 		if err == nil {
-			err = c.commit(ctx, sink.files, w, exists, target, g.job.cfg.Allocator)
+			err = c.commit(ctx, sink.files, w, newTaskWriter(compute.WithAllocator(ctx, g.job.cfg.Allocator), newFileLayout(w.Format, w.Schema(), w.PartitionBy), target, 0))
 		}
 	}
 	if errors.Is(err, errCrash) {
 		return m, err
 	}
-	if !c.done {
-		os.RemoveAll(c.staging)
-	}
 	if err != nil {
-		return m, fmt.Errorf("exec: write %s: %w", dest, err)
+		c.abort()
+		return m, fmt.Errorf("exec: write %s: %w", w.Path, err)
 	}
 	return m, nil
 }
 
-// committer carries one write job through the commit protocol.
+// jobCommitter carries one write job through the commit protocol of its
+// store.
+type jobCommitter interface {
+	// prepare checks the destination against the save mode and readies
+	// the target the tasks write to; skip is true when the job has nothing
+	// to do (Ignore, destination exists).
+	prepare(ctx context.Context) (target WriteTarget, skip bool, err error)
+	// commit makes the tasks' files the destination's dataset. empty
+	// writes the one part file an empty result still gets, so that its
+	// schema (a CSV header, a Parquet footer) is kept.
+	commit(ctx context.Context, files []ManifestFile, w *plan.Write, empty *taskWriter) error
+	// abort cleans up after a failed job.
+	abort()
+}
+
+// emptyResult writes the one part file of an empty result.
+func emptyResult(t *taskWriter) ([]ManifestFile, error) {
+	defer t.abort()
+	if _, err := t.file(""); err != nil {
+		return nil, err
+	}
+	return t.commit()
+}
+
+// committer carries one write job through the local disk's commit
+// protocol.
 type committer struct {
 	dest, staging string
 	job           string
 	mode          plan.SaveMode
 	format        string
+	exists        bool // the destination existed when the job started
 	done          bool // the staging directory is in place (or gone)
 }
 
-// prepare checks the destination against the mode, removes staging
+// prepare implements jobCommitter.
+func (c *committer) prepare(context.Context) (WriteTarget, bool, error) {
+	exists, err := c.prepareStaging()
+	c.exists = exists
+	return WriteTarget{Dir: c.staging, Job: c.job}, err == nil && exists && c.mode == plan.Ignore, err
+}
+
+// abort implements jobCommitter: it removes the staging directory, unless
+// it is already in place.
+func (c *committer) abort() {
+	if !c.done && c.staging != "" {
+		os.RemoveAll(c.staging)
+	}
+}
+
+// prepareStaging checks the destination against the mode, removes staging
 // directories that dead jobs left beside it, and creates this job's.
-func (c *committer) prepare() (exists bool, err error) {
+func (c *committer) prepareStaging() (exists bool, err error) {
 	_, statErr := os.Stat(c.dest)
 	exists = statErr == nil
 	if statErr != nil && !errors.Is(statErr, fs.ErrNotExist) {
@@ -172,7 +227,7 @@ func hostTag() string {
 }
 
 // step records that a commit step is complete, and lets tests crash there.
-func (c *committer) step(n int) error {
+func step(n int) error {
 	if crashAfter != nil && crashAfter(n) {
 		return errCrash
 	}
@@ -199,35 +254,28 @@ func (s *committedFiles) Consume(_ int, b arrow.RecordBatch) error {
 // Done implements Sink.
 func (s *committedFiles) Done(int) error { return nil }
 
-// commit takes the committed tasks' files through the job commit.
-func (c *committer) commit(ctx context.Context, files []ManifestFile, w *plan.Write, exists bool, target WriteTarget, mem memory.Allocator) error {
-	layout := newFileLayout(w.Format, w.Schema(), w.PartitionBy)
+// commit implements jobCommitter.
+func (c *committer) commit(ctx context.Context, files []ManifestFile, w *plan.Write, empty *taskWriter) error {
+	exists := c.exists
 	if len(files) == 0 {
-		// An empty result still gets one part file, so that its schema (a
-		// CSV header, a Parquet footer) is kept.
-		t := newTaskWriter(layout, target, 0, mem)
-		defer t.abort()
-		if _, err := t.file(""); err != nil {
-			return err
-		}
 		var err error
-		if files, err = t.commit(); err != nil {
+		if files, err = emptyResult(empty); err != nil {
 			return err
 		}
 	}
-	if err := c.step(stepTasksDone); err != nil {
+	if err := step(stepTasksDone); err != nil {
 		return err
 	}
 	if err := os.RemoveAll(filepath.Join(c.staging, "_temporary")); err != nil {
 		return err
 	}
-	if err := c.step(stepTemporaryGone); err != nil {
+	if err := step(stepTemporaryGone); err != nil {
 		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	m := newManifest(c.job, c.format, layout.schema, files)
+	m := newManifest(c.job, c.format, empty.layout.schema, files)
 	m.PartitionBy = w.PartitionBy
 	if exists && c.mode == plan.Append {
 		old, err := linkExisting(c.dest, c.staging)
@@ -239,11 +287,11 @@ func (c *committer) commit(ctx context.Context, files []ManifestFile, w *plan.Wr
 	if err := m.write(c.staging); err != nil {
 		return err
 	}
-	if err := c.step(stepManifest); err != nil {
+	if err := step(stepManifest); err != nil {
 		return err
 	}
 	if exists && c.mode == plan.Append {
-		if err := c.step(stepExistingLinked); err != nil {
+		if err := step(stepExistingLinked); err != nil {
 			return err
 		}
 	}
@@ -252,7 +300,7 @@ func (c *committer) commit(ctx context.Context, files []ManifestFile, w *plan.Wr
 			return err
 		}
 		c.done = true
-		return c.step(stepSwapped)
+		return step(stepSwapped)
 	}
 	// The destination exists: swap atomically, then delete the old data,
 	// which now sits at the staging path.
@@ -260,7 +308,7 @@ func (c *committer) commit(ctx context.Context, files []ManifestFile, w *plan.Wr
 		return err
 	}
 	c.done = true
-	if err := c.step(stepSwapped); err != nil {
+	if err := step(stepSwapped); err != nil {
 		return err
 	}
 	// The job has committed: failing to delete the old data must not make
@@ -268,7 +316,7 @@ func (c *committer) commit(ctx context.Context, files []ManifestFile, w *plan.Wr
 	if err := os.RemoveAll(c.staging); err != nil {
 		slog.Warn("ember: could not remove replaced output", "path", c.staging, "err", err)
 	}
-	return c.step(stepOldRemoved)
+	return step(stepOldRemoved)
 }
 
 // swapPaths swaps two paths atomically where the system can (Linux's

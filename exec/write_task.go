@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -14,14 +15,23 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/storage"
 )
 
-// WriteTarget is where a write job's tasks put their files: the staging
-// directory the job commit puts in place, and the job's id, which names
-// the part files.
+// WriteTarget is where a write job's tasks put their files, and the job's
+// id, which names the part files.
 type WriteTarget struct {
-	Staging string `json:"staging"`
-	Job     string `json:"job"`
+	// Dir is the directory the part files go to: on local disk a staging
+	// directory beside the destination, which the job commit puts in
+	// place; on stores without rename the destination itself.
+	Dir string `json:"dir"`
+	Job string `json:"job"`
+	// Direct says that Dir is on a store without rename: each file is
+	// created in place, visible only once complete (storage.Create), and
+	// only the manifest the job commit writes makes it part of the
+	// dataset. Otherwise a task writes under Dir/_temporary/ and renames
+	// its files out of it when it commits.
+	Direct bool `json:"direct,omitempty"`
 }
 
 // fileRows is the schema of what a write task hands out: one row per part
@@ -66,7 +76,7 @@ func (w *writeExec) Operator(p int) (Operator, error) {
 		return nil, err
 	}
 	return &bufferOp{schema: fileRows, job: w.job, input: in, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
-		t := newTaskWriter(w.layout, w.target, p, allocatorOf(ctx))
+		t := newTaskWriter(ctx, w.layout, w.target, p)
 		defer t.abort()
 		stats := statsOf(ctx)
 		if err := drain(ctx, in, func(b arrow.RecordBatch) error {
@@ -129,6 +139,7 @@ func newFileLayout(f plan.FileFormat, in *arrow.Schema, partitionBy []string) fi
 // taskWriter writes one task's rows: one file per Hive directory ("" when
 // the output is not partitioned). It is used by one goroutine.
 type taskWriter struct {
+	ctx       context.Context
 	layout    fileLayout
 	target    WriteTarget
 	partition int
@@ -137,16 +148,17 @@ type taskWriter struct {
 	dirs      []string // in the order the files were opened
 }
 
+// taskFile is one open part file.
 type taskFile struct {
-	path   string
-	file   *os.File
+	out    storage.Writer // commits the file on Close
+	size   *countingWriter
 	buf    *bufio.Writer
 	writer plan.BatchWriter
 	rows   int64
 }
 
-func newTaskWriter(l fileLayout, target WriteTarget, partition int, mem memory.Allocator) *taskWriter {
-	return &taskWriter{layout: l, target: target, partition: partition, mem: mem, files: map[string]*taskFile{}}
+func newTaskWriter(ctx context.Context, l fileLayout, target WriteTarget, partition int) *taskWriter {
+	return &taskWriter{ctx: ctx, layout: l, target: target, partition: partition, mem: allocatorOf(ctx), files: map[string]*taskFile{}}
 }
 
 // partName is the name of the file of dir, relative to the output
@@ -160,22 +172,27 @@ func (t *taskWriter) file(dir string) (*taskFile, error) {
 	if f := t.files[dir]; f != nil {
 		return f, nil
 	}
-	path := filepath.Join(t.target.Staging, "_temporary", fmt.Sprintf("task-%05d", t.partition), filepath.FromSlash(t.partName(dir)))
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
+	name := t.partName(dir)
+	var out storage.Writer
+	var err error
+	if t.target.Direct {
+		out, err = storage.Create(t.ctx, storage.Join(t.target.Dir, name))
+	} else {
+		temp := filepath.Join(t.target.Dir, "_temporary", fmt.Sprintf("task-%05d", t.partition), filepath.FromSlash(name))
+		out, err = newRenameWriter(temp, filepath.Join(t.target.Dir, filepath.FromSlash(name)))
 	}
-	f, err := os.Create(path)
 	if err != nil {
 		return nil, err
 	}
-	tf := &taskFile{path: path, file: f, buf: bufio.NewWriterSize(f, 1<<20)}
-	if tf.writer, err = t.layout.format.NewWriter(tf.buf, t.layout.schema); err != nil {
-		f.Close()
+	f := &taskFile{out: out, size: &countingWriter{w: out}}
+	f.buf = bufio.NewWriterSize(f.size, 1<<20)
+	if f.writer, err = t.layout.format.NewWriter(f.buf, t.layout.schema); err != nil {
+		out.Abort()
 		return nil, err
 	}
-	t.files[dir] = tf
+	t.files[dir] = f
 	t.dirs = append(t.dirs, dir)
-	return tf, nil
+	return f, nil
 }
 
 // consume writes a batch (borrowed) into the task's files.
@@ -254,55 +271,97 @@ func takeRows(ctx context.Context, b arrow.RecordBatch, rows []int) (arrow.Recor
 	return takeBatch(ctx, b, idx)
 }
 
-// commit commits the task: it closes each file and renames it out of
-// _temporary, and returns the committed files. A task that wrote no row
-// has no file.
+// commit commits the task: it completes each file (renaming it out of
+// _temporary, or finishing its upload), and returns the committed files.
+// A task that wrote no row has no file.
 func (t *taskWriter) commit() ([]ManifestFile, error) {
 	var out []ManifestFile
 	for _, dir := range t.dirs {
 		f := t.files[dir]
 		delete(t.files, dir)
-		size, err := f.close()
-		if err == nil {
-			target := filepath.Join(t.target.Staging, filepath.FromSlash(t.partName(dir)))
-			if err = os.MkdirAll(filepath.Dir(target), 0o755); err == nil {
-				err = os.Rename(f.path, target)
-			}
-		}
-		if err != nil {
+		if err := f.close(); err != nil {
 			return nil, fmt.Errorf("partition %d: %w", t.partition, err)
 		}
-		out = append(out, ManifestFile{Name: t.partName(dir), Rows: f.rows, Bytes: size})
+		out = append(out, ManifestFile{Name: t.partName(dir), Rows: f.rows, Bytes: f.size.n})
 	}
 	t.dirs = nil
 	return out, nil
 }
 
-// close flushes and closes the file, returning its size.
-func (f *taskFile) close() (int64, error) {
+// close flushes the file and commits it.
+func (f *taskFile) close() error {
 	err := f.writer.Close()
 	if err == nil {
 		err = f.buf.Flush()
 	}
-	if cerr := f.file.Close(); err == nil {
-		err = cerr
-	}
 	if err != nil {
-		return 0, err
+		f.out.Abort()
+		return err
 	}
-	info, err := os.Stat(f.path)
-	if err != nil {
-		return 0, err
-	}
-	return info.Size(), nil
+	return f.out.Close()
 }
 
-// abort closes the files of a task that did not commit; the job removes
-// the staging directory they are in.
+// abort discards the files of a task that did not commit.
 func (t *taskWriter) abort() {
 	for dir, f := range t.files {
 		f.writer.Close() // releases what the format holds; the file is discarded
-		f.file.Close()
+		f.out.Abort()
 		delete(t.files, dir)
 	}
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// renameWriter writes a local task file at temp and renames it to final
+// when it commits (the local commit protocol's task commit).
+type renameWriter struct {
+	*os.File
+	temp, final string
+	done        bool
+}
+
+func newRenameWriter(temp, final string) (*renameWriter, error) {
+	if err := os.MkdirAll(filepath.Dir(temp), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(temp)
+	if err != nil {
+		return nil, err
+	}
+	return &renameWriter{File: f, temp: temp, final: final}, nil
+}
+
+// Close implements storage.Writer: the file moves to its final name.
+func (w *renameWriter) Close() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	if err := w.File.Close(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(w.final), 0o755); err != nil {
+		return err
+	}
+	return os.Rename(w.temp, w.final)
+}
+
+// Abort implements storage.Writer: the file is left for the job to remove
+// with its staging directory.
+func (w *renameWriter) Abort() error {
+	if w.done {
+		return nil
+	}
+	w.done = true
+	return w.File.Close()
 }
