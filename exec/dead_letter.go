@@ -6,46 +6,42 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/storage"
 )
 
 // deadLetters writes one partition's failed rows as JSON lines: every
 // input column, plus "_error" (the cause), "_function" and "_partition".
-// The file appears under its final name only when the partition ends
-// without error (a hidden temporary file until then), so a reader never
-// sees half a file; a failed partition's file is removed.
+// The directory may be on any store (storage.Create): the file appears
+// under its name only when the partition ends without error, so a reader
+// never sees half a file; a failed partition's file never appears.
 type deadLetters struct {
 	dir, function, column string
 	partition             int
-	tmp, final            string
-	file                  *os.File
+	path                  string
+	out                   storage.Writer
 	buf                   *bufio.Writer
 	enc                   *json.Encoder
 }
 
 func newDeadLetters(dir, function, column string, partition int) *deadLetters {
 	name := fmt.Sprintf("%s-%d-%d-part-%05d.jsonl", column, time.Now().UnixNano(), os.Getpid(), partition)
-	return &deadLetters{dir: dir, function: function, column: column, partition: partition,
-		tmp: filepath.Join(dir, "."+name+".tmp"), final: filepath.Join(dir, name)}
+	return &deadLetters{dir: dir, function: function, column: column, partition: partition, path: storage.Join(dir, name)}
 }
 
 // write records rows bad of b with their errors.
 func (d *deadLetters) write(b arrow.RecordBatch, bad []int, errs []error) error {
-	if d.file == nil {
-		if err := os.MkdirAll(d.dir, 0o755); err != nil {
-			return fmt.Errorf("exec: dead-letter directory: %w", err)
-		}
-		f, err := os.OpenFile(d.tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if d.out == nil {
+		out, err := storage.Create(context.Background(), d.path)
 		if err != nil {
 			return fmt.Errorf("exec: dead-letter file: %w", err)
 		}
-		d.file, d.buf = f, bufio.NewWriter(f)
+		d.out, d.buf = out, bufio.NewWriter(out)
 		d.enc = json.NewEncoder(d.buf)
 	}
 	fields := b.Schema().Fields()
@@ -58,39 +54,38 @@ func (d *deadLetters) write(b arrow.RecordBatch, bad []int, errs []error) error 
 		row["_function"] = d.function
 		row["_partition"] = d.partition
 		if err := d.enc.Encode(row); err != nil {
-			return fmt.Errorf("exec: writing dead letters to %s: %w", d.tmp, err)
+			return fmt.Errorf("exec: writing dead letters to %s: %w", d.path, err)
 		}
 	}
 	return nil
 }
 
-// commit gives the file its final name. It is a no-op without failed rows.
+// commit makes the file visible. It is a no-op without failed rows.
 func (d *deadLetters) commit() error {
-	if d == nil || d.file == nil {
+	if d == nil || d.out == nil {
 		return nil
 	}
+	out := d.out
+	d.out = nil
 	err := d.buf.Flush()
-	if cerr := d.file.Close(); err == nil {
-		err = cerr
-	}
-	d.file = nil
-	if err == nil {
-		err = os.Rename(d.tmp, d.final)
+	if err != nil {
+		out.Abort()
+	} else {
+		err = out.Close()
 	}
 	if err != nil {
-		return fmt.Errorf("exec: dead-letter file %s: %w", d.final, err)
+		return fmt.Errorf("exec: dead-letter file %s: %w", d.path, err)
 	}
 	return nil
 }
 
-// abandon removes an uncommitted file.
+// abandon discards an uncommitted file.
 func (d *deadLetters) abandon() {
-	if d == nil || d.file == nil {
+	if d == nil || d.out == nil {
 		return
 	}
-	d.file.Close()
-	os.Remove(d.tmp)
-	d.file = nil
+	d.out.Abort()
+	d.out = nil
 }
 
 // errorColumn is a string column of n rows holding errs at rows bad and

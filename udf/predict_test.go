@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/ember-df/ember/frame"
 	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/storage"
 	"github.com/ember-df/ember/udf"
 	"go.uber.org/goleak"
 )
@@ -496,5 +497,33 @@ func TestPredictStructKeepsDeclaredNullability(t *testing.T) {
 	defer tbl.Release()
 	if got := tbl.Schema().Field(tbl.Schema().FieldIndices("p")[0]).Type.String(); got != "struct<half: float64, rest: float64>" {
 		t.Fatalf("type %s", got)
+	}
+}
+
+// TestPredictDeadLetterOnObjectStore: the dead-letter directory may be on
+// an object store; each partition's file appears complete.
+func TestPredictDeadLetterOnObjectStore(t *testing.T) {
+	_, df := signed(t, 3)
+	t.Cleanup(func() { storage.DropMemBucket("dead-letters") })
+	dir := "mem://dead-letters/bad"
+	tbl, err := df.Repartition(3).WithColumn("y", udf.Predict(newDoubler(t), "x").DeadLetter(dir)).Collect(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl.Release()
+	files, err := storage.List(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := 0
+	for _, f := range files {
+		data, err := storage.ReadFile(context.Background(), f.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines += strings.Count(string(data), "\n")
+	}
+	if lines != 15 {
+		t.Fatalf("%d dead letters in %v", lines, files)
 	}
 }
