@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/internal/registry"
 )
 
 // Plans are values that travel: Marshal turns a plan into JSON that
@@ -50,43 +50,35 @@ type Portable interface {
 	Config() (json.RawMessage, error)
 }
 
+// The decoders of each portable kind, by kind.
 var (
-	registryMu sync.RWMutex
-	sources    = map[string]func(json.RawMessage) (Source, error){}
-	formats    = map[string]func(json.RawMessage) (FileFormat, error){}
-	functions  = map[string]func(json.RawMessage) (ScalarFunction, error){}
-	batchFns   = map[string]func(json.RawMessage) (BatchFunction, error){}
+	sources   registry.Registry[func(json.RawMessage) (Source, error)]
+	formats   registry.Registry[func(json.RawMessage) (FileFormat, error)]
+	functions registry.Registry[func(json.RawMessage) (ScalarFunction, error)]
+	batchFns  registry.Registry[func(json.RawMessage) (BatchFunction, error)]
 )
 
 // RegisterSource makes sources of a kind decodable; the io packages call
 // it from init.
 func RegisterSource(kind string, decode func(json.RawMessage) (Source, error)) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	sources[kind] = decode
+	sources.Set(kind, decode)
 }
 
 // RegisterFormat makes file formats of a kind decodable.
 func RegisterFormat(kind string, decode func(json.RawMessage) (FileFormat, error)) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	formats[kind] = decode
+	formats.Set(kind, decode)
 }
 
 // RegisterFunction makes user-defined functions of a kind decodable, so
 // plans that call them can travel.
 func RegisterFunction(kind string, decode func(json.RawMessage) (ScalarFunction, error)) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	functions[kind] = decode
+	functions.Set(kind, decode)
 }
 
 // RegisterBatchFunction makes batch functions (models) of a kind
 // decodable, so plans that apply them can travel.
 func RegisterBatchFunction(kind string, decode func(json.RawMessage) (BatchFunction, error)) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	batchFns[kind] = decode
+	batchFns.Set(kind, decode)
 }
 
 // encoded is the wire form of a node or an expression; which fields are
@@ -380,9 +372,7 @@ func EncodeSource(s Source) (string, json.RawMessage, error) {
 // DecodeSource rebuilds a source from its kind and config through the
 // registry.
 func DecodeSource(kind string, config json.RawMessage) (Source, error) {
-	registryMu.RLock()
-	decode, ok := sources[kind]
-	registryMu.RUnlock()
+	decode, ok := sources.Get(kind)
 	if !ok {
 		return nil, fmt.Errorf("plan: decoding: no source kind %q registered (import its io package)", kind)
 	}

@@ -97,9 +97,7 @@ func decodeNode(e *encoded) (Node, error) {
 		}
 		return NewAggregate(in, keys, aggs)
 	case "write":
-		registryMu.RLock()
-		decode, ok := formats[e.Kind]
-		registryMu.RUnlock()
+		decode, ok := formats.Get(e.Kind)
 		if !ok {
 			return nil, fmt.Errorf("plan: decoding: no file format %q registered (import its io package)", e.Kind)
 		}
@@ -198,9 +196,7 @@ func decodeExpr(e *encoded) (Expr, error) {
 		}
 		return &GetField{Child: children[0], Name: e.Name}, nil
 	case "call":
-		registryMu.RLock()
-		decode, ok := functions[e.Kind]
-		registryMu.RUnlock()
+		decode, ok := functions.Get(e.Kind)
 		if !ok {
 			return nil, fmt.Errorf("plan: decoding: no function kind %q registered for %s", e.Kind, e.Name)
 		}
@@ -223,9 +219,7 @@ func firstExpr(exprs []Expr) Expr {
 }
 
 func decodeBatchCall(e *encoded, args []Expr) (Expr, error) {
-	registryMu.RLock()
-	decode, ok := batchFns[e.Kind]
-	registryMu.RUnlock()
+	decode, ok := batchFns.Get(e.Kind)
 	if !ok {
 		return nil, fmt.Errorf("plan: decoding: no batch function kind %q registered for %s", e.Kind, e.Name)
 	}

@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
 
+	"github.com/ember-df/ember/internal/registry"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -27,10 +27,8 @@ var (
 	ErrNotRegistered = errors.New("udf: function not registered")
 )
 
-var registry = struct {
-	sync.RWMutex
-	fns map[string]*Scalar
-}{fns: map[string]*Scalar{}}
+// named holds the registered functions by name.
+var named registry.Registry[*Scalar]
 
 func init() {
 	plan.RegisterFunction(RegisteredKind, decodeRegistered)
@@ -51,12 +49,7 @@ func Register(s *Scalar) error {
 	if s.err != nil {
 		return s.err
 	}
-	registry.Lock()
-	defer registry.Unlock()
-	switch old, ok := registry.fns[s.name]; {
-	case !ok:
-		registry.fns[s.name] = s
-	case old != s:
+	if old, _ := named.Add(s.name, s); old != s {
 		return fmt.Errorf("%w: %q", ErrDuplicateName, s.name)
 	}
 	return nil
@@ -75,10 +68,7 @@ func MustRegister(s *Scalar) *Scalar {
 
 // Lookup returns the function registered under name.
 func Lookup(name string) (*Scalar, bool) {
-	registry.RLock()
-	defer registry.RUnlock()
-	s, ok := registry.fns[name]
-	return s, ok
+	return named.Get(name)
 }
 
 func (s *Scalar) registered() bool {
