@@ -7,6 +7,7 @@ package listing
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -35,8 +36,11 @@ func Hidden(name string) bool { return strings.HasPrefix(name, "_") || strings.H
 // stores, by listing the pattern's literal directory: see storage.Glob);
 // directories are read recursively in lexical order of the files' paths,
 // skipping hidden names and, when keep is not nil, files whose name keep
-// refuses. A path that does not exist, a glob that matches nothing, or no
-// file at all is an error naming the path.
+// refuses. A directory whose _SUCCESS is an ember manifest (see
+// docs/commit.md) gives exactly the files the manifest lists, so that
+// stray files of failed or running jobs are not read; an empty _SUCCESS,
+// as Spark writes, changes nothing. A path that does not exist, a glob
+// that matches nothing, or no file at all is an error naming the path.
 func List(paths []string, keep func(name string) bool) ([]File, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("no path given")
@@ -84,6 +88,13 @@ func walk(ctx context.Context, root string, keep func(string) bool) ([]File, err
 	if err != nil {
 		return nil, err
 	}
+	listed, err := manifest(ctx, root, files)
+	if err != nil {
+		return nil, err
+	}
+	if listed != nil {
+		files = listed
+	}
 	var out []File
 	for _, f := range files {
 		rel := relative(root, f.Path)
@@ -96,6 +107,42 @@ func walk(ctx context.Context, root string, keep func(string) bool) ([]File, err
 			continue
 		}
 		out = append(out, File{Path: f.Path, Size: f.Size, Root: root, Rel: rel})
+	}
+	return out, nil
+}
+
+// manifest returns the files that the _SUCCESS manifest of the directory
+// root lists (files being everything below root), or nil when root has
+// none. Only the manifest's file names are read here; the executor owns
+// the format (exec's Manifest).
+func manifest(ctx context.Context, root string, files []storage.FileInfo) ([]storage.FileInfo, error) {
+	byRel := make(map[string]storage.FileInfo, len(files))
+	for _, f := range files {
+		byRel[relative(root, f.Path)] = f
+	}
+	success, ok := byRel["_SUCCESS"]
+	if !ok || success.Size == 0 {
+		return nil, nil
+	}
+	data, err := storage.ReadFile(ctx, success.Path)
+	if err != nil {
+		return nil, err
+	}
+	var m struct {
+		Files *[]struct {
+			Name string `json:"name"`
+		} `json:"files"`
+	}
+	if json.Unmarshal(data, &m) != nil || m.Files == nil {
+		return nil, nil // not an ember manifest: list the directory
+	}
+	out := make([]storage.FileInfo, 0, len(*m.Files))
+	for _, f := range *m.Files {
+		info, ok := byRel[f.Name]
+		if !ok {
+			return nil, fmt.Errorf("%s lists %s, which is missing", success.Path, f.Name)
+		}
+		out = append(out, info)
 	}
 	return out, nil
 }

@@ -49,3 +49,35 @@ func TestList(t *testing.T) {
 		}
 	}
 }
+
+func TestManifest(t *testing.T) {
+	ctx := context.Background()
+	t.Cleanup(func() { storage.DropMemBucket("listing-manifest") })
+	for _, root := range []string{t.TempDir(), "mem://listing-manifest/out"} {
+		for _, n := range []string{"part-00000-old.csv", "part-00001-old.csv", "year=1/part-00000-new.csv", "part-00000-stray.csv"} {
+			storage.WriteFile(ctx, storage.Join(root, n), []byte("x\n"))
+		}
+		manifest := `{"job": "new", "format": "csv", "files": [{"name": "year=1/part-00000-new.csv", "rows": 1}, {"name": "part-00001-old.csv", "rows": 1}]}`
+		storage.WriteFile(ctx, storage.Join(root, "_SUCCESS"), []byte(manifest))
+		files, err := List([]string{root}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range files {
+			got = append(got, f.Rel)
+		}
+		if want := "year=1/part-00000-new.csv part-00001-old.csv"; strings.Join(got, " ") != want {
+			t.Errorf("%s: files %v, want the manifest's: %s", root, got, want)
+		}
+		// Spark's empty marker changes nothing.
+		storage.WriteFile(ctx, storage.Join(root, "_SUCCESS"), nil)
+		if files, _ := List([]string{root}, nil); len(files) != 4 {
+			t.Errorf("%s: with an empty _SUCCESS, %d files, want 4", root, len(files))
+		}
+		storage.WriteFile(ctx, storage.Join(root, "_SUCCESS"), []byte(`{"files": [{"name": "gone.csv"}]}`))
+		if _, err := List([]string{root}, nil); err == nil || !strings.Contains(err.Error(), "gone.csv, which is missing") {
+			t.Errorf("%s: a manifest listing a missing file: %v", root, err)
+		}
+	}
+}
