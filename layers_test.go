@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"io"
 	"io/fs"
-	"path/filepath"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -21,21 +21,31 @@ var layers = map[string][]string{
 	"io/":           {"plan", "storage", "internal/"},
 	"storage":       {"internal/"},
 	"storage/":      {"storage", "internal/"},
-	"exec":          {"plan", "udf", "storage", "internal/"},
-	"frame":         {"plan", "plan/optimize", "exec", "udf", "io/"},
+	"exec":          {"plan", "udf", "storage", "internal/", "exec/op", "exec/eval", "exec/call", "exec/commit"},
+	"frame":         {"plan", "plan/optimize", "exec", "exec/eval", "udf", "io/"},
 	"plugins":       {"plan", "udf", "plugins/"},
 	"plugins/":      {"plan", "udf"},
 	"gotaconv":      {"frame", "plan"},
 	"examples/":     {"frame", "udf", "udf/", "io/", "gotaconv", "plugins", "plugins/"},
 	"bench/":        {"frame", "io/", "plan", "udf", "udf/", "plugins", "plugins/"},
 	"internal/":     {},
+
+	// exec's sub-packages, split along its seams: op (the operator
+	// contracts) at the bottom, eval and commit beside it, call (the
+	// model-call runtime) on op and eval, and exec (stage graph,
+	// scheduler, relational operators) on all of them. None imports exec.
+	"exec/op":                {},
+	"exec/eval":              {"plan", "internal/"},
+	"exec/commit":            {"plan", "storage", "exec/eval", "internal/"},
+	"exec/call":              {"plan", "udf", "storage", "exec/op", "exec/eval", "internal/"},
+	"exec/internal/exectest": {"plan", "exec/eval", "exec/commit"}, // fixtures for tests
 }
 
 // heavy are dependencies the core must not link: a program that only
 // reads CSV must not pull in a dataframe library or a native runtime.
 var heavy = []string{"github.com/go-gota/", "github.com/yalue/onnxruntime_go", "github.com/apache/beam/"}
 
-var core = []string{"plan", "plan/optimize", "udf", "io/", "exec", "frame", "storage"}
+var core = []string{"plan", "plan/optimize", "udf", "io/", "exec", "exec/", "frame", "storage"}
 
 const module = "github.com/ember-df/ember"
 
@@ -52,13 +62,16 @@ func matches(pattern, pkg string) bool {
 	return pkg == pattern
 }
 
+// layerOf returns the most specific pattern that matches pkg (the
+// longest), so that a package's own row wins over a tree's.
 func layerOf(pkg string) (string, bool) {
+	best := ""
 	for pattern := range layers {
-		if matches(pattern, pkg) {
-			return pattern, true
+		if matches(pattern, pkg) && len(pattern) > len(best) {
+			best = pattern
 		}
 	}
-	return "", false
+	return best, best != ""
 }
 
 // moduleDirs returns the root module's directory and those of the modules

@@ -7,6 +7,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/exec/eval"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -50,12 +51,12 @@ func newAccumulator(a plan.AggExpr) (accumulator, error) {
 		if a.Type().ID() == arrow.INT64 {
 			return &sumAcc[int64]{get: sumInt64Getter}, nil
 		}
-		return &sumAcc[float64]{get: float64Getter}, nil
+		return &sumAcc[float64]{get: eval.Float64Getter}, nil
 	case plan.AggMin, plan.AggMax:
 		isMax := a.Func == plan.AggMax
 		switch argType.ID() {
 		case arrow.FLOAT32, arrow.FLOAT64:
-			return &extremeAcc[float64]{max: isMax, compare: compareFloats, get: float64Getter, put: func(b array.Builder, v float64) {
+			return &extremeAcc[float64]{max: isMax, compare: compareFloats, get: eval.Float64Getter, put: func(b array.Builder, v float64) {
 				switch b := b.(type) {
 				case *array.Float64Builder:
 					b.Append(v)
@@ -74,21 +75,21 @@ func newAccumulator(a plan.AggExpr) (accumulator, error) {
 				return arr.(*array.String).Value, true
 			}, put: func(b array.Builder, v string) { b.(*array.StringBuilder).Append(v) }}, nil
 		}
-		if integerLike(argType) {
-			return &extremeAcc[int64]{max: isMax, compare: cmp.Compare[int64], get: int64Getter, put: appendInt64As}, nil
+		if eval.IntegerLike(argType) {
+			return &extremeAcc[int64]{max: isMax, compare: cmp.Compare[int64], get: eval.Int64Getter, put: eval.AppendInt64As}, nil
 		}
 	}
 	return nil, fmt.Errorf("exec: %s of %s is not supported", a.Func, argType)
 }
 
-// sumInt64Getter reads what sum adds up as int64: int64Getter's types plus
+// sumInt64Getter reads what sum adds up as int64: eval.Int64Getter's types plus
 // uint64 (which plan sums into int64, wrapping above MaxInt64; without it
 // the getter was nil and the sum panicked).
 func sumInt64Getter(arr arrow.Array) (func(int) int64, bool) {
 	if a, ok := arr.(*array.Uint64); ok {
 		return func(i int) int64 { return int64(a.Value(i)) }, true
 	}
-	return int64Getter(arr)
+	return eval.Int64Getter(arr)
 }
 
 type countAcc struct{ counts []int64 }
@@ -162,7 +163,7 @@ type avgAcc struct {
 
 func (a *avgAcc) resize(n int) { a.sums, a.counts = grow(a.sums, n), grow(a.counts, n) }
 func (a *avgAcc) update(groups []int32, arg arrow.Array) {
-	get, _ := float64Getter(arg)
+	get, _ := eval.Float64Getter(arg)
 	for i, g := range groups {
 		if arg.IsValid(i) {
 			a.sums[g] += get(i)

@@ -7,6 +7,9 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/exec/eval"
+	"github.com/ember-df/ember/exec/op"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -72,7 +75,7 @@ func (a *partialAggregateExec) Operator(p int) (Operator, error) {
 			return nil, 0, err
 		}
 		defer t.release()
-		if err := drain(ctx, in, t.add); err != nil {
+		if err := op.Drain(ctx, in, t.add); err != nil {
 			return nil, 0, err
 		}
 		out, err := t.states()
@@ -108,7 +111,7 @@ func (a *finalAggregateExec) Operator(p int) (Operator, error) {
 			return nil, 0, err
 		}
 		defer t.release()
-		if err := drain(ctx, in, t.mergeStates); err != nil {
+		if err := op.Drain(ctx, in, t.mergeStates); err != nil {
 			return nil, 0, err
 		}
 		out, err := t.result()
@@ -124,7 +127,7 @@ func (a *finalAggregateExec) Operator(p int) (Operator, error) {
 // caller frees the returned bytes.
 func (j *job) slices(b arrow.RecordBatch, what string) ([]arrow.RecordBatch, int64, error) {
 	defer b.Release()
-	size := batchBytes(b)
+	size := op.BatchBytes(b)
 	if err := j.budget.reserve(size, what); err != nil {
 		return nil, 0, err
 	}
@@ -137,15 +140,17 @@ func (j *job) slices(b arrow.RecordBatch, what string) ([]arrow.RecordBatch, int
 }
 
 func (a *aggregation) newTable(ctx context.Context, p int) (*groupTable, error) {
+	mem := allocatorOf(ctx)
 	t := &groupTable{
 		spec:  a,
-		ev:    newEvaluator(ctx, allocatorOf(ctx), p),
+		mem:   mem,
+		ev:    eval.New(ctx, mem, p),
 		index: map[string]int32{},
 		keyBs: make([]array.Builder, len(a.keys)),
 		accs:  make([]accumulator, len(a.aggs)),
 	}
 	for i, k := range a.keys {
-		t.keyBs[i] = array.NewBuilder(t.ev.mem, k.Type())
+		t.keyBs[i] = array.NewBuilder(t.mem, k.Type())
 	}
 	for i, x := range a.aggs {
 		acc, err := newAccumulator(x)
@@ -164,7 +169,8 @@ func (a *aggregation) newTable(ctx context.Context, p int) (*groupTable, error) 
 // groupTable is the hash table of one partial or final aggregation.
 type groupTable struct {
 	spec   *aggregation
-	ev     *evaluator
+	mem    memory.Allocator
+	ev     *eval.Evaluator
 	index  map[string]int32 // encoded key → group
 	order  []string         // encoded keys in group order
 	keyBs  []array.Builder  // key values, one entry per group in group order
@@ -187,16 +193,16 @@ func (t *groupTable) newGroup(key string) int32 {
 
 // add folds a batch of input rows into the table.
 func (t *groupTable) add(b arrow.RecordBatch) error {
-	keyCols, err := t.ev.arrays(t.spec.keys, b)
+	keyCols, err := t.ev.Arrays(t.spec.keys, b)
 	if err != nil {
 		return err
 	}
-	defer releaseArrays(keyCols)
+	defer eval.ReleaseArrays(keyCols)
 	args := make([]arrow.Array, len(t.spec.aggs))
-	defer releaseArrays(args)
+	defer eval.ReleaseArrays(args)
 	for i, x := range t.spec.aggs {
 		if x.Arg != nil {
-			if args[i], err = t.ev.array(x.Arg, b); err != nil {
+			if args[i], err = t.ev.Array(x.Arg, b); err != nil {
 				return err
 			}
 		}
@@ -237,16 +243,16 @@ func (t *groupTable) states() (arrow.RecordBatch, error) {
 		cols = append(cols, k)
 	}
 	for i, acc := range t.accs {
-		cols = append(cols, acc.state(t.ev.mem, t.spec.aggs[i].Type())...)
+		cols = append(cols, acc.state(t.mem, t.spec.aggs[i].Type())...)
 	}
-	defer releaseArrays(cols)
+	defer eval.ReleaseArrays(cols)
 	return array.NewRecordBatch(t.spec.state, cols, int64(t.groups)), nil
 }
 
 // groupsOf returns the group of each of rows rows of the key columns,
 // adding the groups it has not seen.
 func (t *groupTable) groupsOf(keyCols []arrow.Array, rows int) ([]int32, error) {
-	enc, err := newKeyEncoder(keyCols)
+	enc, err := eval.NewKeyEncoder(keyCols)
 	if err != nil {
 		return nil, err
 	}
@@ -254,12 +260,12 @@ func (t *groupTable) groupsOf(keyCols []arrow.Array, rows int) ([]int32, error) 
 	var buf []byte
 	var added int64
 	for row := range groups {
-		buf = enc.encode(buf[:0], row)
+		buf = enc.Encode(buf[:0], row)
 		g, ok := t.index[string(buf)]
 		if !ok {
 			g = t.newGroup(string(buf))
 			for i, kb := range t.keyBs {
-				appendValue(kb, keyCols[i], row)
+				eval.CopyValue(kb, keyCols[i], row)
 			}
 			added += int64(len(buf)) + 64 + 16*int64(len(t.accs))
 		}
@@ -293,9 +299,9 @@ func (t *groupTable) result() (arrow.RecordBatch, error) {
 		cols = append(cols, k)
 	}
 	for i, acc := range t.accs {
-		cols = append(cols, acc.build(t.ev.mem, t.spec.aggs[i].Type()))
+		cols = append(cols, acc.build(t.mem, t.spec.aggs[i].Type()))
 	}
-	defer releaseArrays(cols)
+	defer eval.ReleaseArrays(cols)
 	return array.NewRecordBatch(t.spec.schema, cols, int64(t.groups)), nil
 }
 
@@ -305,7 +311,7 @@ func (t *groupTable) release() {
 			kb.Release()
 		}
 	}
-	releaseArrays(t.keys)
+	eval.ReleaseArrays(t.keys)
 	t.keyBs, t.keys = nil, nil
 	t.spec.job.budget.free(t.bytes)
 	t.bytes = 0

@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/ember-df/ember/exec/internal/exectest"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -56,17 +57,17 @@ func TestAggregate(t *testing.T) {
 	for _, c := range cases {
 		for _, batchRows := range []int{1, 2, 0} {
 			t.Run(fmt.Sprintf("%s/batch=%d", c.name, batchRows), func(t *testing.T) {
-				mem := checkedAlloc(t)
+				mem := exectest.CheckedAlloc(t)
 				keys := make([]plan.Expr, len(c.keys))
 				for i, k := range c.keys {
 					keys[i] = plan.Col(k)
 				}
-				root := must(plan.NewAggregate(memScan(t, mem, s, []string{parts[0]}, []string{parts[1]}, []string{parts[2]}), keys, c.aggs))
+				root := exectest.Must(plan.NewAggregate(memScan(t, mem, s, []string{parts[0]}, []string{parts[1]}, []string{parts[2]}), keys, c.aggs))
 				sink, err := run(t, context.Background(), mem, batchRows, root)
 				if err != nil {
 					t.Fatal(err)
 				}
-				got := sink.all()
+				got := sink.All()
 				slices.Sort(got)
 				want := slices.Clone(c.want)
 				slices.Sort(want)
@@ -81,7 +82,7 @@ func TestAggregate(t *testing.T) {
 // TestAggregateGroupsEqualFloats: -0.0 and 0.0 are one group, and so are
 // all NaNs; NULL is a group of its own.
 func TestAggregateGroupsEqualFloats(t *testing.T) {
-	mem := checkedAlloc(t)
+	mem := exectest.CheckedAlloc(t)
 	s := arrow.NewSchema([]arrow.Field{{Name: "x", Type: arrow.PrimitiveTypes.Float64, Nullable: true}}, nil)
 	b := array.NewFloat64Builder(mem)
 	b.AppendValues([]float64{0, math.Copysign(0, -1), math.NaN(), math.Float64frombits(0x7ff8000000000001), 1, 0},
@@ -90,15 +91,15 @@ func TestAggregateGroupsEqualFloats(t *testing.T) {
 	b.Release()
 	batch := array.NewRecordBatch(s, []arrow.Array{col}, int64(col.Len()))
 	col.Release()
-	src := must(plan.NewMemorySource(s, [][]arrow.RecordBatch{{batch}, {batch}}))
+	src := exectest.Must(plan.NewMemorySource(s, [][]arrow.RecordBatch{{batch}, {batch}}))
 	batch.Release()
 	defer src.Release()
-	root := must(plan.NewAggregate(&plan.Scan{Source: src}, []plan.Expr{plan.Col("x")}, []plan.AggExpr{{Func: plan.AggCount}}))
+	root := exectest.Must(plan.NewAggregate(&plan.Scan{Source: src}, []plan.Expr{plan.Col("x")}, []plan.AggExpr{{Func: plan.AggCount}}))
 	sink, err := run(t, context.Background(), mem, 2, root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := sink.all()
+	got := sink.All()
 	slices.Sort(got)
 	if want := []string{"0.0|4", "1.0|2", "NULL|2", "NaN|4"}; !slices.Equal(got, want) {
 		t.Fatalf("groups %v, want %v", got, want)
@@ -106,7 +107,7 @@ func TestAggregateGroupsEqualFloats(t *testing.T) {
 }
 
 func TestDistinct(t *testing.T) {
-	mem := checkedAlloc(t)
+	mem := exectest.CheckedAlloc(t)
 	s := arrow.NewSchema([]arrow.Field{
 		{Name: "a", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 		{Name: "b", Type: arrow.BinaryTypes.String, Nullable: true},
@@ -118,7 +119,7 @@ func TestDistinct(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := sink.all()
+	got := sink.All()
 	slices.Sort(got)
 	if want := []string{"1|x", "1|y", "NULL|", "NULL|NULL"}; strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Fatalf("distinct rows %q, want %q", got, want)
@@ -128,21 +129,21 @@ func TestDistinct(t *testing.T) {
 // TestAggregateEmptyInput: a global aggregate yields one row even over no
 // rows; a grouped one yields none.
 func TestAggregateEmptyInput(t *testing.T) {
-	mem := checkedAlloc(t)
-	src := &scriptSource{parts: 2, batches: 0}
+	mem := exectest.CheckedAlloc(t)
+	src := &exectest.ScriptSource{Parts: 2, Batches: 0}
 	count := []plan.AggExpr{{Func: plan.AggCount}, {Func: plan.AggSum, Arg: plan.Col("v")}}
-	sink, err := run(t, context.Background(), mem, 0, must(plan.NewAggregate(src.scan(), nil, count)))
+	sink, err := run(t, context.Background(), mem, 0, exectest.Must(plan.NewAggregate(src.Scan(), nil, count)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := sink.all(); strings.Join(got, ",") != "0|NULL" {
+	if got := sink.All(); strings.Join(got, ",") != "0|NULL" {
 		t.Fatalf("global aggregate over nothing: %v", got)
 	}
-	sink, err = run(t, context.Background(), mem, 0, must(plan.NewAggregate(src.scan(), []plan.Expr{plan.Col("v")}, count)))
+	sink, err = run(t, context.Background(), mem, 0, exectest.Must(plan.NewAggregate(src.Scan(), []plan.Expr{plan.Col("v")}, count)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := sink.all(); len(got) != 0 {
+	if got := sink.All(); len(got) != 0 {
 		t.Fatalf("grouped aggregate over nothing: %v", got)
 	}
 }

@@ -5,29 +5,8 @@ import (
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/exec/op"
 )
-
-// batchBytes is the memory held by b's buffers.
-func batchBytes(b arrow.RecordBatch) int64 {
-	var n int64
-	for _, c := range b.Columns() {
-		n += arrayBytes(c.Data())
-	}
-	return n
-}
-
-func arrayBytes(d arrow.ArrayData) int64 {
-	var n int64
-	for _, buf := range d.Buffers() {
-		if buf != nil {
-			n += int64(buf.Len())
-		}
-	}
-	for _, c := range d.Children() {
-		n += arrayBytes(c)
-	}
-	return n
-}
 
 // bufferOp is a blocking operator: Open opens its input and runs load,
 // which consumes the input and returns every output batch at once (with
@@ -40,7 +19,7 @@ type bufferOp struct {
 	job     *job
 	batches []arrow.RecordBatch
 	bytes   int64
-	out     holder
+	out     op.Holder
 }
 
 var _ Operator = (*bufferOp)(nil)
@@ -63,17 +42,17 @@ func (o *bufferOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, err
 	}
 	if len(o.batches) == 0 {
-		o.out.release()
+		o.out.Release()
 		return nil, io.EOF
 	}
 	b := o.batches[0]
 	o.batches = o.batches[1:]
-	return o.out.set(b), nil
+	return o.out.Set(b), nil
 }
 
 // Close implements Operator.
 func (o *bufferOp) Close() error {
-	o.out.release()
+	o.out.Release()
 	for _, b := range o.batches {
 		b.Release()
 	}

@@ -3,11 +3,11 @@ package exec
 import (
 	"fmt"
 	"runtime"
-	"slices"
 	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/exec/call"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -76,54 +76,12 @@ type Metrics struct {
 	UDFs []UDFMetrics
 }
 
-// UDFMetrics describe one batch function's work in a job.
-type UDFMetrics struct {
-	// Function is the function's name, Column the column it computed.
-	Function, Column string
-	// Rows and Batches count what the function was given (a batch tried
-	// again counts once).
-	Rows, Batches int64
-	// FailedRows counts rows the function failed on; Retries the extra
-	// runs transient errors earned.
-	FailedRows, Retries int64
-	// Loads counts the model loads this job made (0 when the model was
-	// already loaded in this process, never more than one per model),
-	// LoadTime what they took.
-	Loads    int64
-	LoadTime time.Duration
-	// Latency is the distribution of the function's run times per batch.
-	Latency Latency
-}
+// UDFMetrics describe one batch function's work in a job (see
+// call.Metrics: the model-call runtime in exec/call computes them).
+type UDFMetrics = call.Metrics
 
-func (u UDFMetrics) String() string {
-	return fmt.Sprintf("%s AS %s: %d rows in %d batches, %d failed, %d retries, %d loads (%s), batch latency %s",
-		u.Function, u.Column, u.Rows, u.Batches, u.FailedRows, u.Retries, u.Loads, u.LoadTime.Round(time.Microsecond), u.Latency)
-}
-
-// Latency summarizes a distribution of durations.
-type Latency struct {
-	Count                    int
-	Mean, P50, P90, P99, Max time.Duration
-}
-
-func (l Latency) String() string {
-	r := func(d time.Duration) time.Duration { return d.Round(time.Microsecond) }
-	return fmt.Sprintf("p50 %s, p90 %s, p99 %s, max %s over %d runs", r(l.P50), r(l.P90), r(l.P99), r(l.Max), l.Count)
-}
-
-// summarize computes a Latency from samples (it sorts them).
-func summarize(samples []time.Duration) Latency {
-	if len(samples) == 0 {
-		return Latency{}
-	}
-	slices.Sort(samples)
-	var sum time.Duration
-	for _, d := range samples {
-		sum += d
-	}
-	at := func(q float64) time.Duration { return samples[int(q*float64(len(samples)-1)+0.5)] }
-	return Latency{Count: len(samples), Mean: sum / time.Duration(len(samples)), P50: at(0.5), P90: at(0.9), P99: at(0.99), Max: samples[len(samples)-1]}
-}
+// Latency summarizes a distribution of durations: see call.Latency.
+type Latency = call.Latency
 
 func (m Metrics) String() string {
 	return fmt.Sprintf("read %d rows in %d batches, output %d rows from %d partitions in %s (%d stages, %d tasks)",

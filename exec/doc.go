@@ -1,7 +1,11 @@
-// Package exec runs logical plans: it builds physical operators per
-// partition, schedules partitions on a bounded pool of goroutines, moves
-// rows across exchanges (repartition, aggregate, sort) and commits written
-// output.
+// Package exec runs logical plans: it turns an optimized plan into a Graph
+// of stages cut at exchanges, runs one task (a partition of a stage) with
+// Execute, moves rows across exchanges through a Shuffle, and schedules
+// the tasks of a job with a Runner (Local: this process's cores). It owns
+// the relational operators (scan, project, filter, limit, coalesce, union,
+// map-batches, aggregate, sort, the repartition routing), the memory
+// budget and the job's metrics, and Write, which runs a write job through
+// the commit protocol.
 //
 // Each partition is a pull pipeline: the driver calls Next on the root
 // operator, which calls Next on its input, one batch at a time. In-flight
@@ -10,4 +14,14 @@
 // the input size. Exchanges materialize their input under
 // Config.MemoryBudget and fail with an error naming the budget when it is
 // exceeded.
+//
+// The rest of the executor lives in sub-packages, each a seam of its own:
+//
+//   - exec/op: the contracts every operator implements (PhysicalNode,
+//     Operator), shared by exec and its sub-packages;
+//   - exec/eval: expression evaluation, kernels, casts, key encoding;
+//   - exec/call: the model-call runtime (batch functions and their error
+//     policies, retries, dead letters, per-call metrics);
+//   - exec/commit: the commit protocol over package storage, the part-file
+//     task writer and the _SUCCESS manifest.
 package exec

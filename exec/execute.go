@@ -9,6 +9,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/ember-df/ember/exec/op"
 )
 
 // TaskMetrics describe one task: one partition of one stage.
@@ -57,21 +58,21 @@ func Execute(ctx context.Context, g *Graph, stage, partition int, shuffle Shuffl
 			RowsOutput: stats.rowsOutput.Load(), Elapsed: time.Since(start)}
 		g.job.counters.add(m, st.output == nil)
 	}()
-	op, err := st.root.Operator(partition)
+	root, err := st.root.Operator(partition)
 	if err != nil {
 		return m, err
 	}
 	defer func() {
-		if cerr := op.Close(); cerr != nil && err == nil {
+		if cerr := root.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
 	}()
-	if err := op.Open(ctx); err != nil {
+	if err := root.Open(ctx); err != nil {
 		return m, err
 	}
 	_, writes := st.root.(*writeExec)
 	if st.output == nil {
-		if err := drain(ctx, op, func(b arrow.RecordBatch) error {
+		if err := op.Drain(ctx, root, func(b arrow.RecordBatch) error {
 			if !writes {
 				stats.rowsOutput.Add(b.NumRows())
 			}
@@ -82,7 +83,7 @@ func Execute(ctx context.Context, g *Graph, stage, partition int, shuffle Shuffl
 		return m, out.Done(partition)
 	}
 	w := exchangeWriter{exchange: st.output, from: partition, shuffle: shuffle, next: partition % st.output.Partitions}
-	return m, drain(ctx, op, func(b arrow.RecordBatch) error {
+	return m, op.Drain(ctx, root, func(b arrow.RecordBatch) error {
 		stats.rowsOutput.Add(b.NumRows())
 		return w.write(ctx, b)
 	})

@@ -7,6 +7,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/bitutil"
 	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/ember-df/ember/exec/eval"
+	"github.com/ember-df/ember/exec/op"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -34,8 +36,8 @@ type filterOp struct {
 	exec      *filterExec
 	input     Operator
 	partition int
-	eval      *evaluator
-	out       holder
+	eval      *eval.Evaluator
+	out       op.Holder
 }
 
 var _ Operator = (*filterOp)(nil)
@@ -47,18 +49,18 @@ func (o *filterOp) Open(ctx context.Context) error { return o.input.Open(ctx) }
 // came, without a copy; batches with no passing rows are skipped.
 func (o *filterOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if o.eval == nil {
-		o.eval = newEvaluator(ctx, allocatorOf(ctx), o.partition)
+		o.eval = eval.New(ctx, allocatorOf(ctx), o.partition)
 	}
 	for {
 		b, err := o.input.Next(ctx)
 		if err != nil {
 			return nil, err
 		}
-		mask, err := o.eval.array(o.exec.cond, b)
+		mask, err := o.eval.Array(o.exec.cond, b)
 		if err != nil {
 			return nil, err
 		}
-		o.eval.rowOffset += b.NumRows()
+		o.eval.Advance(b.NumRows())
 		kept := countTrue(mask.(*array.Boolean))
 		switch kept {
 		case 0:
@@ -66,15 +68,15 @@ func (o *filterOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			continue
 		case int(b.NumRows()):
 			mask.Release()
-			o.out.release()
+			o.out.Release()
 			return b, nil
 		}
-		out, err := compute.FilterRecordBatch(o.eval.ctx, b, mask, compute.DefaultFilterOptions())
+		out, err := compute.FilterRecordBatch(o.eval.Context(), b, mask, compute.DefaultFilterOptions())
 		mask.Release()
 		if err != nil {
 			return nil, err
 		}
-		return o.out.set(out), nil
+		return o.out.Set(out), nil
 	}
 }
 
@@ -93,6 +95,6 @@ func countTrue(mask *array.Boolean) int {
 
 // Close implements Operator.
 func (o *filterOp) Close() error {
-	o.out.release()
+	o.out.Release()
 	return o.input.Close()
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/exec/commit"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -24,8 +25,8 @@ import (
 // (loaded models, counters, the memory budget) ends with Finish.
 type Graph struct {
 	job    *job
-	root   plan.Node    // the optimized logical plan it was built from
-	write  *WriteTarget // set for a write job
+	root   plan.Node      // the optimized logical plan it was built from
+	write  *commit.Target // set for a write job
 	stages []*Stage
 }
 
@@ -116,12 +117,12 @@ func (g *Graph) Config() Config { return g.job.cfg }
 func (g *Graph) Finish() { g.job.finish() }
 
 // NewGraph builds the stage graph of an optimized logical plan. A plan
-// rooted at a *plan.Write needs a WriteTarget: see Write.
+// rooted at a *plan.Write needs a commit.Target: see Write.
 func NewGraph(root plan.Node, cfg Config) (*Graph, error) {
 	return newGraph(root, cfg, nil)
 }
 
-func newGraph(root plan.Node, cfg Config, target *WriteTarget) (*Graph, error) {
+func newGraph(root plan.Node, cfg Config, target *commit.Target) (*Graph, error) {
 	g := &Graph{job: newJob(cfg), root: root, write: target}
 	last, err := g.build(root)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/exec/commit"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -21,7 +22,7 @@ type graphWire struct {
 	Version int             `json:"ember_graph"`
 	Plan    json.RawMessage `json:"plan"`
 	Config  configWire      `json:"config"`
-	Write   *WriteTarget    `json:"write,omitempty"`
+	Write   *commit.Target  `json:"write,omitempty"`
 	Stages  int             `json:"stages"`
 }
 

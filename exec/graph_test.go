@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/exec/internal/exectest"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -140,27 +141,27 @@ func TestStagesRunOneTaskAtATime(t *testing.T) {
 	scan := func() plan.Node { return &plan.Scan{Source: &genSource{Parts: 3, Rows: 40, Keys: 6}} }
 	plans := map[string]func() plan.Node{
 		"hash-repartition-aggregate-sort": func() plan.Node {
-			r := must(plan.NewRepartition(scan(), 4, plan.Col("k")))
-			a := must(plan.NewAggregate(r, []plan.Expr{plan.Col("k")}, []plan.AggExpr{
+			r := exectest.Must(plan.NewRepartition(scan(), 4, plan.Col("k")))
+			a := exectest.Must(plan.NewAggregate(r, []plan.Expr{plan.Col("k")}, []plan.AggExpr{
 				{Func: plan.AggCount}, {Func: plan.AggSum, Arg: plan.Col("v")}, {Func: plan.AggAvg, Arg: plan.Col("v")},
 				{Func: plan.AggMin, Arg: plan.Col("v")}, {Func: plan.AggMax, Arg: plan.Col("v")},
 			}))
-			return must(plan.NewSort(a, plan.SortOrder{Expr: plan.Col("k"), Descending: true}))
+			return exectest.Must(plan.NewSort(a, plan.SortOrder{Expr: plan.Col("k"), Descending: true}))
 		},
 		"round-robin-filter": func() plan.Node {
-			r := must(plan.NewRepartition(scan(), 5))
-			return must(plan.NewFilter(r, plan.NewBinary(plan.OpGt, plan.Col("v"), plan.Lit(int64(50)))))
+			r := exectest.Must(plan.NewRepartition(scan(), 5))
+			return exectest.Must(plan.NewFilter(r, plan.NewBinary(plan.OpGt, plan.Col("v"), plan.Lit(int64(50)))))
 		},
 		"distinct-global-count": func() plan.Node {
-			d := &plan.Distinct{Input: must(plan.NewProject(scan(), plan.Col("k")))}
-			return must(plan.NewAggregate(d, nil, []plan.AggExpr{{Func: plan.AggCount}}))
+			d := &plan.Distinct{Input: exectest.Must(plan.NewProject(scan(), plan.Col("k")))}
+			return exectest.Must(plan.NewAggregate(d, nil, []plan.AggExpr{{Func: plan.AggCount}}))
 		},
 	}
 	for name, build := range plans {
 		t.Run(name, func(t *testing.T) {
-			mem := checkedAlloc(t)
+			mem := exectest.CheckedAlloc(t)
 			cfg := Config{Allocator: mem, Parallelism: 2, BatchRows: 5}
-			want := newCollectSink()
+			want := exectest.NewCollectSink()
 			if _, err := (Local{}).RunPlan(context.Background(), build(), want); err != nil {
 				t.Fatal(err)
 			}
@@ -183,7 +184,7 @@ func TestStagesRunOneTaskAtATime(t *testing.T) {
 				t.Fatalf("%d stages, want an exchange", len(worker.Stages()))
 			}
 			sh := newIPCShuffle(mem)
-			got := newCollectSink()
+			got := exectest.NewCollectSink()
 			for _, st := range worker.Stages() {
 				for p := 0; p < st.Partitions(); p++ {
 					var out Sink
@@ -198,8 +199,8 @@ func TestStagesRunOneTaskAtATime(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if !equalRows(got.rows, want.rows) {
-				t.Fatalf("stage by stage:\n%v\nlocal runner:\n%v", got.rows, want.rows)
+			if !equalRows(got.Rows, want.Rows) {
+				t.Fatalf("stage by stage:\n%v\nlocal runner:\n%v", got.Rows, want.Rows)
 			}
 		})
 	}
@@ -221,7 +222,7 @@ func equalRows(a, b map[int][]string) bool {
 // exchanges.
 func TestExplainShowsStages(t *testing.T) {
 	scan := &plan.Scan{Source: &genSource{Parts: 3, Rows: 4, Keys: 2}}
-	a := must(plan.NewAggregate(must(plan.NewRepartition(scan, 4, plan.Col("k"))), []plan.Expr{plan.Col("k")}, []plan.AggExpr{{Func: plan.AggCount}}))
+	a := exectest.Must(plan.NewAggregate(exectest.Must(plan.NewRepartition(scan, 4, plan.Col("k"))), []plan.Expr{plan.Col("k")}, []plan.AggExpr{{Func: plan.AggCount}}))
 	g, err := NewGraph(a, Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -264,8 +265,8 @@ func TestExecuteChecksItsTask(t *testing.T) {
 		sink             Sink
 		want             string
 	}{
-		{1, 0, newCollectSink(), "no stage 1"},
-		{0, 2, newCollectSink(), "has no partition 2"},
+		{1, 0, exectest.NewCollectSink(), "no stage 1"},
+		{0, 2, exectest.NewCollectSink(), "has no partition 2"},
 		{0, 0, nil, "needs a sink"},
 	} {
 		if _, err := Execute(context.Background(), g, c.stage, c.partition, nil, c.sink); err == nil || !strings.Contains(err.Error(), c.want) {

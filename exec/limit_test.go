@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/exec/internal/exectest"
 	"github.com/ember-df/ember/plan"
 )
 
 // partitionsNode is a physical node that only knows its partition count.
 type partitionsNode int
 
-func (n partitionsNode) Schema() *arrow.Schema          { return intSchema }
+func (n partitionsNode) Schema() *arrow.Schema          { return exectest.IntSchema }
 func (n partitionsNode) Partitions() int                { return int(n) }
 func (n partitionsNode) Children() []PhysicalNode       { return nil }
 func (n partitionsNode) String() string                 { return "partitions" }
@@ -46,18 +47,18 @@ func TestCoalesceBounds(t *testing.T) {
 
 func TestCoalesceRun(t *testing.T) {
 	for _, batchRows := range []int{1, 2, 0} {
-		mem := checkedAlloc(t)
-		src := &scriptSource{parts: 5, batches: 2, rows: 2}
-		sink, err := run(t, context.Background(), mem, batchRows, &plan.Coalesce{Input: src.scan(), N: 2})
+		mem := exectest.CheckedAlloc(t)
+		src := &exectest.ScriptSource{Parts: 5, Batches: 2, Rows: 2}
+		sink, err := run(t, context.Background(), mem, batchRows, &plan.Coalesce{Input: src.Scan(), N: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
 		// Output 0 reads inputs 0-1 and output 1 inputs 2-4, in order.
-		if got := strings.Join(sink.rows[0], ","); got != "0,1,2,3,1000,1001,1002,1003" {
+		if got := strings.Join(sink.Rows[0], ","); got != "0,1,2,3,1000,1001,1002,1003" {
 			t.Errorf("partition 0: %s", got)
 		}
-		if got := len(sink.rows[1]); got != 12 || sink.rows[1][0] != "2000" || sink.rows[1][11] != "4003" {
-			t.Errorf("partition 1: %v", sink.rows[1])
+		if got := len(sink.Rows[1]); got != 12 || sink.Rows[1][0] != "2000" || sink.Rows[1][11] != "4003" {
+			t.Errorf("partition 1: %v", sink.Rows[1])
 		}
 	}
 }
@@ -80,25 +81,25 @@ func TestLimit(t *testing.T) {
 		{100, 3, "", 3}, // everything
 	}
 	for _, c := range cases {
-		mem := checkedAlloc(t)
-		src := &scriptSource{parts: 3, batches: 2, rows: 3}
-		sink, err := run(t, context.Background(), mem, c.batchRows, &plan.Limit{Input: src.scan(), N: c.n})
+		mem := exectest.CheckedAlloc(t)
+		src := &exectest.ScriptSource{Parts: 3, Batches: 2, Rows: 3}
+		sink, err := run(t, context.Background(), mem, c.batchRows, &plan.Limit{Input: src.Scan(), N: c.n})
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := strings.Join(sink.all(), ",")
+		got := strings.Join(sink.All(), ",")
 		if c.want == "" && c.n > 0 {
-			if len(sink.all()) != 18 {
-				t.Errorf("limit %d: %d rows", c.n, len(sink.all()))
+			if len(sink.All()) != 18 {
+				t.Errorf("limit %d: %d rows", c.n, len(sink.All()))
 			}
 		} else if got != c.want {
 			t.Errorf("limit %d, batch rows %d: %q, want %q", c.n, c.batchRows, got, c.want)
 		}
-		if src.opened.Load() != c.wantOpened || src.closed.Load() != c.wantOpened {
-			t.Errorf("limit %d: opened %d partitions, closed %d, want %d", c.n, src.opened.Load(), src.closed.Load(), c.wantOpened)
+		if src.Opened.Load() != c.wantOpened || src.Closed.Load() != c.wantOpened {
+			t.Errorf("limit %d: opened %d partitions, closed %d, want %d", c.n, src.Opened.Load(), src.Closed.Load(), c.wantOpened)
 		}
-		if len(sink.rows) > 1 {
-			t.Errorf("limit %d produced %d partitions", c.n, len(sink.rows))
+		if len(sink.Rows) > 1 {
+			t.Errorf("limit %d produced %d partitions", c.n, len(sink.Rows))
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/exec/op"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -33,7 +34,7 @@ type mapBatchesOp struct {
 	exec      *mapBatchesExec
 	input     Operator
 	partition int
-	out       holder
+	out       op.Holder
 }
 
 var _ Operator = (*mapBatchesOp)(nil)
@@ -57,7 +58,7 @@ func (o *mapBatchesOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if out == nil {
 			continue
 		}
-		o.out.set(out)
+		o.out.Set(out)
 		if !out.Schema().Equal(o.exec.node.OutSchema) {
 			return nil, fmt.Errorf("exec: MapBatches %s returned schema %s, declared %s", o.exec.node.Name, out.Schema(), o.exec.node.OutSchema)
 		}
@@ -82,6 +83,6 @@ func (o *mapBatchesOp) call(ctx context.Context, b arrow.RecordBatch) (out arrow
 
 // Close implements Operator.
 func (o *mapBatchesOp) Close() error {
-	o.out.release()
+	o.out.Release()
 	return o.input.Close()
 }

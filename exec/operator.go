@@ -1,42 +1,22 @@
 package exec
 
 import (
-	"context"
-
-	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/exec/op"
+	"github.com/ember-df/ember/plan"
 )
 
-// Operator is one step of a partition's pipeline.
-//
-// The driver calls Open once, then Next until it returns io.EOF or an
-// error, then Close (also after a failed Open). A batch returned by Next is
-// borrowed: it is valid until the next call to Next or Close; Retain it to
-// keep it longer. Operators are used by one goroutine at a time.
-type Operator interface {
-	// Schema is the schema of every batch Next returns.
-	Schema() *arrow.Schema
-	// Open prepares the operator and its inputs.
-	Open(ctx context.Context) error
-	// Next returns the next non-empty batch, or io.EOF after the last.
-	Next(ctx context.Context) (arrow.RecordBatch, error)
-	// Close releases everything the operator holds. It is idempotent.
-	Close() error
-}
+// Operator is one step of a partition's pipeline: see op.Operator, where
+// the contract lives so that the operators of exec's sub-packages
+// implement it too.
+type Operator = op.Operator
 
-// holder keeps the batch an operator last returned, so it can be released
-// on the next call.
-type holder struct{ batch arrow.RecordBatch }
+// PhysicalNode is a node of a physical plan (a Stage's operator tree):
+// see op.PhysicalNode.
+type PhysicalNode = op.PhysicalNode
 
-// set releases the previous batch and keeps b (which the holder now owns).
-func (h *holder) set(b arrow.RecordBatch) arrow.RecordBatch {
-	h.release()
-	h.batch = b
-	return b
-}
-
-func (h *holder) release() {
-	if h.batch != nil {
-		h.batch.Release()
-		h.batch = nil
-	}
+// ExplainPhysical renders a physical plan as an indented tree.
+func ExplainPhysical(n PhysicalNode) string {
+	return plan.FormatTree(n, PhysicalNode.Children, func(n PhysicalNode) string {
+		return n.String()
+	})
 }

@@ -3,7 +3,6 @@ package exec
 import (
 	"fmt"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -30,7 +29,7 @@ func (g *Graph) build(n plan.Node) (PhysicalNode, error) {
 	case *plan.Limit:
 		return &limitExec{input: children[0], n: n.N}, nil
 	case *plan.Evaluate:
-		return j.buildEvaluate(n, children[0]), nil
+		return j.evaluate(n, children[0]), nil
 	case *plan.MapBatches:
 		return &mapBatchesExec{input: children[0], node: n}, nil
 	case *plan.Coalesce:
@@ -85,34 +84,4 @@ func (g *Graph) buildUnion(u *plan.Union, children []PhysicalNode) (PhysicalNode
 		out[i] = &projectExec{input: c, exprs: exprs, schema: u.Schema()}
 	}
 	return &unionExec{inputs: out, schema: u.Schema()}, nil
-}
-
-// unionExec lays its inputs' partitions end to end.
-type unionExec struct {
-	inputs []PhysicalNode
-	schema *arrow.Schema
-}
-
-func (u *unionExec) Schema() *arrow.Schema    { return u.schema }
-func (u *unionExec) Children() []PhysicalNode { return u.inputs }
-func (u *unionExec) String() string           { return fmt.Sprintf("UnionExec (%d partitions)", u.Partitions()) }
-
-// Partitions implements PhysicalNode.
-func (u *unionExec) Partitions() int {
-	n := 0
-	for _, in := range u.inputs {
-		n += in.Partitions()
-	}
-	return n
-}
-
-// Operator implements PhysicalNode.
-func (u *unionExec) Operator(p int) (Operator, error) {
-	for _, in := range u.inputs {
-		if p < in.Partitions() {
-			return in.Operator(p)
-		}
-		p -= in.Partitions()
-	}
-	return nil, fmt.Errorf("exec: union has no partition %d", p)
 }

@@ -5,6 +5,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/ember-df/ember/exec/eval"
+	"github.com/ember-df/ember/exec/op"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -35,8 +37,8 @@ type projectOp struct {
 	exec      *projectExec
 	input     Operator
 	partition int
-	eval      *evaluator
-	out       holder
+	eval      *eval.Evaluator
+	out       op.Holder
 }
 
 var _ Operator = (*projectOp)(nil)
@@ -55,20 +57,20 @@ func (o *projectOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		return nil, err
 	}
 	if o.eval == nil {
-		o.eval = newEvaluator(ctx, allocatorOf(ctx), o.partition)
+		o.eval = eval.New(ctx, allocatorOf(ctx), o.partition)
 	}
-	cols, err := o.eval.arrays(o.exec.exprs, b)
+	cols, err := o.eval.Arrays(o.exec.exprs, b)
 	if err != nil {
 		return nil, err
 	}
-	o.eval.rowOffset += b.NumRows()
+	o.eval.Advance(b.NumRows())
 	out := array.NewRecordBatch(o.exec.schema, cols, b.NumRows())
-	releaseArrays(cols)
-	return o.out.set(out), nil
+	eval.ReleaseArrays(cols)
+	return o.out.Set(out), nil
 }
 
 // Close implements Operator.
 func (o *projectOp) Close() error {
-	o.out.release()
+	o.out.Release()
 	return o.input.Close()
 }

@@ -5,27 +5,27 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/ember-df/ember/exec/eval"
 	"github.com/ember-df/ember/plan"
 )
 
 // hashTargets sets targets[i] to the output partition (of n) of row i's
 // key, evaluated from keys over b; p names the partition for errors.
 func hashTargets(ctx context.Context, keys []plan.Expr, b arrow.RecordBatch, p, n int, targets []int) error {
-	ev := newEvaluator(ctx, allocatorOf(ctx), p)
-	cols, err := ev.arrays(keys, b)
+	ev := eval.New(ctx, allocatorOf(ctx), p)
+	cols, err := ev.Arrays(keys, b)
 	if err != nil {
 		return err
 	}
-	defer releaseArrays(cols)
-	enc, err := newKeyEncoder(cols)
+	defer eval.ReleaseArrays(cols)
+	enc, err := eval.NewKeyEncoder(cols)
 	if err != nil {
 		return err
 	}
 	var buf []byte
 	for i := range targets {
-		buf = enc.encode(buf[:0], i)
-		targets[i] = int(hashKey(buf) % uint64(n))
+		buf = enc.Encode(buf[:0], i)
+		targets[i] = int(eval.HashKey(buf) % uint64(n))
 	}
 	return nil
 }
@@ -60,7 +60,7 @@ func scatter(ctx context.Context, b arrow.RecordBatch, targets []int, n int, emi
 			continue
 		}
 		idx := ib.NewArray()
-		part, err := takeBatch(ctx, b, idx)
+		part, err := eval.TakeBatch(ctx, b, idx)
 		idx.Release()
 		if err != nil {
 			return err
@@ -70,20 +70,4 @@ func scatter(ctx context.Context, b arrow.RecordBatch, targets []int, n int, emi
 		}
 	}
 	return nil
-}
-
-// takeBatch gathers the rows of b at indices into a new batch.
-func takeBatch(ctx context.Context, b arrow.RecordBatch, indices arrow.Array) (arrow.RecordBatch, error) {
-	ctx = compute.SetExecCtx(ctx, serialExec)
-	cols := make([]arrow.Array, b.NumCols())
-	for i, c := range b.Columns() {
-		out, err := compute.TakeArray(ctx, c, indices)
-		if err != nil {
-			releaseArrays(cols)
-			return nil, err
-		}
-		cols[i] = out
-	}
-	defer releaseArrays(cols)
-	return array.NewRecordBatch(b.Schema(), cols, int64(indices.Len())), nil
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/exec/internal/exectest"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -36,16 +37,16 @@ func TestRepartitionRoundRobin(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			mem := checkedAlloc(t)
-			root := must(plan.NewRepartition(memScan(t, mem, intSchema, c.inputs...), c.n))
+			mem := exectest.CheckedAlloc(t)
+			root := exectest.Must(plan.NewRepartition(memScan(t, mem, exectest.IntSchema, c.inputs...), c.n))
 			sink, err := run(t, context.Background(), mem, 0, root)
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := make([]int, c.n)
 			for p := range c.n {
-				got[p] = len(sink.rows[p])
-				if !sink.done[p] {
+				got[p] = len(sink.Rows[p])
+				if !sink.Finished[p] {
 					t.Errorf("partition %d not done", p)
 				}
 			}
@@ -60,7 +61,7 @@ func TestRepartitionRoundRobin(t *testing.T) {
 // another process (another runner, another release) must agree.
 func TestRepartitionHashPlacement(t *testing.T) {
 	for _, batchRows := range []int{1, 3, 0} {
-		mem := checkedAlloc(t)
+		mem := exectest.CheckedAlloc(t)
 		s := arrow.NewSchema([]arrow.Field{
 			{Name: "v", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 			{Name: "k", Type: arrow.BinaryTypes.String, Nullable: true},
@@ -75,12 +76,12 @@ func TestRepartitionHashPlacement(t *testing.T) {
 			{"v", map[string]int{"0": 3, "1": 1, "2": 0, "3": 2, "4": 2, "5": 3, "6": 0, "7": 0}},
 			{"k", map[string]int{"a": 1, "b": 0, "NULL": 3, "": 2, "c": 0}},
 		} {
-			sink, err := run(t, context.Background(), mem, batchRows, must(plan.NewRepartition(in, 4, plan.Col(c.key))))
+			sink, err := run(t, context.Background(), mem, batchRows, exectest.Must(plan.NewRepartition(in, 4, plan.Col(c.key))))
 			if err != nil {
 				t.Fatal(err)
 			}
 			got := map[string]int{}
-			for p, rows := range sink.rows {
+			for p, rows := range sink.Rows {
 				for _, r := range rows {
 					v, k, _ := strings.Cut(r, "|")
 					key := v

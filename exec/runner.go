@@ -2,14 +2,13 @@ package exec
 
 import (
 	"context"
-	"errors"
-	"io"
 	"sync"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/exec/call"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -87,7 +86,7 @@ type job struct {
 
 	mu       sync.Mutex
 	finished []func()
-	calls    []*callState
+	calls    []*call.Node
 }
 
 // onFinish registers fn to run when the job ends, whether it succeeded or
@@ -106,6 +105,17 @@ func (j *job) finish() {
 	for _, fn := range fns {
 		fn()
 	}
+}
+
+// evaluate builds the node of a batch call, whose function the job
+// closes when it finishes and whose metrics it reports.
+func (j *job) evaluate(n *plan.Evaluate, input PhysicalNode) *call.Node {
+	c := call.New(n, input, call.Env{Parallelism: j.cfg.Parallelism, Owner: j.cfg.Owner, BatchRows: DefaultBatchRows, BatchBytes: DefaultBatchBytes})
+	j.mu.Lock()
+	j.calls = append(j.calls, c)
+	j.mu.Unlock()
+	j.onFinish(c.Close)
+	return c
 }
 
 func newJob(cfg Config) *job {
@@ -127,7 +137,7 @@ func (g *Graph) metrics(elapsed time.Duration) Metrics {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for _, c := range j.calls {
-		m.UDFs = append(m.UDFs, c.metrics())
+		m.UDFs = append(m.UDFs, c.Metrics())
 	}
 	return m
 }
@@ -168,22 +178,6 @@ func runTasks(ctx context.Context, parallelism, n int, fn func(context.Context, 
 		return first
 	}
 	return ctx.Err()
-}
-
-// drain reads op to the end, handing each batch to fn.
-func drain(ctx context.Context, op Operator, fn func(arrow.RecordBatch) error) error {
-	for {
-		b, err := op.Next(ctx)
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := fn(b); err != nil {
-			return err
-		}
-	}
 }
 
 // AllocatorFrom returns the job's allocator, which Run puts in the

@@ -9,24 +9,25 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/ember-df/ember/exec/internal/exectest"
 	"github.com/ember-df/ember/plan"
 	"go.uber.org/goleak"
 )
 
 func TestRunCollects(t *testing.T) {
 	for _, batchRows := range []int{1, 2, 7, 0} {
-		mem := checkedAlloc(t)
-		src := &scriptSource{parts: 3, batches: 2, rows: 3}
-		sink, err := run(t, context.Background(), mem, batchRows, src.scan())
+		mem := exectest.CheckedAlloc(t)
+		src := &exectest.ScriptSource{Parts: 3, Batches: 2, Rows: 3}
+		sink, err := run(t, context.Background(), mem, batchRows, src.Scan())
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := sink.all()
+		got := sink.All()
 		if len(got) != 18 || got[0] != "0" || got[6] != "1000" || got[17] != "2005" {
 			t.Fatalf("rows %v", got)
 		}
 		for p := range 3 {
-			if !sink.done[p] {
+			if !sink.Finished[p] {
 				t.Errorf("Done(%d) not called", p)
 			}
 		}
@@ -39,10 +40,10 @@ func TestRunCollects(t *testing.T) {
 func TestRunFirstError(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	for _, parallelism := range []int{1, 2, 3} {
-		mem := checkedAlloc(t)
-		src := &scriptSource{parts: 3, batches: -1, rows: 4, before: func(ctx context.Context, p, batch int) error {
+		mem := exectest.CheckedAlloc(t)
+		src := &exectest.ScriptSource{Parts: 3, Batches: -1, Rows: 4, Before: func(ctx context.Context, p, batch int) error {
 			if p == 1 && batch == 2 {
-				return errBoom
+				return exectest.ErrBoom
 			}
 			if p != 1 {
 				time.Sleep(100 * time.Microsecond) // keep producing until cancelled
@@ -50,38 +51,38 @@ func TestRunFirstError(t *testing.T) {
 			return nil
 		}}
 		if parallelism == 1 {
-			src.batches = 5 // partition 0 must end for partition 1 to start
+			src.Batches = 5 // partition 0 must end for partition 1 to start
 		}
-		sink := newCollectSink()
-		_, err := Local{Config: Config{Allocator: mem, Parallelism: parallelism, BatchRows: 2}}.RunPlan(context.Background(), src.scan(), sink)
-		if !errors.Is(err, errBoom) {
-			t.Fatalf("parallelism %d: Run returned %v, want %v", parallelism, err, errBoom)
+		sink := exectest.NewCollectSink()
+		_, err := Local{Config: Config{Allocator: mem, Parallelism: parallelism, BatchRows: 2}}.RunPlan(context.Background(), src.Scan(), sink)
+		if !errors.Is(err, exectest.ErrBoom) {
+			t.Fatalf("parallelism %d: Run returned %v, want %v", parallelism, err, exectest.ErrBoom)
 		}
-		if sink.done[1] {
+		if sink.Finished[1] {
 			t.Errorf("parallelism %d: Done called for the failed partition", parallelism)
 		}
-		if parallelism == 1 && src.opened.Load() != 2 {
-			t.Errorf("parallelism 1: %d partitions opened after partition 1 failed, want 2", src.opened.Load())
+		if parallelism == 1 && src.Opened.Load() != 2 {
+			t.Errorf("parallelism 1: %d partitions opened after partition 1 failed, want 2", src.Opened.Load())
 		}
-		if src.opened.Load() != src.closed.Load() {
-			t.Errorf("parallelism %d: %d readers opened, %d closed", parallelism, src.opened.Load(), src.closed.Load())
+		if src.Opened.Load() != src.Closed.Load() {
+			t.Errorf("parallelism %d: %d readers opened, %d closed", parallelism, src.Opened.Load(), src.Closed.Load())
 		}
 	}
 }
 
 func TestRunSinkError(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	mem := checkedAlloc(t)
-	src := &scriptSource{parts: 4, batches: -1, rows: 2}
-	sink := newCollectSink()
-	sink.onBatch = func(p int, _ arrow.RecordBatch) error {
+	mem := exectest.CheckedAlloc(t)
+	src := &exectest.ScriptSource{Parts: 4, Batches: -1, Rows: 2}
+	sink := exectest.NewCollectSink()
+	sink.OnBatch = func(p int, _ arrow.RecordBatch) error {
 		if p == 2 {
-			return errBoom
+			return exectest.ErrBoom
 		}
 		return nil
 	}
-	_, err := Local{Config: Config{Allocator: mem, Parallelism: 4}}.RunPlan(context.Background(), src.scan(), sink)
-	if !errors.Is(err, errBoom) {
+	_, err := Local{Config: Config{Allocator: mem, Parallelism: 4}}.RunPlan(context.Background(), src.Scan(), sink)
+	if !errors.Is(err, exectest.ErrBoom) {
 		t.Fatalf("Run returned %v", err)
 	}
 }
@@ -106,29 +107,29 @@ func TestRunPanics(t *testing.T) {
 	}
 	cases := []struct {
 		name string
-		root func(*scriptSource) plan.Node
-		src  *scriptSource
+		root func(*exectest.ScriptSource) plan.Node
+		src  *exectest.ScriptSource
 		want []string // in the error message
 	}{
-		{"source", func(s *scriptSource) plan.Node { return s.scan() },
-			&scriptSource{parts: 3, batches: 3, rows: 2, before: panicAt(1)},
+		{"source", func(s *exectest.ScriptSource) plan.Node { return s.Scan() },
+			&exectest.ScriptSource{Parts: 3, Batches: 3, Rows: 2, Before: panicAt(1)},
 			[]string{"partition 1 panicked", "boom"}},
-		{"source-below-exchange", func(s *scriptSource) plan.Node { return must(plan.NewRepartition(s.scan(), 2)) },
-			&scriptSource{parts: 3, batches: 3, rows: 2, before: panicAt(2)},
+		{"source-below-exchange", func(s *exectest.ScriptSource) plan.Node { return exectest.Must(plan.NewRepartition(s.Scan(), 2)) },
+			&exectest.ScriptSource{Parts: 3, Batches: 3, Rows: 2, Before: panicAt(2)},
 			[]string{"partition 2 panicked", "boom"}},
-		{"map-batches", func(s *scriptSource) plan.Node {
-			return &plan.MapBatches{Input: s.scan(), Name: "fn", Fn: fnPanicsIn(1), OutSchema: intSchema}
-		}, &scriptSource{parts: 3, batches: 3, rows: 2},
+		{"map-batches", func(s *exectest.ScriptSource) plan.Node {
+			return &plan.MapBatches{Input: s.Scan(), Name: "fn", Fn: fnPanicsIn(1), OutSchema: exectest.IntSchema}
+		}, &exectest.ScriptSource{Parts: 3, Batches: 3, Rows: 2},
 			[]string{"MapBatches fn panicked in partition 1", "boom"}},
-		{"udf", func(s *scriptSource) plan.Node {
-			return must(plan.NewProject(s.scan(), &plan.Alias{Child: &plan.Call{Fn: panicky{}, Args: []plan.Expr{plan.Col("v")}}, Name: "x"}))
-		}, &scriptSource{parts: 2, batches: 3, rows: 2},
+		{"udf", func(s *exectest.ScriptSource) plan.Node {
+			return exectest.Must(plan.NewProject(s.Scan(), &plan.Alias{Child: &plan.Call{Fn: panicky{}, Args: []plan.Expr{plan.Col("v")}}, Name: "x"}))
+		}, &exectest.ScriptSource{Parts: 2, Batches: 3, Rows: 2},
 			[]string{"function panicky panicked in partition", "boom"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			defer goleak.VerifyNone(t)
-			mem := checkedAlloc(t)
+			mem := exectest.CheckedAlloc(t)
 			_, err := run(t, context.Background(), mem, 0, c.root(c.src))
 			if err == nil {
 				t.Fatal("Run succeeded")
@@ -163,14 +164,16 @@ func TestRunCancel(t *testing.T) {
 	}{
 		{"scan", func(n plan.Node) plan.Node { return n }},
 		{"filter-project", func(n plan.Node) plan.Node {
-			f := must(plan.NewFilter(n, plan.NewBinary(plan.OpGe, plan.Col("v"), plan.Lit(0))))
-			return must(plan.NewProject(f, &plan.Alias{Child: plan.NewBinary(plan.OpAdd, plan.Col("v"), plan.Lit(1)), Name: "w"}))
+			f := exectest.Must(plan.NewFilter(n, plan.NewBinary(plan.OpGe, plan.Col("v"), plan.Lit(0))))
+			return exectest.Must(plan.NewProject(f, &plan.Alias{Child: plan.NewBinary(plan.OpAdd, plan.Col("v"), plan.Lit(1)), Name: "w"}))
 		}},
-		{"repartition", func(n plan.Node) plan.Node { return must(plan.NewRepartition(n, 3)) }},
-		{"hash-repartition", func(n plan.Node) plan.Node { return must(plan.NewRepartition(n, 3, plan.Col("v"))) }},
-		{"sort", func(n plan.Node) plan.Node { return must(plan.NewSort(n, plan.SortOrder{Expr: plan.Col("v")})) }},
+		{"repartition", func(n plan.Node) plan.Node { return exectest.Must(plan.NewRepartition(n, 3)) }},
+		{"hash-repartition", func(n plan.Node) plan.Node { return exectest.Must(plan.NewRepartition(n, 3, plan.Col("v"))) }},
+		{"sort", func(n plan.Node) plan.Node {
+			return exectest.Must(plan.NewSort(n, plan.SortOrder{Expr: plan.Col("v")}))
+		}},
 		{"aggregate", func(n plan.Node) plan.Node {
-			return must(plan.NewAggregate(n, nil, []plan.AggExpr{{Func: plan.AggCount}}))
+			return exectest.Must(plan.NewAggregate(n, nil, []plan.AggExpr{{Func: plan.AggCount}}))
 		}},
 		{"limit", func(n plan.Node) plan.Node { return &plan.Limit{Input: n, N: 1 << 40} }},
 		{"coalesce", func(n plan.Node) plan.Node { return &plan.Coalesce{Input: n, N: 1} }},
@@ -178,41 +181,41 @@ func TestRunCancel(t *testing.T) {
 	for _, r := range roots {
 		t.Run(r.name, func(t *testing.T) {
 			defer goleak.VerifyNone(t)
-			mem := checkedAlloc(t)
+			mem := exectest.CheckedAlloc(t)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			src := &scriptSource{parts: 3, batches: -1, rows: 5, before: func(_ context.Context, p, batch int) error {
+			src := &exectest.ScriptSource{Parts: 3, Batches: -1, Rows: 5, Before: func(_ context.Context, p, batch int) error {
 				if p == 0 && batch == 20 {
 					cancel()
 				}
 				return nil
 			}}
-			_, err := run(t, ctx, mem, 2, r.root(src.scan()))
+			_, err := run(t, ctx, mem, 2, r.root(src.Scan()))
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("Run returned %v, want context.Canceled", err)
 			}
-			if src.opened.Load() != src.closed.Load() {
-				t.Errorf("%d readers opened, %d closed", src.opened.Load(), src.closed.Load())
+			if src.Opened.Load() != src.Closed.Load() {
+				t.Errorf("%d readers opened, %d closed", src.Opened.Load(), src.Closed.Load())
 			}
 		})
 	}
 	t.Run("before-start", func(t *testing.T) {
 		defer goleak.VerifyNone(t)
-		mem := checkedAlloc(t)
+		mem := exectest.CheckedAlloc(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		src := &scriptSource{parts: 3, batches: -1, rows: 5}
-		if _, err := run(t, ctx, mem, 0, src.scan()); !errors.Is(err, context.Canceled) {
+		src := &exectest.ScriptSource{Parts: 3, Batches: -1, Rows: 5}
+		if _, err := run(t, ctx, mem, 0, src.Scan()); !errors.Is(err, context.Canceled) {
 			t.Fatalf("Run returned %v", err)
 		}
 	})
 }
 
 func TestRunMetrics(t *testing.T) {
-	mem := checkedAlloc(t)
-	src := &scriptSource{parts: 2, batches: 3, rows: 4}
-	f := must(plan.NewFilter(src.scan(), plan.NewBinary(plan.OpLt, plan.NewBinary(plan.OpMod, plan.Col("v"), plan.Lit(2)), plan.Lit(1))))
-	m, err := Local{Config: Config{Allocator: mem, Parallelism: 2}}.RunPlan(context.Background(), f, newCollectSink())
+	mem := exectest.CheckedAlloc(t)
+	src := &exectest.ScriptSource{Parts: 2, Batches: 3, Rows: 4}
+	f := exectest.Must(plan.NewFilter(src.Scan(), plan.NewBinary(plan.OpLt, plan.NewBinary(plan.OpMod, plan.Col("v"), plan.Lit(2)), plan.Lit(1))))
+	m, err := Local{Config: Config{Allocator: mem, Parallelism: 2}}.RunPlan(context.Background(), f, exectest.NewCollectSink())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/exec/eval"
+	"github.com/ember-df/ember/exec/op"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -52,8 +54,8 @@ func (s *sortExec) sort(ctx context.Context, in Operator) ([]arrow.RecordBatch, 
 		}
 		s.job.budget.free(held)
 	}()
-	err := drain(ctx, in, func(b arrow.RecordBatch) error {
-		n := batchBytes(b)
+	err := op.Drain(ctx, in, func(b arrow.RecordBatch) error {
+		n := op.BatchBytes(b)
 		if err := s.job.budget.reserve(n, "sort"); err != nil {
 			return err
 		}
@@ -74,16 +76,16 @@ func (s *sortExec) sort(ctx context.Context, in Operator) ([]arrow.RecordBatch, 
 		return nil, 0, err
 	}
 	defer all.Release()
-	ev := newEvaluator(ctx, mem, 0)
+	ev := eval.New(ctx, mem, 0)
 	keyExprs := make([]plan.Expr, len(s.orders))
 	for i, o := range s.orders {
 		keyExprs[i] = o.Expr
 	}
-	keys, err := ev.arrays(keyExprs, all)
+	keys, err := ev.Arrays(keyExprs, all)
 	if err != nil {
 		return nil, 0, err
 	}
-	defer releaseArrays(keys)
+	defer eval.ReleaseArrays(keys)
 	comparators := make([]func(i, j int) int, len(keys))
 	for i, k := range keys {
 		if comparators[i], err = comparator(k, s.orders[i]); err != nil {
@@ -118,13 +120,13 @@ func (s *sortExec) sort(ctx context.Context, in Operator) ([]arrow.RecordBatch, 
 		ib.AppendValues(perm[lo:hi], nil)
 		idx := ib.NewArray()
 		ib.Release()
-		out, err := takeBatch(ctx, all, idx)
+		out, err := eval.TakeBatch(ctx, all, idx)
 		idx.Release()
 		if err != nil {
 			return fail(err)
 		}
 		sorted = append(sorted, out)
-		n := batchBytes(out)
+		n := op.BatchBytes(out)
 		if err := s.job.budget.reserve(n, "sort"); err != nil {
 			return fail(err)
 		}
@@ -140,7 +142,7 @@ func concatBatches(mem memory.Allocator, schema *arrow.Schema, batches []arrow.R
 	for _, b := range batches {
 		rows += b.NumRows()
 	}
-	defer releaseArrays(cols)
+	defer eval.ReleaseArrays(cols)
 	for c := range cols {
 		parts := make([]arrow.Array, len(batches))
 		for i, b := range batches {
@@ -166,12 +168,12 @@ func comparator(col arrow.Array, o plan.SortOrder) (func(i, j int) int, error) {
 	case *array.Uint64:
 		values = func(i, j int) int { return cmp.Compare(c.Value(i), c.Value(j)) }
 	case *array.Float64, *array.Float32:
-		get, _ := float64Getter(c)
+		get, _ := eval.Float64Getter(c)
 		values = func(i, j int) int { return compareFloats(get(i), get(j)) }
 	case *array.Null:
 		values = func(int, int) int { return 0 }
 	default:
-		get, ok := int64Getter(c)
+		get, ok := eval.Int64Getter(c)
 		if !ok {
 			return nil, fmt.Errorf("exec: cannot sort by values of type %s", col.DataType())
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/exec/internal/exectest"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -37,17 +38,17 @@ func TestSort(t *testing.T) {
 	for _, c := range cases {
 		for _, batchRows := range []int{1, 2, 0} {
 			t.Run(fmt.Sprintf("%s/batch=%d", c.name, batchRows), func(t *testing.T) {
-				mem := checkedAlloc(t)
-				root := must(plan.NewProject(must(plan.NewSort(memScan(t, mem, s, parts...), c.orders...)), plan.Col("s")))
+				mem := exectest.CheckedAlloc(t)
+				root := exectest.Must(plan.NewProject(exectest.Must(plan.NewSort(memScan(t, mem, s, parts...), c.orders...)), plan.Col("s")))
 				sink, err := run(t, context.Background(), mem, batchRows, root)
 				if err != nil {
 					t.Fatal(err)
 				}
-				if got := strings.Join(sink.all(), ","); got != c.want {
+				if got := strings.Join(sink.All(), ","); got != c.want {
 					t.Fatalf("order %s, want %s", got, c.want)
 				}
-				if len(sink.rows) > 1 {
-					t.Errorf("sort produced %d partitions", len(sink.rows))
+				if len(sink.Rows) > 1 {
+					t.Errorf("sort produced %d partitions", len(sink.Rows))
 				}
 			})
 		}

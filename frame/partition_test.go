@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/ember-df/ember/exec"
+	"github.com/ember-df/ember/exec/commit"
 	"github.com/ember-df/ember/frame"
 )
 
@@ -47,7 +47,7 @@ func TestPartitionBy(t *testing.T) {
 					t.Fatalf("missing directory %s: %v", dir, err)
 				}
 			}
-			m, err := exec.ReadManifest(out)
+			m, err := commit.ReadManifest(out)
 			if err != nil || m.Rows != 7 || !slices.Equal(m.PartitionBy, []string{"dept", "tag"}) {
 				t.Fatalf("manifest %+v, %v", m, err)
 			}

@@ -8,7 +8,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/ember-df/ember/exec"
+	"github.com/ember-df/ember/exec/eval"
 )
 
 // Show prints the first n rows to stdout as a Spark-style table, with
@@ -118,5 +118,5 @@ func CellString(col arrow.Array, i int) string {
 	if col.IsNull(i) {
 		return "NULL"
 	}
-	return string(exec.AppendValue(nil, col, i))
+	return string(eval.AppendValue(nil, col, i))
 }

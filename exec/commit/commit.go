@@ -1,0 +1,145 @@
+package commit
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+
+	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/storage"
+)
+
+// Committer carries one write job through the commit protocol of its
+// destination's store, on the driver:
+//
+//	target, skip, err := c.Prepare(ctx) // before any task runs
+//	… every task writes its part files under target (TaskWriter) …
+//	err = c.Commit(ctx, files)          // the files the tasks committed
+//	if err != nil { c.Abort() }         // after any failure past Prepare
+//
+// At every instant a reader of the destination sees either the old
+// complete dataset or the new complete one (see the package doc).
+// A Committer is used by one goroutine and for one job.
+type Committer struct {
+	w       *plan.Write
+	store   protocol
+	target  Target
+	crashed bool // a test stopped the protocol: Abort leaves everything
+}
+
+// protocol is one store's side of the commit: local disk (rename) or an
+// object store (manifest PUT).
+type protocol interface {
+	// prepare checks the destination against the save mode and readies
+	// the target the tasks write to; skip is true when the job has nothing
+	// to do (Ignore, destination exists).
+	prepare(ctx context.Context) (target Target, skip bool, err error)
+	// commit makes the files of m, the job's manifest, the destination's
+	// dataset (with the existing files for an Append). It runs after step
+	// stepTasksDone.
+	commit(ctx context.Context, m Manifest) error
+	// abort cleans up after a failed job.
+	abort()
+}
+
+// NewCommitter returns the committer of w's destination: the rename
+// protocol on local disk, the manifest protocol on any other store
+// package storage supports. It fails (with storage's error) for a scheme
+// storage does not support, before anything is written.
+func NewCommitter(w *plan.Write) (*Committer, error) {
+	c := &Committer{w: w}
+	if dest, local := storage.LocalPath(w.Path); local {
+		c.store = &localCommitter{dest: filepath.Clean(dest), mode: w.Mode}
+		return c, nil
+	}
+	if _, err := storage.Resolve(w.Path); err != nil {
+		return nil, err
+	}
+	c.store = &objectCommitter{dest: strings.TrimSuffix(w.Path, "/"), mode: w.Mode}
+	return c, nil
+}
+
+// Prepare checks the destination against the write's save mode and
+// readies the Target the job's tasks write to. skip is true when the job
+// must not run (mode Ignore and the destination exists); on error the job
+// must not run either.
+func (c *Committer) Prepare(ctx context.Context) (target Target, skip bool, err error) {
+	c.target, skip, err = c.store.prepare(ctx)
+	return c.target, skip, err
+}
+
+// Commit makes files — what the job's tasks committed (TaskWriter.Commit)
+// under the Target, in any order — the destination's dataset, and writes
+// its _SUCCESS manifest. An empty result still gets one part file, which
+// Commit writes with ctx's allocator (compute.WithAllocator). Once Commit has returned nil, the job is
+// committed, even if deleting replaced data failed (that is logged).
+func (c *Committer) Commit(ctx context.Context, files []ManifestFile) error {
+	err := c.commit(ctx, files)
+	c.crashed = errors.Is(err, errCrash)
+	return err
+}
+
+func (c *Committer) commit(ctx context.Context, files []ManifestFile) error {
+	layout := NewFileLayout(c.w.Format, c.w.Schema(), c.w.PartitionBy)
+	if len(files) == 0 {
+		// An empty result still gets one part file, so that its schema (a
+		// CSV header, a Parquet footer) is kept.
+		var err error
+		if files, err = emptyResult(NewTaskWriter(ctx, layout, c.target, 0)); err != nil {
+			return err
+		}
+	}
+	if err := step(stepTasksDone); err != nil {
+		return err
+	}
+	m := newManifest(c.target.Job, c.w.Format.Extension(), layout.schema, files)
+	m.PartitionBy = c.w.PartitionBy
+	return c.store.commit(ctx, m)
+}
+
+// Abort cleans up after a failed job: it removes the staging directory
+// (local disk) or what the job's tasks uploaded (object stores), unless
+// the new dataset is already in place.
+func (c *Committer) Abort() {
+	if c.crashed {
+		return // as if the process had died: nothing is cleaned up
+	}
+	c.store.abort()
+}
+
+// emptyResult writes the one part file of an empty result.
+func emptyResult(t *TaskWriter) ([]ManifestFile, error) {
+	defer t.Abort()
+	if _, err := t.file(""); err != nil {
+		return nil, err
+	}
+	return t.Commit()
+}
+
+// The steps of a commit, in order. Tests stop the protocol after each one
+// (as a crash would) and check that the destination is always either as it
+// was or complete.
+const (
+	stepTasksDone      = iota + 1 // every part file is out of _temporary
+	stepTemporaryGone             // _temporary is removed
+	stepManifest                  // _SUCCESS is in the staging directory
+	stepExistingLinked            // Append: the existing files are hard-linked into staging
+	stepSwapped                   // staging is in place at the destination
+	stepOldRemoved                // the replaced data is deleted
+)
+
+// crashAfter, when set by a test (export_test.go), is called after each
+// commit step; when it returns true, Commit returns errCrash at once and
+// Abort cleans up nothing, as if the process had died there.
+var crashAfter func(step int) bool
+
+var errCrash = errors.New("exec: simulated crash")
+
+// step records that a commit step is complete, and lets tests crash there.
+func step(n int) error {
+	if crashAfter != nil && crashAfter(n) {
+		return errCrash
+	}
+	return nil
+}

@@ -1,0 +1,212 @@
+package commit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/ember-df/ember/plan"
+	"github.com/google/uuid"
+)
+
+// localCommitter carries one write job through the local disk's commit
+// protocol: tasks write under _temporary/ of a staging directory beside
+// the destination and rename their files out of it; the job commit puts
+// the staging directory in place with one rename or exchange.
+type localCommitter struct {
+	dest, staging string
+	job           string
+	mode          plan.SaveMode
+	exists        bool // the destination existed when the job started
+	done          bool // the staging directory is in place (or gone)
+}
+
+// prepare implements protocol.
+func (c *localCommitter) prepare(context.Context) (Target, bool, error) {
+	exists, err := c.prepareStaging()
+	c.exists = exists
+	return Target{Dir: c.staging, Job: c.job}, err == nil && exists && c.mode == plan.Ignore, err
+}
+
+// abort implements protocol: it removes the staging directory, unless
+// it is already in place.
+func (c *localCommitter) abort() {
+	if !c.done && c.staging != "" {
+		os.RemoveAll(c.staging)
+	}
+}
+
+// prepareStaging checks the destination against the mode, removes staging
+// directories that dead jobs left beside it, and creates this job's.
+func (c *localCommitter) prepareStaging() (exists bool, err error) {
+	_, statErr := os.Stat(c.dest)
+	exists = statErr == nil
+	if statErr != nil && !errors.Is(statErr, fs.ErrNotExist) {
+		return false, fmt.Errorf("exec: write %s: %w", c.dest, statErr)
+	}
+	switch {
+	case exists && c.mode == plan.ErrorIfExists:
+		return true, fmt.Errorf("exec: write %s: path already exists (mode ErrorIfExists); choose Overwrite, Append or Ignore", c.dest)
+	case exists && c.mode == plan.Ignore:
+		return true, nil
+	}
+	parent := filepath.Dir(c.dest)
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return exists, fmt.Errorf("exec: write %s: %w", c.dest, err)
+	}
+	removeAbandoned(parent, filepath.Base(c.dest))
+	c.job = uuid.NewString()
+	c.staging = filepath.Join(parent, fmt.Sprintf("%s%s-%d-%s", stagingPrefix(filepath.Base(c.dest)), hostTag(), os.Getpid(), c.job))
+	if err := os.MkdirAll(filepath.Join(c.staging, "_temporary"), 0o755); err != nil {
+		return exists, fmt.Errorf("exec: write %s: %w", c.dest, err)
+	}
+	return exists, nil
+}
+
+func stagingPrefix(name string) string { return "." + name + ".ember-staging-" }
+
+// removeAbandoned deletes the staging directories of name that a process
+// of this host left when it died mid-job, so that crashes leave no garbage
+// for long. Directories of other hosts (a shared volume) are left alone:
+// their process cannot be checked from here.
+func removeAbandoned(parent, name string) {
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return
+	}
+	prefix := stagingPrefix(name) + hostTag() + "-"
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || strings.HasSuffix(rest, ".old") {
+			continue // .old: the fallback swap's copy of the old data
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid <= 0 || processAlive(pid) {
+			continue
+		}
+		os.RemoveAll(filepath.Join(parent, e.Name()))
+	}
+}
+
+// hostTag names this host in staging directory names: its hostname,
+// reduced to characters that are safe in a file name.
+func hostTag() string {
+	h, err := os.Hostname()
+	if err != nil || h == "" {
+		return "host"
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, h)
+}
+
+// commit implements protocol.
+func (c *localCommitter) commit(ctx context.Context, m Manifest) error {
+	exists := c.exists
+	if err := os.RemoveAll(filepath.Join(c.staging, "_temporary")); err != nil {
+		return err
+	}
+	if err := step(stepTemporaryGone); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if exists && c.mode == plan.Append {
+		old, err := linkExisting(c.dest, c.staging)
+		if err != nil {
+			return fmt.Errorf("linking the existing files: %w", err)
+		}
+		m = old.merge(m)
+	}
+	if err := m.write(c.staging); err != nil {
+		return err
+	}
+	if err := step(stepManifest); err != nil {
+		return err
+	}
+	if exists && c.mode == plan.Append {
+		if err := step(stepExistingLinked); err != nil {
+			return err
+		}
+	}
+	if !exists {
+		if err := os.Rename(c.staging, c.dest); err != nil {
+			return err
+		}
+		c.done = true
+		return step(stepSwapped)
+	}
+	// The destination exists: swap atomically, then delete the old data,
+	// which now sits at the staging path.
+	if err := swapPaths(c.staging, c.dest); err != nil {
+		return err
+	}
+	c.done = true
+	if err := step(stepSwapped); err != nil {
+		return err
+	}
+	// The job has committed: failing to delete the old data must not make
+	// it look failed (a retried Append would duplicate rows).
+	if err := os.RemoveAll(c.staging); err != nil {
+		slog.Warn("ember: could not remove replaced output", "path", c.staging, "err", err)
+	}
+	return step(stepOldRemoved)
+}
+
+// swapPaths swaps two paths atomically where the system can (Linux's
+// renameat2 RENAME_EXCHANGE). Elsewhere it takes two renames, with a short
+// window in which the destination is missing (never half-written).
+func swapPaths(staging, dest string) error {
+	if err := exchangePaths(staging, dest); !errors.Is(err, errNoExchange) {
+		return err
+	}
+	old := staging + ".old"
+	if err := os.Rename(dest, old); err != nil {
+		return err
+	}
+	if err := os.Rename(staging, dest); err != nil {
+		os.Rename(old, dest)
+		return err
+	}
+	return os.Rename(old, staging)
+}
+
+// linkExisting hard-links every file of dest except _SUCCESS into staging,
+// keeping subdirectories, and returns dest's manifest (or one listing its
+// files with unknown row counts when it has none).
+func linkExisting(dest, staging string) (Manifest, error) {
+	old, err := ReadManifest(dest)
+	known := err == nil
+	err = filepath.WalkDir(dest, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dest, path)
+		if err != nil || rel == "." || rel == SuccessFile {
+			return err
+		}
+		target := filepath.Join(staging, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		if !known && !strings.HasPrefix(d.Name(), ".") {
+			old.Files = append(old.Files, ManifestFile{Name: filepath.ToSlash(rel), Rows: -1})
+		}
+		return os.Link(path, target)
+	})
+	if !known {
+		old.Rows = -1
+	}
+	return old, err
+}

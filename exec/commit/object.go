@@ -1,0 +1,157 @@
+package commit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"path"
+	"strings"
+
+	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/storage"
+	"github.com/google/uuid"
+)
+
+// objectCommitter carries one write job through the commit protocol of a
+// store without rename (s3://, gs://, azblob://, mem://).
+//
+// Tasks upload their part files in place, under names that hold the job's
+// id, each visible only once complete. The job commit then writes the
+// _SUCCESS manifest with one PUT, which is atomic on every object store:
+// before it, the destination's manifest lists the old dataset; after it,
+// the new one. ember's readers read exactly the files a manifest lists, so
+// they never see a partial or mixed dataset; a tool that globs part-*
+// without reading the manifest may see a failed job's files until they
+// are deleted, and during an Overwrite both datasets until the old files
+// are (docs/commit.md).
+type objectCommitter struct {
+	dest   string
+	mode   plan.SaveMode
+	job    string
+	exists bool
+	before []storage.FileInfo // the destination's files when the job started
+	old    *Manifest          // its manifest then, if it had one
+	done   bool               // the new manifest is in place
+}
+
+// prepare implements protocol.
+func (c *objectCommitter) prepare(ctx context.Context) (Target, bool, error) {
+	c.job = uuid.NewString()
+	target := Target{Dir: c.dest, Job: c.job, Direct: true}
+	files, err := storage.List(ctx, c.dest)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return target, false, fmt.Errorf("exec: write %s: %w", c.dest, err)
+	}
+	c.before, c.exists = files, len(files) > 0
+	switch {
+	case c.exists && c.mode == plan.ErrorIfExists:
+		return target, false, fmt.Errorf("exec: write %s: path already exists (mode ErrorIfExists); choose Overwrite, Append or Ignore", c.dest)
+	case c.exists && c.mode == plan.Ignore:
+		return target, true, nil
+	}
+	if c.exists {
+		if m, err := ReadManifest(c.dest); err == nil {
+			c.old = &m
+		} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, ErrNotManifest) {
+			return target, false, err
+		}
+	}
+	return target, false, nil
+}
+
+// commit implements protocol.
+func (c *objectCommitter) commit(ctx context.Context, m Manifest) error {
+	if c.exists && c.mode == plan.Append {
+		m = c.previous().merge(m)
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	data, err := m.encode()
+	if err != nil {
+		return err
+	}
+	if err := storage.WriteFile(ctx, storage.Join(c.dest, SuccessFile), data); err != nil {
+		return err
+	}
+	c.done = true
+	if err := step(stepSwapped); err != nil {
+		return err
+	}
+	if c.exists && c.mode == plan.Overwrite {
+		// The job has committed: failing to delete the old files must not
+		// make it look failed.
+		keep := map[string]bool{}
+		for _, f := range m.Files {
+			keep[f.Name] = true
+		}
+		for _, name := range c.previous().names() {
+			if keep[name] {
+				continue
+			}
+			if err := storage.Remove(context.WithoutCancel(ctx), storage.Join(c.dest, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				slog.Warn("ember: could not remove replaced output", "path", storage.Join(c.dest, name), "err", err)
+			}
+		}
+	}
+	return step(stepOldRemoved)
+}
+
+// previous is the dataset at the destination when the job started: its
+// manifest, or, when it had none (another tool wrote it), its data files
+// with unknown row counts.
+func (c *objectCommitter) previous() Manifest {
+	if c.old != nil {
+		return *c.old
+	}
+	m := Manifest{Rows: -1}
+	for _, f := range c.before {
+		rel := strings.TrimPrefix(strings.TrimPrefix(f.Path, c.dest), "/")
+		if hiddenPath(rel) {
+			continue
+		}
+		m.Files = append(m.Files, ManifestFile{Name: rel, Rows: -1, Bytes: f.Size})
+	}
+	return m
+}
+
+// names lists the manifest's files.
+func (m Manifest) names() []string {
+	out := make([]string, len(m.Files))
+	for i, f := range m.Files {
+		out[i] = f.Name
+	}
+	return out
+}
+
+// hiddenPath reports whether a relative path has a component that readers
+// skip (_SUCCESS, _temporary, .hidden).
+func hiddenPath(rel string) bool {
+	for _, part := range strings.Split(rel, "/") {
+		if strings.HasPrefix(part, "_") || strings.HasPrefix(part, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// abort implements protocol: before the manifest is in place, it
+// deletes what this job's tasks uploaded (their names hold the job's id);
+// a retried task's duplicates go with them.
+func (c *objectCommitter) abort() {
+	if c.done || c.job == "" {
+		return
+	}
+	ctx := context.Background()
+	files, err := storage.List(ctx, c.dest)
+	if err != nil {
+		return
+	}
+	for _, f := range files {
+		if strings.Contains(path.Base(f.Path), c.job) {
+			storage.Remove(ctx, f.Path)
+		}
+	}
+}
