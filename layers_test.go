@@ -27,7 +27,7 @@ var layers = map[string][]string{
 	"plugins/":      {"plan", "udf"},
 	"gotaconv":      {"frame", "plan"},
 	"examples/":     {"frame", "udf", "udf/", "io/", "gotaconv", "plugins", "plugins/"},
-	"bench/":        {"frame", "io/", "plan", "udf", "udf/", "plugins", "plugins/"},
+	"bench/":        {"frame", "io/", "plan", "udf", "udf/", "plugins", "plugins/", "storage", "storage/"},
 	"internal/":     {},
 
 	// exec's sub-packages, split along its seams: op (the operator

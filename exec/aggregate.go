@@ -45,78 +45,63 @@ func (g *Graph) aggregate(input PhysicalNode, keys []plan.Expr, aggs []plan.AggE
 		}
 	}
 	a := &aggregation{job: g.job, keys: keys, aggs: aggs, schema: schema, state: arrow.NewSchema(fields, nil)}
-	states := g.gather(&partialAggregateExec{aggregation: a, input: input}, "aggregate")
-	return &finalAggregateExec{aggregation: a, input: states}
+	states := g.gather(&aggregateExec{aggregation: a, input: input}, "aggregate")
+	return &aggregateExec{aggregation: a, input: states, final: true}
 }
 
-// partialAggregateExec aggregates each input partition into one batch of
-// partial states per partition.
-type partialAggregateExec struct {
+// aggregateExec is one step of an aggregation: the partial step
+// aggregates each input partition's rows into one batch of partial states
+// (the schema aggregation.state); the final step merges partial states
+// into the result.
+type aggregateExec struct {
 	*aggregation
 	input PhysicalNode
+	final bool
 }
 
-func (a *partialAggregateExec) Schema() *arrow.Schema    { return a.state }
-func (a *partialAggregateExec) Partitions() int          { return a.input.Partitions() }
-func (a *partialAggregateExec) Children() []PhysicalNode { return []PhysicalNode{a.input} }
-func (a *partialAggregateExec) String() string {
+func (a *aggregateExec) Partitions() int          { return a.input.Partitions() }
+func (a *aggregateExec) Children() []PhysicalNode { return []PhysicalNode{a.input} }
+
+// Schema implements PhysicalNode.
+func (a *aggregateExec) Schema() *arrow.Schema {
+	if a.final {
+		return a.schema
+	}
+	return a.state
+}
+
+func (a *aggregateExec) String() string {
+	if a.final {
+		return "HashAggregateExec " + a.aggregation.String()
+	}
 	return "PartialAggregateExec " + a.aggregation.String()
 }
 
 // Operator implements PhysicalNode.
-func (a *partialAggregateExec) Operator(p int) (Operator, error) {
+func (a *aggregateExec) Operator(p int) (Operator, error) {
 	in, err := a.input.Operator(p)
 	if err != nil {
 		return nil, err
 	}
-	return &bufferOp{schema: a.state, job: a.job, input: in, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
+	return &bufferOp{schema: a.Schema(), job: a.job, input: in, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
 		t, err := a.newTable(ctx, p)
 		if err != nil {
 			return nil, 0, err
 		}
 		defer t.release()
-		if err := op.Drain(ctx, in, t.add); err != nil {
+		fold, finish := t.add, t.states
+		if a.final {
+			fold, finish = t.mergeStates, t.result
+		}
+		if err := op.Drain(ctx, in, fold); err != nil {
 			return nil, 0, err
 		}
-		out, err := t.states()
+		out, err := finish()
 		if err != nil {
 			return nil, 0, err
 		}
-		return []arrow.RecordBatch{out}, 0, nil
-	}}, nil
-}
-
-// finalAggregateExec merges partial states into the result.
-type finalAggregateExec struct {
-	*aggregation
-	input PhysicalNode
-}
-
-func (a *finalAggregateExec) Schema() *arrow.Schema    { return a.schema }
-func (a *finalAggregateExec) Partitions() int          { return a.input.Partitions() }
-func (a *finalAggregateExec) Children() []PhysicalNode { return []PhysicalNode{a.input} }
-func (a *finalAggregateExec) String() string {
-	return "HashAggregateExec " + a.aggregation.String()
-}
-
-// Operator implements PhysicalNode.
-func (a *finalAggregateExec) Operator(p int) (Operator, error) {
-	in, err := a.input.Operator(p)
-	if err != nil {
-		return nil, err
-	}
-	return &bufferOp{schema: a.schema, job: a.job, input: in, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
-		t, err := a.newTable(ctx, p)
-		if err != nil {
-			return nil, 0, err
-		}
-		defer t.release()
-		if err := op.Drain(ctx, in, t.mergeStates); err != nil {
-			return nil, 0, err
-		}
-		out, err := t.result()
-		if err != nil {
-			return nil, 0, err
+		if !a.final {
+			return []arrow.RecordBatch{out}, 0, nil
 		}
 		return a.job.slices(out, "aggregate")
 	}}, nil
