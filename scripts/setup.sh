@@ -7,7 +7,10 @@
 #                                fetched with npm, which it installs if missing)
 #   bash scripts/setup.sh test   also what the tests and benchmarks need: DuckDB
 #                                (npm @duckdb/node-api), Debian's pandas and
-#                                scikit-learn, the real tools they compare against
+#                                scikit-learn, the real tools they compare against,
+#                                and versitygw, a real S3-compatible server
+#                                (scripts/install-versitygw.sh, built from the Go
+#                                module proxy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,4 +51,5 @@ if ! /usr/bin/python3 -c 'import pandas' >/dev/null 2>&1; then
 	apt_install python3-pandas
 fi
 bash bench/setup.sh
+bash scripts/install-versitygw.sh
 
