@@ -61,7 +61,8 @@ func (f *countingFile) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
-// rangeFile is a File over ranged reads, with one read-ahead buffer.
+// rangeFile is a File over ranged reads, with one read-ahead buffer and,
+// while reads are sequential, the next window fetched in the background.
 type rangeFile struct {
 	ctx  context.Context
 	e    *entry
@@ -71,19 +72,32 @@ type rangeFile struct {
 	mu     sync.Mutex // guards the fields below; held across a fetch
 	buf    []byte     // the file's bytes from bufOff
 	bufOff int64
-	end    int64 // where the last fetch ended
-	ahead  int   // bytes the next buffered fetch reads
+	end    int64     // where the last fetch ended
+	ahead  int       // bytes the next buffered fetch reads
+	streak int       // fetches in a row that followed the previous one
+	next   *prefetch // the window after the last fetch, being fetched; nil when none
+	spare  []byte    // a buffer to reuse
 	closed bool
+}
+
+// prefetch is a window being fetched in the background.
+type prefetch struct {
+	off    int64
+	buf    []byte
+	err    error
+	done   chan struct{}
+	cancel context.CancelFunc
 }
 
 // Size implements File.
 func (f *rangeFile) Size() int64 { return f.size }
 
-// Close implements File.
+// Close implements File; it stops a fetch in the background.
 func (f *rangeFile) Close() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.closed, f.buf = true, nil
+	f.dropPrefetch()
+	f.closed, f.buf, f.spare = true, nil, nil
 	return nil
 }
 
@@ -103,33 +117,58 @@ func (f *rangeFile) ReadAt(p []byte, off int64) (int, error) {
 		return 0, fmt.Errorf("storage: %s: ReadAt after Close", f.path)
 	}
 	n := 0
-	if off >= f.bufOff && off < f.bufOff+int64(len(f.buf)) {
-		n = copy(p[:want], f.buf[off-f.bufOff:])
-	}
-	if n < want {
+	for n < want {
 		at, rest := off+int64(n), p[n:want]
-		if at == f.end {
+		if at >= f.bufOff && at < f.bufOff+int64(len(f.buf)) {
+			n += copy(rest, f.buf[at-f.bufOff:])
+			continue
+		}
+		if f.next != nil && f.next.off == at {
+			pf := f.next
+			f.next = nil
+			<-pf.done
+			if pf.err == nil {
+				f.spare, f.buf, f.bufOff, f.end = f.buf, pf.buf, pf.off, pf.off+int64(len(pf.buf))
+				f.ahead = min(2*f.ahead, maxReadAhead)
+				f.startPrefetch(f.end)
+				continue
+			}
+			f.spare = pf.buf // fetch it again below, reporting the error if it recurs
+		}
+		f.dropPrefetch()
+		sequential := at == f.end
+		if sequential {
 			f.ahead = min(2*f.ahead, maxReadAhead)
+			f.streak++
 		} else {
-			f.ahead = minReadAhead
+			f.ahead, f.streak = minReadAhead, 0
 		}
 		if len(rest) >= f.ahead {
-			if err := f.fetch(rest, at); err != nil {
+			if err := f.fetch(f.ctx, rest, at); err != nil {
 				return n, err
 			}
-		} else {
-			k := int(min(int64(f.ahead), f.size-at))
-			if cap(f.buf) < k {
-				f.buf = make([]byte, k)
+			f.end = at + int64(len(rest))
+			n += len(rest)
+			// Large reads in a row are a stream (a CSV scan); two
+			// adjacent ones may be neighbouring Parquet column chunks.
+			if f.streak >= 2 {
+				f.startPrefetch(f.end)
 			}
-			f.buf, f.bufOff = f.buf[:k], at
-			if err := f.fetch(f.buf, at); err != nil {
-				f.buf = f.buf[:0]
-				return n, err
-			}
-			copy(rest, f.buf)
+			continue
 		}
-		n = want
+		k := int(min(int64(f.ahead), f.size-at))
+		if cap(f.buf) < k {
+			f.buf = make([]byte, k)
+		}
+		f.buf, f.bufOff = f.buf[:k], at
+		if err := f.fetch(f.ctx, f.buf, at); err != nil {
+			f.buf = f.buf[:0]
+			return n, err
+		}
+		f.end = at + int64(k)
+		if sequential {
+			f.startPrefetch(f.end)
+		}
 	}
 	if n < len(p) {
 		return n, io.EOF
@@ -137,9 +176,41 @@ func (f *rangeFile) ReadAt(p []byte, off int64) (int, error) {
 	return n, nil
 }
 
-// fetch reads len(dst) bytes at off with one ranged request.
-func (f *rangeFile) fetch(dst []byte, off int64) error {
-	r, err := f.e.openRange(f.ctx, f.path, off, int64(len(dst)))
+// startPrefetch fetches the window at off in the background.
+func (f *rangeFile) startPrefetch(off int64) {
+	if off >= f.size {
+		return
+	}
+	k := int(min(int64(f.ahead), f.size-off))
+	buf := f.spare
+	if cap(buf) < k {
+		buf = make([]byte, k)
+	}
+	f.spare = nil
+	ctx, cancel := context.WithCancel(f.ctx)
+	pf := &prefetch{off: off, buf: buf[:k], done: make(chan struct{}), cancel: cancel}
+	go func() {
+		defer close(pf.done)
+		pf.err = f.fetch(ctx, pf.buf, pf.off)
+	}()
+	f.next = pf
+}
+
+// dropPrefetch stops the fetch in the background, if any, and keeps its
+// buffer.
+func (f *rangeFile) dropPrefetch() {
+	if f.next == nil {
+		return
+	}
+	f.next.cancel()
+	<-f.next.done
+	f.spare, f.next = f.next.buf, nil
+}
+
+// fetch reads len(dst) bytes at off with one ranged request. It only
+// reads f's immutable fields, so a prefetch may run it without the lock.
+func (f *rangeFile) fetch(ctx context.Context, dst []byte, off int64) error {
+	r, err := f.e.openRange(ctx, f.path, off, int64(len(dst)))
 	if err != nil {
 		return err
 	}
@@ -150,6 +221,5 @@ func (f *rangeFile) fetch(dst []byte, off int64) error {
 		}
 		return err
 	}
-	f.end = off + int64(len(dst))
 	return nil
 }

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 
+	"go.uber.org/goleak"
+
 	"github.com/ember-df/ember/storage"
 	"github.com/ember-df/ember/storage/storagetest"
 )
@@ -255,6 +257,8 @@ func checkReadAt(t *testing.T, f storage.File, data []byte) {
 }
 
 func TestRangeFile(t *testing.T) {
+	// Closing a file stops its fetch in the background.
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ctx := context.Background()
 	t.Cleanup(func() { storage.DropMemBucket("range") })
 	data := make([]byte, 20<<20)
