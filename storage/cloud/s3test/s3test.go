@@ -71,9 +71,8 @@ func (o *output) String() string {
 
 // Start runs versitygw on a free port over a temporary directory, waits
 // until it answers, creates a bucket, and points the standard AWS
-// environment at it (t.Setenv, so the test must not be parallel):
-// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and
-// AWS_ENDPOINT_URL_S3. The server is killed when the test ends.
+// environment at it (t.Setenv, so the test must not be parallel): see
+// Env. The server is killed when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary()
@@ -84,9 +83,42 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skip(msg)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	s, stop, err := Launch(bin, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	for _, kv := range s.Env() {
+		t.Setenv(kv[0], kv[1])
+	}
+	return s
+}
+
+// Env is the standard AWS environment that points at s: the access key
+// and secret, an empty session token, region us-east-1,
+// AWS_ENDPOINT_URL_S3, and no EC2 metadata lookups.
+func (s *Server) Env() [][2]string {
+	return [][2]string{
+		{"AWS_ACCESS_KEY_ID", s.Access},
+		{"AWS_SECRET_ACCESS_KEY", s.Secret},
+		{"AWS_SESSION_TOKEN", ""},
+		{"AWS_REGION", "us-east-1"},
+		{"AWS_ENDPOINT_URL_S3", s.Endpoint},
+		{"AWS_EC2_METADATA_DISABLED", "true"},
+	}
+}
+
+// Launch runs the versitygw binary bin on a free port, keeping objects in
+// dir (made if missing), polls until it takes a new bucket (an early exit, such as a taken
+// port, ends the wait at once), and returns it with the function that
+// kills it.
+func Launch(bin, dir string) (_ *Server, stop func(), _ error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
 	}
 	addr := l.Addr().String()
 	l.Close()
@@ -95,29 +127,26 @@ func Start(t testing.TB) *Server {
 		Bucket:   fmt.Sprintf("ember-test-%d", buckets.Add(1)),
 		Access:   "ember-test-access",
 		Secret:   "ember-test-secret-key",
-		Dir:      t.TempDir(),
+		Dir:      dir,
 	}
 	out := &output{}
 	cmd := exec.Command(bin, "--access", s.Access, "--secret", s.Secret, "--port", addr, "--quiet", "posix", s.Dir)
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting versitygw: %v", err)
+		return nil, nil, fmt.Errorf("starting versitygw: %w", err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
+	stop = func() {
 		cmd.Process.Kill()
 		<-exited
-	})
-
+	}
 	s.Client = s3.New(s3.Options{
 		Region:       "us-east-1",
 		BaseEndpoint: aws.String(s.Endpoint),
 		UsePathStyle: true,
 		Credentials:  credentials.NewStaticCredentialsProvider(s.Access, s.Secret, ""),
 	})
-	// Poll until the server takes the bucket: it is up in well under the
-	// deadline, and an early exit (a taken port) ends the wait at once.
 	deadline := time.Now().Add(20 * time.Second)
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
@@ -126,22 +155,16 @@ func Start(t testing.TB) *Server {
 		_, err := s.Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(s.Bucket)})
 		cancel()
 		if err == nil {
-			break
+			return s, stop, nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("versitygw at %s did not take bucket %s: %v\n%s", addr, s.Bucket, err, out)
+			stop()
+			return nil, nil, fmt.Errorf("versitygw at %s did not take bucket %s: %w\n%s", addr, s.Bucket, err, out)
 		}
 		select {
 		case err := <-exited:
-			t.Fatalf("versitygw exited: %v\n%s", err, out)
+			return nil, nil, fmt.Errorf("versitygw exited: %v\n%s", err, out)
 		case <-tick.C:
 		}
 	}
-	t.Setenv("AWS_ACCESS_KEY_ID", s.Access)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", s.Secret)
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_ENDPOINT_URL_S3", s.Endpoint)
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	return s
 }
