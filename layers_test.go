@@ -24,7 +24,7 @@ var layers = map[string][]string{
 	"exec":          {"plan", "udf", "storage", "internal/", "exec/op", "exec/eval", "exec/call", "exec/commit"},
 	"frame":         {"plan", "plan/optimize", "exec", "exec/eval", "udf", "io/"},
 	"plugins":       {"plan", "udf", "plugins/"},
-	"plugins/":      {"plan", "udf"},
+	"plugins/":      {"plan", "udf", "internal/"},
 	"gotaconv":      {"frame", "plan"},
 	"examples/":     {"frame", "udf", "udf/", "io/", "gotaconv", "plugins", "plugins/"},
 	"bench/":        {"frame", "io/", "plan", "udf", "udf/", "plugins", "plugins/", "storage", "storage/"},

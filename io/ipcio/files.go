@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/internal/arrowipc"
 	"github.com/ember-df/ember/io/internal/listing"
 	"github.com/ember-df/ember/storage"
 )
@@ -80,8 +81,8 @@ func inspect(path string, size int64, want Layout) (fileInfo, error) {
 	if info.layout, err = detect(f, size, want); err != nil {
 		return info, fmt.Errorf("ipcio: %s: %w", path, err)
 	}
-	mem := newAllocator(memory.NewGoAllocator(), allocationLimit(size))
-	defer mem.sweep() // after the deferred Close: whatever arrow-go left
+	mem := arrowipc.NewAllocator(memory.NewGoAllocator(), arrowipc.AllocationLimit(size))
+	defer mem.Sweep() // after the deferred Close: whatever arrow-go left
 	err = guard(func() error {
 		if info.layout == LayoutStream {
 			r, err := openStream(f, size, mem)
@@ -100,7 +101,7 @@ func inspect(path string, size int64, want Layout) (fileInfo, error) {
 		info.schema = r.Schema()
 		info.blocks = make([]int64, len(blocks))
 		for i, b := range blocks {
-			info.blocks[i] = int64(b.meta) + b.body
+			info.blocks[i] = int64(b.Meta) + b.Body
 		}
 		info.batches = len(blocks)
 		return nil
@@ -167,7 +168,7 @@ func readerLimits(size int64, mem memory.Allocator) []ipc.Option {
 
 // openFile checks the footer and dictionaries of an IPC file and opens
 // it; the caller closes the reader. It returns the record batch blocks.
-func openFile(f io.ReaderAt, size int64, mem memory.Allocator) (*ipc.FileReader, []block, error) {
+func openFile(f io.ReaderAt, size int64, mem memory.Allocator) (*ipc.FileReader, []arrowipc.Block, error) {
 	dicts, batches, err := readFooter(f, size)
 	if err != nil {
 		return nil, nil, err
@@ -220,7 +221,7 @@ func (r *messageReader) Message() (*ipc.Message, error) {
 		return nil, fmt.Errorf("reading a message: %w", err)
 	}
 	n := binary.LittleEndian.Uint32(head[:])
-	if n == continuation {
+	if n == arrowipc.Continuation {
 		if _, err := io.ReadFull(r.r, head[:]); err != nil {
 			return nil, fmt.Errorf("reading a message length: %w", noEOF(err))
 		}
@@ -230,22 +231,22 @@ func (r *messageReader) Message() (*ipc.Message, error) {
 		return nil, io.EOF // the end-of-stream marker
 	}
 	if int64(n) > r.size || n < 4 {
-		return nil, fmt.Errorf("%w: a message of %d bytes in a file of %d", errMetadata, n, r.size)
+		return nil, fmt.Errorf("%w: a message of %d bytes in a file of %d", arrowipc.ErrCorrupt, n, r.size)
 	}
 	meta := make([]byte, n)
 	if _, err := io.ReadFull(r.r, meta); err != nil {
 		return nil, fmt.Errorf("reading a message: %w", noEOF(err))
 	}
-	m, err := checkMessage(meta)
+	m, err := arrowipc.CheckMessage(meta)
 	if err != nil {
 		return nil, err
 	}
-	if m.bodySize < 0 || m.bodySize > r.size {
-		return nil, fmt.Errorf("%w: a message body of %d bytes in a file of %d", errMetadata, m.bodySize, r.size)
+	if m.BodyLength < 0 || m.BodyLength > r.size {
+		return nil, fmt.Errorf("%w: a message body of %d bytes in a file of %d", arrowipc.ErrCorrupt, m.BodyLength, r.size)
 	}
 	body := memory.NewResizableBuffer(r.mem)
 	defer body.Release()
-	body.Resize(int(m.bodySize))
+	body.Resize(int(m.BodyLength))
 	if _, err := io.ReadFull(r.r, body.Bytes()); err != nil {
 		return nil, fmt.Errorf("reading a message body: %w", noEOF(err))
 	}
@@ -276,7 +277,7 @@ func (r *messageReader) Release() {
 // flatbuffer before its int32 length and the magic at the end. It returns
 // the blocks of the dictionaries and record batches. arrow-go reads the
 // footer too, but does not expose the blocks.
-func readFooter(f io.ReaderAt, size int64) (dicts, batches []block, err error) {
+func readFooter(f io.ReaderAt, size int64) (dicts, batches []arrowipc.Block, err error) {
 	tail := make([]byte, footerTail)
 	if _, err := f.ReadAt(tail, size-footerTail); err != nil {
 		return nil, nil, err
@@ -289,37 +290,34 @@ func readFooter(f io.ReaderAt, size int64) (dicts, batches []block, err error) {
 	if _, err := f.ReadAt(buf, size-footerTail-n); err != nil {
 		return nil, nil, err
 	}
-	if dicts, batches, err = checkFooter(buf); err != nil {
+	if dicts, batches, err = arrowipc.CheckFooter(buf); err != nil {
 		return nil, nil, fmt.Errorf("corrupt footer: %w", err)
 	}
 	return dicts, batches, nil
 }
 
 // checkBlock checks the metadata of one message of an IPC file.
-func checkBlock(f io.ReaderAt, size int64, b block) error {
-	if b.offset < 0 || b.meta < 8 || b.body < 0 || b.offset > size || int64(b.meta) > size-b.offset {
-		return fmt.Errorf("corrupt footer: block of %d bytes at %d in a file of %d", b.meta, b.offset, size)
+func checkBlock(f io.ReaderAt, size int64, b arrowipc.Block) error {
+	if b.Offset < 0 || b.Meta < 8 || b.Body < 0 || b.Offset > size || int64(b.Meta) > size-b.Offset {
+		return fmt.Errorf("corrupt footer: block of %d bytes at %d in a file of %d", b.Meta, b.Offset, size)
 	}
-	buf := make([]byte, b.meta)
-	if _, err := f.ReadAt(buf, b.offset); err != nil {
+	buf := make([]byte, b.Meta)
+	if _, err := f.ReadAt(buf, b.Offset); err != nil {
 		return err
 	}
 	prefix := 4 // before Arrow 0.15: the length only
-	if binary.LittleEndian.Uint32(buf) == continuation {
+	if binary.LittleEndian.Uint32(buf) == arrowipc.Continuation {
 		prefix = 8
 	}
-	m, err := checkMessage(buf[prefix:])
+	m, err := arrowipc.CheckMessage(buf[prefix:])
 	if err != nil {
 		return err
 	}
-	if m.bodySize != b.body {
-		return fmt.Errorf("%w: a body of %d bytes, the footer says %d", errMetadata, m.bodySize, b.body)
+	if m.BodyLength != b.Body {
+		return fmt.Errorf("%w: a body of %d bytes, the footer says %d", arrowipc.ErrCorrupt, m.BodyLength, b.Body)
 	}
 	return nil
 }
-
-// continuation starts every message of a stream since Arrow 0.15.
-const continuation = 0xFFFFFFFF
 
 // guard runs fn, a call into arrow-go: a panic becomes an error, and when
 // fn fails (io.EOF is no failure) onFail closes the arrow-go readers

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/ember-df/ember/internal/arrowipc"
 	"github.com/ember-df/ember/plan"
 	"github.com/ember-df/ember/storage"
 )
@@ -25,12 +26,12 @@ type reader struct {
 	columns []column
 	rows    int   // BatchRows bound; 0 means none
 	bytes   int64 // BatchBytes bound; 0 means none
-	mem     *allocator
+	mem     *arrowipc.Allocator
 	castCtx context.Context // carries mem to compute's casts
 
 	os     storage.File
 	fr     *ipc.FileReader
-	blocks []block // of the record batches of an IPC file
+	blocks []arrowipc.Block // of the record batches of an IPC file
 	sr     *ipc.Reader
 	batch  int // index of the next batch
 
@@ -47,7 +48,7 @@ func newReader(ctx context.Context, s *Source, p int, opts plan.ScanOptions) (*r
 	pt := s.parts[p]
 	f := s.files[pt.file]
 	r := &reader{file: f, part: pt, schema: s.Schema(), rows: max(opts.BatchRows, 0),
-		bytes: max(opts.BatchBytes, 0), mem: newAllocator(opts.Allocator, allocationLimit(f.size)),
+		bytes: max(opts.BatchBytes, 0), mem: arrowipc.NewAllocator(opts.Allocator, arrowipc.AllocationLimit(f.size)),
 		batch: pt.first, left: s.Limit}
 	r.castCtx = compute.WithAllocator(context.WithoutCancel(ctx), r.mem)
 	osf, err := storage.OpenFile(ctx, f.path, f.size)
@@ -122,7 +123,7 @@ func (r *reader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 			b.Release()
 			continue
 		}
-		r.mem.export(b)
+		r.mem.Export(b)
 		r.pending, r.pos = b, 0
 		r.rowBytes = max(recordBytes(b)/b.NumRows(), 1)
 	}
@@ -220,7 +221,7 @@ func (r *reader) convert(raw arrow.RecordBatch) (arrow.RecordBatch, error) {
 			return nil, fmt.Errorf("column %q missing", c.field.Name)
 		}
 		a := raw.Column(c.index)
-		if err := validate(a); err != nil {
+		if err := arrowipc.Validate(a); err != nil {
 			return nil, fmt.Errorf("column %q: corrupt data: %w", c.field.Name, err)
 		}
 		if !c.cast {
@@ -291,6 +292,6 @@ func (r *reader) Close() error {
 	}
 	r.current, r.pending = nil, nil
 	r.closeArrow()
-	r.mem.sweep()
+	r.mem.Sweep()
 	return nil
 }

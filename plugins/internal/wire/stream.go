@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/internal/arrowipc"
 )
 
 // frameWriter cuts what is written to it into frames of at most size
@@ -85,8 +86,9 @@ func ReadBatch(recv func(any) error, mem memory.Allocator) (batch arrow.RecordBa
 	stream := bytes.Join(frames, nil)
 	// A decoder that fails or panics may leave buffers behind: tracked,
 	// they are freed then. (The tracker lives on in the batch's buffers,
-	// which free through it.)
-	tracked := newTracking(mem)
+	// which free through it.) It also refuses a buffer larger than the
+	// stream could decompress to.
+	tracked := arrowipc.NewAllocator(mem, arrowipc.AllocationLimit(int64(len(stream))))
 	mem = tracked
 	defer func() {
 		if r := recover(); r != nil {
@@ -94,10 +96,10 @@ func ReadBatch(recv func(any) error, mem memory.Allocator) (batch arrow.RecordBa
 			err = fmt.Errorf("%w: %v", ErrMalformed, r)
 		}
 		if err != nil {
-			tracked.freeAll()
+			tracked.Sweep()
 		}
 	}()
-	if err := checkStream(stream); err != nil {
+	if err := arrowipc.CheckStream(stream); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	limit := int64(len(stream))
