@@ -32,12 +32,14 @@ func (a *aggregation) String() string {
 }
 
 // aggregate builds an aggregation in two steps: every input partition
-// aggregates its rows into partial states in the input's stage; the
-// states gather, in input partition order, into the one partition of the
-// next stage (the same stage when the input has one partition), which
-// merges them into the result. Groups come out in the
-// order they first appear, partition by partition.
-func (g *Graph) aggregate(input PhysicalNode, keys []plan.Expr, aggs []plan.AggExpr, schema *arrow.Schema) PhysicalNode {
+// aggregates its rows into partial states in the input's stage; the states
+// cross a hash exchange on the keys into min(input partitions,
+// parallelism) partitions of the next stage, each of which merges the
+// states of its keys into its share of the result (a global aggregate, with
+// no keys, gathers them into one partition; an input of one partition
+// stays in its stage). Within a partition, groups come out in the order
+// they first appear, input partition by input partition.
+func (g *Graph) aggregate(input PhysicalNode, keys []plan.Expr, aggs []plan.AggExpr, schema *arrow.Schema) (PhysicalNode, error) {
 	fields := append([]arrow.Field(nil), schema.Fields()[:len(keys)]...)
 	for i, x := range aggs {
 		for k, t := range stateTypes(x) {
@@ -45,8 +47,21 @@ func (g *Graph) aggregate(input PhysicalNode, keys []plan.Expr, aggs []plan.AggE
 		}
 	}
 	a := &aggregation{job: g.job, keys: keys, aggs: aggs, schema: schema, state: arrow.NewSchema(fields, nil)}
-	states := g.gather(&aggregateExec{aggregation: a, input: input}, "aggregate")
-	return &aggregateExec{aggregation: a, input: states, final: true}
+	partial := &aggregateExec{aggregation: a, input: input}
+	if len(keys) == 0 || input.Partitions() == 1 {
+		return &aggregateExec{aggregation: a, input: g.gather(partial, "aggregate"), final: true}, nil
+	}
+	hash := make([]plan.Expr, len(keys))
+	for i := range keys {
+		c, err := plan.Col(a.state.Field(i).Name).Resolve(a.state)
+		if err != nil {
+			return nil, err
+		}
+		hash[i] = c
+	}
+	n := max(1, min(input.Partitions(), g.job.cfg.Parallelism))
+	states := g.cut(partial, &Exchange{Kind: Hash, Keys: hash, Partitions: n, what: "aggregate"})
+	return &aggregateExec{aggregation: a, input: states, final: true}, nil
 }
 
 // aggregateExec is one step of an aggregation: the partial step

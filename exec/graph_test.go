@@ -219,23 +219,24 @@ func equalRows(a, b map[int][]string) bool {
 }
 
 // TestExplainShowsStages checks the stage cut of a plan with two
-// exchanges.
+// exchanges: a hash repartition, and the aggregate's hash exchange of
+// partial states into min(input partitions, parallelism) partitions.
 func TestExplainShowsStages(t *testing.T) {
 	scan := &plan.Scan{Source: &genSource{Parts: 3, Rows: 4, Keys: 2}}
 	a := exectest.Must(plan.NewAggregate(exectest.Must(plan.NewRepartition(scan, 4, plan.Col("k"))), []plan.Expr{plan.Col("k")}, []plan.AggExpr{{Func: plan.AggCount}}))
-	g, err := NewGraph(a, Config{})
+	g, err := NewGraph(a, Config{Parallelism: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer g.Finish()
 	want := `Stage 0 (3 tasks) → exchange 0: hash [k] into 4 partitions
   ScanExec gen 3×4 (3 partitions)
-Stage 1 (4 tasks) → exchange 1: gather into 1 partition
+Stage 1 (4 tasks) → exchange 1: hash [k] into 3 partitions
   PartialAggregateExec keys=[k] aggs=[count(*) AS count]
   +- ExchangeReadExec exchange 0 (4 partitions)
-Stage 2 (1 tasks) → result
+Stage 2 (3 tasks) → result
   HashAggregateExec keys=[k] aggs=[count(*) AS count]
-  +- ExchangeReadExec exchange 1 (1 partitions)
+  +- ExchangeReadExec exchange 1 (3 partitions)
 `
 	if got := g.Explain(); got != want {
 		t.Fatalf("got\n%s\nwant\n%s", got, want)

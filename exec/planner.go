@@ -43,7 +43,7 @@ func (g *Graph) build(n plan.Node) (PhysicalNode, error) {
 		}
 		return g.cut(children[0], out), nil
 	case *plan.Aggregate:
-		return g.aggregate(children[0], n.Keys, n.Aggs, n.Schema()), nil
+		return g.aggregate(children[0], n.Keys, n.Aggs, n.Schema())
 	case *plan.Distinct:
 		keys := make([]plan.Expr, n.Schema().NumFields())
 		for i, f := range n.Schema().Fields() {
@@ -53,7 +53,7 @@ func (g *Graph) build(n plan.Node) (PhysicalNode, error) {
 			}
 			keys[i] = c
 		}
-		return g.aggregate(children[0], keys, nil, n.Schema()), nil
+		return g.aggregate(children[0], keys, nil, n.Schema())
 	case *plan.Sort:
 		return &sortExec{job: j, input: g.gather(children[0], "sort"), orders: n.Orders}, nil
 	case *plan.Write:

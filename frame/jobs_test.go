@@ -107,7 +107,7 @@ func TestWithRunner(t *testing.T) {
 	if len(r.graphs) != 2 {
 		t.Fatalf("the runner ran %d jobs, want 2", len(r.graphs))
 	}
-	if !strings.Contains(r.graphs[0], "exchange 0: gather") || !strings.Contains(r.graphs[1], "WriteFilesExec csv") {
+	if !strings.Contains(r.graphs[0], "exchange 0: hash [name]") || !strings.Contains(r.graphs[1], "WriteFilesExec csv") {
 		t.Fatalf("graphs:\n%s", strings.Join(r.graphs, "\n"))
 	}
 }
