@@ -24,7 +24,10 @@ if [ "$(printf '%s\n%s\n' "$need_go" "$have_go" | sort -V | head -n1)" != "$need
 	echo "setup: Go $need_go or newer is required, found $have_go" >&2
 	exit 1
 fi
-go mod download
+# Only the root module's dependencies: in workspace mode (go.work) a plain
+# `go mod download` would fetch every module of every nested module's graph,
+# some of which the proxy does not serve (and no build needs).
+GOWORK=off go mod download
 
 # apt_install installs Debian packages that are missing (as root, or with sudo).
 apt_install() {
