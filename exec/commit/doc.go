@@ -27,7 +27,6 @@
 //     Overwrite deletes the old files once the new manifest is in place;
 //     a failed job deletes what its tasks uploaded.
 //
-// The package also owns the manifest format (Manifest, ReadManifest) and
-// the Hive directory codec the part files' paths use
-// (EscapePartitionValue).
+// The package also owns the manifest format (Manifest, ReadManifest); the
+// Hive directory codec the part files' paths use is internal/hivepath's.
 package commit

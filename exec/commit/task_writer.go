@@ -150,9 +150,11 @@ func (t *TaskWriter) Write(b arrow.RecordBatch) error {
 	// Rows go to their directory's file, in their order.
 	var dirs []string
 	rows := map[string][]int{}
+	values := make([]string, len(cols))
 	var buf []byte
 	for r := 0; r < int(b.NumRows()); r++ {
-		dir := partitionDir(l.partNames, cols, r, buf)
+		var dir string
+		dir, buf = partitionDir(l.partNames, cols, r, values, buf)
 		if _, ok := rows[dir]; !ok {
 			dirs = append(dirs, dir)
 		}

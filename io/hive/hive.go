@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/url"
 	"path"
 	"strconv"
 	"strings"
@@ -16,12 +15,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/internal/hivepath"
 	"github.com/ember-df/ember/io/internal/listing"
 	"github.com/ember-df/ember/plan"
 )
 
 // DefaultPartition is the directory value that stands for NULL.
-const DefaultPartition = "__HIVE_DEFAULT_PARTITION__"
+const DefaultPartition = hivepath.DefaultPartition
 
 // Opener builds a format's source over the given files; a nil schema means
 // the format discovers it.
@@ -101,21 +101,9 @@ func discover(files []listing.File) (*layout, error) {
 	index := map[string]int{}
 	for _, f := range files {
 		rel := path.Dir(f.Rel) // "." for a file named directly or beside the others
-		var names, values []string
-		if rel != "." {
-			for _, seg := range strings.Split(rel, "/") {
-				name, value, ok := strings.Cut(seg, "=")
-				if !ok || name == "" {
-					names = nil
-					break
-				}
-				n, err1 := url.PathUnescape(name)
-				v, err2 := url.PathUnescape(value)
-				if err1 != nil || err2 != nil {
-					return nil, fmt.Errorf("%s: bad partition directory %q", f.Path, seg)
-				}
-				names, values = append(names, n), append(values, v)
-			}
+		names, values, err := hivepath.ParseDir(rel)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f.Path, err)
 		}
 		switch {
 		case l == nil && len(names) == 0:
