@@ -3,20 +3,23 @@ package call
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/internal/jsonrows"
+	"github.com/ember-df/ember/plan"
 	"github.com/ember-df/ember/storage"
 )
 
 // deadLetters writes one partition's failed rows as JSON lines: every
-// input column, plus "_error" (the cause), "_function" and "_partition".
+// input column, written as io/jsonio writes it (package jsonrows) with
+// NULLs as null, plus "_error" (the cause), "_function" and "_partition".
 // The directory may be on any store (storage.Create): the file appears
 // under its name only when the partition ends without error, so a reader
 // never sees half a file; a failed partition's file never appears.
@@ -26,7 +29,7 @@ type deadLetters struct {
 	path                  string
 	out                   storage.Writer
 	buf                   *bufio.Writer
-	enc                   *json.Encoder
+	line                  []byte
 }
 
 func newDeadLetters(dir, function, column string, partition int) *deadLetters {
@@ -42,18 +45,30 @@ func (d *deadLetters) write(b arrow.RecordBatch, bad []int, errs []error) error 
 			return fmt.Errorf("exec: dead-letter file: %w", err)
 		}
 		d.out, d.buf = out, bufio.NewWriter(out)
-		d.enc = json.NewEncoder(d.buf)
 	}
-	fields := b.Schema().Fields()
-	for k, r := range bad {
-		row := make(map[string]any, len(fields)+3)
-		for i, c := range b.Columns() {
-			row[fields[i].Name] = c.GetOneForMarshal(r)
+	// An input column named as one of the fields added is left out: the
+	// added field wins.
+	var fields []arrow.Field
+	var cols []arrow.Array
+	for i, f := range b.Schema().Fields() {
+		switch f.Name {
+		case "_error", "_function", "_partition":
+		default:
+			fields, cols = append(fields, f), append(cols, b.Column(i))
 		}
-		row["_error"] = errs[k].Error()
-		row["_function"] = d.function
-		row["_partition"] = d.partition
-		if err := d.enc.Encode(row); err != nil {
+	}
+	enc := jsonrows.NewEncoder(fields, jsonrows.Options{Float: plan.AppendFloat})
+	enc.Reset(cols)
+	for k, r := range bad {
+		line, wrote := enc.AppendFields(append(d.line[:0], '{'), r)
+		if wrote {
+			line = append(line, ',')
+		}
+		line = jsonrows.AppendString(append(line, `"_error":`...), errs[k].Error())
+		line = jsonrows.AppendString(append(line, `,"_function":`...), d.function)
+		line = strconv.AppendInt(append(line, `,"_partition":`...), int64(d.partition), 10)
+		d.line = append(line, '}', '\n')
+		if _, err := d.buf.Write(d.line); err != nil {
 			return fmt.Errorf("exec: writing dead letters to %s: %w", d.path, err)
 		}
 	}
