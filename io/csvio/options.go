@@ -5,26 +5,24 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ember-df/ember/io/internal/parsemode"
 	"github.com/ember-df/ember/storage"
 )
 
-// Mode says what the reader does with a malformed record.
-type Mode int
+// Mode says what the reader does with a malformed record (Spark's mode
+// option); its String is the Spark name.
+type Mode = parsemode.Mode
 
 // The parse modes, as Spark names them.
 const (
-	Permissive Mode = iota
-	DropMalformed
-	FailFast
+	// Permissive sets what cannot be read to NULL and keeps the row.
+	Permissive = parsemode.Permissive
+	// DropMalformed skips malformed records.
+	DropMalformed = parsemode.DropMalformed
+	// FailFast stops at the first malformed record with an error wrapping
+	// ErrMalformed.
+	FailFast = parsemode.FailFast
 )
-
-// String returns the mode's Spark name.
-func (m Mode) String() string {
-	if m < Permissive || m > FailFast {
-		return fmt.Sprintf("Mode(%d)", int(m))
-	}
-	return [...]string{"PERMISSIVE", "DROPMALFORMED", "FAILFAST"}[m]
-}
 
 // Options configure reading and writing.
 type Options struct {
@@ -70,7 +68,7 @@ func DefaultOptions() Options {
 		Quote:         '"',
 		Escape:        '\\',
 		SamplingRows:  20480,
-		CorruptColumn: "_corrupt_record",
+		CorruptColumn: parsemode.DefaultCorruptColumn,
 		Partitions:    1,
 		MaxSplitBytes: 128 << 20,
 	}
@@ -98,16 +96,7 @@ func ParseOptions(kv map[string]string) (Options, error) {
 		case "samplingrows":
 			o.SamplingRows, err = strconv.Atoi(v)
 		case "mode":
-			switch strings.ToUpper(v) {
-			case "PERMISSIVE":
-				o.Mode = Permissive
-			case "DROPMALFORMED":
-				o.Mode = DropMalformed
-			case "FAILFAST":
-				o.Mode = FailFast
-			default:
-				err = fmt.Errorf("want PERMISSIVE, DROPMALFORMED or FAILFAST")
-			}
+			o.Mode, err = parsemode.Parse(v)
 		case "columnnameofcorruptrecord":
 			o.CorruptColumn = v
 		case "dateformat":

@@ -8,6 +8,7 @@ import (
 	"io"
 	"sync"
 
+	"github.com/ember-df/ember/io/internal/parsemode"
 	"github.com/ember-df/ember/io/internal/textfile"
 	"github.com/ember-df/ember/io/internal/window"
 	"github.com/ember-df/ember/storage"
@@ -461,7 +462,7 @@ func (r *reader) parseRecord(rec []byte, hasQuote bool, line int64) (bool, error
 			if mode == DropMalformed {
 				return false, nil
 			}
-			return false, fmt.Errorf("csvio: %w: %s:%d: %v (record %q)", ErrMalformed, r.path, line, err, truncate(rec))
+			return false, parsemode.Malformed("csvio", ErrMalformed, fmt.Sprintf("%s:%d", r.path, line), err, rec)
 		}
 	}
 	bad := len(r.fields) != r.nfields
@@ -501,18 +502,11 @@ func (r *reader) validate() error {
 	for _, set := range [][]*column{r.columns, r.checks} {
 		for _, c := range set {
 			if c != nil && !c.validates(r.fields[c.field], r.quoted[c.field]) {
-				return fmt.Errorf("column %q: cannot parse %q as %s", c.name, truncate(r.fields[c.field]), c.typ)
+				return fmt.Errorf("column %q: cannot parse %q as %s", c.name, parsemode.Excerpt(r.fields[c.field]), c.typ)
 			}
 		}
 	}
 	return nil
-}
-
-func truncate(b []byte) string {
-	if len(b) > 80 {
-		return string(b[:80]) + "…"
-	}
-	return string(b)
 }
 
 func (r *reader) release() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/io/internal/parsemode"
 	"github.com/ember-df/ember/io/internal/textfile"
 )
 
@@ -185,7 +186,7 @@ func (s *Source) inferSchema() (*arrow.Schema, error) {
 			case Permissive:
 				corrupt = true
 			case FailFast:
-				err := fmt.Errorf("jsonio: %w: %s: %v (record %q)", ErrMalformed, in.where(start), cause, truncate(line))
+				err := parsemode.Malformed("jsonio", ErrMalformed, in.where(start), cause, line)
 				in.close()
 				return nil, err
 			}

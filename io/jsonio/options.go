@@ -6,31 +6,25 @@ import (
 	"strings"
 
 	"github.com/ember-df/ember/io/internal/javatime"
+	"github.com/ember-df/ember/io/internal/parsemode"
 
 	"github.com/ember-df/ember/storage"
 )
 
-// Mode says what the reader does with a malformed record.
-type Mode int
+// Mode says what the reader does with a malformed record (Spark's mode
+// option); its String is the Spark name.
+type Mode = parsemode.Mode
 
 // The parse modes, as Spark names them.
 const (
 	// Permissive sets what cannot be read to NULL and keeps the row.
-	Permissive Mode = iota
+	Permissive = parsemode.Permissive
 	// DropMalformed skips malformed records.
-	DropMalformed
+	DropMalformed = parsemode.DropMalformed
 	// FailFast stops at the first malformed record with an error wrapping
 	// ErrMalformed.
-	FailFast
+	FailFast = parsemode.FailFast
 )
-
-// String returns the mode's Spark name.
-func (m Mode) String() string {
-	if m < Permissive || m > FailFast {
-		return fmt.Sprintf("Mode(%d)", int(m))
-	}
-	return [...]string{"PERMISSIVE", "DROPMALFORMED", "FAILFAST"}[m]
-}
 
 // Options configure reading and writing. The zero value is not useful:
 // start from DefaultOptions or ParseOptions.
@@ -76,7 +70,7 @@ type Options struct {
 // DefaultOptions are Spark's defaults.
 func DefaultOptions() Options {
 	return Options{
-		CorruptColumn:    "_corrupt_record",
+		CorruptColumn:    parsemode.DefaultCorruptColumn,
 		SamplingRows:     20480,
 		IgnoreNullFields: true,
 		Partitions:       1,
@@ -93,16 +87,7 @@ func ParseOptions(kv map[string]string) (Options, error) {
 		var err error
 		switch strings.ToLower(k) {
 		case "mode":
-			switch strings.ToUpper(v) {
-			case "PERMISSIVE":
-				o.Mode = Permissive
-			case "DROPMALFORMED":
-				o.Mode = DropMalformed
-			case "FAILFAST":
-				o.Mode = FailFast
-			default:
-				err = fmt.Errorf("want PERMISSIVE, DROPMALFORMED or FAILFAST")
-			}
+			o.Mode, err = parsemode.Parse(v)
 		case "columnnameofcorruptrecord":
 			o.CorruptColumn = v
 		case "samplingrows":

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/ember-df/ember/io/internal/parsemode"
 	"github.com/ember-df/ember/io/internal/textfile"
 	"github.com/ember-df/ember/io/internal/window"
 	"github.com/ember-df/ember/storage"
@@ -454,7 +455,7 @@ func (r *reader) malformed(cause error, mode Mode, line []byte, start int64) err
 	if cause == nil {
 		cause = errors.New("a value does not fit its type")
 	}
-	return fmt.Errorf("jsonio: %w: %s: %v (record %q)", ErrMalformed, r.in.where(start), cause, truncate(line))
+	return parsemode.Malformed("jsonio", ErrMalformed, r.in.where(start), cause, line)
 }
 
 func describeKind(k kind) string {

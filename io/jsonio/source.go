@@ -6,6 +6,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/io/internal/listing"
+	"github.com/ember-df/ember/io/internal/parsemode"
 	"github.com/ember-df/ember/io/internal/scan"
 	"github.com/ember-df/ember/io/internal/textfile"
 	"github.com/ember-df/ember/plan"
@@ -59,8 +60,8 @@ func newSource(files []textfile.File, schema *arrow.Schema, opts Options) (*Sour
 		}
 		seen[f.Name] = true
 		if f.Name == opts.CorruptColumn {
-			if f.Type.ID() != arrow.STRING {
-				return nil, fmt.Errorf("jsonio: corrupt-record column %q must be a string, not %s", f.Name, f.Type)
+			if err := parsemode.CheckCorruptColumn(f); err != nil {
+				return nil, fmt.Errorf("jsonio: %w", err)
 			}
 			continue
 		}

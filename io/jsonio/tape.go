@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/ember-df/ember/io/internal/parsemode"
 )
 
 // kind is the kind of a JSON value.
@@ -455,19 +457,7 @@ func (t *tape) describe(i int32) string {
 	} else {
 		text = t.appendCompact(nil, i)
 	}
-	return truncate(text)
-}
-
-func truncate(b []byte) string {
-	if len(b) > 80 {
-		// Cut at a rune boundary.
-		n := 80
-		for n > 0 && !utf8.RuneStart(b[n]) {
-			n--
-		}
-		return string(b[:n]) + "…"
-	}
-	return string(b)
+	return parsemode.Excerpt(text)
 }
 
 // parseInt parses an integer token's text without allocating.
