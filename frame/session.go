@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -14,8 +15,9 @@ import (
 // Session is the entry point: it reads data into DataFrames and runs
 // their jobs. It is safe for concurrent use.
 type Session struct {
-	cfg    exec.Config
-	runner exec.Runner
+	cfg       exec.Config
+	runner    exec.Runner
+	keepAlive time.Duration
 
 	mu      sync.Mutex
 	jobs    []Job                   // finished jobs, oldest first
@@ -32,6 +34,18 @@ type Option func(*Session)
 // runner (exec.Local): r receives each job's stage graph, built with the
 // session's settings. Package cluster provides runners on Apache Beam.
 func WithRunner(r exec.Runner) Option { return func(s *Session) { s.runner = r } }
+
+// DefaultModelKeepAlive is how long the models a session loaded stay
+// loaded after it closes, unless WithModelKeepAlive says otherwise.
+const DefaultModelKeepAlive = time.Minute
+
+// WithModelKeepAlive sets how long the models the session's jobs loaded
+// stay loaded after Close, for the next session of the process to reuse —
+// a program that opens a session per request or per task then loads each
+// model once, as a worker must. A model another session or a running job
+// uses stays loaded anyway; 0 closes the others at Close. Default
+// DefaultModelKeepAlive.
+func WithModelKeepAlive(d time.Duration) Option { return func(s *Session) { s.keepAlive = max(d, 0) } }
 
 // WithParallelism sets how many partitions run at once (default
 // GOMAXPROCS). It also sets how many splits file readers aim for.
@@ -54,7 +68,7 @@ func WithAllocator(mem memory.Allocator) Option { return func(s *Session) { s.cf
 
 // NewSession returns a session with the given options.
 func NewSession(opts ...Option) *Session {
-	s := &Session{}
+	s := &Session{keepAlive: DefaultModelKeepAlive}
 	for _, o := range opts {
 		o(s)
 	}
@@ -69,9 +83,10 @@ func NewSession(opts ...Option) *Session {
 }
 
 // Close releases what the session holds: the batches of in-memory
-// DataFrames, and the models its jobs loaded (each closes unless another
-// session, or a running job, still uses it). DataFrames of a closed
-// session must not be used.
+// DataFrames at once, and the models its jobs loaded after the model
+// keep-alive (WithModelKeepAlive): each then closes unless another
+// session, or a running job, uses it. DataFrames of a closed session must
+// not be used.
 func (s *Session) Close() error {
 	s.mu.Lock()
 	for _, src := range s.sources {
@@ -84,6 +99,10 @@ func (s *Session) Close() error {
 	s.mu.Unlock()
 	var errs []error
 	for _, release := range held {
+		if s.keepAlive > 0 {
+			time.AfterFunc(s.keepAlive, func() { release() })
+			continue
+		}
 		errs = append(errs, release())
 	}
 	return errors.Join(errs...)

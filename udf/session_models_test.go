@@ -32,8 +32,9 @@ func TestSessionCloseReleasesItsModels(t *testing.T) {
 			t.Fatalf("%s: %d loads, %d closes; want %d and %d", when, l, c, wantLoads, wantCloses)
 		}
 	}
-	a := frame.NewSession(frame.WithAllocator(mem), frame.WithParallelism(1))
-	b := frame.NewSession(frame.WithAllocator(mem), frame.WithParallelism(1))
+	opts := []frame.Option{frame.WithAllocator(mem), frame.WithParallelism(1), frame.WithModelKeepAlive(0)}
+	a := frame.NewSession(opts...)
+	b := frame.NewSession(opts...)
 	score(a)
 	score(a)
 	score(b)
@@ -46,9 +47,30 @@ func TestSessionCloseReleasesItsModels(t *testing.T) {
 		t.Fatal(err)
 	}
 	counts(1, 1, "after both sessions closed")
-	c := frame.NewSession(frame.WithAllocator(mem), frame.WithParallelism(1))
+	c := frame.NewSession(opts...)
 	score(c)
 	counts(2, 1, "a job of a new session")
 	c.Close()
 	counts(2, 2, "after the new session closed")
+}
+
+// TestModelOutlivesItsSessionForTheKeepAlive: with the default keep-alive,
+// a process that opens a session per task loads the model once.
+func TestModelOutlivesItsSessionForTheKeepAlive(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	m := newDoubler(t)
+	for range 3 {
+		sess := frame.NewSession(frame.WithAllocator(mem), frame.WithParallelism(1))
+		df := sess.Read().Option("header", "true").Option("inferSchema", "true").CSV(irisCSV)
+		tbl, err := df.WithColumn("p", udf.Predict(m, "sepal_length")).Collect(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tbl.Release()
+		sess.Close()
+	}
+	if l, c := m.loads.Load(), m.closes.Load(); l != 1 || c != 0 {
+		t.Fatalf("three sessions in a row: %d loads, %d closes; want 1 and 0", l, c)
+	}
 }
