@@ -1,41 +1,21 @@
 package parquetio_test
 
 import (
-	"fmt"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/ember-df/ember/internal/widetable"
 	"github.com/ember-df/ember/io/internal/sourcetest"
 	"github.com/ember-df/ember/io/parquetio"
 	"github.com/ember-df/ember/plan"
 	"github.com/ember-df/ember/storage"
 )
 
-// wideParquet returns a Parquet file of rows rows and 20 int64 columns
-// c0…c19 of hard-to-compress values.
+// wideParquet returns a Parquet file of widetable's rows rows.
 func wideParquet(t testing.TB, rows int) []byte {
 	t.Helper()
-	mem := checkedAllocator(t)
-	fields := make([]arrow.Field, 20)
-	for i := range fields {
-		fields[i] = arrow.Field{Name: fmt.Sprintf("c%d", i), Type: arrow.PrimitiveTypes.Int64}
-	}
-	s := arrow.NewSchema(fields, nil)
-	b := array.NewRecordBuilder(mem, s)
-	defer b.Release()
-	x := uint64(1)
-	for range rows {
-		for i := range fields {
-			x ^= x << 13
-			x ^= x >> 7
-			x ^= x << 17
-			b.Field(i).(*array.Int64Builder).Append(int64(x >> 8))
-		}
-	}
-	rec := b.NewRecordBatch()
+	rec := widetable.New(checkedAllocator(t), rows, 1)
 	defer rec.Release()
-	return sourcetest.Encode(t, parquetio.Format{Options: parquetio.DefaultOptions()}, s, rec)
+	return sourcetest.Encode(t, parquetio.Format{Options: parquetio.DefaultOptions()}, widetable.Schema, rec)
 }
 
 func openParquet(paths []string) (plan.Source, error) {

@@ -19,6 +19,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/frame"
+	"github.com/ember-df/ember/internal/widetable"
 	"github.com/ember-df/ember/io/imageio"
 	"github.com/ember-df/ember/io/ipcio"
 	"github.com/ember-df/ember/io/parquetio"
@@ -165,28 +166,11 @@ func TestJSON(t *testing.T) {
 	}
 }
 
-// wideParquet is a Parquet file of 20 int64 columns of hard-to-compress
-// values.
+// wideParquet is a Parquet file of widetable's rows rows.
 func wideParquet(t *testing.T, rows int) []byte {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	fields := make([]arrow.Field, 20)
-	for i := range fields {
-		fields[i] = arrow.Field{Name: fmt.Sprintf("c%d", i), Type: arrow.PrimitiveTypes.Int64}
-	}
-	s := arrow.NewSchema(fields, nil)
-	b := array.NewRecordBuilder(mem, s)
-	defer b.Release()
-	x := uint64(7)
-	for range rows {
-		for i := range fields {
-			x ^= x << 13
-			x ^= x >> 7
-			x ^= x << 17
-			b.Field(i).(*array.Int64Builder).Append(int64(x >> 8))
-		}
-	}
-	rec := b.NewRecordBatch()
+	rec := widetable.New(mem, rows, 7)
 	defer rec.Release()
 	return encode(t, parquetio.Format{Options: parquetio.DefaultOptions()}, rec)
 }
