@@ -55,7 +55,7 @@ func (g *Graph) build(n plan.Node) (PhysicalNode, error) {
 		}
 		return g.aggregate(children[0], keys, nil, n.Schema())
 	case *plan.Sort:
-		return &sortExec{job: j, input: g.gather(children[0], "sort"), orders: n.Orders}, nil
+		return g.sort(children[0], n.Orders), nil
 	case *plan.Write:
 		if g.write == nil {
 			return nil, fmt.Errorf("exec: a write plan runs through exec.Write, which stages its output")

@@ -15,19 +15,36 @@ import (
 	"github.com/ember-df/ember/plan"
 )
 
-// sortExec sorts its input — one partition, which an exchange gathered —
-// stably by its keys.
+// sortExec sorts each partition of its input stably by its keys. A global
+// sort of several partitions is two of them (see Graph.sort): each input
+// partition sorts its rows in the input's stage, in parallel, and a gather
+// brings the sorted runs, in partition order, to one partition whose
+// sortExec merges them (merge is true).
 type sortExec struct {
 	job    *job
 	input  PhysicalNode
 	orders []plan.SortOrder
+	merge  bool // the input is sorted runs, one after the other
 }
 
 func (s *sortExec) Schema() *arrow.Schema    { return s.input.Schema() }
 func (s *sortExec) Partitions() int          { return s.input.Partitions() }
 func (s *sortExec) Children() []PhysicalNode { return []PhysicalNode{s.input} }
 func (s *sortExec) String() string {
+	if s.merge {
+		return fmt.Sprintf("SortExec %v, merging sorted runs", s.orders)
+	}
 	return fmt.Sprintf("SortExec %v", s.orders)
+}
+
+// sort builds a stable global sort of input: one sort when the input has
+// one partition, else a sort per partition, a gather, and a merge.
+func (g *Graph) sort(input PhysicalNode, orders []plan.SortOrder) PhysicalNode {
+	if input.Partitions() == 1 {
+		return &sortExec{job: g.job, input: input, orders: orders}
+	}
+	runs := g.gather(&sortExec{job: g.job, input: input, orders: orders}, "sort")
+	return &sortExec{job: g.job, input: runs, orders: orders, merge: true}
 }
 
 // Operator implements PhysicalNode.
@@ -92,18 +109,24 @@ func (s *sortExec) sort(ctx context.Context, in Operator) ([]arrow.RecordBatch, 
 			return nil, 0, err
 		}
 	}
-	perm := make([]int32, all.NumRows())
-	for i := range perm {
-		perm[i] = int32(i)
-	}
-	slices.SortStableFunc(perm, func(a, b int32) int {
+	compare := func(a, b int) int {
 		for _, c := range comparators {
-			if r := c(int(a), int(b)); r != 0 {
+			if r := c(a, b); r != 0 {
 				return r
 			}
 		}
 		return 0
-	})
+	}
+	var perm []int32
+	if s.merge {
+		perm = mergeRuns(int(all.NumRows()), compare)
+	} else {
+		perm = make([]int32, all.NumRows())
+		for i := range perm {
+			perm[i] = int32(i)
+		}
+		slices.SortStableFunc(perm, func(a, b int32) int { return compare(int(a), int(b)) })
+	}
 	rows := s.job.cfg.BatchRows
 	var sorted []arrow.RecordBatch
 	var size int64
@@ -133,6 +156,67 @@ func (s *sortExec) sort(ctx context.Context, in Operator) ([]arrow.RecordBatch, 
 		size += n
 	}
 	return sorted, size, nil
+}
+
+// mergeRuns returns the stable sorted order of rows 0..n-1 that form
+// sorted runs one after the other: it finds the natural runs (a row that
+// sorts before the one above it starts a run) and merges them, a row of an
+// earlier run first among equals — so the result equals a stable sort of
+// all n rows.
+func mergeRuns(n int, compare func(a, b int) int) []int32 {
+	if n == 0 {
+		return nil
+	}
+	var starts []int // start of each run; the runs end where the next starts, or at n
+	for i := 0; i < n; i++ {
+		if i == 0 || compare(i-1, i) > 0 {
+			starts = append(starts, i)
+		}
+	}
+	ends := append(starts[1:len(starts):len(starts)], n)
+	next := slices.Clone(starts) // the next row of each run
+	// heads is a binary heap of the runs with rows left, by their next row
+	// and then by run.
+	less := func(r, q int) bool {
+		if c := compare(next[r], next[q]); c != 0 {
+			return c < 0
+		}
+		return r < q
+	}
+	heads := make([]int, len(starts))
+	for r := range heads {
+		heads[r] = r
+	}
+	down := func(i int) {
+		for {
+			m, l, r := i, 2*i+1, 2*i+2
+			if l < len(heads) && less(heads[l], heads[m]) {
+				m = l
+			}
+			if r < len(heads) && less(heads[r], heads[m]) {
+				m = r
+			}
+			if m == i {
+				return
+			}
+			heads[i], heads[m] = heads[m], heads[i]
+			i = m
+		}
+	}
+	for i := len(heads)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	perm := make([]int32, 0, n)
+	for len(heads) > 0 {
+		r := heads[0]
+		perm = append(perm, int32(next[r]))
+		if next[r]++; next[r] == ends[r] {
+			heads[0] = heads[len(heads)-1]
+			heads = heads[:len(heads)-1]
+		}
+		down(0)
+	}
+	return perm
 }
 
 // concatBatches joins batches into one.
