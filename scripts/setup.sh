@@ -55,4 +55,5 @@ if ! /usr/bin/python3 -c 'import pandas' >/dev/null 2>&1; then
 fi
 bash bench/setup.sh
 bash scripts/install-versitygw.sh
+bash scripts/install-azurite.sh && bash scripts/install-fake-gcs.sh
 

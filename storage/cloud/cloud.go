@@ -26,9 +26,8 @@ func init() {
 	s3store := newStore("s3", s3Config, openS3)
 	s3store.abandon = abortS3Uploads
 	storage.Register("s3", storage.NewObjectFS("s3", s3store))
-	for _, scheme := range []string{"gs", "azblob"} {
-		storage.Register(scheme, storage.NewObjectFS(scheme, newStore(scheme, noConfig, openURL)))
-	}
+	storage.Register("gs", storage.NewObjectFS("gs", newStore("gs", gsConfig, openURL)))
+	storage.Register("azblob", storage.NewObjectFS("azblob", newStore("azblob", noConfig, openURL)))
 }
 
 // opener opens a bucket; config is what the cache keys it by besides its
@@ -54,6 +53,11 @@ func newStore(scheme string, config func() string, open opener) *store {
 }
 
 func noConfig() string { return "" }
+
+// gsConfig is what a GCS bucket depends on besides its name: the emulator
+// the environment names, if any (gocloud reads it at every open). The
+// Azure environment needs no key: gocloud reads it once per process.
+func gsConfig() string { return os.Getenv("STORAGE_EMULATOR_HOST") }
 
 // bucket returns the opened bucket named name. The lock is held while
 // opening, so that concurrent first uses open it once.

@@ -1,0 +1,203 @@
+// Package azuritetest runs Azurite (MIT), Microsoft's Azure Storage
+// emulator, for tests: scripts/install-azurite.sh installs it with npm
+// into third_party/azurite from the package.json and package-lock.json
+// next to this file. Start skips the test when it is missing, and fails
+// it when CI=true, where it must be present.
+//
+// gocloud's azblob:// URL opener reads the Azure environment once per
+// process, at the first azblob:// bucket it opens: a test process can
+// therefore talk to one Azurite only, and Start refuses a second one.
+// Put every test that needs Azurite under one test function.
+package azuritetest
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+)
+
+// Azurite's well-known development account and key (published by
+// Microsoft; they work against the emulator only).
+const (
+	Account = "devstoreaccount1"
+	Key     = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+
+// Server is a running Azurite blob service with one container.
+type Server struct {
+	Host      string // 127.0.0.1:PORT, what AZURE_STORAGE_DOMAIN names
+	Endpoint  string // http://127.0.0.1:PORT/devstoreaccount1, the service URL
+	Container string
+	Dir       string // where it keeps its data
+	Client    *azblob.Client
+}
+
+// URL returns azblob://container/rel.
+func (s *Server) URL(rel string) string {
+	return "azblob://" + s.Container + "/" + strings.TrimPrefix(rel, "/")
+}
+
+// Binary returns Azurite's blob service launcher: $EMBER_AZURITE_BLOB, or
+// third_party/azurite/node_modules/.bin/azurite-blob in the repository.
+func Binary() string {
+	if b := os.Getenv("EMBER_AZURITE_BLOB"); b != "" {
+		return b
+	}
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "third_party", "azurite", "node_modules", ".bin", "azurite-blob")
+}
+
+var (
+	containers atomic.Int64
+	started    atomic.Bool
+)
+
+// output collects what the server prints, for the failure message.
+type output struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (o *output) Write(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.buf = append(o.buf, p...)
+	return len(p), nil
+}
+
+func (o *output) String() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return string(o.buf)
+}
+
+// Start runs Azurite's blob service on a free port over a temporary
+// directory, waits until it answers, creates a container, and points the
+// standard Azure environment at it (t.Setenv, so the test must not be
+// parallel): see Env. The server is killed when the test ends. A process
+// can start one (see the package comment).
+func Start(t testing.TB) *Server {
+	t.Helper()
+	bin := Binary()
+	if _, err := os.Stat(bin); err != nil {
+		msg := fmt.Sprintf("azurite-blob not found at %s (run bash scripts/install-azurite.sh)", bin)
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	if !started.CompareAndSwap(false, true) {
+		t.Fatal("azuritetest: a second Azurite in one process: gocloud's azblob:// opener keeps the Azure environment of the first")
+	}
+	s, stop, err := Launch(bin, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stop)
+	for _, kv := range s.Env() {
+		t.Setenv(kv[0], kv[1])
+	}
+	return s
+}
+
+// Env is the standard Azure environment that points gocloud's azblob://
+// opener at s: the development account and key, the emulator's address
+// as the storage domain over http, and no SAS token or connection string.
+func (s *Server) Env() [][2]string {
+	return [][2]string{
+		{"AZURE_STORAGE_ACCOUNT", Account},
+		{"AZURE_STORAGE_KEY", Key},
+		{"AZURE_STORAGE_DOMAIN", s.Host},
+		{"AZURE_STORAGE_PROTOCOL", "http"},
+		{"AZURE_STORAGE_IS_LOCAL_EMULATOR", "true"},
+		{"AZURE_STORAGE_SAS_TOKEN", ""},
+		{"AZURE_STORAGE_CONNECTION_STRING", ""},
+		{"AZURE_STORAGEBLOB_CONNECTIONSTRING", ""},
+	}
+}
+
+// CreateContainer creates another container named name.
+func (s *Server) CreateContainer(ctx context.Context, name string) error {
+	_, err := s.Client.CreateContainer(ctx, name, nil)
+	return err
+}
+
+// Launch runs Azurite's blob service bin on a free port, keeping its data
+// in dir (made if missing), polls until it creates a new container (an
+// early exit, such as a taken port, ends the wait at once), and returns it
+// with the function that kills it.
+func Launch(bin, dir string) (_ *Server, stop func(), _ error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, nil, err
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, err
+	}
+	addr := l.Addr().(*net.TCPAddr)
+	l.Close()
+	s := &Server{
+		Host:      addr.String(),
+		Endpoint:  "http://" + addr.String() + "/" + Account,
+		Container: fmt.Sprintf("ember-test-%d", containers.Add(1)),
+		Dir:       dir,
+	}
+	cred, err := azblob.NewSharedKeyCredential(Account, Key)
+	if err != nil {
+		return nil, nil, err
+	}
+	// One try per poll: the loop below retries.
+	opts := &azblob.ClientOptions{}
+	opts.Retry = policy.RetryOptions{MaxRetries: -1}
+	if s.Client, err = azblob.NewClientWithSharedKeyCredential(s.Endpoint, cred, opts); err != nil {
+		return nil, nil, err
+	}
+	out := &output{}
+	// --skipApiVersionCheck: the Go SDK may speak a newer API version
+	// than this Azurite knows; --disableTelemetry: no calls home.
+	cmd := exec.Command(bin,
+		"--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(addr.Port),
+		"--location", dir, "--silent", "--skipApiVersionCheck", "--disableTelemetry")
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return nil, nil, fmt.Errorf("starting azurite-blob: %w", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	stop = func() {
+		cmd.Process.Kill()
+		<-exited
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		err := s.CreateContainer(ctx, s.Container)
+		cancel()
+		if err == nil {
+			return s, stop, nil
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return nil, nil, fmt.Errorf("azurite at %s did not create container %s: %w\n%s", s.Host, s.Container, err, out)
+		}
+		select {
+		case err := <-exited:
+			return nil, nil, fmt.Errorf("azurite-blob exited: %v\n%s", err, out)
+		case <-tick.C:
+		}
+	}
+}
