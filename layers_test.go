@@ -42,8 +42,10 @@ var layers = map[string][]string{
 }
 
 // heavy are dependencies the core must not link: a program that only
-// reads CSV must not pull in a dataframe library or a native runtime.
-var heavy = []string{"github.com/go-gota/", "github.com/yalue/onnxruntime_go", "github.com/apache/beam/"}
+// reads CSV must not pull in a dataframe library, a native runtime, Beam
+// or a cloud SDK (storage/cloud, a nested module, brings those).
+var heavy = []string{"github.com/go-gota/", "github.com/yalue/onnxruntime_go", "github.com/apache/beam/",
+	"gocloud.dev/", "github.com/aws/", "cloud.google.com/", "github.com/Azure/"}
 
 var core = []string{"plan", "plan/optimize", "udf", "io/", "exec", "exec/", "frame", "storage"}
 
