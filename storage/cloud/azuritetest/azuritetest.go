@@ -13,19 +13,16 @@ package azuritetest
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/storage/azblob"
+	"github.com/ember-df/ember/storage/cloud/internal/emulator"
 )
 
 // Azurite's well-known development account and key (published by
@@ -52,36 +49,13 @@ func (s *Server) URL(rel string) string {
 // Binary returns Azurite's blob service launcher: $EMBER_AZURITE_BLOB, or
 // third_party/azurite/node_modules/.bin/azurite-blob in the repository.
 func Binary() string {
-	if b := os.Getenv("EMBER_AZURITE_BLOB"); b != "" {
-		return b
-	}
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", "third_party", "azurite", "node_modules", ".bin", "azurite-blob")
+	return emulator.Binary("EMBER_AZURITE_BLOB", "third_party/azurite/node_modules/.bin/azurite-blob")
 }
 
 var (
 	containers atomic.Int64
 	started    atomic.Bool
 )
-
-// output collects what the server prints, for the failure message.
-type output struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.buf = append(o.buf, p...)
-	return len(p), nil
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return string(o.buf)
-}
 
 // Start runs Azurite's blob service on a free port over a temporary
 // directory, waits until it answers, creates a container, and points the
@@ -91,13 +65,7 @@ func (o *output) String() string {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary()
-	if _, err := os.Stat(bin); err != nil {
-		msg := fmt.Sprintf("azurite-blob not found at %s (run bash scripts/install-azurite.sh)", bin)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	emulator.Require(t, bin, "install-azurite.sh")
 	if !started.CompareAndSwap(false, true) {
 		t.Fatal("azuritetest: a second Azurite in one process: gocloud's azblob:// opener keeps the Azure environment of the first")
 	}
@@ -142,12 +110,10 @@ func Launch(bin, dir string) (_ *Server, stop func(), _ error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := emulator.FreeAddr()
 	if err != nil {
 		return nil, nil, err
 	}
-	addr := l.Addr().(*net.TCPAddr)
-	l.Close()
 	s := &Server{
 		Host:      addr.String(),
 		Endpoint:  "http://" + addr.String() + "/" + Account,
@@ -158,46 +124,22 @@ func Launch(bin, dir string) (_ *Server, stop func(), _ error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	// One try per poll: the loop below retries.
+	// One try per poll: emulator.Start retries.
 	opts := &azblob.ClientOptions{}
 	opts.Retry = policy.RetryOptions{MaxRetries: -1}
 	if s.Client, err = azblob.NewClientWithSharedKeyCredential(s.Endpoint, cred, opts); err != nil {
 		return nil, nil, err
 	}
-	out := &output{}
 	// --skipApiVersionCheck: the Go SDK may speak a newer API version
 	// than this Azurite knows; --disableTelemetry: no calls home.
 	cmd := exec.Command(bin,
 		"--blobHost", "127.0.0.1", "--blobPort", fmt.Sprint(addr.Port),
 		"--location", dir, "--silent", "--skipApiVersionCheck", "--disableTelemetry")
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		return nil, nil, fmt.Errorf("starting azurite-blob: %w", err)
+	stop, err = emulator.Start(cmd, 30*time.Second, 50*time.Millisecond, func(ctx context.Context) error {
+		return s.CreateContainer(ctx, s.Container)
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop = func() {
-		cmd.Process.Kill()
-		<-exited
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err := s.CreateContainer(ctx, s.Container)
-		cancel()
-		if err == nil {
-			return s, stop, nil
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return nil, nil, fmt.Errorf("azurite at %s did not create container %s: %w\n%s", s.Host, s.Container, err, out)
-		}
-		select {
-		case err := <-exited:
-			return nil, nil, fmt.Errorf("azurite-blob exited: %v\n%s", err, out)
-		case <-tick.C:
-		}
-	}
+	return s, stop, nil
 }

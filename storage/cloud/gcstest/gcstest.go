@@ -12,17 +12,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ember-df/ember/storage/cloud/internal/emulator"
 )
 
 // Server is a running fake-gcs-server with one bucket.
@@ -40,33 +38,10 @@ func (s *Server) URL(rel string) string {
 // Binary returns the fake-gcs-server binary: $EMBER_FAKE_GCS, or
 // third_party/fake-gcs-server/fake-gcs-server in the repository.
 func Binary() string {
-	if b := os.Getenv("EMBER_FAKE_GCS"); b != "" {
-		return b
-	}
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", "third_party", "fake-gcs-server", "fake-gcs-server")
+	return emulator.Binary("EMBER_FAKE_GCS", "third_party/fake-gcs-server/fake-gcs-server")
 }
 
 var buckets atomic.Int64
-
-// output collects what the server prints, for the failure message.
-type output struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.buf = append(o.buf, p...)
-	return len(p), nil
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return string(o.buf)
-}
 
 // Start runs fake-gcs-server on a free port over a temporary directory,
 // waits until it answers, creates a bucket, and points the standard
@@ -75,13 +50,7 @@ func (o *output) String() string {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary()
-	if _, err := os.Stat(bin); err != nil {
-		msg := fmt.Sprintf("fake-gcs-server not found at %s (run bash scripts/install-fake-gcs.sh)", bin)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	emulator.Require(t, bin, "install-fake-gcs.sh")
 	s, stop, err := Launch(bin, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -120,51 +89,25 @@ func Launch(bin, dir string) (_ *Server, stop func(), _ error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := emulator.FreeAddr()
 	if err != nil {
 		return nil, nil, err
 	}
-	addr := l.Addr().(*net.TCPAddr)
-	l.Close()
 	s := &Server{
 		Host:   addr.String(),
 		Bucket: fmt.Sprintf("ember-test-%d", buckets.Add(1)),
 		Dir:    dir,
 	}
-	out := &output{}
 	cmd := exec.Command(bin,
 		"-scheme", "http", "-host", "127.0.0.1", "-port", fmt.Sprint(addr.Port),
 		"-backend", "filesystem", "-filesystem-root", dir,
 		"-public-host", s.Host, "-external-url", "http://"+s.Host,
 		"-log-level", "error")
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		return nil, nil, fmt.Errorf("starting fake-gcs-server: %w", err)
+	stop, err = emulator.Start(cmd, 20*time.Second, 20*time.Millisecond, func(ctx context.Context) error {
+		return s.CreateBucket(ctx, s.Bucket)
+	})
+	if err != nil {
+		return nil, nil, err
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop = func() {
-		cmd.Process.Kill()
-		<-exited
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		err := s.CreateBucket(ctx, s.Bucket)
-		cancel()
-		if err == nil {
-			return s, stop, nil
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return nil, nil, fmt.Errorf("fake-gcs-server at %s did not create bucket %s: %w\n%s", s.Host, s.Bucket, err, out)
-		}
-		select {
-		case err := <-exited:
-			return nil, nil, fmt.Errorf("fake-gcs-server exited: %v\n%s", err, out)
-		case <-tick.C:
-		}
-	}
+	return s, stop, nil
 }

@@ -7,13 +7,9 @@ package s3test
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/ember-df/ember/storage/cloud/internal/emulator"
 )
 
 // Server is a running versitygw with one bucket.
@@ -40,34 +37,9 @@ func (s *Server) URL(rel string) string {
 
 // Binary returns the versitygw binary: $EMBER_VERSITYGW, or
 // third_party/versitygw/versitygw in the repository.
-func Binary() string {
-	if b := os.Getenv("EMBER_VERSITYGW"); b != "" {
-		return b
-	}
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", "third_party", "versitygw", "versitygw")
-}
+func Binary() string { return emulator.Binary("EMBER_VERSITYGW", "third_party/versitygw/versitygw") }
 
 var buckets atomic.Int64
-
-// output collects what the server prints, for the failure message.
-type output struct {
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (o *output) Write(p []byte) (int, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.buf = append(o.buf, p...)
-	return len(p), nil
-}
-
-func (o *output) String() string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return string(o.buf)
-}
 
 // Start runs versitygw on a free port over a temporary directory, waits
 // until it answers, creates a bucket, and points the standard AWS
@@ -76,13 +48,7 @@ func (o *output) String() string {
 func Start(t testing.TB) *Server {
 	t.Helper()
 	bin := Binary()
-	if _, err := os.Stat(bin); err != nil {
-		msg := fmt.Sprintf("versitygw not found at %s (run bash scripts/install-versitygw.sh)", bin)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	emulator.Require(t, bin, "install-versitygw.sh")
 	s, stop, err := Launch(bin, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -116,30 +82,16 @@ func Launch(bin, dir string) (_ *Server, stop func(), _ error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, nil, err
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, err := emulator.FreeAddr()
 	if err != nil {
 		return nil, nil, err
 	}
-	addr := l.Addr().String()
-	l.Close()
 	s := &Server{
-		Endpoint: "http://" + addr,
+		Endpoint: "http://" + addr.String(),
 		Bucket:   fmt.Sprintf("ember-test-%d", buckets.Add(1)),
 		Access:   "ember-test-access",
 		Secret:   "ember-test-secret-key",
 		Dir:      dir,
-	}
-	out := &output{}
-	cmd := exec.Command(bin, "--access", s.Access, "--secret", s.Secret, "--port", addr, "--quiet", "posix", s.Dir)
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		return nil, nil, fmt.Errorf("starting versitygw: %w", err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	stop = func() {
-		cmd.Process.Kill()
-		<-exited
 	}
 	s.Client = s3.New(s3.Options{
 		Region:       "us-east-1",
@@ -147,24 +99,13 @@ func Launch(bin, dir string) (_ *Server, stop func(), _ error) {
 		UsePathStyle: true,
 		Credentials:  credentials.NewStaticCredentialsProvider(s.Access, s.Secret, ""),
 	})
-	deadline := time.Now().Add(20 * time.Second)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	cmd := exec.Command(bin, "--access", s.Access, "--secret", s.Secret, "--port", addr.String(), "--quiet", "posix", s.Dir)
+	stop, err = emulator.Start(cmd, 20*time.Second, 20*time.Millisecond, func(ctx context.Context) error {
 		_, err := s.Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(s.Bucket)})
-		cancel()
-		if err == nil {
-			return s, stop, nil
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return nil, nil, fmt.Errorf("versitygw at %s did not take bucket %s: %w\n%s", addr, s.Bucket, err, out)
-		}
-		select {
-		case err := <-exited:
-			return nil, nil, fmt.Errorf("versitygw exited: %v\n%s", err, out)
-		case <-tick.C:
-		}
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
 	}
+	return s, stop, nil
 }
