@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/exec/eval"
 	"github.com/ember-df/ember/exec/op"
+	"github.com/ember-df/ember/internal/arrowmem"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -127,7 +128,7 @@ func (a *aggregateExec) Operator(p int) (Operator, error) {
 // caller frees the returned bytes.
 func (j *job) slices(b arrow.RecordBatch, what string) ([]arrow.RecordBatch, int64, error) {
 	defer b.Release()
-	size := op.BatchBytes(b)
+	size := arrowmem.BatchBytes(b)
 	if err := j.budget.reserve(size, what); err != nil {
 		return nil, 0, err
 	}

@@ -7,7 +7,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/ember-df/ember/exec/op"
+	"github.com/ember-df/ember/internal/arrowmem"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -54,7 +54,7 @@ func (s *memoryShuffle) exchange(x *Exchange) *memoryExchange {
 
 // Write implements Shuffle.
 func (s *memoryShuffle) Write(_ context.Context, x *Exchange, from, to int, b arrow.RecordBatch) error {
-	n := op.BatchBytes(b)
+	n := arrowmem.BatchBytes(b)
 	if err := s.job.budget.reserve(n, x.what); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/exec/eval"
 	"github.com/ember-df/ember/exec/op"
+	"github.com/ember-df/ember/internal/arrowmem"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -72,7 +73,7 @@ func (s *sortExec) sort(ctx context.Context, in Operator) ([]arrow.RecordBatch, 
 		s.job.budget.free(held)
 	}()
 	err := op.Drain(ctx, in, func(b arrow.RecordBatch) error {
-		n := op.BatchBytes(b)
+		n := arrowmem.BatchBytes(b)
 		if err := s.job.budget.reserve(n, "sort"); err != nil {
 			return err
 		}
@@ -149,7 +150,7 @@ func (s *sortExec) sort(ctx context.Context, in Operator) ([]arrow.RecordBatch, 
 			return fail(err)
 		}
 		sorted = append(sorted, out)
-		n := op.BatchBytes(out)
+		n := arrowmem.BatchBytes(out)
 		if err := s.job.budget.reserve(n, "sort"); err != nil {
 			return fail(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/exec/eval"
 	"github.com/ember-df/ember/exec/op"
+	"github.com/ember-df/ember/internal/arrowmem"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -294,7 +295,7 @@ func rowsBytes(a arrow.Array) int64 {
 			return int64(off[n]-off[0]) + 4*n
 		}
 	}
-	return op.ArrayBytes(a.Data())
+	return arrowmem.ArrayBytes(a.Data())
 }
 
 // gathered is a batch of queued rows and their joined arguments.

@@ -63,28 +63,3 @@ func Drain(ctx context.Context, o Operator, fn func(arrow.RecordBatch) error) er
 		}
 	}
 }
-
-// BatchBytes is the memory held by b's buffers: what exchanges and
-// buffering operators account against the job's memory budget.
-func BatchBytes(b arrow.RecordBatch) int64 {
-	var n int64
-	for _, c := range b.Columns() {
-		n += ArrayBytes(c.Data())
-	}
-	return n
-}
-
-// ArrayBytes is the memory held by d's buffers and its children's. For a
-// slice it counts the whole buffers the slice shares.
-func ArrayBytes(d arrow.ArrayData) int64 {
-	var n int64
-	for _, buf := range d.Buffers() {
-		if buf != nil {
-			n += int64(buf.Len())
-		}
-	}
-	for _, c := range d.Children() {
-		n += ArrayBytes(c)
-	}
-	return n
-}

@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/ember-df/ember/internal/arrowipc"
+	"github.com/ember-df/ember/internal/arrowmem"
 	"github.com/ember-df/ember/plan"
 	"github.com/ember-df/ember/storage"
 )
@@ -125,7 +126,7 @@ func (r *reader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		}
 		r.mem.Export(b)
 		r.pending, r.pos = b, 0
-		r.rowBytes = max(recordBytes(b)/b.NumRows(), 1)
+		r.rowBytes = max(arrowmem.BatchBytes(b)/b.NumRows(), 1)
 	}
 	if r.left == 0 {
 		return nil, r.fail(io.EOF)
@@ -236,31 +237,6 @@ func (r *reader) convert(raw arrow.RecordBatch) (arrow.RecordBatch, error) {
 		cols = append(cols, out)
 	}
 	return array.NewRecordBatch(r.schema, cols, n), nil
-}
-
-// recordBytes is the size of the buffers of a batch.
-func recordBytes(b arrow.RecordBatch) int64 {
-	var n int64
-	for _, c := range b.Columns() {
-		n += dataBytes(c.Data())
-	}
-	return n
-}
-
-func dataBytes(d arrow.ArrayData) int64 {
-	var n int64
-	for _, b := range d.Buffers() {
-		if b != nil {
-			n += int64(b.Len())
-		}
-	}
-	for _, c := range d.Children() {
-		n += dataBytes(c)
-	}
-	if d.DataType().ID() == arrow.DICTIONARY {
-		n += dataBytes(d.Dictionary())
-	}
-	return n
 }
 
 // closeArrow releases the arrow-go reader and the file.
