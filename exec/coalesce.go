@@ -34,6 +34,10 @@ func (c *coalesceExec) Partitions() int          { return len(c.bounds) - 1 }
 func (c *coalesceExec) Children() []PhysicalNode { return []PhysicalNode{c.input} }
 func (c *coalesceExec) String() string           { return fmt.Sprintf("CoalesceExec %d", c.Partitions()) }
 
+func (c *coalesceExec) childPartitions(p int) [][]int {
+	return [][]int{seq(c.bounds[p], c.bounds[p+1])}
+}
+
 // Operator implements PhysicalNode.
 func (c *coalesceExec) Operator(p int) (Operator, error) {
 	return &concatOp{node: c.input, lo: c.bounds[p], hi: c.bounds[p+1]}, nil

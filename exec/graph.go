@@ -2,6 +2,7 @@ package exec
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -50,6 +51,60 @@ func (s *Stage) Output() *Exchange { return s.output }
 // Inputs are the IDs of the exchanges the stage reads.
 func (s *Stage) Inputs() []int { return s.inputs }
 
+// ExchangePartition names one output partition of one exchange.
+type ExchangePartition struct {
+	// Exchange is the exchange's ID: the ID of the stage that writes it.
+	Exchange, Partition int
+}
+
+// Reads returns the exchange partitions task p of the stage reads, each
+// once, so that a runner can bring them to the task: partition p of an
+// exchange a stage reads directly, all of them under a limit, a range of
+// them under a coalesce, and partition p of a Range output's bounds.
+func (s *Stage) Reads(p int) []ExchangePartition {
+	var out []ExchangePartition
+	var walk func(n PhysicalNode, parts []int)
+	walk = func(n PhysicalNode, parts []int) {
+		if r, ok := n.(*exchangeReadExec); ok {
+			for _, q := range parts {
+				out = append(out, ExchangePartition{Exchange: r.exchange.ID, Partition: q})
+			}
+			return
+		}
+		for i, c := range n.Children() {
+			var childParts []int
+			for _, q := range parts {
+				childParts = append(childParts, childPartitions(n, q)[i]...)
+			}
+			walk(c, childParts)
+		}
+	}
+	walk(s.root, []int{p})
+	if s.output != nil && s.output.Bounds != nil {
+		out = append(out, ExchangePartition{Exchange: s.output.Bounds.ID, Partition: p})
+	}
+	return out
+}
+
+// partitionMapper is implemented by the nodes whose partition p does not
+// read partition p of each child.
+type partitionMapper interface {
+	// childPartitions returns, for each child, the partitions of it that
+	// partition p reads.
+	childPartitions(p int) [][]int
+}
+
+func childPartitions(n PhysicalNode, p int) [][]int {
+	if m, ok := n.(partitionMapper); ok {
+		return m.childPartitions(p)
+	}
+	out := make([][]int, len(n.Children()))
+	for i := range out {
+		out[i] = []int{p}
+	}
+	return out
+}
+
 // Root is the stage's operator tree, for EXPLAIN.
 func (s *Stage) Root() PhysicalNode { return s.root }
 
@@ -65,10 +120,19 @@ const (
 	// Gather brings every row to one partition, in the order of the
 	// writing partitions.
 	Gather
+	// Forward keeps each partition's rows in the partition of the same
+	// number: it materializes a stage's output for more than one reader.
+	Forward
+	// Broadcast sends every row to every output partition.
+	Broadcast
+	// Range sends each row to the partition of its sort keys' range: the
+	// ranges are split at the bounds in the Bounds exchange, so output
+	// partition i holds rows that sort before those of partition i+1.
+	Range
 )
 
 func (k ExchangeKind) String() string {
-	return [...]string{"round-robin", "hash", "gather"}[k]
+	return [...]string{"round-robin", "hash", "gather", "forward", "broadcast", "range"}[k]
 }
 
 // Exchange describes how a stage's output reaches the stage that reads it.
@@ -83,11 +147,25 @@ type Exchange struct {
 	Partitions int
 	// Keys are the hash keys (Kind Hash), over the writing stage's schema.
 	Keys []plan.Expr
+	// Orders are the sort keys of a Range exchange, over the writing
+	// stage's schema; Bounds is the Broadcast exchange holding the upper
+	// bound of each range but the last, one row per bound, in Orders'
+	// order, one column per key. Task p of the writing stage reads
+	// partition p of Bounds.
+	Orders []plan.SortOrder
+	Bounds *Exchange
 	// Schema is the schema of the batches that cross.
 	Schema *arrow.Schema
+	// readers is the number of stages that read the exchange: each reads
+	// each output partition once.
+	readers int
 	// what names the exchange in budget errors.
 	what string
 }
+
+// Readers is the number of stages that read the exchange. Each reads
+// every output partition exactly once, over all of its tasks (Stage.Reads).
+func (e *Exchange) Readers() int { return e.readers }
 
 func (e *Exchange) String() string {
 	switch e.Kind {
@@ -95,6 +173,12 @@ func (e *Exchange) String() string {
 		return fmt.Sprintf("exchange %d: hash %s into %d partitions", e.ID, plan.FormatExprs(e.Keys), e.Partitions)
 	case Gather:
 		return fmt.Sprintf("exchange %d: gather into 1 partition", e.ID)
+	case Forward:
+		return fmt.Sprintf("exchange %d: forward %d partitions", e.ID, e.Partitions)
+	case Broadcast:
+		return fmt.Sprintf("exchange %d: broadcast to %d partitions", e.ID, e.Partitions)
+	case Range:
+		return fmt.Sprintf("exchange %d: range %v into %d partitions, bounds from exchange %d", e.ID, e.Orders, e.Partitions, e.Bounds.ID)
 	}
 	return fmt.Sprintf("exchange %d: round-robin into %d partitions", e.ID, e.Partitions)
 }
@@ -135,11 +219,21 @@ func newGraph(root plan.Node, cfg Config, target *commit.Target) (*Graph, error)
 // addStage makes root a stage writing out (nil for the result).
 func (g *Graph) addStage(root PhysicalNode, out *Exchange) *Stage {
 	s := &Stage{ID: len(g.stages), root: root, output: out}
+	var reads []*Exchange
 	walkPhysical(root, func(n PhysicalNode) {
 		if r, ok := n.(*exchangeReadExec); ok {
-			s.inputs = append(s.inputs, r.exchange.ID)
+			reads = append(reads, r.exchange)
 		}
 	})
+	if out != nil && out.Bounds != nil {
+		reads = append(reads, out.Bounds)
+	}
+	for _, x := range reads {
+		if !slices.Contains(s.inputs, x.ID) {
+			s.inputs = append(s.inputs, x.ID)
+			x.readers++
+		}
+	}
 	if out != nil {
 		out.ID = s.ID
 		out.Schema = root.Schema()

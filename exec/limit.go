@@ -21,6 +21,17 @@ func (l *limitExec) Partitions() int          { return 1 }
 func (l *limitExec) Children() []PhysicalNode { return []PhysicalNode{l.input} }
 func (l *limitExec) String() string           { return fmt.Sprintf("LimitExec %d", l.n) }
 
+func (l *limitExec) childPartitions(int) [][]int { return [][]int{seq(0, l.input.Partitions())} }
+
+// seq returns lo, lo+1, ..., hi-1.
+func seq(lo, hi int) []int {
+	out := make([]int, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
 // Operator implements PhysicalNode.
 func (l *limitExec) Operator(int) (Operator, error) {
 	return &limitOp{input: &concatOp{node: l.input, lo: 0, hi: l.input.Partitions()}, left: l.n}, nil

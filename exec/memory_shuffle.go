@@ -28,12 +28,16 @@ type memoryShuffle struct {
 var _ Shuffle = (*memoryShuffle)(nil)
 
 // memoryExchange is one exchange's batches: output partition → writing
-// task → batches.
+// task → batches. Each output partition is read once by each of the
+// exchange's readers: the exchange lets go of a partition's batches at its
+// last read, and its bytes are freed when the last reader closes.
 type memoryExchange struct {
 	done    chan struct{} // closed when production ended; nil before it starts
 	err     error         // production's result, set before done closes
 	buckets [][][]arrow.RecordBatch
-	bytes   []int64 // reserved per output partition
+	bytes   []int64 // reserved per output partition, until freed
+	reads   []int   // reads left per output partition
+	open    []int   // readers of each output partition not yet closed
 }
 
 func newMemoryShuffle(j *job) *memoryShuffle {
@@ -46,7 +50,11 @@ func newMemoryShuffle(j *job) *memoryShuffle {
 func (s *memoryShuffle) exchange(x *Exchange) *memoryExchange {
 	e := s.exchanges[x.ID]
 	if e == nil {
-		e = &memoryExchange{buckets: make([][][]arrow.RecordBatch, x.Partitions), bytes: make([]int64, x.Partitions)}
+		e = &memoryExchange{buckets: make([][][]arrow.RecordBatch, x.Partitions), bytes: make([]int64, x.Partitions),
+			reads: make([]int, x.Partitions), open: make([]int, x.Partitions)}
+		for to := range e.reads {
+			e.reads[to] = max(1, x.Readers())
+		}
 		s.exchanges[x.ID] = e
 	}
 	return e
@@ -73,22 +81,41 @@ func (s *memoryShuffle) Write(_ context.Context, x *Exchange, from, to int, b ar
 }
 
 // Read implements Shuffle: it produces the exchange if no task has, then
-// hands partition to's batches to the reader, which frees their bytes as
-// it closes.
+// hands partition to's batches to the reader — the last of the
+// exchange's readers takes them over — and frees their bytes when the
+// last reader closes.
 func (s *memoryShuffle) Read(ctx context.Context, x *Exchange, to int) (plan.BatchReader, error) {
 	if err := s.ensure(ctx, x); err != nil {
 		return nil, err
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	e := s.exchange(x)
+	if e.reads[to] == 0 {
+		return nil, fmt.Errorf("exec: %s partition %d read more often than it has readers (%d)", x, to, x.Readers())
+	}
 	var batches []arrow.RecordBatch
 	for _, fromTask := range e.buckets[to] {
 		batches = append(batches, fromTask...)
 	}
-	n := e.bytes[to]
-	e.buckets[to], e.bytes[to] = nil, 0
-	s.mu.Unlock()
-	return &sliceReader{batches: batches, release: func() { s.job.budget.free(n) }}, nil
+	e.reads[to]--
+	if e.reads[to] > 0 {
+		for _, b := range batches {
+			b.Retain()
+		}
+	} else {
+		e.buckets[to] = nil
+	}
+	e.open[to]++
+	return &sliceReader{batches: batches, release: func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		e.open[to]--
+		if e.reads[to] == 0 && e.open[to] == 0 {
+			s.job.budget.free(e.bytes[to])
+			e.bytes[to] = 0
+		}
+	}}, nil
 }
 
 // ensure produces exchange x exactly once, on the goroutine of the first
@@ -122,7 +149,8 @@ func (s *memoryShuffle) ensure(ctx context.Context, x *Exchange) error {
 	}
 }
 
-// releaseAll releases what no reader took (a failed or cut-short job).
+// releaseAll releases what not every reader took (a failed or cut-short
+// job). Readers still open release their own batches as they close.
 func (s *memoryShuffle) releaseAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -133,8 +161,11 @@ func (s *memoryShuffle) releaseAll() {
 					b.Release()
 				}
 			}
-			s.job.budget.free(e.bytes[to])
-			e.buckets[to], e.bytes[to] = nil, 0
+			e.buckets[to], e.reads[to] = nil, 0
+			if e.open[to] == 0 {
+				s.job.budget.free(e.bytes[to])
+				e.bytes[to] = 0
+			}
 		}
 	}
 }

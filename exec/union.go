@@ -25,6 +25,17 @@ func (u *unionExec) Partitions() int {
 	return n
 }
 
+func (u *unionExec) childPartitions(p int) [][]int {
+	out := make([][]int, len(u.inputs))
+	for i, in := range u.inputs {
+		if p >= 0 && p < in.Partitions() {
+			out[i] = []int{p}
+		}
+		p -= in.Partitions()
+	}
+	return out
+}
+
 // Operator implements PhysicalNode.
 func (u *unionExec) Operator(p int) (Operator, error) {
 	for _, in := range u.inputs {
