@@ -1,9 +1,13 @@
 package exec
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -72,3 +76,142 @@ func (s *committedFiles) Consume(_ int, b arrow.RecordBatch) error {
 
 // Done implements Sink.
 func (s *committedFiles) Done(int) error { return nil }
+
+// Share is one share of a write job whose tasks run in separate
+// processes, as the pods of a Kubernetes Indexed Job do: the share Index
+// of Count runs the partitions p with p % Count == Index.
+type Share struct {
+	// Job is the job's id, the same in every process of the job and new
+	// for each run of it (see commit.NewJobCommitter).
+	Job          string
+	Index, Count int
+	// Parallelism is the number of the share's tasks that run at once
+	// (the graph's setting when zero).
+	Parallelism int
+}
+
+// ErrNotMapOnly is wrapped by the errors of WriteShare and CommitShares
+// for a plan with exchanges, whose tasks depend on each other: only a
+// distributed runner (package cluster, on Apache Beam) moves exchanges
+// between processes.
+var ErrNotMapOnly = errors.New("the plan has exchanges")
+
+// WriteShare runs share s of w's write job with cfg: every partition of
+// the job's one stage that belongs to s writes and commits its part files
+// (task commit) and records them under the job's destination
+// (commit.Committer.RecordTask). A task whose record exists, from an
+// earlier attempt of the share, is skipped; a task that runs again
+// replaces its earlier attempt's files, which have the same names. No
+// task of a share depends on another share, so the shares run in any
+// order, at once or not; CommitShares, run once they have all succeeded,
+// commits the job.
+//
+// The plan must be map-only: one stage, no exchange (no Repartition,
+// GroupBy, Distinct or OrderBy over several partitions); otherwise the
+// error wraps ErrNotMapOnly. When the destination already holds the job's
+// output (the job committed), WriteShare does nothing.
+func WriteShare(ctx context.Context, cfg Config, w *plan.Write, s Share) (Metrics, error) {
+	if s.Count <= 0 || s.Index < 0 || s.Index >= s.Count {
+		return Metrics{}, fmt.Errorf("exec: write %s: share %d of %d: want 0 <= index < count", w.Path, s.Index, s.Count)
+	}
+	c, n, err := prepareShares(ctx, cfg, w, s.Job)
+	if err != nil || c == nil {
+		return Metrics{}, err
+	}
+	target, skip, err := c.Prepare(ctx)
+	if err != nil || skip {
+		return Metrics{}, err
+	}
+	start := time.Now()
+	g, err := newGraph(w, cfg, &target)
+	if err != nil {
+		return Metrics{}, fmt.Errorf("exec: write %s: %w", w.Path, err)
+	}
+	defer g.Finish()
+	var mine []int
+	for p := s.Index; p < n; p += s.Count {
+		done, err := c.TaskRecorded(ctx, p)
+		if err != nil {
+			return Metrics{}, fmt.Errorf("exec: write %s: %w", w.Path, err)
+		}
+		if !done {
+			mine = append(mine, p)
+		}
+	}
+	parallelism := cmp.Or(s.Parallelism, g.job.cfg.Parallelism)
+	err = runTasks(ctx, parallelism, len(mine), func(ctx context.Context, i int) error {
+		p := mine[i]
+		files := &committedFiles{}
+		if _, err := Execute(ctx, g, 0, p, nil, files); err != nil {
+			return err
+		}
+		return c.RecordTask(ctx, p, files.files)
+	})
+	if err != nil {
+		return g.metrics(time.Since(start)), fmt.Errorf("exec: write %s: share %d of %d: %w", w.Path, s.Index, s.Count, err)
+	}
+	return g.metrics(time.Since(start)), nil
+}
+
+// CommitShares commits job, a write job whose shares (WriteShare) have all
+// succeeded: it makes the files their tasks recorded the destination's
+// dataset, with the same guarantees as Write (docs/commit.md), and removes
+// the records. It fails, changing nothing, while some task has no record
+// (the error wraps commit.ErrTasksMissing and names the partitions): run
+// their shares again, then CommitShares again. It does nothing when the
+// job has committed already, so a retried finishing step is harmless.
+func CommitShares(ctx context.Context, cfg Config, w *plan.Write, job string) error {
+	c, n, err := prepareShares(ctx, cfg, w, job)
+	if err != nil || c == nil {
+		return err
+	}
+	_, skip, err := c.Prepare(ctx)
+	if err != nil || skip {
+		return err
+	}
+	files, err := c.Recorded(ctx, n)
+	if err == nil {
+		err = c.Commit(compute.WithAllocator(ctx, cfg.withDefaults().Allocator), files)
+	}
+	if err != nil {
+		return fmt.Errorf("exec: commit %s (job %s): %w", w.Path, job, err)
+	}
+	return nil
+}
+
+// prepareShares returns the job committer of a job run as shares and the
+// number of its tasks, or a nil committer when the job has committed
+// already. It fails for a plan that is not map-only.
+func prepareShares(ctx context.Context, cfg Config, w *plan.Write, job string) (*commit.Committer, int, error) {
+	if err := w.CheckPartitionBy(); err != nil {
+		return nil, 0, fmt.Errorf("exec: write %s: %w", w.Path, err)
+	}
+	c, err := commit.NewJobCommitter(w, job)
+	if err != nil {
+		return nil, 0, fmt.Errorf("exec: write %s: %w", w.Path, err)
+	}
+	// The graph is built once here to count its stages and tasks, before
+	// Prepare touches the destination.
+	g, err := newGraph(w, cfg, &commit.Target{})
+	if err != nil {
+		return nil, 0, fmt.Errorf("exec: write %s: %w", w.Path, err)
+	}
+	g.Finish()
+	if len(g.stages) > 1 {
+		var xs []string
+		for _, st := range g.stages[:len(g.stages)-1] {
+			xs = append(xs, st.output.String())
+		}
+		return nil, 0, fmt.Errorf("exec: write %s: %w (%s): its tasks cannot run as independent shares; run it with the Beam runner (package cluster) or the local runner",
+			w.Path, ErrNotMapOnly, strings.Join(xs, "; "))
+	}
+	done, err := c.Committed(ctx)
+	if err != nil {
+		return nil, 0, fmt.Errorf("exec: write %s: %w", w.Path, err)
+	}
+	if done {
+		c.Tidy(ctx)
+		return nil, 0, nil
+	}
+	return c, g.Result().Partitions(), nil
+}

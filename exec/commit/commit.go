@@ -26,6 +26,9 @@ type Committer struct {
 	store   protocol
 	target  Target
 	crashed bool // a test stopped the protocol: Abort leaves everything
+	// job and records are set by NewJobCommitter: the job's fixed id and
+	// the directory of its task records.
+	job, records string
 }
 
 // protocol is one store's side of the commit: local disk (rename) or an
@@ -74,9 +77,14 @@ func (c *Committer) Prepare(ctx context.Context) (target Target, skip bool, err 
 // its _SUCCESS manifest. An empty result still gets one part file, which
 // Commit writes with ctx's allocator (compute.WithAllocator). Once Commit has returned nil, the job is
 // committed, even if deleting replaced data failed (that is logged).
+//
+// A job committer (NewJobCommitter) then removes the job's task records.
 func (c *Committer) Commit(ctx context.Context, files []ManifestFile) error {
 	err := c.commit(ctx, files)
 	c.crashed = errors.Is(err, errCrash)
+	if err == nil {
+		c.Tidy(ctx)
+	}
 	return err
 }
 
@@ -100,9 +108,11 @@ func (c *Committer) commit(ctx context.Context, files []ManifestFile) error {
 
 // Abort cleans up after a failed job: it removes the staging directory
 // (local disk) or what the job's tasks uploaded (object stores), unless
-// the new dataset is already in place.
+// the new dataset is already in place. A job committer's Abort does
+// nothing: the job's tasks ran in other processes, and what they committed
+// stays for a retried job commit.
 func (c *Committer) Abort() {
-	if c.crashed {
+	if c.crashed || c.records != "" {
 		return // as if the process had died: nothing is cleaned up
 	}
 	c.store.abort()

@@ -25,6 +25,11 @@ type localCommitter struct {
 	mode          plan.SaveMode
 	exists        bool // the destination existed when the job started
 	done          bool // the staging directory is in place (or gone)
+	// shared is set for a job whose processes share its staging
+	// directory (NewJobCommitter): job and staging are fixed beforehand,
+	// and prepare neither removes nor recreates what another process of
+	// the job wrote there.
+	shared bool
 }
 
 // prepare implements protocol.
@@ -61,8 +66,10 @@ func (c *localCommitter) prepareStaging() (exists bool, err error) {
 		return exists, fmt.Errorf("exec: write %s: %w", c.dest, err)
 	}
 	removeAbandoned(parent, filepath.Base(c.dest))
-	c.job = uuid.NewString()
-	c.staging = filepath.Join(parent, fmt.Sprintf("%s%s-%d-%s", stagingPrefix(filepath.Base(c.dest)), hostTag(), os.Getpid(), c.job))
+	if !c.shared {
+		c.job = uuid.NewString()
+		c.staging = filepath.Join(parent, fmt.Sprintf("%s%s-%d-%s", stagingPrefix(filepath.Base(c.dest)), hostTag(), os.Getpid(), c.job))
+	}
 	if err := os.MkdirAll(filepath.Join(c.staging, "_temporary"), 0o755); err != nil {
 		return exists, fmt.Errorf("exec: write %s: %w", c.dest, err)
 	}

@@ -38,11 +38,22 @@ type objectCommitter struct {
 
 // prepare implements protocol.
 func (c *objectCommitter) prepare(ctx context.Context) (Target, bool, error) {
-	c.job = uuid.NewString()
+	if c.job == "" {
+		c.job = uuid.NewString()
+	}
 	target := Target{Dir: c.dest, Job: c.job, Direct: true}
-	files, err := storage.List(ctx, c.dest)
+	all, err := storage.List(ctx, c.dest)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return target, false, fmt.Errorf("exec: write %s: %w", c.dest, err)
+	}
+	// What this job's own tasks already wrote (a job whose tasks ran in
+	// other processes: NewJobCommitter) is not the destination's: its
+	// paths hold the job's id. A fresh id matches nothing.
+	var files []storage.FileInfo
+	for _, f := range all {
+		if !strings.Contains(f.Path, c.job) {
+			files = append(files, f)
+		}
 	}
 	c.before, c.exists = files, len(files) > 0
 	switch {
