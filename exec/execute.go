@@ -83,6 +83,7 @@ func Execute(ctx context.Context, g *Graph, stage, partition int, shuffle Shuffl
 		return m, out.Done(partition)
 	}
 	w := exchangeWriter{exchange: st.output, from: partition, shuffle: shuffle, next: partition % st.output.Partitions}
+	defer w.close()
 	return m, op.Drain(ctx, root, func(b arrow.RecordBatch) error {
 		stats.rowsOutput.Add(b.NumRows())
 		return w.write(ctx, b)
@@ -114,24 +115,56 @@ type exchangeWriter struct {
 	// next is the output partition of the next row in round-robin mode;
 	// task p starts at p, so that small inputs spread too.
 	next int
+	// ranges routes the rows of a Range exchange.
+	ranges *rangeRouter
 }
 
 func (w *exchangeWriter) write(ctx context.Context, b arrow.RecordBatch) error {
 	x := w.exchange
-	if x.Kind == Gather || x.Partitions == 1 {
+	switch {
+	case x.Kind == Broadcast:
+		for to := range x.Partitions {
+			if err := w.shuffle.Write(ctx, x, w.from, to, b); err != nil {
+				return err
+			}
+		}
+		return nil
+	case x.Kind == Forward:
+		return w.shuffle.Write(ctx, x, w.from, w.from, b)
+	case x.Kind == Gather || x.Partitions == 1:
 		return w.shuffle.Write(ctx, x, w.from, 0, b)
 	}
 	targets := make([]int, b.NumRows())
-	if x.Kind == RoundRobin {
+	switch x.Kind {
+	case RoundRobin:
 		for i := range targets {
 			targets[i] = (w.next + i) % x.Partitions
 		}
 		w.next = (w.next + len(targets)) % x.Partitions
-	} else if err := hashTargets(ctx, x.Keys, b, w.from, x.Partitions, targets); err != nil {
-		return err
+	case Hash:
+		if err := hashTargets(ctx, x.Keys, b, w.from, x.Partitions, targets); err != nil {
+			return err
+		}
+	case Range:
+		if w.ranges == nil {
+			w.ranges = &rangeRouter{exchange: x}
+			if err := w.ranges.load(ctx, w.shuffle, w.from); err != nil {
+				return err
+			}
+		}
+		if err := w.ranges.targets(ctx, b, w.from, targets); err != nil {
+			return err
+		}
 	}
 	return scatter(ctx, b, targets, x.Partitions, func(to int, part arrow.RecordBatch) error {
 		defer part.Release()
 		return w.shuffle.Write(ctx, x, w.from, to, part)
 	})
+}
+
+// close releases what the writer holds.
+func (w *exchangeWriter) close() {
+	if w.ranges != nil {
+		w.ranges.release()
+	}
 }

@@ -178,7 +178,7 @@ func (e *Exchange) String() string {
 	case Broadcast:
 		return fmt.Sprintf("exchange %d: broadcast to %d partitions", e.ID, e.Partitions)
 	case Range:
-		return fmt.Sprintf("exchange %d: range %v into %d partitions, bounds from exchange %d", e.ID, e.Orders, e.Partitions, e.Bounds.ID)
+		return fmt.Sprintf("exchange %d: range %s into %d partitions, bounds from exchange %d", e.ID, plan.FormatOrders(e.Orders), e.Partitions, e.Bounds.ID)
 	}
 	return fmt.Sprintf("exchange %d: round-robin into %d partitions", e.ID, e.Partitions)
 }

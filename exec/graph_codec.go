@@ -13,7 +13,7 @@ import (
 // GraphWireVersion is the version of the form Graph.Marshal writes.
 // UnmarshalGraph refuses any other: driver and workers must run the same
 // build of ember, as they must for the plan itself.
-const GraphWireVersion = 1
+const GraphWireVersion = 2
 
 // graphWire is a Graph's wire form: the optimized logical plan, the
 // settings the graph was built with and, for a write job, where its tasks

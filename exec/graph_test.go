@@ -69,10 +69,15 @@ type ipcShuffle struct {
 	mu      sync.Mutex
 	streams map[[3]int]*bytes.Buffer
 	writers map[[3]int]*ipc.Writer
+	// reads counts the reads of each exchange partition.
+	reads map[ExchangePartition]int
+	// task, when set, holds the exchange partitions the running task may
+	// read (Stage.Reads); reading another one fails.
+	task map[ExchangePartition]bool
 }
 
 func newIPCShuffle(mem memory.Allocator) *ipcShuffle {
-	return &ipcShuffle{mem: mem, streams: map[[3]int]*bytes.Buffer{}, writers: map[[3]int]*ipc.Writer{}}
+	return &ipcShuffle{mem: mem, streams: map[[3]int]*bytes.Buffer{}, writers: map[[3]int]*ipc.Writer{}, reads: map[ExchangePartition]int{}}
 }
 
 func (s *ipcShuffle) Write(_ context.Context, x *Exchange, from, to int, b arrow.RecordBatch) error {
@@ -105,6 +110,11 @@ func (s *ipcShuffle) finish() error {
 func (s *ipcShuffle) Read(_ context.Context, x *Exchange, to int) (plan.BatchReader, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	read := ExchangePartition{Exchange: x.ID, Partition: to}
+	if s.task != nil && !s.task[read] {
+		return nil, fmt.Errorf("task read %+v, which Stage.Reads does not list", read)
+	}
+	s.reads[read]++
 	var froms []int
 	for key := range s.streams {
 		if key[0] == x.ID && key[1] == to {
@@ -152,6 +162,15 @@ func TestStagesRunOneTaskAtATime(t *testing.T) {
 			r := exectest.Must(plan.NewRepartition(scan(), 5))
 			return exectest.Must(plan.NewFilter(r, plan.NewBinary(plan.OpGt, plan.Col("v"), plan.Lit(int64(50)))))
 		},
+		"sort-limit": func() plan.Node {
+			sorted := exectest.Must(plan.NewSort(scan(), plan.SortOrder{Expr: plan.Col("v")}, plan.SortOrder{Expr: plan.Col("k"), Descending: true}))
+			return &plan.Limit{Input: sorted, N: 50}
+		},
+		"union-coalesce": func() plan.Node {
+			a := exectest.Must(plan.NewRepartition(scan(), 3))
+			b := exectest.Must(plan.NewRepartition(scan(), 2, plan.Col("k")))
+			return &plan.Coalesce{Input: exectest.Must(plan.NewUnion(a, b)), N: 2}
+		},
 		"distinct-global-count": func() plan.Node {
 			d := &plan.Distinct{Input: exectest.Must(plan.NewProject(scan(), plan.Col("k")))}
 			return exectest.Must(plan.NewAggregate(d, nil, []plan.AggExpr{{Func: plan.AggCount}}))
@@ -162,7 +181,7 @@ func TestStagesRunOneTaskAtATime(t *testing.T) {
 			mem := exectest.CheckedAlloc(t)
 			cfg := Config{Allocator: mem, Parallelism: 2, BatchRows: 5}
 			want := exectest.NewCollectSink()
-			if _, err := (Local{}).RunPlan(context.Background(), build(), want); err != nil {
+			if _, err := (Local{Config: cfg}).RunPlan(context.Background(), build(), want); err != nil {
 				t.Fatal(err)
 			}
 
@@ -191,6 +210,10 @@ func TestStagesRunOneTaskAtATime(t *testing.T) {
 					if st.Output() == nil {
 						out = got
 					}
+					sh.task = map[ExchangePartition]bool{}
+					for _, r := range st.Reads(p) {
+						sh.task[r] = true
+					}
 					if _, err := Execute(context.Background(), worker, st.ID, p, sh, out); err != nil {
 						t.Fatalf("stage %d partition %d: %v", st.ID, p, err)
 					}
@@ -201,6 +224,20 @@ func TestStagesRunOneTaskAtATime(t *testing.T) {
 			}
 			if !equalRows(got.Rows, want.Rows) {
 				t.Fatalf("stage by stage:\n%v\nlocal runner:\n%v", got.Rows, want.Rows)
+			}
+			// Every partition of every exchange was read once per reading
+			// stage, or less (a limit may stop early; a task that wrote no
+			// rows to a range exchange need not read its bounds).
+			for _, st := range worker.Stages() {
+				x := st.Output()
+				if x == nil || x.Kind == Broadcast {
+					continue
+				}
+				for to := range x.Partitions {
+					if n := sh.reads[ExchangePartition{x.ID, to}]; n > x.Readers() || (n < x.Readers() && name != "sort-limit") {
+						t.Errorf("%s partition %d read %d times, want %d", x, to, n, x.Readers())
+					}
+				}
 			}
 		})
 	}

@@ -17,35 +17,44 @@ import (
 )
 
 // sortExec sorts each partition of its input stably by its keys. A global
-// sort of several partitions is two of them (see Graph.sort): each input
-// partition sorts its rows in the input's stage, in parallel, and a gather
-// brings the sorted runs, in partition order, to one partition whose
-// sortExec merges them (merge is true).
+// sort of several partitions is a range exchange and then a sortExec (see
+// Graph.sort).
 type sortExec struct {
 	job    *job
 	input  PhysicalNode
 	orders []plan.SortOrder
-	merge  bool // the input is sorted runs, one after the other
 }
 
 func (s *sortExec) Schema() *arrow.Schema    { return s.input.Schema() }
 func (s *sortExec) Partitions() int          { return s.input.Partitions() }
 func (s *sortExec) Children() []PhysicalNode { return []PhysicalNode{s.input} }
-func (s *sortExec) String() string {
-	if s.merge {
-		return fmt.Sprintf("SortExec %v, merging sorted runs", s.orders)
-	}
-	return fmt.Sprintf("SortExec %v", s.orders)
-}
+func (s *sortExec) String() string           { return "SortExec " + plan.FormatOrders(s.orders) }
 
-// sort builds a stable global sort of input: one sort when the input has
-// one partition, else a sort per partition, a gather, and a merge.
+// sort builds a stable global sort of input. One partition sorts in
+// place. Several go through a range exchange, as Spark's do: the input is
+// materialized (unless it is an exchange already), a stage samples the
+// sort keys of each partition, one task turns the samples into the bounds
+// of min(partitions, parallelism) ranges and broadcasts them, a stage
+// routes each row to its range, and each range sorts on its own — so
+// output partition i holds rows that sort before those of partition i+1,
+// and rows with equal keys keep their input order (all of them land in
+// one range, in the order of the partitions that sent them).
 func (g *Graph) sort(input PhysicalNode, orders []plan.SortOrder) PhysicalNode {
 	if input.Partitions() == 1 {
 		return &sortExec{job: g.job, input: input, orders: orders}
 	}
-	runs := g.gather(&sortExec{job: g.job, input: input, orders: orders}, "sort")
-	return &sortExec{job: g.job, input: runs, orders: orders, merge: true}
+	data, ok := input.(*exchangeReadExec)
+	if !ok {
+		data = g.cut(input, &Exchange{Kind: Forward, Partitions: input.Partitions(), what: "sort"}).(*exchangeReadExec)
+	}
+	ranges := max(1, min(data.Partitions(), g.job.cfg.Parallelism))
+	sample := newSampleExec(g.job, data, orders, sampleRowsPerPartition(ranges, data.Partitions()))
+	samples := g.cut(sample, &Exchange{Kind: Gather, Partitions: 1, what: "sort sample"})
+	bounds := &Exchange{Kind: Broadcast, Partitions: data.Partitions(), what: "sort bounds"}
+	g.addStage(&boundsExec{job: g.job, input: samples, orders: orders, ranges: ranges, schema: sample.keys}, bounds)
+	routed := g.cut(&exchangeReadExec{job: g.job, exchange: data.exchange},
+		&Exchange{Kind: Range, Partitions: ranges, Orders: orders, Bounds: bounds, what: "sort"})
+	return &sortExec{job: g.job, input: routed, orders: orders}
 }
 
 // Operator implements PhysicalNode.
@@ -104,29 +113,9 @@ func (s *sortExec) sort(ctx context.Context, in Operator) ([]arrow.RecordBatch, 
 		return nil, 0, err
 	}
 	defer eval.ReleaseArrays(keys)
-	comparators := make([]func(i, j int) int, len(keys))
-	for i, k := range keys {
-		if comparators[i], err = comparator(k, s.orders[i]); err != nil {
-			return nil, 0, err
-		}
-	}
-	compare := func(a, b int) int {
-		for _, c := range comparators {
-			if r := c(a, b); r != 0 {
-				return r
-			}
-		}
-		return 0
-	}
-	var perm []int32
-	if s.merge {
-		perm = mergeRuns(int(all.NumRows()), compare)
-	} else {
-		perm = make([]int32, all.NumRows())
-		for i := range perm {
-			perm[i] = int32(i)
-		}
-		slices.SortStableFunc(perm, func(a, b int32) int { return compare(int(a), int(b)) })
+	perm, err := sortedOrder(keys, s.orders)
+	if err != nil {
+		return nil, 0, err
 	}
 	rows := s.job.cfg.BatchRows
 	var sorted []arrow.RecordBatch
@@ -159,65 +148,43 @@ func (s *sortExec) sort(ctx context.Context, in Operator) ([]arrow.RecordBatch, 
 	return sorted, size, nil
 }
 
-// mergeRuns returns the stable sorted order of rows 0..n-1 that form
-// sorted runs one after the other: it finds the natural runs (a row that
-// sorts before the one above it starts a run) and merges them, a row of an
-// earlier run first among equals — so the result equals a stable sort of
-// all n rows.
-func mergeRuns(n int, compare func(a, b int) int) []int32 {
-	if n == 0 {
-		return nil
-	}
-	var starts []int // start of each run; the runs end where the next starts, or at n
-	for i := 0; i < n; i++ {
-		if i == 0 || compare(i-1, i) > 0 {
-			starts = append(starts, i)
+// rowComparator compares row i of the keys a with row j of the keys b
+// (columns of the same types, one per order) as orders ask.
+func rowComparator(a, b []arrow.Array, orders []plan.SortOrder) (func(i, j int) int, error) {
+	comparators := make([]func(i, j int) int, len(orders))
+	for k, o := range orders {
+		c, err := comparator(a[k], b[k], o)
+		if err != nil {
+			return nil, err
 		}
+		comparators[k] = c
 	}
-	ends := append(starts[1:len(starts):len(starts)], n)
-	next := slices.Clone(starts) // the next row of each run
-	// heads is a binary heap of the runs with rows left, by their next row
-	// and then by run.
-	less := func(r, q int) bool {
-		if c := compare(next[r], next[q]); c != 0 {
-			return c < 0
-		}
-		return r < q
-	}
-	heads := make([]int, len(starts))
-	for r := range heads {
-		heads[r] = r
-	}
-	down := func(i int) {
-		for {
-			m, l, r := i, 2*i+1, 2*i+2
-			if l < len(heads) && less(heads[l], heads[m]) {
-				m = l
+	return func(i, j int) int {
+		for _, c := range comparators {
+			if r := c(i, j); r != 0 {
+				return r
 			}
-			if r < len(heads) && less(heads[r], heads[m]) {
-				m = r
-			}
-			if m == i {
-				return
-			}
-			heads[i], heads[m] = heads[m], heads[i]
-			i = m
 		}
+		return 0
+	}, nil
+}
+
+// sortedOrder returns the stable sorted order of the rows of keys.
+func sortedOrder(keys []arrow.Array, orders []plan.SortOrder) ([]int32, error) {
+	compare, err := rowComparator(keys, keys, orders)
+	if err != nil {
+		return nil, err
 	}
-	for i := len(heads)/2 - 1; i >= 0; i-- {
-		down(i)
+	n := 0
+	if len(keys) > 0 {
+		n = keys[0].Len()
 	}
-	perm := make([]int32, 0, n)
-	for len(heads) > 0 {
-		r := heads[0]
-		perm = append(perm, int32(next[r]))
-		if next[r]++; next[r] == ends[r] {
-			heads[0] = heads[len(heads)-1]
-			heads = heads[:len(heads)-1]
-		}
-		down(0)
+	perm := make([]int32, n)
+	for i := range perm {
+		perm[i] = int32(i)
 	}
-	return perm
+	slices.SortStableFunc(perm, func(a, b int32) int { return compare(int(a), int(b)) })
+	return perm, nil
 }
 
 // concatBatches joins batches into one.
@@ -242,27 +209,36 @@ func concatBatches(mem memory.Allocator, schema *arrow.Schema, batches []arrow.R
 	return array.NewRecordBatch(schema, cols, rows), nil
 }
 
-// comparator orders rows of one key column as o asks, NULLs first or last.
-func comparator(col arrow.Array, o plan.SortOrder) (func(i, j int) int, error) {
+// comparator orders row i of a against row j of b, two key columns of
+// the same type, as o asks, NULLs first or last.
+func comparator(a, b arrow.Array, o plan.SortOrder) (func(i, j int) int, error) {
+	if !arrow.TypeEqual(a.DataType(), b.DataType()) {
+		return nil, fmt.Errorf("exec: cannot compare sort keys of types %s and %s", a.DataType(), b.DataType())
+	}
 	var values func(i, j int) int
-	switch c := col.(type) {
+	switch ca := a.(type) {
 	case *array.String:
-		values = func(i, j int) int { return cmp.Compare(c.Value(i), c.Value(j)) }
+		cb := b.(*array.String)
+		values = func(i, j int) int { return cmp.Compare(ca.Value(i), cb.Value(j)) }
 	case *array.Binary:
-		values = func(i, j int) int { return cmp.Compare(string(c.Value(i)), string(c.Value(j))) }
+		cb := b.(*array.Binary)
+		values = func(i, j int) int { return cmp.Compare(string(ca.Value(i)), string(cb.Value(j))) }
 	case *array.Uint64:
-		values = func(i, j int) int { return cmp.Compare(c.Value(i), c.Value(j)) }
+		cb := b.(*array.Uint64)
+		values = func(i, j int) int { return cmp.Compare(ca.Value(i), cb.Value(j)) }
 	case *array.Float64, *array.Float32:
-		get, _ := eval.Float64Getter(c)
-		values = func(i, j int) int { return compareFloats(get(i), get(j)) }
+		ga, _ := eval.Float64Getter(a)
+		gb, _ := eval.Float64Getter(b)
+		values = func(i, j int) int { return compareFloats(ga(i), gb(j)) }
 	case *array.Null:
 		values = func(int, int) int { return 0 }
 	default:
-		get, ok := eval.Int64Getter(c)
+		ga, ok := eval.Int64Getter(a)
 		if !ok {
-			return nil, fmt.Errorf("exec: cannot sort by values of type %s", col.DataType())
+			return nil, fmt.Errorf("exec: cannot sort by values of type %s", a.DataType())
 		}
-		values = func(i, j int) int { return cmp.Compare(get(i), get(j)) }
+		gb, _ := eval.Int64Getter(b)
+		values = func(i, j int) int { return cmp.Compare(ga(i), gb(j)) }
 	}
 	sign := 1
 	if o.Descending {
@@ -273,7 +249,7 @@ func comparator(col arrow.Array, o plan.SortOrder) (func(i, j int) int, error) {
 		nullSign = -1
 	}
 	return func(i, j int) int {
-		ni, nj := col.IsNull(i), col.IsNull(j)
+		ni, nj := a.IsNull(i), b.IsNull(j)
 		switch {
 		case ni && nj:
 			return 0

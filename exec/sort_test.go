@@ -50,37 +50,116 @@ func TestSort(t *testing.T) {
 				if got := strings.Join(sink.All(), ","); got != c.want {
 					t.Fatalf("order %s, want %s", got, c.want)
 				}
-				if len(sink.Rows) > 1 {
-					t.Errorf("sort produced %d partitions", len(sink.Rows))
+			})
+		}
+	}
+}
+
+// TestSortRanges checks the range exchange against a stable sort of the
+// same rows: for inputs of every shape (empty partitions, one distinct key,
+// many duplicates, NULLs, more ranges than distinct keys), at several
+// parallelisms, the output partitions laid end to end equal a stable sort
+// of the input partitions laid end to end, and partition i sorts before
+// partition i+1.
+func TestSortRanges(t *testing.T) {
+	s := arrow.NewSchema([]arrow.Field{
+		{Name: "k", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+		{Name: "id", Type: arrow.BinaryTypes.String},
+	}, nil)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for trial := range 60 {
+		distinct := 1 + trial%13
+		var parts [][]string
+		type row struct {
+			k  *int64
+			id string
+		}
+		var all []row
+		for p := range 1 + rng.IntN(7) {
+			var batches []string
+			for b := range rng.IntN(4) {
+				var objs []string
+				for r := range rng.IntN(40) {
+					id := fmt.Sprintf("%d.%d.%d", p, b, r)
+					if rng.IntN(10) == 0 {
+						objs = append(objs, fmt.Sprintf(`{"k": null, "id": %q}`, id))
+						all = append(all, row{nil, id})
+						continue
+					}
+					k := int64(rng.IntN(distinct))
+					objs = append(objs, fmt.Sprintf(`{"k": %d, "id": %q}`, k, id))
+					all = append(all, row{&k, id})
+				}
+				batches = append(batches, "["+strings.Join(objs, ",")+"]")
+			}
+			parts = append(parts, batches)
+		}
+		desc := trial%2 == 1
+		slices.SortStableFunc(all, func(a, b row) int {
+			switch {
+			case a.k == nil && b.k == nil:
+				return 0
+			case a.k == nil:
+				return 1
+			case b.k == nil:
+				return -1
+			}
+			if desc {
+				return cmp.Compare(*b.k, *a.k)
+			}
+			return cmp.Compare(*a.k, *b.k)
+		})
+		var want []string
+		for _, r := range all {
+			want = append(want, r.id)
+		}
+		for _, parallelism := range []int{1, 3, 8} {
+			t.Run(fmt.Sprintf("trial=%d/parallelism=%d", trial, parallelism), func(t *testing.T) {
+				mem := exectest.CheckedAlloc(t)
+				order := plan.SortOrder{Expr: plan.Col("k"), Descending: desc}
+				root := exectest.Must(plan.NewSort(memScan(t, mem, s, parts...), order))
+				sink := exectest.NewCollectSink()
+				if _, err := (Local{Config: Config{Allocator: mem, Parallelism: parallelism, BatchRows: 7}}).RunPlan(context.Background(), root, sink); err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, line := range sink.All() {
+					got = append(got, strings.Split(line, "|")[1])
+				}
+				if !slices.Equal(got, want) {
+					t.Fatalf("sorted ids\n%v\nwant (stable sort)\n%v", got, want)
 				}
 			})
 		}
 	}
 }
 
-// TestMergeRuns checks the merge of sorted runs against a stable sort of
-// the same rows: for runs of every shape (empty input, one run, runs that
-// continue each other, many equal keys), the order is the same.
-func TestMergeRuns(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for trial := range 300 {
-		var keys []int
-		for range rng.IntN(6) {
-			run := make([]int, rng.IntN(20))
-			for i := range run {
-				run[i] = rng.IntN(1 + trial%10)
-			}
-			slices.Sort(run)
-			keys = append(keys, run...)
+// TestSortRangesBalance checks that the sampled bounds split distinct keys
+// into ranges of about equal size.
+func TestSortRangesBalance(t *testing.T) {
+	mem := exectest.CheckedAlloc(t)
+	s := arrow.NewSchema([]arrow.Field{{Name: "k", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	rng := rand.New(rand.NewPCG(5, 6))
+	const parts, rows = 8, 1000
+	var partitions [][]string
+	for range parts {
+		var objs []string
+		for range rows {
+			objs = append(objs, fmt.Sprintf(`{"k": %d}`, rng.Int64N(1e9)))
 		}
-		compare := func(a, b int) int { return cmp.Compare(keys[a], keys[b]) }
-		want := make([]int32, len(keys))
-		for i := range want {
-			want[i] = int32(i)
-		}
-		slices.SortStableFunc(want, func(a, b int32) int { return compare(int(a), int(b)) })
-		if got := mergeRuns(len(keys), compare); !slices.Equal(got, want) {
-			t.Fatalf("keys %v: merged %v, stable sort %v", keys, got, want)
+		partitions = append(partitions, []string{"[" + strings.Join(objs, ",") + "]"})
+	}
+	root := exectest.Must(plan.NewSort(memScan(t, mem, s, partitions...), plan.SortOrder{Expr: plan.Col("k")}))
+	sink := exectest.NewCollectSink()
+	if _, err := (Local{Config: Config{Allocator: mem, Parallelism: 4}}).RunPlan(context.Background(), root, sink); err != nil {
+		t.Fatal(err)
+	}
+	if len(sink.Rows) != 4 {
+		t.Fatalf("%d output partitions, want 4 ranges", len(sink.Rows))
+	}
+	for p, got := range sink.Rows {
+		if share := float64(len(got)) / (parts * rows); share < 0.15 || share > 0.35 {
+			t.Errorf("range %d holds %.0f%% of the rows, want about 25%%", p, 100*share)
 		}
 	}
 }

@@ -218,6 +218,10 @@ func TestExplainGolden(t *testing.T) {
 		"aggregate": df.Filter(frame.Col("score").IsNotNull()).GroupBy("dept").
 			Agg(frame.Count("*"), frame.Mean("score")).OrderBy(frame.Col("count").Desc()),
 		"repartition_union": df.Select("id").Union(df.Select("age")).Repartition(4).Distinct(),
+		// A sort of several partitions goes through a range exchange:
+		// materialize, sample, bounds, route, sort each range.
+		"sort_ranges": df.Repartition(3).WithColumn("double", frame.Col("score").Mul(2)).
+			OrderBy(frame.Col("dept"), frame.Col("double").Desc()),
 	}
 	for name, df := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -65,11 +65,15 @@ func Hashable(t arrow.DataType) bool {
 
 func (s *Sort) Schema() *arrow.Schema { return s.Input.Schema() }
 func (s *Sort) Children() []Node      { return []Node{s.Input} }
-func (s *Sort) String() string {
-	parts := make([]string, len(s.Orders))
-	for i, o := range s.Orders {
+func (s *Sort) String() string        { return "Sort " + FormatOrders(s.Orders) }
+
+// FormatOrders renders sort orders as EXPLAIN prints them: "[a ASC NULLS
+// FIRST, b DESC NULLS LAST]".
+func FormatOrders(orders []SortOrder) string {
+	parts := make([]string, len(orders))
+	for i, o := range orders {
 		parts[i] = o.String()
 	}
-	return "Sort [" + strings.Join(parts, ", ") + "]"
+	return "[" + strings.Join(parts, ", ") + "]"
 }
 func (s *Sort) WithChildren(c []Node) (Node, error) { return NewSort(c[0], s.Orders...) }
