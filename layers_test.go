@@ -22,13 +22,19 @@ var layers = map[string][]string{
 	"storage":       {"internal/"},
 	"storage/":      {"storage", "internal/"},
 	"exec":          {"plan", "udf", "storage", "internal/", "exec/op", "exec/eval", "exec/call", "exec/commit"},
-	"frame":         {"plan", "plan/optimize", "exec", "exec/eval", "udf", "io/"},
+	"frame":         {"plan", "plan/optimize", "exec", "exec/eval", "udf", "io/", "storage"},
 	"plugins":       {"plan", "udf", "plugins/"},
 	"plugins/":      {"plan", "udf", "internal/"},
 	"gotaconv":      {"frame", "plan"},
 	"examples/":     {"frame", "udf", "udf/", "io/", "gotaconv", "plugins", "plugins/"},
 	"bench/":        {"frame", "io/", "plan", "udf", "udf/", "plugins", "plugins/", "storage", "storage/"},
 	"internal/":     {},
+
+	// cmd/ember (a nested module: it links storage/cloud) runs saved
+	// plans through the public API and links what registers their
+	// sources, formats, functions and models.
+	"cmd/ember":     {"cmd/ember/cli"},
+	"cmd/ember/cli": {"frame", "exec", "plan", "udf", "udf/", "io/", "plugins", "storage", "storage/"},
 
 	// exec's sub-packages, split along its seams: op (the operator
 	// contracts) at the bottom, eval and commit beside it, call (the

@@ -190,20 +190,9 @@ func prepareShares(ctx context.Context, cfg Config, w *plan.Write, job string) (
 	if err != nil {
 		return nil, 0, fmt.Errorf("exec: write %s: %w", w.Path, err)
 	}
-	// The graph is built once here to count its stages and tasks, before
-	// Prepare touches the destination.
-	g, err := newGraph(w, cfg, &commit.Target{})
+	n, err := ShareTasks(cfg, w)
 	if err != nil {
-		return nil, 0, fmt.Errorf("exec: write %s: %w", w.Path, err)
-	}
-	g.Finish()
-	if len(g.stages) > 1 {
-		var xs []string
-		for _, st := range g.stages[:len(g.stages)-1] {
-			xs = append(xs, st.output.String())
-		}
-		return nil, 0, fmt.Errorf("exec: write %s: %w (%s): its tasks cannot run as independent shares; run it with the Beam runner (package cluster) or the local runner",
-			w.Path, ErrNotMapOnly, strings.Join(xs, "; "))
+		return nil, 0, err
 	}
 	done, err := c.Committed(ctx)
 	if err != nil {
@@ -213,5 +202,26 @@ func prepareShares(ctx context.Context, cfg Config, w *plan.Write, job string) (
 		c.Tidy(ctx)
 		return nil, 0, nil
 	}
-	return c, g.Result().Partitions(), nil
+	return c, n, nil
+}
+
+// ShareTasks returns the number of tasks of w's write job when it runs as
+// shares (WriteShare): the partitions of its one stage. A plan with
+// exchanges has no shares: the error wraps ErrNotMapOnly and points to
+// the runners that can run it. It runs nothing and touches no file.
+func ShareTasks(cfg Config, w *plan.Write) (int, error) {
+	g, err := newGraph(w, cfg, &commit.Target{})
+	if err != nil {
+		return 0, fmt.Errorf("exec: write %s: %w", w.Path, err)
+	}
+	defer g.Finish()
+	if len(g.stages) > 1 {
+		var xs []string
+		for _, st := range g.stages[:len(g.stages)-1] {
+			xs = append(xs, st.output.String())
+		}
+		return 0, fmt.Errorf("exec: write %s: %w (%s): its tasks cannot run as independent shares (an Indexed Job); run it with the Beam runner (package cluster) or the local runner",
+			w.Path, ErrNotMapOnly, strings.Join(xs, "; "))
+	}
+	return g.Result().Partitions(), nil
 }
