@@ -1,0 +1,186 @@
+package cluster
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"os"
+	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam"
+	"github.com/apache/beam/sdks/v2/go/pkg/beam/register"
+	"github.com/ember-df/ember/exec"
+
+	// Workers run Beam's harness when started with --worker.
+	_ "github.com/apache/beam/sdks/v2/go/pkg/beam/core/runtime/harness/init"
+)
+
+// Init must be called at the start of main by every program that runs
+// Beam jobs through this package and by every worker binary: in a process
+// started as a Beam worker (--worker=true) it runs the worker harness and
+// does not return; otherwise it parses the command line flags (if the
+// program has not) and returns.
+func Init() {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	beam.Init()
+}
+
+func init() {
+	beam.RegisterType(reflect.TypeOf((*chunk)(nil)).Elem())
+	register.DoFn2x0[[]byte, func(int, chunk)](&seedFn{})
+	register.DoFn2x0[chunk, func(int, chunk)](&routeFn{})
+	register.DoFn4x1[context.Context, int, func(*chunk) bool, func(chunk), error](&stageFn{})
+	register.Emitter1[chunk]()
+	register.Emitter2[int, chunk]()
+	register.Iter1[chunk]()
+}
+
+// processID identifies this process in task reports: host, pid and a
+// random part (pids repeat across machines and restarts).
+var processID = func() string {
+	host, _ := os.Hostname()
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+}()
+
+// seedFn emits one seed per task of a stage, so that every task runs.
+type seedFn struct {
+	Tasks int `json:"tasks"`
+}
+
+// ProcessElement emits (p, seed) for every task p.
+func (f *seedFn) ProcessElement(_ []byte, emit func(int, chunk)) {
+	for p := 0; p < f.Tasks; p++ {
+		emit(p, chunk{Exchange: seedExchange})
+	}
+}
+
+// routeFn sends each chunk of an exchange partition to every task of the
+// reading stage that reads it.
+type routeFn struct {
+	// Routes[exchange][partition] lists the reading tasks.
+	Routes map[int][][]int `json:"routes"`
+}
+
+// ProcessElement emits (task, c) for every task that reads c's partition.
+func (f *routeFn) ProcessElement(c chunk, emit func(int, chunk)) {
+	parts := f.Routes[c.Exchange]
+	if c.To < 0 || c.To >= len(parts) {
+		return
+	}
+	for _, p := range parts[c.To] {
+		emit(p, c)
+	}
+}
+
+// stageFn runs the tasks of one stage: for each task, the chunks it reads
+// (and its seed) grouped by its partition number.
+type stageFn struct {
+	Job        string `json:"job"`
+	Graph      []byte `json:"graph"`
+	Stage      int    `json:"stage"`
+	Scratch    string `json:"scratch"`
+	ChunkBytes int64  `json:"chunkBytes"`
+}
+
+// ProcessElement runs task p on a graph rebuilt from its wire form: it
+// reads the chunks it received, emits the chunks of its output exchange
+// (or writes its result partition to scratch), and writes its report.
+// A failed task writes its error into its report and fails the bundle.
+func (f *stageFn) ProcessElement(ctx context.Context, p int, chunks func(*chunk) bool, emit func(chunk)) error {
+	var in []chunk
+	var c chunk
+	for chunks(&c) {
+		if c.Exchange != seedExchange {
+			in = append(in, c)
+		}
+		c = chunk{}
+	}
+	var mem memory.Allocator
+	if lj := localJobOf(f.Job); lj != nil {
+		// Workers in the driver's process (LOOPBACK) use its allocator
+		// and stop when its context ends.
+		mem = lj.mem
+		var stop context.CancelFunc
+		ctx, stop = mergeCancel(ctx, lj.ctx)
+		defer stop()
+	}
+	report := taskReport{Stage: f.Stage, Partition: p, Process: processID}
+	err := f.run(ctx, mem, p, in, emit, &report)
+	if err != nil {
+		err = fmt.Errorf("cluster: stage %d partition %d: %w", f.Stage, p, err)
+		report.Error = err.Error()
+	}
+	report.EndedAt = time.Now().UnixNano()
+	if rerr := writeReport(context.WithoutCancel(ctx), f.Scratch, report); rerr != nil && err == nil {
+		err = fmt.Errorf("cluster: stage %d partition %d: writing its report: %w", f.Stage, p, rerr)
+	}
+	return err
+}
+
+func (f *stageFn) run(ctx context.Context, mem memory.Allocator, p int, in []chunk, emit func(chunk), report *taskReport) error {
+	g, err := exec.UnmarshalGraph(f.Graph, mem)
+	if err != nil {
+		return err
+	}
+	defer g.Finish()
+	if mem == nil {
+		mem = g.Config().Allocator
+	}
+	sh := newTaskShuffle(mem, in, f.ChunkBytes, emit)
+	var sink *resultSink
+	var out exec.Sink
+	if g.Stages()[f.Stage].Output() == nil {
+		sink = &resultSink{mem: mem}
+		out = sink
+	}
+	tm, err := exec.Execute(ctx, g, f.Stage, p, sh, out)
+	report.RowsRead, report.BatchesRead, report.RowsOutput = tm.RowsRead, tm.BatchesRead, tm.RowsOutput
+	report.Elapsed = int64(tm.Elapsed)
+	report.UDFs = graphMetrics(g, 0).UDFs
+	if err != nil {
+		return err
+	}
+	if sink == nil {
+		return sh.flush()
+	}
+	data, err := sink.bytes()
+	if err != nil {
+		return err
+	}
+	return writeResult(ctx, f.Scratch, p, data)
+}
+
+// localJob is what a job run with workers in the driver's process shares
+// with them.
+type localJob struct {
+	ctx context.Context
+	mem memory.Allocator
+}
+
+var localJobs sync.Map // job id → *localJob
+
+func localJobOf(id string) *localJob {
+	if v, ok := localJobs.Load(id); ok {
+		return v.(*localJob)
+	}
+	return nil
+}
+
+// mergeCancel returns a context of a that also ends when b does.
+func mergeCancel(a, b context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancelCause(a)
+	stop := context.AfterFunc(b, func() { cancel(context.Cause(b)) })
+	return ctx, func() { stop(); cancel(nil) }
+}
+
+var jobSeq atomic.Int64
