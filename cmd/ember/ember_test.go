@@ -251,19 +251,31 @@ func indexedJob(t *testing.T, base string) {
 	mustRun(t, "run", localPlan)
 
 	// Share 1 runs one task at a time and is killed once its first task
-	// has recorded its files, before its last has.
+	// has recorded its files, before its last has. It is stopped
+	// (SIGSTOP) while the records are looked at and continued between
+	// looks, so that it cannot finish its other tasks unseen, however
+	// fast they are.
 	victim := exec.Command(emberBinary(t), "run", indexedPlan, "--index", "1", "--count", fmt.Sprint(shares), "--parallelism", "1")
 	if err := victim.Start(); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { victim.Process.Kill() }) // a stopped victim must not outlive a failed test
 	deadline := time.Now().Add(time.Minute)
-	for len(recorded(t, indexedOut, p.Job, victimParts)) == 0 {
+	for {
+		if err := victim.Process.Signal(syscall.SIGSTOP); err != nil {
+			break // it has ended: the check below fails
+		}
+		if len(recorded(t, indexedOut, p.Job, victimParts)) > 0 {
+			victim.Process.Signal(syscall.SIGKILL)
+			break
+		}
 		if time.Now().After(deadline) {
 			victim.Process.Kill()
+			victim.Wait()
 			t.Fatal("share 1 recorded no task within a minute")
 		}
+		victim.Process.Signal(syscall.SIGCONT)
 	}
-	victim.Process.Signal(syscall.SIGKILL)
 	err = victim.Wait()
 	if ws, ok := victim.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
 		t.Fatalf("share 1 ended before it was killed: %v", err)
