@@ -20,7 +20,11 @@ import (
 
 func TestMain(m *testing.M) {
 	cluster.Init()
-	os.Exit(m.Run())
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
 }
 
 // beamTimeout bounds every Beam job of a test: Prism can hang forever on

@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,11 +28,34 @@ import (
 // started as a Beam worker (--worker=true) it runs the worker harness and
 // does not return; otherwise it parses the command line flags (if the
 // program has not) and returns.
+//
+// Beam's Go boot loader copies the worker binary to /tmp/bin*/worker for
+// every worker and never deletes it (about 140 MB a job); a worker removes
+// that copy of itself first (the running process keeps its image).
 func Init() {
 	if !flag.Parsed() {
 		flag.Parse()
 	}
+	if f := flag.Lookup("worker"); f != nil && f.Value.String() == "true" {
+		removeBootCopy()
+	}
 	beam.Init()
+}
+
+// removeBootCopy removes this executable when it is the boot loader's
+// copy, /tmp/bin<random>/worker, and the directory made for it.
+func removeBootCopy() {
+	exe, err := os.Executable()
+	if err != nil {
+		return
+	}
+	dir := filepath.Dir(exe)
+	if filepath.Base(exe) != "worker" || filepath.Dir(dir) != "/tmp" || !strings.HasPrefix(filepath.Base(dir), "bin") {
+		return
+	}
+	if os.Remove(exe) == nil {
+		_ = os.Remove(dir)
+	}
 }
 
 func init() {
