@@ -98,6 +98,9 @@ func (df *DataFrame) Select(cols ...any) *DataFrame {
 // that name in place.
 func (df *DataFrame) WithColumn(name string, col plan.Expr) *DataFrame {
 	return df.derive(fmt.Sprintf("WithColumn(%q)", name), func(in plan.Node) (plan.Node, error) {
+		if p, ok := extendProject(in, name, expr(col)); ok {
+			return p, nil
+		}
 		var exprs []plan.Expr
 		replaced := false
 		for _, f := range in.Schema().Fields() {
@@ -113,6 +116,48 @@ func (df *DataFrame) WithColumn(name string, col plan.Expr) *DataFrame {
 		}
 		return plan.Projection(in, exprs...)
 	})
+}
+
+// extendProject adds column name = e to the projection in is, instead of
+// stacking a projection on it, when e reads only columns that projection
+// passes through and calls no model: a loop of a thousand WithColumn
+// calls then builds one projection, not a thousand nested ones that every
+// later step (resolution, optimization) would walk. It reports false when
+// it does not apply, or when the projection would not build (the caller's
+// ordinary path then reports the error).
+func extendProject(in plan.Node, name string, e plan.Expr) (plan.Node, bool) {
+	p, ok := in.(*plan.Project)
+	if !ok {
+		return nil, false
+	}
+	passed := map[string]bool{}
+	for i, x := range p.Exprs {
+		if c, ok := x.(*plan.Column); ok && c.Name == p.Schema().Field(i).Name {
+			passed[c.Name] = true
+		}
+	}
+	applies := true
+	plan.Walk(e, func(x plan.Expr) bool {
+		switch x := x.(type) {
+		case *plan.Column:
+			applies = applies && passed[x.Name]
+		case *plan.BatchCall, *plan.Invalid:
+			applies = false
+		}
+		return applies
+	})
+	if !applies {
+		return nil, false
+	}
+	exprs := slices.Clone(p.Exprs)
+	column := &plan.Alias{Child: e, Name: name}
+	if i := p.Schema().FieldIndices(name); len(i) > 0 {
+		exprs[i[0]] = column
+	} else {
+		exprs = append(exprs, column)
+	}
+	out, err := plan.NewProject(p.Input, exprs...)
+	return out, err == nil
 }
 
 // structFields are the fields of struct column name, each as a column of
@@ -234,7 +279,8 @@ func (df *DataFrame) Coalesce(n int) *DataFrame {
 	})
 }
 
-// OrderBy sorts all rows into one partition. Keys are column names
+// OrderBy sorts all rows: the output partitions, read in order, are sorted
+// (each partition before the next; Collect and Write keep that order). Keys are column names
 // (ascending), Columns (ascending) or SortOrders (Col("x").Desc()).
 func (df *DataFrame) OrderBy(keys ...any) *DataFrame {
 	return df.derive("OrderBy", func(in plan.Node) (plan.Node, error) {

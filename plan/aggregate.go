@@ -150,7 +150,12 @@ func (a *Aggregate) String() string {
 	}
 	return fmt.Sprintf("Aggregate keys=%s aggs=[%s]", FormatExprs(a.Keys), strings.Join(parts, ", "))
 }
-func (a *Aggregate) WithChildren(c []Node) (Node, error) { return NewAggregate(c[0], a.Keys, a.Aggs) }
+func (a *Aggregate) WithChildren(c []Node) (Node, error) {
+	if sameSchema(a.Input.Schema(), c[0].Schema()) {
+		return &Aggregate{Input: c[0], Keys: a.Keys, Aggs: a.Aggs, schema: a.schema}, nil
+	}
+	return NewAggregate(c[0], a.Keys, a.Aggs)
+}
 
 // Distinct keeps one copy of each distinct row. NULLs compare equal to each
 // other, as in SQL's DISTINCT.
@@ -171,4 +176,9 @@ func NewDistinct(input Node) (*Distinct, error) {
 func (d *Distinct) Schema() *arrow.Schema               { return d.Input.Schema() }
 func (d *Distinct) Children() []Node                    { return []Node{d.Input} }
 func (d *Distinct) String() string                      { return "Distinct" }
-func (d *Distinct) WithChildren(c []Node) (Node, error) { return NewDistinct(c[0]) }
+func (d *Distinct) WithChildren(c []Node) (Node, error) {
+	if sameSchema(d.Input.Schema(), c[0].Schema()) {
+		return &Distinct{Input: c[0]}, nil
+	}
+	return NewDistinct(c[0])
+}

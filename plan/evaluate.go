@@ -51,7 +51,12 @@ func (e *Evaluate) String() string {
 }
 
 // WithChildren implements Node.
-func (e *Evaluate) WithChildren(c []Node) (Node, error) { return NewEvaluate(c[0], e.Call, e.Name) }
+func (e *Evaluate) WithChildren(c []Node) (Node, error) {
+	if sameSchema(e.Input.Schema(), c[0].Schema()) {
+		return &Evaluate{Input: c[0], Call: e.Call, Name: e.Name, schema: e.schema}, nil
+	}
+	return NewEvaluate(c[0], e.Call, e.Name)
+}
 
 // Outputs are the columns Evaluate adds to its input's.
 func (e *Evaluate) Outputs() []string {

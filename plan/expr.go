@@ -55,6 +55,7 @@ func Field(e Expr) arrow.Field {
 type Column struct {
 	Name string
 	typ  arrow.DataType
+	in   *arrow.Schema // the schema it was resolved against
 }
 
 // Col returns an unresolved reference to the column called name.
@@ -67,11 +68,14 @@ func (c *Column) Type() arrow.DataType     { return c.typ }
 
 // Resolve implements Expr.
 func (c *Column) Resolve(in *arrow.Schema) (Expr, error) {
+	if c.in == in && in != nil {
+		return c, nil
+	}
 	i, err := FieldIndex(in, c.Name)
 	if err != nil {
 		return nil, err
 	}
-	return &Column{Name: c.Name, typ: in.Field(i).Type}, nil
+	return &Column{Name: c.Name, typ: in.Field(i).Type, in: in}, nil
 }
 
 // Alias names the column an expression becomes.

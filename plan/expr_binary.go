@@ -1,7 +1,7 @@
 package plan
 
 import (
-	"fmt"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -49,6 +49,10 @@ type Binary struct {
 	Op          BinaryOp
 	Left, Right Expr
 	typ         arrow.DataType
+	// in is the schema the expression was resolved against: resolving
+	// it against the same schema again returns it as it is, so that
+	// combining resolved conditions (a AND b) costs no second walk.
+	in *arrow.Schema
 }
 
 // NewBinary returns the unresolved expression left op right.
@@ -57,10 +61,34 @@ func NewBinary(op BinaryOp, left, right Expr) *Binary {
 }
 
 func (b *Binary) String() string {
-	if b.Op == OpContains {
-		return fmt.Sprintf("contains(%s, %s)", b.Left, b.Right)
+	var sb strings.Builder
+	b.format(&sb)
+	return sb.String()
+}
+
+// format writes b as String does, nested Binary operands in place: a long
+// chain of conditions renders in time linear in its length.
+func (b *Binary) format(sb *strings.Builder) {
+	operand := func(e Expr) {
+		if x, ok := e.(*Binary); ok {
+			x.format(sb)
+		} else {
+			sb.WriteString(e.String())
+		}
 	}
-	return fmt.Sprintf("(%s %s %s)", b.Left, b.Op, b.Right)
+	if b.Op == OpContains {
+		sb.WriteString("contains(")
+		operand(b.Left)
+		sb.WriteString(", ")
+		operand(b.Right)
+		sb.WriteString(")")
+		return
+	}
+	sb.WriteString("(")
+	operand(b.Left)
+	sb.WriteString(" " + b.Op.String() + " ")
+	operand(b.Right)
+	sb.WriteString(")")
 }
 func (b *Binary) Children() []Expr     { return []Expr{b.Left, b.Right} }
 func (b *Binary) Type() arrow.DataType { return b.typ }
@@ -73,6 +101,17 @@ func (b *Binary) OperandType() arrow.DataType { return b.Left.Type() }
 
 // Resolve implements Expr.
 func (b *Binary) Resolve(in *arrow.Schema) (Expr, error) {
+	if b.in != nil && (b.in == in || b.in.Equal(in)) {
+		return b, nil
+	}
+	r, err := b.resolve(in)
+	if x, ok := r.(*Binary); ok && err == nil {
+		x.in = in
+	}
+	return r, err
+}
+
+func (b *Binary) resolve(in *arrow.Schema) (Expr, error) {
 	l, err := b.Left.Resolve(in)
 	if err != nil {
 		return nil, err

@@ -60,6 +60,14 @@ func FormatExprs(exprs []Expr) string {
 	return "[" + strings.Join(parts, ", ") + "]"
 }
 
+// sameSchema reports whether a node rebuilt over a child of schema now can
+// keep what it resolved against the child's schema before: the same
+// schema, or an equal one. Keeping it (rather than resolving again) keeps
+// rewrites of a deep plan linear in its size.
+func sameSchema(before, now *arrow.Schema) bool {
+	return before == now || before.Equal(now)
+}
+
 func resolveAll(exprs []Expr, in *arrow.Schema) ([]Expr, error) {
 	out := make([]Expr, len(exprs))
 	for i, e := range exprs {

@@ -31,4 +31,9 @@ func (p *Project) Children() []Node      { return []Node{p.Input} }
 func (p *Project) String() string        { return fmt.Sprintf("Project %s", FormatExprs(p.Exprs)) }
 
 // WithChildren implements Node.
-func (p *Project) WithChildren(c []Node) (Node, error) { return NewProject(c[0], p.Exprs...) }
+func (p *Project) WithChildren(c []Node) (Node, error) {
+	if sameSchema(p.Input.Schema(), c[0].Schema()) {
+		return &Project{Input: c[0], Exprs: p.Exprs, schema: p.schema}, nil
+	}
+	return NewProject(c[0], p.Exprs...)
+}

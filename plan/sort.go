@@ -26,8 +26,9 @@ func (o SortOrder) String() string {
 	return fmt.Sprintf("%s %s NULLS %s", o.Expr, dir, nulls)
 }
 
-// Sort orders all rows by its keys into a single partition. Rows with
-// equal keys keep their input order (the sort is stable).
+// Sort orders all rows by its keys: its output partitions, read in order,
+// are sorted (each partition sorts before the next). Rows with equal keys
+// keep their input order (the sort is stable).
 type Sort struct {
 	Input  Node
 	Orders []SortOrder
@@ -76,4 +77,9 @@ func FormatOrders(orders []SortOrder) string {
 	}
 	return "[" + strings.Join(parts, ", ") + "]"
 }
-func (s *Sort) WithChildren(c []Node) (Node, error) { return NewSort(c[0], s.Orders...) }
+func (s *Sort) WithChildren(c []Node) (Node, error) {
+	if sameSchema(s.Input.Schema(), c[0].Schema()) {
+		return &Sort{Input: c[0], Orders: s.Orders}, nil
+	}
+	return NewSort(c[0], s.Orders...)
+}

@@ -23,7 +23,12 @@
 //     whose result nobody reads is removed, so its model never runs.
 package optimize
 
-import "github.com/ember-df/ember/plan"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/ember-df/ember/plan"
+)
 
 // Rule is one rewrite. Apply returns its input unchanged when it does not
 // apply.
@@ -40,7 +45,7 @@ var Rules = []Rule{combineFilters{}, pushFilters{}, pushFilterIntoScan{}, collap
 // Optimize returns an optimized plan equivalent to n.
 func Optimize(n plan.Node) plan.Node {
 	for pass := 0; pass < maxPasses; pass++ {
-		before := plan.Explain(n)
+		before := fingerprint(n)
 		for _, r := range Rules {
 			n = transformUp(n, r.Apply)
 		}
@@ -49,11 +54,30 @@ func Optimize(n plan.Node) plan.Node {
 		// (past a pruned monotonically_increasing_id column, say), so it
 		// runs in every pass and the result is a fixed point.
 		n = transformUp(pruneColumns(n, nil), collapseProjects{}.Apply)
-		if plan.Explain(n) == before {
+		if fingerprint(n) == before {
 			break
 		}
 	}
 	return n
+}
+
+// fingerprint renders n's nodes in pre-order, each with its depth: equal
+// fingerprints are equal plans. Unlike Explain, whose indentation grows
+// with depth, its length is linear in the plan's size.
+func fingerprint(n plan.Node) string {
+	var b strings.Builder
+	var walk func(n plan.Node, depth int)
+	walk = func(n plan.Node, depth int) {
+		b.WriteString(strconv.Itoa(depth))
+		b.WriteByte(' ')
+		b.WriteString(n.String())
+		b.WriteByte('\n')
+		for _, c := range n.Children() {
+			walk(c, depth+1)
+		}
+	}
+	walk(n, 0)
+	return b.String()
 }
 
 // transformUp applies fn to every node, children first.

@@ -47,11 +47,30 @@ func All(s *arrow.Schema) []int {
 
 // Select is the schema of the columns cols of full, in that order.
 func Select(full *arrow.Schema, cols []int) *arrow.Schema {
+	if isAll(full, cols) {
+		// The same schema, not an equal copy, so that plans built over the
+		// source can tell at a glance that nothing changed below them.
+		return full
+	}
 	fields := make([]arrow.Field, len(cols))
 	for i, c := range cols {
 		fields[i] = full.Field(c)
 	}
 	return arrow.NewSchema(fields, nil)
+}
+
+// isAll reports whether cols selects every column of full, in order, and
+// full has no metadata for Select to drop.
+func isAll(full *arrow.Schema, cols []int) bool {
+	if len(cols) != full.NumFields() || full.HasMetadata() {
+		return false
+	}
+	for i, c := range cols {
+		if c != i {
+			return false
+		}
+	}
+	return true
 }
 
 // Project narrows cols (indices in full) to the named columns, keeping the
