@@ -173,9 +173,9 @@ func NewDistinct(input Node) (*Distinct, error) {
 	return &Distinct{Input: input}, nil
 }
 
-func (d *Distinct) Schema() *arrow.Schema               { return d.Input.Schema() }
-func (d *Distinct) Children() []Node                    { return []Node{d.Input} }
-func (d *Distinct) String() string                      { return "Distinct" }
+func (d *Distinct) Schema() *arrow.Schema { return d.Input.Schema() }
+func (d *Distinct) Children() []Node      { return []Node{d.Input} }
+func (d *Distinct) String() string        { return "Distinct" }
 func (d *Distinct) WithChildren(c []Node) (Node, error) {
 	if sameSchema(d.Input.Schema(), c[0].Schema()) {
 		return &Distinct{Input: c[0]}, nil
