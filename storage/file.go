@@ -20,6 +20,9 @@ const (
 
 // OpenFile opens path for random access. size is the file's size when the
 // caller knows it (from a listing), saving a Stat; negative means unknown.
+// A local file whose size is no longer size is an error wrapping
+// ErrChanged that gives both sizes; elsewhere a read that finds the object
+// shorter than size says it changed.
 // Local files are read directly; elsewhere each read that misses the
 // read-ahead buffer is one ranged request (FS.OpenRange) made with ctx,
 // which must outlive the File.
@@ -32,6 +35,11 @@ func OpenFile(ctx context.Context, path string, size int64) (File, error) {
 		f, err := o.OpenFile(ctx, path)
 		if err != nil {
 			return nil, err
+		}
+		if size >= 0 && f.Size() != size {
+			now := f.Size()
+			f.Close()
+			return nil, fmt.Errorf("storage: %s: %w: %d bytes then, %d now", path, ErrChanged, size, now)
 		}
 		e.opens.Add(1)
 		return &countingFile{File: f, e: e}, nil
@@ -217,7 +225,7 @@ func (f *rangeFile) fetch(ctx context.Context, dst []byte, off int64) error {
 	defer r.Close()
 	if _, err := io.ReadFull(r, dst); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-			return fmt.Errorf("storage: %s: shorter than the %d bytes it had (it changed while being read)", f.path, f.size)
+			return fmt.Errorf("storage: %s: %w: shorter than the %d bytes it had", f.path, ErrChanged, f.size)
 		}
 		return err
 	}

@@ -104,4 +104,12 @@ var (
 	// ErrReadOnly is wrapped by errors for writing to a read-only
 	// filesystem (http, https).
 	ErrReadOnly = errors.New("read-only filesystem")
+	// ErrNotRegular is wrapped by the error for reading a local path that
+	// is neither a regular file nor a directory: a named pipe, a socket or
+	// a device, which could block a reader forever or never end.
+	ErrNotRegular = errors.New("not a regular file")
+	// ErrChanged is wrapped by the error for a file whose size is not the
+	// one it had when it was listed: it changed between planning and
+	// reading, and reading on would give wrong rows or a bare EOF.
+	ErrChanged = errors.New("file changed since it was listed")
 )

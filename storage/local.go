@@ -58,6 +58,10 @@ func under(path, rel string) string {
 	return filepath.Join(path, filepath.FromSlash(rel))
 }
 
+// Stat implements FS. A symbolic link is described by what it points to;
+// a path that is neither a regular file nor a directory (a named pipe, a
+// socket, a device) is an error wrapping ErrNotRegular, since reading it
+// could block forever.
 func (localFS) Stat(_ context.Context, path string) (FileInfo, error) {
 	p, err := osPath(path)
 	if err != nil {
@@ -67,7 +71,37 @@ func (localFS) Stat(_ context.Context, path string) (FileInfo, error) {
 	if err != nil {
 		return FileInfo{}, err
 	}
+	if err := checkRegular(path, info); err != nil {
+		return FileInfo{}, err
+	}
 	return localInfo(path, info), nil
+}
+
+// checkRegular refuses what is neither a regular file nor a directory.
+func checkRegular(path string, info fs.FileInfo) error {
+	if info.Mode().IsRegular() || info.IsDir() {
+		return nil
+	}
+	return fmt.Errorf("storage: %s is %s: %w", path, kindOf(info.Mode()), ErrNotRegular)
+}
+
+// kindOf names a file mode's type, for errors.
+func kindOf(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m.IsDir():
+		return "a directory"
+	}
+	return "not a regular file"
 }
 
 func localInfo(path string, info fs.FileInfo) FileInfo {
@@ -77,54 +111,136 @@ func localInfo(path string, info fs.FileInfo) FileInfo {
 	return FileInfo{Path: path, Size: info.Size(), ModTime: info.ModTime()}
 }
 
-func (localFS) List(_ context.Context, dir string) ([]FileInfo, error) {
+// List implements FS. Symbolic links are followed, to files and to
+// directories alike, and listed under the link's own path with the size of
+// what they point to (as Hadoop's local filesystem does); a link to a
+// directory above it (a loop) is an error naming the link. A dangling link
+// is skipped, as a file removed since the directory was read is. Only
+// regular files are listed: named pipes, sockets and devices are skipped,
+// since opening one can block forever. ctx is checked between directories.
+func (localFS) List(ctx context.Context, dir string) ([]FileInfo, error) {
 	root, err := osPath(dir)
 	if err != nil {
 		return nil, err
 	}
-	var out []FileInfo
-	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		info, err := d.Info()
-		if err == nil && info.Mode()&fs.ModeSymlink != 0 {
-			info, err = os.Stat(p) // a link to a file is that file
-		}
-		if err != nil {
-			return err
-		}
-		if info.IsDir() {
-			return nil // links to directories are not followed, as WalkDir does not
-		}
-		rel, err := filepath.Rel(root, p)
-		if err != nil {
-			return err
-		}
-		out = append(out, localInfo(under(dir, filepath.ToSlash(rel)), info))
-		return nil
-	})
+	info, err := os.Stat(root)
 	if err != nil {
 		return nil, err
 	}
-	slices.SortFunc(out, func(a, b FileInfo) int { return strings.Compare(a.Path, b.Path) })
-	return out, nil
+	if !info.IsDir() {
+		if err := checkRegular(dir, info); err != nil {
+			return nil, err
+		}
+		return []FileInfo{localInfo(dir, info)}, nil
+	}
+	w := lister{ctx: ctx, dir: dir, root: root}
+	if err := w.walk(root, "", []fs.FileInfo{info}); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(w.out, func(a, b FileInfo) int { return strings.Compare(a.Path, b.Path) })
+	return w.out, nil
 }
 
+// lister walks a local directory tree for List.
+type lister struct {
+	ctx  context.Context
+	dir  string // as List was given it
+	root string // its operating-system path
+	out  []FileInfo
+}
+
+// walk lists the directory p, whose slash-separated path below the root is
+// rel; above holds the directories from the root down to p, to find loops.
+func (w *lister) walk(p, rel string, above []fs.FileInfo) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(p)
+	if err != nil {
+		return err
+	}
+	for _, d := range entries {
+		name := d.Name()
+		full, sub := filepath.Join(p, name), name
+		if rel != "" {
+			sub = rel + "/" + name
+		}
+		var info fs.FileInfo
+		if d.Type()&fs.ModeSymlink != 0 {
+			info, err = os.Stat(full) // a link is what it points to
+		} else {
+			info, err = d.Info()
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			continue // a dangling link, or removed since ReadDir
+		} else if err != nil {
+			return err
+		}
+		switch {
+		case info.Mode().IsRegular():
+			w.out = append(w.out, localInfo(under(w.dir, sub), info))
+		case info.IsDir():
+			for _, a := range above {
+				if os.SameFile(a, info) {
+					target, _ := os.Readlink(full)
+					return fmt.Errorf("storage: list %s: %s links to %s, a directory above it (a loop)", w.dir, under(w.dir, sub), target)
+				}
+			}
+			if err := w.walk(full, sub, append(above[:len(above):len(above)], info)); err != nil {
+				return err
+			}
+		}
+		// Anything else (a named pipe, a socket, a device) is skipped.
+	}
+	return nil
+}
+
+// Open implements FS; a path that is not a regular file is an error
+// wrapping ErrNotRegular, returned without blocking (see openRegular).
 func (localFS) Open(_ context.Context, path string) (io.ReadCloser, error) {
+	f, _, err := openLocal(path)
+	if err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// openLocal opens a local regular file for reading and returns its size.
+func openLocal(path string) (*os.File, int64, error) {
 	p, err := osPath(path)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return os.Open(p)
+	f, err := openRegular(p)
+	if err != nil {
+		if info, serr := os.Stat(p); serr == nil {
+			if rerr := checkRegular(path, info); rerr != nil {
+				return nil, 0, rerr // a socket: open fails with ENXIO
+			}
+		}
+		return nil, 0, err
+	}
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	if info.IsDir() {
+		f.Close()
+		return nil, 0, fmt.Errorf("storage: %s is a directory", path)
+	}
+	if err := checkRegular(path, info); err != nil {
+		f.Close()
+		return nil, 0, err
+	}
+	return f, info.Size(), nil
 }
 
-func (l localFS) OpenRange(ctx context.Context, path string, off, n int64) (io.ReadCloser, error) {
-	f, err := l.Open(ctx, path)
+func (localFS) OpenRange(_ context.Context, path string, off, n int64) (io.ReadCloser, error) {
+	osf, _, err := openLocal(path)
 	if err != nil {
 		return nil, err
 	}
-	osf := f.(*os.File)
 	if _, err := osf.Seek(off, io.SeekStart); err != nil {
 		osf.Close()
 		return nil, err
@@ -141,26 +257,14 @@ type readCloser struct {
 	io.Closer
 }
 
-// OpenFile implements FileOpener.
+// OpenFile implements FileOpener; what is not a regular file is refused
+// as Open refuses it.
 func (localFS) OpenFile(_ context.Context, path string) (File, error) {
-	p, err := osPath(path)
+	f, size, err := openLocal(path)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(p)
-	if err != nil {
-		return nil, err
-	}
-	info, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if info.IsDir() {
-		f.Close()
-		return nil, fmt.Errorf("storage: %s is a directory", path)
-	}
-	return osFile{File: f, size: info.Size()}, nil
+	return osFile{File: f, size: size}, nil
 }
 
 type osFile struct {
@@ -269,7 +373,8 @@ func (localFS) Rename(_ context.Context, from, to string) error {
 }
 
 // Glob implements Globber with filepath.Glob; matches keep the pattern's
-// form (plain or file://).
+// form (plain or file://). Links are followed; dangling links and what is
+// neither a regular file nor a directory are skipped, as List skips them.
 func (localFS) Glob(_ context.Context, pattern string) ([]FileInfo, error) {
 	p, err := osPath(pattern)
 	if err != nil {
@@ -288,6 +393,9 @@ func (localFS) Glob(_ context.Context, pattern string) ([]FileInfo, error) {
 			continue // removed since, or a dangling link
 		} else if err != nil {
 			return nil, err
+		}
+		if !info.Mode().IsRegular() && !info.IsDir() {
+			continue // a named pipe, a socket, a device: as List skips them
 		}
 		if isURL {
 			m = "file://" + filepath.ToSlash(m)

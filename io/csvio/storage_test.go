@@ -38,6 +38,13 @@ func TestBackends(t *testing.T) {
 	sourcetest.CheckBackends(t, "data.csv", storageCSV(), openCSV(tinySplits(o, 777)))
 }
 
+// TestChanged: a file cut short after planning says so, with both sizes.
+func TestChanged(t *testing.T) {
+	o := options(func(o *csvio.Options) { o.Header = true })
+	sourcetest.CheckChanged(t, "data.csv", storageCSV(), openCSV(o))
+	sourcetest.CheckChanged(t, "data.csv", storageCSV(), openCSV(tinySplits(o, 777)))
+}
+
 // TestDigitsGz reads the shared digits.csv.gz: 1,797 rows of 64 pixels
 // and a label, not its gzip bytes.
 func TestDigitsGz(t *testing.T) {

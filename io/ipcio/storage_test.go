@@ -24,5 +24,8 @@ func TestBackends(t *testing.T) {
 		sourcetest.CheckBackends(t, "data.arrow", data, func(paths []string) (plan.Source, error) {
 			return ipcio.NewSource(paths, options(layout, ipcio.Uncompressed))
 		})
+		sourcetest.CheckChanged(t, "data.arrow", data, func(paths []string) (plan.Source, error) {
+			return ipcio.NewSource(paths, options(layout, ipcio.Uncompressed))
+		})
 	}
 }

@@ -38,6 +38,12 @@ func TestBackends(t *testing.T) {
 	sourcetest.CheckBackends(t, "data.json", storageJSON(), openJSON(o))
 }
 
+// TestChanged: a file cut short after planning says so, with both sizes.
+func TestChanged(t *testing.T) {
+	o := jsonio.DefaultOptions()
+	sourcetest.CheckChanged(t, "data.json", storageJSON(), openJSON(o))
+}
+
 func TestCompressionOption(t *testing.T) {
 	mem := checkedAllocator(t)
 	s := schema("id", arrow.PrimitiveTypes.Int64, "name", arrow.BinaryTypes.String)

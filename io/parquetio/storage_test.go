@@ -26,6 +26,11 @@ func TestBackends(t *testing.T) {
 	sourcetest.CheckBackends(t, "data.parquet", wideParquet(t, 1000), openParquet)
 }
 
+// TestChanged: a file cut short after planning says so, with both sizes.
+func TestChanged(t *testing.T) {
+	sourcetest.CheckChanged(t, "data.parquet", wideParquet(t, 1000), openParquet)
+}
+
 // TestRangedRead reads 2 of 20 columns from mem://, which is read as an
 // object store is (by ranged requests): the footer and the two columns'
 // chunks are fetched, well under half of the file.

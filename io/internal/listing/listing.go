@@ -41,6 +41,11 @@ func Hidden(name string) bool { return strings.HasPrefix(name, "_") || strings.H
 // stray files of failed or running jobs are not read; an empty _SUCCESS,
 // as Spark writes, changes nothing. A path that does not exist, a glob
 // that matches nothing, or no file at all is an error naming the path.
+// On local disk symbolic links are followed (files are listed with the
+// size of what they point to) and what is not a regular file — a named
+// pipe, a socket, a device — is skipped in directories and globs, and an
+// error wrapping storage.ErrNotRegular when named: see storage's List and
+// Stat.
 func List(paths []string, keep func(name string) bool) ([]File, error) {
 	if len(paths) == 0 {
 		return nil, fmt.Errorf("no path given")

@@ -2,11 +2,16 @@ package sourcetest
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -110,8 +115,12 @@ func CheckCompressed(t *testing.T, pkg, name string, content []byte, open func(p
 // filesystem: content written as sub/name on local disk, in mem:// (named
 // directly, by its directory — beside a _SUCCESS and a hidden file, which
 // are skipped — and by a glob) and served over HTTP reads the same rows;
-// an unknown scheme is an error naming it. open opens a source over
-// paths.
+// an unknown scheme is an error naming it. On local disk, a directory of
+// symbolic links to the file (absolute and relative), a link to that
+// directory, and a directory holding the file beside a named pipe, a
+// socket and a link to a device (which are skipped) read the same rows; a
+// named pipe named directly is an error wrapping storage.ErrNotRegular,
+// returned without blocking. open opens a source over paths.
 func CheckBackends(t *testing.T, name string, content []byte, open func(paths []string) (plan.Source, error)) {
 	t.Helper()
 	local := t.TempDir()
@@ -143,6 +152,7 @@ func CheckBackends(t *testing.T, name string, content []byte, open func(paths []
 			t.Errorf("%s: rows differ from local disk's:\n%s", what, d)
 		}
 	}
+	checkLocalLinks(t, local, name, want, rows, open)
 	_, err := open([]string{"nope://bucket/" + name})
 	if err == nil || !strings.Contains(err.Error(), `no filesystem for scheme "nope"`) {
 		t.Errorf("unknown scheme: %v", err)
@@ -203,4 +213,87 @@ func Encode(t testing.TB, format plan.FileFormat, s *arrow.Schema, batches ...ar
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// checkLocalLinks is CheckBackends' part on symbolic links and files that
+// are not regular; local/sub/name holds the file whose rows are want.
+func checkLocalLinks(t *testing.T, local, name string, want []string, rows func(what string, paths ...string) []string, open func(paths []string) (plan.Source, error)) {
+	t.Helper()
+	file := filepath.Join(local, "sub", name)
+	links := filepath.Join(local, "links")
+	if err := os.Mkdir(links, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ext := filepath.Ext(name)
+	mustLink(t, file, filepath.Join(links, "abs"+ext))
+	mustLink(t, filepath.Join("..", "sub", name), filepath.Join(links, "rel"+ext))
+	twice := append(append([]string(nil), want...), want...)
+	if d := DiffRows(rows("directory of links", links), twice); d != "" {
+		t.Errorf("directory of symbolic links: rows differ from the file's twice:\n%s", d)
+	}
+	dirLink := filepath.Join(local, "dirlink")
+	mustLink(t, filepath.Join(local, "sub"), dirLink)
+	if d := DiffRows(rows("link to a directory", dirLink), want); d != "" {
+		t.Errorf("link to a directory: rows differ from the file's:\n%s", d)
+	}
+	// A named pipe, a socket and a device beside the file are skipped.
+	odd := filepath.Join(local, "odd")
+	if err := os.Mkdir(odd, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mustLink(t, file, filepath.Join(odd, name))
+	fifo := filepath.Join(odd, "pipe"+ext)
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("unix", filepath.Join(odd, "sock"+ext))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	mustLink(t, os.DevNull, filepath.Join(odd, "null"+ext))
+	if d := DiffRows(rows("directory with a named pipe", odd), want); d != "" {
+		t.Errorf("directory with a named pipe, a socket and a device: rows differ from the file's:\n%s", d)
+	}
+	if d := DiffRows(rows("glob over a named pipe", filepath.Join(odd, "*"+ext)), want); d != "" {
+		t.Errorf("glob matching a named pipe, a socket and a device: rows differ from the file's:\n%s", d)
+	}
+	// Named directly, a named pipe is refused before it is opened (opening
+	// it would wait for a writer forever); the test's timeout bounds this.
+	for _, p := range []string{fifo, filepath.Join(odd, "null"+ext)} {
+		src, err := open([]string{p})
+		if err == nil {
+			_, err = Scan(t, src, plan.ScanOptions{})
+		}
+		if !errors.Is(err, storage.ErrNotRegular) {
+			t.Errorf("%s named directly: %v, want an error wrapping storage.ErrNotRegular", p, err)
+		}
+	}
+}
+
+func mustLink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// CheckChanged checks that a file cut short between planning and reading
+// (content, then its first half) is an error wrapping storage.ErrChanged
+// that gives both sizes, not a bare EOF or a corrupt-file error. It is for
+// the formats that read by offset within the listed size.
+func CheckChanged(t *testing.T, name string, content []byte, open func(paths []string) (plan.Source, error)) {
+	t.Helper()
+	path := WriteFile(t, t.TempDir(), name, content)
+	src, err := open([]string{path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, content[:len(content)/2], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Scan(t, src, plan.ScanOptions{})
+	if !errors.Is(err, storage.ErrChanged) || !strings.Contains(err.Error(), fmt.Sprintf("%d bytes then, %d now", len(content), len(content)/2)) {
+		t.Errorf("a file cut short after planning: %v, want an error wrapping storage.ErrChanged with both sizes", err)
+	}
 }
