@@ -17,6 +17,9 @@ import (
 // run optimizes root and runs its stage graph on the session's runner as
 // the job of action, recording it.
 func (df *DataFrame) run(ctx context.Context, action string, root plan.Node, sink exec.Sink) error {
+	if err := df.sess.checkOpen(action); err != nil {
+		return err
+	}
 	job := df.sess.startJob(action)
 	g, err := exec.NewGraph(optimize.Optimize(root), df.sess.cfg)
 	var m exec.Metrics
@@ -29,8 +32,8 @@ func (df *DataFrame) run(ctx context.Context, action string, root plan.Node, sin
 
 // Count returns the number of rows. It reads no column it does not need.
 func (df *DataFrame) Count(ctx context.Context) (int64, error) {
-	if df.err != nil {
-		return 0, df.err
+	if err := df.failure(); err != nil {
+		return 0, err
 	}
 	root, err := plan.NewProject(df.node)
 	if err != nil {
@@ -51,8 +54,8 @@ func (s *countSink) Done(int) error                           { return nil }
 // Collect runs the job and returns every row as a table, partitions in
 // order. The caller releases the table.
 func (df *DataFrame) Collect(ctx context.Context) (arrow.Table, error) {
-	if df.err != nil {
-		return nil, df.err
+	if err := df.failure(); err != nil {
+		return nil, err
 	}
 	return df.collect(ctx, "Collect", df.node)
 }
@@ -110,8 +113,8 @@ func (df *DataFrame) Take(ctx context.Context, n int64) (arrow.Table, error) {
 // as Spark's extended EXPLAIN does. For a DataFrame holding an error it
 // returns the error.
 func (df *DataFrame) Explain() string {
-	if df.err != nil {
-		return "error: " + df.err.Error()
+	if err := df.failure(); err != nil {
+		return "error: " + err.Error()
 	}
 	optimized := optimize.Optimize(df.node)
 	var b strings.Builder

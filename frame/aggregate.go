@@ -8,7 +8,10 @@ import (
 
 // Aggregation is an aggregate function over a column, for GroupBy(...).Agg
 // and DataFrame.Agg.
-type Aggregation struct{ agg plan.AggExpr }
+type Aggregation struct {
+	agg plan.AggExpr
+	set bool // false for Aggregation{}, which names no function
+}
 
 // As names the aggregate's output column.
 func (a Aggregation) As(name string) Aggregation {
@@ -22,11 +25,11 @@ func (a Aggregation) Alias(name string) Aggregation { return a.As(name) }
 func aggregation(fn plan.AggFunc, col any) Aggregation {
 	if s, ok := col.(string); ok {
 		if s == "*" && fn == plan.AggCount {
-			return Aggregation{plan.AggExpr{Func: fn}}
+			return Aggregation{plan.AggExpr{Func: fn}, true}
 		}
-		return Aggregation{plan.AggExpr{Func: fn, Arg: plan.Col(s)}}
+		return Aggregation{plan.AggExpr{Func: fn, Arg: plan.Col(s)}, true}
 	}
-	return Aggregation{plan.AggExpr{Func: fn, Arg: expr(col)}}
+	return Aggregation{plan.AggExpr{Func: fn, Arg: column(col, fmt.Sprint(fn))}, true}
 }
 
 // Count counts the non-NULL values of a column (a name or a Column); "*"
@@ -62,7 +65,7 @@ func (df *DataFrame) GroupBy(cols ...any) *GroupedData {
 		if s, ok := c.(string); ok {
 			keys[i] = plan.Col(s)
 		} else {
-			keys[i] = expr(c)
+			keys[i] = column(c, "GroupBy")
 		}
 	}
 	return &GroupedData{df: df, keys: keys}
@@ -79,6 +82,11 @@ func (g *GroupedData) Agg(aggs ...Aggregation) *DataFrame {
 		list[i] = a.agg
 	}
 	return g.df.derive(fmt.Sprintf("GroupBy(%s).Agg", plan.FormatExprs(g.keys)), func(in plan.Node) (plan.Node, error) {
+		for i, a := range aggs {
+			if !a.set {
+				return nil, fmt.Errorf("aggregate %d is an empty Aggregation (Aggregation{}): build it with Count, Sum, Mean, Min or Max", i+1)
+			}
+		}
 		return plan.NewAggregate(in, g.keys, list)
 	})
 }

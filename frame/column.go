@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -28,7 +29,7 @@ func Lit(v any) Column { return Column{plan.Lit(v)} }
 func expr(v any) plan.Expr {
 	switch v := v.(type) {
 	case Column:
-		return v.Expr
+		return v.expr()
 	case plan.Expr:
 		return v
 	case SortOrder:
@@ -37,8 +38,29 @@ func expr(v any) plan.Expr {
 	return plan.Lit(v)
 }
 
+// column turns a column argument (a Select item, a key, a condition,
+// WithColumn's value) into an expression: unlike an operand, where nil is
+// the NULL literal, a nil column is an error that names where it was.
+func column(v any, where string) plan.Expr {
+	if v == nil {
+		return &plan.Invalid{Err: fmt.Errorf("frame: %s: nil expression (use Lit(nil) for a NULL value)", where)}
+	}
+	return expr(v)
+}
+
+// errEmptyColumn is the error of a Column{} used as a value.
+var errEmptyColumn = errors.New("frame: an empty Column (Column{}): build columns with Col, Lit or this package's functions")
+
+// expr is c's expression, or an invalid one for an empty Column.
+func (c Column) expr() plan.Expr {
+	if c.Expr == nil {
+		return &plan.Invalid{Err: errEmptyColumn}
+	}
+	return c.Expr
+}
+
 func (c Column) binary(op plan.BinaryOp, other any) Column {
-	return Column{plan.NewBinary(op, c.Expr, expr(other))}
+	return Column{plan.NewBinary(op, c.expr(), expr(other))}
 }
 
 // Add is c + other.
@@ -84,35 +106,40 @@ func (c Column) Or(other any) Column { return c.binary(plan.OpOr, other) }
 func (c Column) Contains(other any) Column { return c.binary(plan.OpContains, other) }
 
 // Not is NOT c.
-func (c Column) Not() Column { return Column{plan.NewUnary(plan.OpNot, c.Expr)} }
+func (c Column) Not() Column { return Column{plan.NewUnary(plan.OpNot, c.expr())} }
 
 // Negate is -c.
-func (c Column) Negate() Column { return Column{plan.NewUnary(plan.OpNegate, c.Expr)} }
+func (c Column) Negate() Column { return Column{plan.NewUnary(plan.OpNegate, c.expr())} }
 
 // IsNull is true where c is NULL.
-func (c Column) IsNull() Column { return Column{plan.NewUnary(plan.OpIsNull, c.Expr)} }
+func (c Column) IsNull() Column { return Column{plan.NewUnary(plan.OpIsNull, c.expr())} }
 
 // IsNotNull is true where c is not NULL.
-func (c Column) IsNotNull() Column { return Column{plan.NewUnary(plan.OpIsNotNull, c.Expr)} }
+func (c Column) IsNotNull() Column { return Column{plan.NewUnary(plan.OpIsNotNull, c.expr())} }
 
 // Upper upper-cases a string.
-func (c Column) Upper() Column { return Column{plan.NewUnary(plan.OpUpper, c.Expr)} }
+func (c Column) Upper() Column { return Column{plan.NewUnary(plan.OpUpper, c.expr())} }
 
 // Lower lower-cases a string.
-func (c Column) Lower() Column { return Column{plan.NewUnary(plan.OpLower, c.Expr)} }
+func (c Column) Lower() Column { return Column{plan.NewUnary(plan.OpLower, c.expr())} }
 
 // Length is the number of characters of a string.
-func (c Column) Length() Column { return Column{plan.NewUnary(plan.OpLength, c.Expr)} }
+func (c Column) Length() Column { return Column{plan.NewUnary(plan.OpLength, c.expr())} }
 
 // Field reads a field of a struct column (a model's several outputs), as
 // Spark's col("p.label") does.
-func (c Column) Field(name string) Column { return Column{&plan.GetField{Child: c.Expr, Name: name}} }
+func (c Column) Field(name string) Column { return Column{&plan.GetField{Child: c.expr(), Name: name}} }
 
 // Cast converts c to type t (strings that do not parse become NULL).
-func (c Column) Cast(t arrow.DataType) Column { return Column{&plan.Cast{Child: c.Expr, To: t}} }
+func (c Column) Cast(t arrow.DataType) Column {
+	if t == nil {
+		return Column{&plan.Invalid{Err: fmt.Errorf("frame: Cast(%s) to no type (nil)", c.expr())}}
+	}
+	return Column{&plan.Cast{Child: c.expr(), To: t}}
+}
 
 // Alias names the column c becomes.
-func (c Column) Alias(name string) Column { return Column{&plan.Alias{Child: c.Expr, Name: name}} }
+func (c Column) Alias(name string) Column { return Column{&plan.Alias{Child: c.expr(), Name: name}} }
 
 // As is Alias.
 func (c Column) As(name string) Column { return c.Alias(name) }
@@ -122,17 +149,17 @@ func (c Column) As(name string) Column { return c.Alias(name) }
 type SortOrder struct{ order plan.SortOrder }
 
 // Asc sorts ascending, NULLs first (Spark's default).
-func (c Column) Asc() SortOrder { return SortOrder{plan.SortOrder{Expr: c.Expr, NullsFirst: true}} }
+func (c Column) Asc() SortOrder { return SortOrder{plan.SortOrder{Expr: c.expr(), NullsFirst: true}} }
 
 // AscNullsLast sorts ascending, NULLs last.
-func (c Column) AscNullsLast() SortOrder { return SortOrder{plan.SortOrder{Expr: c.Expr}} }
+func (c Column) AscNullsLast() SortOrder { return SortOrder{plan.SortOrder{Expr: c.expr()}} }
 
 // Desc sorts descending, NULLs last (Spark's default).
-func (c Column) Desc() SortOrder { return SortOrder{plan.SortOrder{Expr: c.Expr, Descending: true}} }
+func (c Column) Desc() SortOrder { return SortOrder{plan.SortOrder{Expr: c.expr(), Descending: true}} }
 
 // DescNullsFirst sorts descending, NULLs first.
 func (c Column) DescNullsFirst() SortOrder {
-	return SortOrder{plan.SortOrder{Expr: c.Expr, Descending: true, NullsFirst: true}}
+	return SortOrder{plan.SortOrder{Expr: c.expr(), Descending: true, NullsFirst: true}}
 }
 
 // CaseBuilder builds a When(...).When(...).Otherwise(...) expression.

@@ -1,6 +1,7 @@
 package frame
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"runtime"
@@ -22,11 +23,23 @@ type DataFrame struct {
 
 // Err returns the first error any transformation leading to df met, or
 // nil.
-func (df *DataFrame) Err() error { return df.err }
+func (df *DataFrame) Err() error { return df.failure() }
+
+// errNilDataFrame is the error of a nil *DataFrame: every step on one
+// gives a DataFrame holding it, and every action returns it.
+var errNilDataFrame = errors.New("frame: nil DataFrame (DataFrames come from a Session: Read, CreateDataFrame, FromTable)")
+
+// failure is the error df holds, or errNilDataFrame for a nil df.
+func (df *DataFrame) failure() error {
+	if df == nil {
+		return errNilDataFrame
+	}
+	return df.err
+}
 
 // Schema returns the schema of df's rows (nil if df holds an error).
 func (df *DataFrame) Schema() *arrow.Schema {
-	if df.err != nil {
+	if df.failure() != nil {
 		return nil
 	}
 	return df.node.Schema()
@@ -46,12 +59,20 @@ func (df *DataFrame) Columns() []string {
 }
 
 // Plan returns df's logical plan, unoptimized (nil if df holds an error).
-func (df *DataFrame) Plan() plan.Node { return df.node }
+func (df *DataFrame) Plan() plan.Node {
+	if df == nil {
+		return nil
+	}
+	return df.node
+}
 
 // derive adds a transformation: build returns the new plan over df's, or
 // an error that sticks to the result, prefixed with what.
 func (df *DataFrame) derive(what string, build func(in plan.Node) (plan.Node, error)) *DataFrame {
-	if df.err != nil {
+	if err := df.failure(); err != nil {
+		if df == nil {
+			return &DataFrame{err: err}
+		}
 		return df
 	}
 	n, err := build(df.node)
@@ -80,7 +101,7 @@ func columnsOf(in *arrow.Schema, cols []any) []plan.Expr {
 			}
 			out = append(out, plan.Col(c))
 		default:
-			out = append(out, expr(c))
+			out = append(out, column(c, "Select"))
 		}
 	}
 	return out
@@ -98,7 +119,8 @@ func (df *DataFrame) Select(cols ...any) *DataFrame {
 // that name in place.
 func (df *DataFrame) WithColumn(name string, col plan.Expr) *DataFrame {
 	return df.derive(fmt.Sprintf("WithColumn(%q)", name), func(in plan.Node) (plan.Node, error) {
-		if p, ok := extendProject(in, name, expr(col)); ok {
+		col := column(col, "WithColumn")
+		if p, ok := extendProject(in, name, col); ok {
 			return p, nil
 		}
 		var exprs []plan.Expr
@@ -136,8 +158,14 @@ func extendProject(in plan.Node, name string, e plan.Expr) (plan.Node, bool) {
 			passed[c.Name] = true
 		}
 	}
+	// Model calls resolve into batch calls, which need a projection of
+	// their own (plan.Projection): look at e resolved.
+	resolved, err := e.Resolve(p.Input.Schema())
+	if err != nil {
+		return nil, false
+	}
 	applies := true
-	plan.Walk(e, func(x plan.Expr) bool {
+	plan.Walk(resolved, func(x plan.Expr) bool {
 		switch x := x.(type) {
 		case *plan.Column:
 			applies = applies && passed[x.Name]
@@ -239,7 +267,7 @@ func (df *DataFrame) Drop(cols ...string) *DataFrame {
 // Filter keeps the rows for which cond is true.
 func (df *DataFrame) Filter(cond plan.Expr) *DataFrame {
 	return df.derive("Filter", func(in plan.Node) (plan.Node, error) {
-		return plan.Selection(in, expr(cond))
+		return plan.Selection(in, column(cond, "Filter"))
 	})
 }
 
@@ -292,7 +320,7 @@ func (df *DataFrame) OrderBy(keys ...any) *DataFrame {
 			case string:
 				orders[i] = plan.SortOrder{Expr: plan.Col(k), NullsFirst: true}
 			default:
-				orders[i] = plan.SortOrder{Expr: expr(k), NullsFirst: true}
+				orders[i] = plan.SortOrder{Expr: column(k, "OrderBy"), NullsFirst: true}
 			}
 		}
 		return plan.NewSort(in, orders...)
@@ -306,8 +334,8 @@ func (df *DataFrame) Sort(keys ...any) *DataFrame { return df.OrderBy(keys...) }
 // union does; column types widen to a common type.
 func (df *DataFrame) Union(other *DataFrame) *DataFrame {
 	return df.derive("Union", func(in plan.Node) (plan.Node, error) {
-		if other.err != nil {
-			return nil, other.err
+		if err := other.failure(); err != nil {
+			return nil, err
 		}
 		return plan.NewUnion(in, other.node)
 	})
@@ -327,10 +355,16 @@ func (df *DataFrame) Distinct() *DataFrame {
 // produce exactly schema. It runs concurrently across partitions. A panic
 // in fn becomes an error naming fn and the partition.
 func (df *DataFrame) MapBatches(schema *arrow.Schema, fn plan.BatchFunc) *DataFrame {
-	name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
+	name := "nil"
+	if fn != nil {
+		name = runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
+	}
 	return df.derive("MapBatches("+name+")", func(in plan.Node) (plan.Node, error) {
 		if schema == nil {
-			return nil, fmt.Errorf("an output schema is required")
+			return nil, fmt.Errorf("an output schema is required (nil)")
+		}
+		if fn == nil {
+			return nil, fmt.Errorf("a function is required (nil)")
 		}
 		return &plan.MapBatches{Input: in, Name: name, Fn: fn, OutSchema: schema}, nil
 	})

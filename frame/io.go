@@ -180,8 +180,8 @@ func (w *DataFrameWriter) Option(key, value string) *DataFrameWriter {
 // partition, committed atomically with a _SUCCESS marker: a failed or
 // cancelled job leaves path as it was.
 func (w *DataFrameWriter) CSV(ctx context.Context, path string) error {
-	if w.df.err != nil {
-		return w.df.err
+	if err := w.df.failure(); err != nil {
+		return err
 	}
 	opts, err := csvio.ParseOptions(w.options)
 	if err != nil {
@@ -194,8 +194,8 @@ func (w *DataFrameWriter) CSV(ctx context.Context, path string) error {
 // (snappy by default; options "compression" and "rowGroupRows"),
 // committed atomically like CSV.
 func (w *DataFrameWriter) Parquet(ctx context.Context, path string) error {
-	if w.df.err != nil {
-		return w.df.err
+	if err := w.df.failure(); err != nil {
+		return err
 	}
 	opts, err := parquetio.ParseOptions(w.options)
 	if err != nil {
@@ -207,8 +207,8 @@ func (w *DataFrameWriter) Parquet(ctx context.Context, path string) error {
 // JSON writes the DataFrame as a directory of JSON-lines part files,
 // committed atomically like CSV.
 func (w *DataFrameWriter) JSON(ctx context.Context, path string) error {
-	if w.df.err != nil {
-		return w.df.err
+	if err := w.df.failure(); err != nil {
+		return err
 	}
 	opts, err := jsonio.ParseOptions(w.options)
 	if err != nil {
@@ -221,8 +221,8 @@ func (w *DataFrameWriter) JSON(ctx context.Context, path string) error {
 // "format"="stream" for streams; "compression" lz4 or zstd), committed
 // atomically like CSV.
 func (w *DataFrameWriter) Arrow(ctx context.Context, path string) error {
-	if w.df.err != nil {
-		return w.df.err
+	if err := w.df.failure(); err != nil {
+		return err
 	}
 	opts, err := ipcio.ParseOptions(w.options)
 	if err != nil {
@@ -236,8 +236,12 @@ func (w *DataFrameWriter) save(ctx context.Context, f plan.FileFormat, path stri
 	if err := root.CheckPartitionBy(); err != nil {
 		return fmt.Errorf("frame: Write().PartitionBy: %w", err)
 	}
+	action := fmt.Sprintf("Write %s %s", f.Name(), path)
+	if err := w.df.sess.checkOpen(action); err != nil {
+		return err
+	}
 	optimized := optimize.Optimize(root).(*plan.Write)
-	job := w.df.sess.startJob(fmt.Sprintf("Write %s %s", f.Name(), path))
+	job := w.df.sess.startJob(action)
 	m, err := exec.Write(ctx, w.df.sess.runner, w.df.sess.cfg, optimized)
 	w.df.sess.finishJob(ctx, job, m, err)
 	return err

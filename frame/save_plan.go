@@ -65,8 +65,11 @@ type PlanSettings struct {
 // value. The process that runs the plan must register the same functions
 // and models (cmd/ember links the io formats, ONNX and plugin models).
 func (w *DataFrameWriter) SavePlan(path, format, dest string) error {
-	if w.df.err != nil {
-		return w.df.err
+	if err := w.df.failure(); err != nil {
+		return err
+	}
+	if err := w.df.sess.checkOpen("Write().SavePlan"); err != nil {
+		return err
 	}
 	f, err := w.fileFormat(format)
 	if err != nil {
@@ -178,6 +181,9 @@ func (s *Session) planConfig(p *SavedPlan) exec.Config {
 // settings, committing it as DataFrameWriter's methods do. The job is
 // recorded in Jobs like any action.
 func (s *Session) RunPlan(ctx context.Context, p *SavedPlan) (exec.Metrics, error) {
+	if err := s.checkOpen(p.String()); err != nil {
+		return exec.Metrics{}, err
+	}
 	job := s.startJob(p.String())
 	m, err := exec.Write(ctx, s.runner, s.planConfig(p), p.write)
 	s.finishJob(ctx, job, m, err)
@@ -193,7 +199,11 @@ func (s *Session) RunPlan(ctx context.Context, p *SavedPlan) (exec.Metrics, erro
 // the files of those that did not. A plan with exchanges is refused
 // (exec.ErrNotMapOnly).
 func (s *Session) RunPlanShare(ctx context.Context, p *SavedPlan, index, count, parallelism int) (exec.Metrics, error) {
-	job := s.startJob(fmt.Sprintf("%s (share %d of %d)", p, index, count))
+	action := fmt.Sprintf("%s (share %d of %d)", p, index, count)
+	if err := s.checkOpen(action); err != nil {
+		return exec.Metrics{}, err
+	}
+	job := s.startJob(action)
 	m, err := exec.WriteShare(ctx, s.planConfig(p), p.write, exec.Share{Job: p.Job, Index: index, Count: count, Parallelism: parallelism})
 	s.finishJob(ctx, job, m, err)
 	return m, err
@@ -204,5 +214,8 @@ func (s *Session) RunPlanShare(ctx context.Context, p *SavedPlan, index, count, 
 // Job. It fails, changing nothing, while some share has not run, and does
 // nothing when the job has committed already.
 func (s *Session) CommitPlan(ctx context.Context, p *SavedPlan) error {
+	if err := s.checkOpen("commit " + p.String()); err != nil {
+		return err
+	}
 	return exec.CommitShares(ctx, s.planConfig(p), p.write, p.Job)
 }

@@ -3,6 +3,7 @@ package frame
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -85,8 +86,8 @@ func NewSession(opts ...Option) *Session {
 // Close releases what the session holds: the batches of in-memory
 // DataFrames at once, and the models its jobs loaded after the model
 // keep-alive (WithModelKeepAlive): each then closes unless another
-// session, or a running job, uses it. DataFrames of a closed session must
-// not be used.
+// session, or a running job, uses it. Actions on DataFrames of a closed
+// session fail with ErrSessionClosed.
 func (s *Session) Close() error {
 	s.mu.Lock()
 	for _, src := range s.sources {
@@ -106,6 +107,22 @@ func (s *Session) Close() error {
 		errs = append(errs, release())
 	}
 	return errors.Join(errs...)
+}
+
+// ErrSessionClosed is wrapped by the error of every action on a DataFrame
+// whose session has closed.
+var ErrSessionClosed = errors.New("frame: the session is closed")
+
+// checkOpen is the error of running action on a closed session, or nil.
+// A closed session has released its in-memory data and models: running
+// would read nothing and, for a write, commit an empty dataset.
+func (s *Session) checkOpen(action string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return fmt.Errorf("%s: %w (create the DataFrame from an open session)", action, ErrSessionClosed)
+	}
+	return nil
 }
 
 // Hold implements plan.ResourceOwner: the session keeps what its jobs load
@@ -149,6 +166,9 @@ func (s *Session) parallelism() int {
 // none). The session retains the batches until Close; the caller keeps
 // its own references.
 func (s *Session) CreateDataFrame(schema *arrow.Schema, partitions ...[]arrow.RecordBatch) *DataFrame {
+	if schema == nil {
+		return s.failed(errors.New("frame: CreateDataFrame: nil schema"))
+	}
 	src, err := plan.NewMemorySource(schema, partitions)
 	if err != nil {
 		return s.failed(err)
@@ -161,6 +181,9 @@ func (s *Session) CreateDataFrame(schema *arrow.Schema, partitions ...[]arrow.Re
 
 // FromTable returns a single-partition DataFrame over an Arrow table.
 func (s *Session) FromTable(tbl arrow.Table) *DataFrame {
+	if tbl == nil {
+		return s.failed(errors.New("frame: FromTable: nil table"))
+	}
 	tr := arrowTableBatches(tbl)
 	defer func() {
 		for _, b := range tr {

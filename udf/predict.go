@@ -3,8 +3,10 @@ package udf
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -44,8 +46,15 @@ var _ plan.Expr = (*Prediction)(nil)
 // threads divided among them, and fails the job on the first failed row
 // unless an error policy says otherwise.
 func Predict(model Model, inputs ...any) *Prediction {
-	return &Prediction{model: model, args: exprs(inputs), opts: plan.CallOptions{Retries: DefaultRetries}}
+	p := &Prediction{model: model, args: exprs(inputs), opts: plan.CallOptions{Retries: DefaultRetries}}
+	if model == nil || reflect.ValueOf(model).Kind() == reflect.Pointer && reflect.ValueOf(model).IsNil() {
+		p.err = errNilModel
+	}
+	return p
 }
+
+// errNilModel is the error of Predict(nil, …): it sticks to the DataFrame.
+var errNilModel = errors.New("udf: Predict: nil model (load one with onnx.Load, plugins.Open or a Model of your own)")
 
 func exprs(args []any) []plan.Expr {
 	out := make([]plan.Expr, len(args))
@@ -154,6 +163,9 @@ func (p *Prediction) WithChildren(x []plan.Expr) plan.Expr {
 
 // Resolve implements plan.Expr: it becomes a plan.BatchCall of the model.
 func (p *Prediction) Resolve(in *arrow.Schema) (plan.Expr, error) {
+	if p.err == errNilModel {
+		return nil, p.err
+	}
 	if p.err != nil {
 		return nil, fmt.Errorf("plan: %s: %w", p.function().Name(), p.err)
 	}
