@@ -2,7 +2,9 @@ package exec
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
+	"math"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -12,6 +14,17 @@ import (
 )
 
 // accumulator holds the running state of one aggregate for every group.
+// failingAccumulator is an accumulator whose input can make the result
+// wrong (an integer sum overflowing): failure says so after update or
+// mergeState.
+type failingAccumulator interface {
+	failure() error
+}
+
+// errOverflow is the failure of an integer aggregate that left its type's
+// range.
+var errOverflow = errors.New("integer overflow: the result does not fit in int64 (cast the column to double first, or filter the outliers)")
+
 type accumulator interface {
 	// resize makes room for n groups.
 	resize(n int)
@@ -83,8 +96,8 @@ func newAccumulator(a plan.AggExpr) (accumulator, error) {
 }
 
 // sumInt64Getter reads what sum adds up as int64: eval.Int64Getter's types plus
-// uint64 (which plan sums into int64, wrapping above MaxInt64; without it
-// the getter was nil and the sum panicked).
+// uint64 (which plan sums into int64; a value above MaxInt64 is an
+// overflow, which sumAcc.update detects).
 func sumInt64Getter(arr arrow.Array) (func(int) int64, bool) {
 	if a, ok := arr.(*array.Uint64); ok {
 		return func(i int) int64 { return int64(a.Value(i)) }, true
@@ -122,17 +135,47 @@ type sumAcc[T int64 | float64] struct {
 	sums []T
 	seen []bool
 	get  func(arrow.Array) (func(int) T, bool)
+	// overflowed is set when an integer sum left int64's range: the
+	// aggregate then fails (ANSI SQL, Spark 4's default) rather than
+	// wrap around to a wrong number.
+	overflowed bool
 }
 
 func (s *sumAcc[T]) resize(n int) { s.sums, s.seen = grow(s.sums, n), grow(s.seen, n) }
 func (s *sumAcc[T]) update(groups []int32, arg arrow.Array) {
 	get, _ := s.get(arg)
+	unsigned, _ := arg.(*array.Uint64)
 	for i, g := range groups {
 		if arg.IsValid(i) {
-			s.sums[g] += get(i)
+			if unsigned != nil && unsigned.Value(i) > math.MaxInt64 {
+				s.overflowed = true
+			}
+			v := get(i)
+			sum := s.sums[g] + v
+			// Two's complement: the sum overflowed when both operands
+			// have the same sign and the result has the other (never
+			// for floats, whose sums only reach infinity).
+			if isInt[T]() && (s.sums[g] >= 0) == (v >= 0) && (sum >= 0) != (v >= 0) {
+				s.overflowed = true
+			}
+			s.sums[g] = sum
 			s.seen[g] = true
 		}
 	}
+}
+
+// isInt reports whether T is an integer type.
+func isInt[T int64 | float64]() bool {
+	var one T = 1
+	return one/2 == 0
+}
+
+// failure implements failingAccumulator.
+func (s *sumAcc[T]) failure() error {
+	if s.overflowed {
+		return errOverflow
+	}
+	return nil
 }
 func (s *sumAcc[T]) state(mem memory.Allocator, t arrow.DataType) []arrow.Array {
 	return []arrow.Array{s.build(mem, t)}

@@ -215,6 +215,19 @@ func (t *groupTable) add(b arrow.RecordBatch) error {
 	for i, acc := range t.accs {
 		acc.update(groups, args[i])
 	}
+	return t.checkAccumulators()
+}
+
+// checkAccumulators fails with the first accumulator's failure, naming
+// its aggregate.
+func (t *groupTable) checkAccumulators() error {
+	for i, acc := range t.accs {
+		if f, ok := acc.(failingAccumulator); ok {
+			if err := f.failure(); err != nil {
+				return fmt.Errorf("exec: %s: %w", t.spec.aggs[i], err)
+			}
+		}
+	}
 	return nil
 }
 
@@ -232,7 +245,7 @@ func (t *groupTable) mergeStates(b arrow.RecordBatch) error {
 		t.accs[i].mergeState(groups, b.Columns()[col:col+n])
 		col += n
 	}
-	return nil
+	return t.checkAccumulators()
 }
 
 // states returns the table's partial states as one batch.

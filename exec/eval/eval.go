@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime/debug"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -154,7 +155,9 @@ func ReleaseArrays(arrs []arrow.Array) {
 }
 
 var binaryKernels = map[plan.BinaryOp]string{
-	plan.OpAdd: "add_unchecked", plan.OpSub: "sub_unchecked", plan.OpMul: "multiply_unchecked",
+	// Integer arithmetic is checked: an overflow is an error naming the
+	// expression (ANSI SQL, Spark 4's default), never a wrapped value.
+	plan.OpAdd: "add", plan.OpSub: "sub", plan.OpMul: "multiply",
 	plan.OpEq: "equal", plan.OpNeq: "not_equal", plan.OpLt: "less", plan.OpLe: "less_equal",
 	plan.OpGt: "greater", plan.OpGe: "greater_equal", plan.OpAnd: "and_kleene", plan.OpOr: "or_kleene",
 }
@@ -173,7 +176,7 @@ func (ev *Evaluator) binary(e *plan.Binary, b arrow.RecordBatch) (compute.Datum,
 		defer r.Release()
 		out, err := compute.CallFunction(ev.ctx, name, nil, l, r)
 		if err != nil {
-			return nil, fmt.Errorf("exec: %s: %w", e, err)
+			return nil, arithmeticError(e, e.Type(), err)
 		}
 		return out, nil
 	}
@@ -198,8 +201,17 @@ func (ev *Evaluator) binary(e *plan.Binary, b arrow.RecordBatch) (compute.Datum,
 	return compute.NewDatum(out), nil
 }
 
+// arithmeticError names the expression whose kernel failed, and says
+// what to do about an integer overflow.
+func arithmeticError(e plan.Expr, t arrow.DataType, err error) error {
+	if strings.Contains(err.Error(), "overflow") {
+		return fmt.Errorf("exec: %s: integer overflow: the result does not fit in %s (cast an operand to a wider type or to double first): %w", e, t, err)
+	}
+	return fmt.Errorf("exec: %s: %w", e, err)
+}
+
 var unaryKernels = map[plan.UnaryOp]string{
-	plan.OpNegate: "negate_unchecked",
+	plan.OpNegate: "negate",
 }
 
 func (ev *Evaluator) unary(e *plan.Unary, b arrow.RecordBatch) (compute.Datum, error) {
@@ -211,7 +223,7 @@ func (ev *Evaluator) unary(e *plan.Unary, b arrow.RecordBatch) (compute.Datum, e
 		defer c.Release()
 		out, err := compute.CallFunction(ev.ctx, name, nil, c)
 		if err != nil {
-			return nil, fmt.Errorf("exec: %s: %w", e, err)
+			return nil, arithmeticError(e, e.Type(), err)
 		}
 		return out, nil
 	}
