@@ -27,5 +27,8 @@
 // DefaultBatchRows images decode on every core while the model infers the
 // previous ones, with a bounded queue between them. A missing, unreadable,
 // truncated, corrupt or non-image file is a failed row whose error names
-// the file, handled by the prediction's error policy.
+// the file, handled by the prediction's error policy; so is an image whose
+// header declares more than DefaultMaxPixels pixels (a decompression bomb),
+// refused before it is decoded. Step sizes are bounded by MaxStepSize and
+// MaxTensorPixels when the plan is built.
 package imageio

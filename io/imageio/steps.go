@@ -149,12 +149,26 @@ func ImageNet(size int) []Step {
 	}
 }
 
+// MaxStepSize is the largest size or padding a step may name (Resize,
+// ResizeShorter, ResizeLonger, CenterCrop, Crop, Pad, PadTo): larger ones
+// are refused when the plan is built, instead of overflowing or
+// allocating gigabytes per image when it runs.
+const MaxStepSize = 1 << 14
+
+// MaxTensorPixels is the most pixels (height × width) the steps may give
+// a tensor, 4096 × 4096: with three channels of float32 that is 192 MiB per
+// image, and a batch holds DefaultBatchRows of them.
+const MaxTensorPixels = 1 << 24
+
 // validate checks a step's own fields.
 func (s Step) validate() error {
 	positive := func(vals ...int) error {
 		for _, v := range vals {
 			if v <= 0 {
 				return fmt.Errorf("%s: sizes must be positive", s)
+			}
+			if v > MaxStepSize {
+				return fmt.Errorf("%s: %d is over the largest size a step may name, %d (MaxStepSize)", s, v, MaxStepSize)
 			}
 		}
 		return nil
@@ -171,6 +185,9 @@ func (s Step) validate() error {
 	case "pad":
 		if min(s.Top, s.Right, s.Bottom, s.Left) < 0 {
 			return fmt.Errorf("%s: negative padding", s)
+		}
+		if v := max(s.Top, s.Right, s.Bottom, s.Left); v > MaxStepSize {
+			return fmt.Errorf("%s: padding of %d is over the largest size a step may name, %d (MaxStepSize)", s, v, MaxStepSize)
 		}
 	case "grayscale", "scale":
 	case "normalize":
@@ -312,7 +329,8 @@ func compile(steps []Step, width, height int) (*geometry, error) {
 }
 
 // outputShape is the tensor shape the steps give every image, or an error
-// when it depends on the image (no step fixes the size).
+// when it depends on the image (no step fixes the size) or is over
+// MaxTensorPixels.
 func outputShape(steps []Step) ([]int, error) {
 	if len(steps) == 0 {
 		return nil, fmt.Errorf("no steps: the tensor's size would depend on the image (add Resize, CenterCrop or PadTo)")
@@ -331,6 +349,9 @@ func outputShape(steps []Step) ([]int, error) {
 		shape := []int{g.channels(), g.y.size, g.x.size}
 		if g.layout == HWC {
 			shape = []int{g.y.size, g.x.size, g.channels()}
+		}
+		if px := int64(g.x.size) * int64(g.y.size); px > MaxTensorPixels {
+			return nil, fmt.Errorf("steps %s give tensors of %dx%d pixels, over MaxTensorPixels (%d)", stepList(steps), g.x.size, g.y.size, MaxTensorPixels)
 		}
 		shapes = append(shapes, shape)
 	}

@@ -48,8 +48,9 @@ var _ plan.Expr = (*TensorExpr)(nil)
 // The engine decodes batches of DefaultBatchRows images on all cores at
 // once, ahead of the operators that consume them (a model), so decoding
 // and inference overlap. A NULL input gives a NULL tensor. A file that is
-// missing, unreadable, truncated, corrupt or not an image is a failed row
-// whose error names the file; the error policy applies — this
+// missing, unreadable, truncated, corrupt or not an image, or whose header
+// declares more than DefaultMaxPixels pixels (see MaxPixels), is a failed
+// row whose error names the file; the error policy applies — this
 // expression's, or, when it is an input of udf.Predict, the prediction's.
 func Tensor(input any, steps ...Step) *TensorExpr {
 	var in plan.Expr
@@ -86,6 +87,16 @@ func (t *TensorExpr) IgnoreOrientation() *TensorExpr {
 // paths themselves.
 func (t *TensorExpr) BaseDir(dir string) *TensorExpr {
 	return t.with(func(x *TensorExpr) { x.fn.BaseDir = dir })
+}
+
+// MaxPixels sets the most pixels (width × height, as the image's header
+// declares them) an image may have; n <= 0 restores DefaultMaxPixels.
+// A larger image is a failed row whose error names the file and wraps
+// ErrTooLarge, refused before it is decoded, so a decompression bomb — a
+// few bytes declaring billions of pixels — costs nothing, whatever the
+// error policy.
+func (t *TensorExpr) MaxPixels(n int64) *TensorExpr {
+	return t.with(func(x *TensorExpr) { x.fn.MaxPixels = max(n, 0) })
 }
 
 // BatchRows sets how many images one decoding batch holds.
@@ -138,6 +149,7 @@ type tensorConfig struct {
 	Background        [4]uint8 `json:"background"`
 	IgnoreOrientation bool     `json:"ignore_orientation,omitempty"`
 	BaseDir           string   `json:"base_dir,omitempty"`
+	MaxPixels         int64    `json:"max_pixels,omitempty"` // 0: DefaultMaxPixels
 }
 
 // tensorFunction is the plan.BatchFunction behind Tensor.
@@ -223,7 +235,7 @@ func (f *tensorFunction) Run(ctx context.Context, args []arrow.Array, rows int) 
 
 	s := resamplers.Get().(*resampler)
 	defer resamplers.Put(s)
-	opts := decodeOptions{background: color.NRGBA{f.config.Background[0], f.config.Background[1], f.config.Background[2], 255}, ignoreOrientation: f.config.IgnoreOrientation}
+	opts := decodeOptions{background: color.NRGBA{f.config.Background[0], f.config.Background[1], f.config.Background[2], 255}, ignoreOrientation: f.config.IgnoreOrientation, maxPixels: f.config.MaxPixels}
 	var failed []int
 	var errs []error
 	nulls := 0
