@@ -45,6 +45,10 @@ func TestIntegerOverflowFails(t *testing.T) {
 		{"sum-uint64", func(in plan.Node) (plan.Node, error) {
 			return plan.NewAggregate(in, nil, []plan.AggExpr{{Func: plan.AggSum, Arg: plan.Col("u")}})
 		}, "sum(u): integer overflow"},
+		{"sum-uint64-in-range", func(in plan.Node) (plan.Node, error) {
+			small := exectest.Must(plan.NewFilter(in, plan.NewBinary(plan.OpLt, plan.Col("u"), plan.Lit(int64(100)))))
+			return plan.NewAggregate(small, nil, []plan.AggExpr{{Func: plan.AggSum, Arg: plan.Col("u")}})
+		}, ""},
 		// Floats reach infinity, as in every engine: no error.
 		{"float-sum", func(in plan.Node) (plan.Node, error) {
 			return plan.NewAggregate(in, nil, []plan.AggExpr{{Func: plan.AggSum, Arg: plan.Col("f")}})

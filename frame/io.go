@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/exec"
@@ -144,6 +145,7 @@ type DataFrameWriter struct {
 	mode        SaveMode
 	options     map[string]string
 	partitionBy []string
+	sync        string // the "sync" option, "" when unset
 }
 
 // Write starts writing df.
@@ -168,9 +170,17 @@ func (w *DataFrameWriter) PartitionBy(cols ...string) *DataFrameWriter {
 	return &out
 }
 
-// Option sets a format option, named as in Spark.
+// Option sets a format option, named as in Spark. One option is the
+// commit's own: "sync" ("true", the default, or "false") says whether the
+// committed files and directories are flushed to stable storage (fsync);
+// "false" suits scratch data, which a power loss soon after the commit may
+// then lose (a process crash still cannot: docs/commit.md).
 func (w *DataFrameWriter) Option(key, value string) *DataFrameWriter {
 	out := *w
+	if strings.EqualFold(key, "sync") {
+		out.sync = value
+		return &out
+	}
 	out.options = maps.Clone(w.options)
 	out.options[key] = value
 	return &out
@@ -231,8 +241,24 @@ func (w *DataFrameWriter) Arrow(ctx context.Context, path string) error {
 	return w.save(ctx, ipcio.Format{Options: opts}, path)
 }
 
+// plan is the write of w's DataFrame to path in format f.
+func (w *DataFrameWriter) plan(f plan.FileFormat, path string) (*plan.Write, error) {
+	noSync := false
+	switch strings.ToLower(w.sync) {
+	case "", "true":
+	case "false":
+		noSync = true
+	default:
+		return nil, fmt.Errorf(`frame: Write().Option("sync", %q): want "true" or "false"`, w.sync)
+	}
+	return &plan.Write{Input: w.df.node, Format: f, Path: path, Mode: w.mode, PartitionBy: w.partitionBy, NoSync: noSync}, nil
+}
+
 func (w *DataFrameWriter) save(ctx context.Context, f plan.FileFormat, path string) error {
-	root := &plan.Write{Input: w.df.node, Format: f, Path: path, Mode: w.mode, PartitionBy: w.partitionBy}
+	root, err := w.plan(f, path)
+	if err != nil {
+		return err
+	}
 	if err := root.CheckPartitionBy(); err != nil {
 		return fmt.Errorf("frame: Write().PartitionBy: %w", err)
 	}

@@ -75,7 +75,10 @@ func (w *DataFrameWriter) SavePlan(path, format, dest string) error {
 	if err != nil {
 		return fmt.Errorf("frame: Write().SavePlan: %w", err)
 	}
-	root := &plan.Write{Input: w.df.node, Format: f, Path: dest, Mode: w.mode, PartitionBy: w.partitionBy}
+	root, err := w.plan(f, dest)
+	if err != nil {
+		return fmt.Errorf("frame: Write().SavePlan: %w", err)
+	}
 	if err := root.CheckPartitionBy(); err != nil {
 		return fmt.Errorf("frame: Write().PartitionBy: %w", err)
 	}

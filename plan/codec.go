@@ -234,6 +234,9 @@ func encodeNode(n Node) (*encoded, error) {
 		e.Exprs, err = mapAll([]Expr{n.Call}, encodeExpr)
 	case *Write:
 		e.Op, e.Path, e.Mode = "write", n.Path, n.Mode.String()
+		if n.NoSync {
+			e.Flags = []bool{true}
+		}
 		for _, c := range n.PartitionBy {
 			e.Keys = append(e.Keys, &encoded{Op: "col", Name: c})
 		}

@@ -35,6 +35,11 @@ type Write struct {
 	Path        string
 	Mode        SaveMode
 	PartitionBy []string
+	// NoSync skips flushing the committed files and directories to
+	// stable storage (fsync), for scratch data: a process crash still
+	// leaves the old or the new dataset, but a power loss or kernel
+	// crash soon after the commit may lose the new one.
+	NoSync bool
 }
 
 func (w *Write) Schema() *arrow.Schema { return w.Input.Schema() }

@@ -3,8 +3,13 @@ package commit
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io/fs"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
 
 	"github.com/ember-df/ember/plan"
 	"github.com/ember-df/ember/storage"
@@ -68,8 +73,80 @@ func NewCommitter(w *plan.Write) (*Committer, error) {
 // must not run (mode Ignore and the destination exists); on error the job
 // must not run either.
 func (c *Committer) Prepare(ctx context.Context) (target Target, skip bool, err error) {
+	if l, ok := c.store.(*localCommitter); ok {
+		l.noSync, l.compatible = c.w.NoSync, c.checkAppend
+	}
 	c.target, skip, err = c.store.prepare(ctx)
+	c.target.NoSync = c.w.NoSync
+	if err == nil && !skip && c.w.Mode == plan.Append {
+		err = c.checkAppendTo(ctx)
+	}
 	return c.target, skip, err
+}
+
+// checkAppendTo refuses, before any task runs, an Append to a dataset
+// whose manifest records another format, schema or partitioning.
+func (c *Committer) checkAppendTo(ctx context.Context) error {
+	old, err := ReadManifest(c.w.Path)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrNotManifest) {
+		return nil // nothing there, or a dataset another tool wrote
+	}
+	if err != nil {
+		return err
+	}
+	return c.checkAppend(old)
+}
+
+// checkAppend refuses an Append whose files would not read back with
+// the existing ones: another format, other columns (names and types, in
+// order; nullability may differ) or other partition columns than old, the
+// destination's manifest, records. A dataset without a manifest (old has
+// no format) is not checked.
+func (c *Committer) checkAppend(old Manifest) error {
+	if old.Format == "" {
+		return nil
+	}
+	fail := func(what, was, is string) error {
+		return fmt.Errorf("exec: append to %s: the dataset there is %s, this write's is %s; an Append must match it (write elsewhere, or Overwrite)", c.w.Path, what+" "+was, what+" "+is)
+	}
+	if format := c.w.Format.Extension(); old.Format != format {
+		return fail("format", old.Format, format)
+	}
+	if !slices.Equal(old.PartitionBy, c.w.PartitionBy) {
+		return fail("partitioned by", fmt.Sprint(old.PartitionBy), fmt.Sprint(c.w.PartitionBy))
+	}
+	layout := NewFileLayout(c.w.Format, c.w.Schema(), c.w.PartitionBy)
+	was, err := plan.DecodeSchema(old.Schema)
+	if err != nil {
+		return fmt.Errorf("exec: append to %s: its manifest: %w", c.w.Path, err)
+	}
+	if !sameColumns(was, layout.schema) {
+		return fail("schema", columnList(was), columnList(layout.schema))
+	}
+	return nil
+}
+
+// sameColumns reports whether a and b have the same column names and
+// types, in order.
+func sameColumns(a, b *arrow.Schema) bool {
+	if a.NumFields() != b.NumFields() {
+		return false
+	}
+	for i := range a.NumFields() {
+		if a.Field(i).Name != b.Field(i).Name || !arrow.TypeEqual(a.Field(i).Type, b.Field(i).Type) {
+			return false
+		}
+	}
+	return true
+}
+
+// columnList renders a schema's columns as "(a int64, b utf8)".
+func columnList(s *arrow.Schema) string {
+	parts := make([]string, s.NumFields())
+	for i, f := range s.Fields() {
+		parts[i] = f.Name + " " + f.Type.String()
+	}
+	return "(" + strings.Join(parts, ", ") + ")"
 }
 
 // Commit makes files — what the job's tasks committed (TaskWriter.Commit)

@@ -1,5 +1,7 @@
 package commit
 
+import "os"
+
 // What the external tests (package commit_test) reach of the protocol's
 // insides: they drive it through exec.Write, which links this package.
 
@@ -25,3 +27,12 @@ var (
 	HostTag   = hostTag
 	SwapPaths = swapPaths
 )
+
+// SetSyncFile replaces what flushes a file or directory to stable
+// storage, so that tests see what the commit flushes; restore puts the
+// real one back.
+func SetSyncFile(fn func(path string) error) (restore func()) {
+	real := syncFile
+	syncFile = func(f *os.File) error { return fn(f.Name()) }
+	return func() { syncFile = real }
+}

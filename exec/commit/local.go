@@ -25,6 +25,10 @@ type localCommitter struct {
 	mode          plan.SaveMode
 	exists        bool // the destination existed when the job started
 	done          bool // the staging directory is in place (or gone)
+	noSync        bool // skip fsync (plan.Write.NoSync)
+	// compatible checks an Append's files against the destination's
+	// manifest (Committer.checkAppend).
+	compatible func(Manifest) error
 	// shared is set for a job whose processes share its staging
 	// directory (NewJobCommitter): job and staging are fixed beforehand,
 	// and prepare neither removes nor recreates what another process of
@@ -50,10 +54,9 @@ func (c *localCommitter) abort() {
 // prepareStaging checks the destination against the mode, removes staging
 // directories that dead jobs left beside it, and creates this job's.
 func (c *localCommitter) prepareStaging() (exists bool, err error) {
-	_, statErr := os.Stat(c.dest)
-	exists = statErr == nil
-	if statErr != nil && !errors.Is(statErr, fs.ErrNotExist) {
-		return false, fmt.Errorf("exec: write %s: %w", c.dest, statErr)
+	exists, err = c.destinationExists()
+	if err != nil {
+		return exists, err
 	}
 	switch {
 	case exists && c.mode == plan.ErrorIfExists:
@@ -74,6 +77,22 @@ func (c *localCommitter) prepareStaging() (exists bool, err error) {
 		return exists, fmt.Errorf("exec: write %s: %w", c.dest, err)
 	}
 	return exists, nil
+}
+
+// destinationExists reports whether the destination exists, refusing one
+// that is not a directory: Overwrite and Append would replace a user's file
+// with a directory of part files.
+func (c *localCommitter) destinationExists() (bool, error) {
+	info, err := os.Stat(c.dest)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("exec: write %s: %w", c.dest, err)
+	case !info.IsDir() && c.mode != plan.Ignore:
+		return true, fmt.Errorf("exec: write %s: the path is a file, not a directory: a write makes a directory of part files there (remove the file, or choose another path)", c.dest)
+	}
+	return true, nil
 }
 
 func stagingPrefix(name string) string { return "." + name + ".ember-staging-" }
@@ -117,9 +136,31 @@ func hostTag() string {
 	}, h)
 }
 
-// commit implements protocol.
+// commit implements protocol. It holds the commit lock of the
+// destination's parent from before it looks at the destination until the
+// new dataset is in place, so that concurrent jobs writing to one
+// destination commit one after the other and an Append includes what the
+// one before it committed.
 func (c *localCommitter) commit(ctx context.Context, m Manifest) error {
-	exists := c.exists
+	unlock, err := lockParent(ctx, filepath.Dir(c.dest))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// Another job may have created, replaced or appended to the
+	// destination since this one started.
+	exists, err := c.destinationExists()
+	if err != nil {
+		return err
+	}
+	switch {
+	case exists && c.mode == plan.ErrorIfExists:
+		return fmt.Errorf("exec: write %s: another job created the path while this one ran (mode ErrorIfExists)", c.dest)
+	case exists && c.mode == plan.Ignore:
+		c.abort()
+		c.done = true
+		return nil
+	}
 	if err := os.RemoveAll(filepath.Join(c.staging, "_temporary")); err != nil {
 		return err
 	}
@@ -134,10 +175,18 @@ func (c *localCommitter) commit(ctx context.Context, m Manifest) error {
 		if err != nil {
 			return fmt.Errorf("linking the existing files: %w", err)
 		}
+		if err := c.compatible(old); err != nil {
+			return err
+		}
 		m = old.merge(m)
 	}
-	if err := m.write(c.staging); err != nil {
+	if err := m.write(c.staging, !c.noSync); err != nil {
 		return err
+	}
+	if !c.noSync {
+		if err := syncDirs(c.staging); err != nil {
+			return fmt.Errorf("flushing %s: %w", c.staging, err)
+		}
 	}
 	if err := step(stepManifest); err != nil {
 		return err
@@ -152,6 +201,9 @@ func (c *localCommitter) commit(ctx context.Context, m Manifest) error {
 			return err
 		}
 		c.done = true
+		if err := c.syncParent(); err != nil {
+			return err
+		}
 		return step(stepSwapped)
 	}
 	// The destination exists: swap atomically, then delete the old data,
@@ -160,6 +212,9 @@ func (c *localCommitter) commit(ctx context.Context, m Manifest) error {
 		return err
 	}
 	c.done = true
+	if err := c.syncParent(); err != nil {
+		return err
+	}
 	if err := step(stepSwapped); err != nil {
 		return err
 	}
@@ -169,6 +224,18 @@ func (c *localCommitter) commit(ctx context.Context, m Manifest) error {
 		slog.Warn("ember: could not remove replaced output", "path", c.staging, "err", err)
 	}
 	return step(stepOldRemoved)
+}
+
+// syncParent makes the rename or swap that put the new dataset in place
+// durable.
+func (c *localCommitter) syncParent() error {
+	if c.noSync {
+		return nil
+	}
+	if err := syncPath(filepath.Dir(c.dest)); err != nil {
+		return fmt.Errorf("flushing %s: %w", filepath.Dir(c.dest), err)
+	}
+	return nil
 }
 
 // swapPaths swaps two paths atomically where the system can (Linux's

@@ -75,13 +75,28 @@ func (m Manifest) encode() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// write writes the manifest into the local directory dir.
-func (m Manifest) write(dir string) error {
+// write writes the manifest into the local directory dir, flushed to
+// stable storage when sync is set.
+func (m Manifest) write(dir string, sync bool) error {
 	data, err := m.encode()
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, SuccessFile), data, 0o644)
+	f, err := os.Create(filepath.Join(dir, SuccessFile))
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if sync {
+		if err := syncFile(f); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	return f.Close()
 }
 
 // ErrNotManifest is wrapped by ReadManifest's error for a _SUCCESS file

@@ -42,6 +42,9 @@ func (c *objectCommitter) prepare(ctx context.Context) (Target, bool, error) {
 		c.job = uuid.NewString()
 	}
 	target := Target{Dir: c.dest, Job: c.job, Direct: true}
+	if info, err := storage.Stat(ctx, c.dest); err == nil && !info.IsDir && c.mode != plan.Ignore {
+		return target, false, fmt.Errorf("exec: write %s: the path is a file, not a directory (an object): a write makes a directory of part files there (remove it, or choose another path)", c.dest)
+	}
 	all, err := storage.List(ctx, c.dest)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return target, false, fmt.Errorf("exec: write %s: %w", c.dest, err)

@@ -36,6 +36,9 @@ type Target struct {
 	// dataset. Otherwise a task writes under Dir/_temporary/ and renames
 	// its files out of it when it commits.
 	Direct bool `json:"direct,omitempty"`
+	// NoSync says not to flush the files to stable storage before their
+	// task commit (plan.Write.NoSync).
+	NoSync bool `json:"noSync,omitempty"`
 }
 
 // FileLayout is how a write job's rows map to files: the files' schema
@@ -120,7 +123,7 @@ func (t *TaskWriter) file(dir string) (*taskFile, error) {
 		out, err = storage.Create(t.ctx, storage.Join(t.target.Dir, name))
 	} else {
 		temp := filepath.Join(t.target.Dir, "_temporary", fmt.Sprintf("task-%05d", t.partition), filepath.FromSlash(name))
-		out, err = newRenameWriter(temp, filepath.Join(t.target.Dir, filepath.FromSlash(name)))
+		out, err = newRenameWriter(temp, filepath.Join(t.target.Dir, filepath.FromSlash(name)), !t.target.NoSync)
 	}
 	if err != nil {
 		return nil, err
@@ -272,10 +275,11 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 type renameWriter struct {
 	*os.File
 	temp, final string
+	sync        bool // flush the file before the rename
 	done        bool
 }
 
-func newRenameWriter(temp, final string) (*renameWriter, error) {
+func newRenameWriter(temp, final string, sync bool) (*renameWriter, error) {
 	if err := os.MkdirAll(filepath.Dir(temp), 0o755); err != nil {
 		return nil, err
 	}
@@ -283,7 +287,7 @@ func newRenameWriter(temp, final string) (*renameWriter, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &renameWriter{File: f, temp: temp, final: final}, nil
+	return &renameWriter{File: f, temp: temp, final: final, sync: sync}, nil
 }
 
 // Close implements storage.Writer: the file moves to its final name.
@@ -292,6 +296,12 @@ func (w *renameWriter) Close() error {
 		return nil
 	}
 	w.done = true
+	if w.sync {
+		if err := syncFile(w.File); err != nil {
+			w.File.Close()
+			return err
+		}
+	}
 	if err := w.File.Close(); err != nil {
 		return err
 	}
