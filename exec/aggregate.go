@@ -129,7 +129,7 @@ func (a *aggregateExec) Operator(p int) (Operator, error) {
 func (j *job) slices(b arrow.RecordBatch, what string) ([]arrow.RecordBatch, int64, error) {
 	defer b.Release()
 	size := arrowmem.BatchBytes(b)
-	if err := j.budget.reserve(size, what); err != nil {
+	if err := j.budget.reserveOrFail(size, what); err != nil {
 		return nil, 0, err
 	}
 	var out []arrow.RecordBatch
@@ -286,7 +286,7 @@ func (t *groupTable) groupsOf(keyCols []arrow.Array, rows int) ([]int32, error) 
 		groups[row] = g
 	}
 	if added > 0 {
-		if err := t.spec.job.budget.reserve(added, "aggregate"); err != nil {
+		if err := t.spec.job.budget.reserveOrFail(added, "aggregate"); err != nil {
 			return nil, err
 		}
 		t.bytes += added

@@ -1,13 +1,16 @@
 package exec
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/exec/call"
+	"github.com/ember-df/ember/internal/spill"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -23,9 +26,17 @@ type Config struct {
 	// Parallelism is the number of partitions that run at once
 	// (default GOMAXPROCS).
 	Parallelism int
-	// MemoryBudget bounds the bytes an exchange (repartition, aggregate,
-	// sort, distinct) may hold (default 2 GiB).
+	// MemoryBudget bounds the bytes that exchanges, sorts and aggregate
+	// hash tables (repartition, aggregate, distinct, sort) hold in memory
+	// together (default 2 GiB). Beyond it they spill to files in
+	// SpillDir; only a budget smaller than one batch fails
+	// (ErrMemoryBudget).
 	MemoryBudget int64
+	// SpillDir is the directory under which a job keeps its spill files,
+	// in a directory of its own that it removes when it finishes
+	// (default os.TempDir()/ember-spill-<pid>). It is a setting of the
+	// machine that runs the tasks: it does not travel with the graph.
+	SpillDir string
 	// BatchRows and BatchBytes bound the batches sources produce.
 	BatchRows  int
 	BatchBytes int64
@@ -74,6 +85,11 @@ type Metrics struct {
 	Elapsed time.Duration
 	// UDFs has one entry per batch function (model) the job ran.
 	UDFs []UDFMetrics
+	// SpilledBytes and SpillFiles count what exchanges, sorts and
+	// aggregates wrote to disk because the memory budget was reached
+	// (bytes as on disk, compressed); zero when everything fit.
+	SpilledBytes int64
+	SpillFiles   int64
 }
 
 // UDFMetrics describe one batch function's work in a job (see
@@ -84,8 +100,12 @@ type UDFMetrics = call.Metrics
 type Latency = call.Latency
 
 func (m Metrics) String() string {
-	return fmt.Sprintf("read %d rows in %d batches, output %d rows from %d partitions in %s (%d stages, %d tasks)",
+	s := fmt.Sprintf("read %d rows in %d batches, output %d rows from %d partitions in %s (%d stages, %d tasks)",
 		m.RowsRead, m.BatchesRead, m.RowsOutput, m.Partitions, m.Elapsed.Round(time.Microsecond), m.Stages, m.Tasks)
+	if m.SpillFiles > 0 {
+		s += fmt.Sprintf(", spilled %s in %d files", formatBytes(m.SpilledBytes), m.SpillFiles)
+	}
+	return s
 }
 
 // counters are the live, concurrently updated form of Metrics.
@@ -103,22 +123,119 @@ func (c *counters) add(m TaskMetrics, result bool) {
 	}
 }
 
-// budget tracks bytes held by exchanges against Config.MemoryBudget.
+// ErrMemoryBudget is the error (wrapped, with what and how much) of a job
+// whose memory budget is smaller than one batch of an operator that must
+// hold it: spilling cannot help then. Test for it with errors.Is.
+var ErrMemoryBudget = errors.New("exec: memory budget too small")
+
+// budget tracks the bytes that exchanges, sorts and aggregates hold in
+// memory against Config.MemoryBudget. Consumers reserve before they hold
+// and free after; when a reservation does not fit, the budget first asks
+// its shared spillers (the memory shuffle, whose batches any goroutine
+// may move to disk) to make room, and a consumer that still gets no room
+// spills what it holds itself. It is safe for concurrent use.
 type budget struct {
 	limit int64
 	used  atomic.Int64
+
+	mu       sync.Mutex
+	spillers []spiller
+
+	// The job's spill directory, created on first use (job.spillDir).
+	spillOnce sync.Once
+	dir       atomic.Pointer[spill.Dir]
 }
 
-// reserve accounts n more bytes, failing when that would exceed the limit.
-func (b *budget) reserve(n int64, what string) error {
-	if b.used.Add(n) > b.limit {
-		b.used.Add(-n)
-		return fmt.Errorf("exec: %s needs more than the memory budget of %d MiB; raise it with frame.WithMemoryBudget", what, b.limit>>20)
+// spiller is a consumer of the budget that can move what it holds to
+// disk from any goroutine.
+type spiller interface {
+	// spill writes at least need bytes of what it holds to disk and frees
+	// their reservation, or as much as it can; it returns the bytes
+	// freed. It must not reserve.
+	spill(need int64) (int64, error)
+}
+
+// addSpiller registers s: reserve asks it for room.
+func (b *budget) addSpiller(s spiller) {
+	b.mu.Lock()
+	b.spillers = append(b.spillers, s)
+	b.mu.Unlock()
+}
+
+// check fails with ErrMemoryBudget when n bytes (one batch of what)
+// could not fit even in an empty budget.
+func (b *budget) check(n int64, what string) error {
+	if n > b.limit {
+		return fmt.Errorf("%w: %s needs %s for one batch, more than the memory budget of %s; raise it with frame.WithMemoryBudget or make batches smaller",
+			ErrMemoryBudget, what, formatBytes(n), formatBytes(b.limit))
 	}
 	return nil
 }
 
+// tryReserve accounts n more bytes if they fit under the limit.
+func (b *budget) tryReserve(n int64) bool {
+	if b.used.Add(n) > b.limit {
+		b.used.Add(-n)
+		return false
+	}
+	return true
+}
+
+// reserve accounts n more bytes if they fit, after asking the spillers
+// for room if they do not at first. It reports whether it reserved; the
+// caller that gets false spills what it holds or writes straight to disk.
+func (b *budget) reserve(n int64) (bool, error) {
+	if b.tryReserve(n) {
+		return true, nil
+	}
+	b.mu.Lock()
+	spillers := b.spillers
+	b.mu.Unlock()
+	// Make room for more than n, so that the next reservations do not
+	// each spill a little.
+	need := max(n, b.limit/8)
+	for _, s := range spillers {
+		if _, err := s.spill(need); err != nil {
+			return false, err
+		}
+		if b.tryReserve(n) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// reserveOrFail reserves n bytes for what, failing when they do not fit
+// even after the spillers made room: for consumers that cannot spill.
+func (b *budget) reserveOrFail(n int64, what string) error {
+	ok, err := b.reserve(n)
+	if err != nil || ok {
+		return err
+	}
+	return fmt.Errorf("%w: %s needs more than the memory budget of %s; raise it with frame.WithMemoryBudget",
+		ErrMemoryBudget, what, formatBytes(b.limit))
+}
+
+// force accounts n bytes whatever the limit: memory an operator needs to
+// make progress (the read buffers of a merge). Other consumers then find
+// less room and spill.
+func (b *budget) force(n int64) { b.used.Add(n) }
+
 func (b *budget) free(n int64) { b.used.Add(-n) }
+
+// formatBytes renders n as 512 B, 4.0 KiB, 2.0 GiB.
+func formatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit && exp < 4; m /= unit {
+		div *= unit
+		exp++
+	}
+	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
+}
 
 // Parallelism is the number of partitions the runner runs at once.
 func (l Local) Parallelism() int { return l.Config.withDefaults().Parallelism }

@@ -76,6 +76,8 @@ func TestExchangeReleasesOnFailure(t *testing.T) {
 	}
 }
 
+// TestExchangeBudget: a budget smaller than one batch fails with
+// ErrMemoryBudget (spilling cannot help), and leaves nothing reserved.
 func TestExchangeBudget(t *testing.T) {
 	roots := map[string]func(plan.Node) plan.Node{
 		"repartition": func(n plan.Node) plan.Node { return exectest.Must(plan.NewRepartition(n, 2)) },
@@ -91,8 +93,8 @@ func TestExchangeBudget(t *testing.T) {
 			defer goleak.VerifyNone(t)
 			mem := exectest.CheckedAlloc(t)
 			src := &exectest.ScriptSource{Parts: 2, Batches: 10, Rows: 100}
-			j, err := runJob(context.Background(), Config{Allocator: mem, Parallelism: 2, MemoryBudget: 1000}, root(src.Scan()), exectest.NewCollectSink())
-			if err == nil || !strings.Contains(err.Error(), "memory budget") {
+			j, err := runJob(context.Background(), Config{Allocator: mem, Parallelism: 2, MemoryBudget: 300, SpillDir: t.TempDir()}, root(src.Scan()), exectest.NewCollectSink())
+			if !errors.Is(err, ErrMemoryBudget) || !strings.Contains(err.Error(), "memory budget of 300 B") {
 				t.Fatalf("job returned %v, want a memory budget error", err)
 			}
 			if n := j.budget.used.Load(); n != 0 {

@@ -3,11 +3,15 @@ package exec
 import (
 	"context"
 	"fmt"
+	"io"
 	"runtime/debug"
+	"slices"
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/exec/op"
 	"github.com/ember-df/ember/internal/arrowmem"
+	"github.com/ember-df/ember/internal/spill"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -16,6 +20,12 @@ import (
 // demand — the first task that reads an exchange runs every task of the
 // stage that writes it, so a job that never reads an exchange (a limit
 // satisfied early) never computes it.
+//
+// When the budget is reached, the shuffle spills: it is a spiller of the
+// budget, so any consumer short of room (a Write, a sort, an aggregate)
+// makes it move its largest unread batches to spill files, and a Write
+// that still finds no room writes its batch straight to a file. Readers
+// stream spilled batches back from disk, in the order they were written.
 type memoryShuffle struct {
 	job *job
 	// produce runs every task of a stage, writing into this shuffle.
@@ -25,24 +35,43 @@ type memoryShuffle struct {
 	exchanges map[int]*memoryExchange
 }
 
-var _ Shuffle = (*memoryShuffle)(nil)
+var (
+	_ Shuffle = (*memoryShuffle)(nil)
+	_ spiller = (*memoryShuffle)(nil)
+)
 
-// memoryExchange is one exchange's batches: output partition → writing
-// task → batches. Each output partition is read once by each of the
-// exchange's readers: the exchange lets go of a partition's batches at its
-// last read, and its bytes are freed when the last reader closes.
+// memoryExchange is one exchange's state.
 type memoryExchange struct {
-	done    chan struct{} // closed when production ended; nil before it starts
-	err     error         // production's result, set before done closes
-	buckets [][][]arrow.RecordBatch
-	bytes   []int64 // reserved per output partition, until freed
-	reads   []int   // reads left per output partition
-	open    []int   // readers of each output partition not yet closed
+	done  chan struct{} // closed when production ended; nil before it starts
+	err   error         // production's result, set before done closes
+	parts []*shufflePartition
+}
+
+// shufflePartition is one output partition of an exchange: writing task
+// → its batches, as segments in memory or in spill files. Each output
+// partition is read once by each of the exchange's readers: the last
+// read takes over its memory, and its files are removed when the last
+// reader closes.
+type shufflePartition struct {
+	buckets [][]segment // per writing task, in the order written
+	bytes   int64       // reserved for the batches held in memory
+	reads   int         // reads left
+	open    int         // readers not yet closed
+	files   []*spill.File
+}
+
+// segment is a run of one task's batches: in memory (batches, holding
+// bytes of the budget) or in a spill file.
+type segment struct {
+	batches []arrow.RecordBatch
+	bytes   int64
+	file    *spill.File
 }
 
 func newMemoryShuffle(j *job) *memoryShuffle {
 	s := &memoryShuffle{job: j, exchanges: map[int]*memoryExchange{}}
 	j.onFinish(s.releaseAll)
+	j.budget.addSpiller(s)
 	return s
 }
 
@@ -50,39 +79,114 @@ func newMemoryShuffle(j *job) *memoryShuffle {
 func (s *memoryShuffle) exchange(x *Exchange) *memoryExchange {
 	e := s.exchanges[x.ID]
 	if e == nil {
-		e = &memoryExchange{buckets: make([][][]arrow.RecordBatch, x.Partitions), bytes: make([]int64, x.Partitions),
-			reads: make([]int, x.Partitions), open: make([]int, x.Partitions)}
-		for to := range e.reads {
-			e.reads[to] = max(1, x.Readers())
+		e = &memoryExchange{parts: make([]*shufflePartition, x.Partitions)}
+		for to := range e.parts {
+			e.parts[to] = &shufflePartition{reads: max(1, x.Readers())}
 		}
 		s.exchanges[x.ID] = e
 	}
 	return e
 }
 
-// Write implements Shuffle.
-func (s *memoryShuffle) Write(_ context.Context, x *Exchange, from, to int, b arrow.RecordBatch) error {
+// bucket returns the segments task from wrote to p. Callers hold s.mu.
+func (p *shufflePartition) bucket(from int) *[]segment {
+	for len(p.buckets) <= from {
+		p.buckets = append(p.buckets, nil)
+	}
+	return &p.buckets[from]
+}
+
+// Write implements Shuffle: it keeps b in memory when the budget has
+// room (after asking every spiller for some), else writes it to a spill
+// file of its own. Only a batch larger than the whole budget fails.
+func (s *memoryShuffle) Write(ctx context.Context, x *Exchange, from, to int, b arrow.RecordBatch) error {
 	n := arrowmem.BatchBytes(b)
-	if err := s.job.budget.reserve(n, x.what); err != nil {
+	if err := s.job.budget.check(n, x.what); err != nil {
 		return err
+	}
+	ok, err := s.job.budget.reserve(n)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		f, err := s.job.writeSpill(b.Schema(), s.job.cfg.Allocator, b)
+		if err != nil {
+			return err
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		p := s.exchange(x).parts[to]
+		bucket := p.bucket(from)
+		*bucket = append(*bucket, segment{file: f})
+		p.files = append(p.files, f)
+		return nil
 	}
 	b.Retain()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.exchange(x)
-	bucket := e.buckets[to]
-	for len(bucket) <= from {
-		bucket = append(bucket, nil)
+	p := s.exchange(x).parts[to]
+	bucket := p.bucket(from)
+	if k := len(*bucket) - 1; k >= 0 && (*bucket)[k].file == nil {
+		(*bucket)[k].batches = append((*bucket)[k].batches, b)
+		(*bucket)[k].bytes += n
+	} else {
+		*bucket = append(*bucket, segment{batches: []arrow.RecordBatch{b}, bytes: n})
 	}
-	bucket[from] = append(bucket[from], b)
-	e.buckets[to] = bucket
-	e.bytes[to] += n
+	p.bytes += n
 	return nil
+}
+
+// spill implements spiller: it writes the largest in-memory segments of
+// the partitions no reader holds to spill files until need bytes are
+// freed or none is left. It holds the shuffle's lock while it writes.
+func (s *memoryShuffle) spill(need int64) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	type candidate struct {
+		p   *shufflePartition
+		seg *segment
+	}
+	var cands []candidate
+	for _, e := range s.exchanges {
+		for _, p := range e.parts {
+			if p.reads == 0 || p.open > 0 {
+				continue
+			}
+			for from := range p.buckets {
+				for k := range p.buckets[from] {
+					if seg := &p.buckets[from][k]; seg.file == nil && seg.bytes > 0 {
+						cands = append(cands, candidate{p, seg})
+					}
+				}
+			}
+		}
+	}
+	slices.SortFunc(cands, func(a, b candidate) int { return int(b.seg.bytes - a.seg.bytes) })
+	var freed int64
+	for _, c := range cands {
+		if freed >= need {
+			break
+		}
+		f, err := s.job.writeSpill(c.seg.batches[0].Schema(), s.job.cfg.Allocator, c.seg.batches...)
+		if err != nil {
+			return freed, err
+		}
+		for _, b := range c.seg.batches {
+			b.Release()
+		}
+		s.job.budget.free(c.seg.bytes)
+		c.p.bytes -= c.seg.bytes
+		c.p.files = append(c.p.files, f)
+		freed += c.seg.bytes
+		*c.seg = segment{file: f}
+	}
+	return freed, nil
 }
 
 // Read implements Shuffle: it produces the exchange if no task has, then
 // hands partition to's batches to the reader — the last of the
-// exchange's readers takes them over — and frees their bytes when the
+// exchange's readers takes over those in memory, and frees their budget
+// as it hands them on — and removes the partition's spill files when the
 // last reader closes.
 func (s *memoryShuffle) Read(ctx context.Context, x *Exchange, to int) (plan.BatchReader, error) {
 	if err := s.ensure(ctx, x); err != nil {
@@ -90,32 +194,121 @@ func (s *memoryShuffle) Read(ctx context.Context, x *Exchange, to int) (plan.Bat
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	e := s.exchange(x)
-	if e.reads[to] == 0 {
+	p := s.exchange(x).parts[to]
+	if p.reads == 0 {
 		return nil, fmt.Errorf("exec: %s partition %d read more often than it has readers (%d)", x, to, x.Readers())
 	}
-	var batches []arrow.RecordBatch
-	for _, fromTask := range e.buckets[to] {
-		batches = append(batches, fromTask...)
-	}
-	e.reads[to]--
-	if e.reads[to] > 0 {
-		for _, b := range batches {
-			b.Retain()
+	p.reads--
+	last := p.reads == 0
+	r := &shuffleReader{shuffle: s, part: p}
+	for _, bucket := range p.buckets {
+		for _, seg := range bucket {
+			if !last {
+				for _, b := range seg.batches {
+					b.Retain()
+				}
+			}
+			r.segs = append(r.segs, seg)
 		}
-	} else {
-		e.buckets[to] = nil
 	}
-	e.open[to]++
-	return &sliceReader{batches: batches, release: func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		e.open[to]--
-		if e.reads[to] == 0 && e.open[to] == 0 {
-			s.job.budget.free(e.bytes[to])
-			e.bytes[to] = 0
+	if last {
+		r.held = p.bytes
+		p.bytes = 0
+		p.buckets = nil
+	}
+	p.open++
+	return r, nil
+}
+
+// shuffleReader serves one read of a shuffle partition: its segments in
+// order, batches in memory as they are (it owns a reference to each) and
+// spill files streamed back batch by batch. Each batch is valid until
+// the next call to Next.
+type shuffleReader struct {
+	shuffle *memoryShuffle
+	part    *shufflePartition
+	segs    []segment
+	held    int64 // budget the reader frees as it hands batches on
+	file    *spill.Reader
+	out     op.Holder
+}
+
+// Next implements plan.BatchReader.
+func (r *shuffleReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r.out.Release()
+	for len(r.segs) > 0 {
+		seg := &r.segs[0]
+		if seg.file == nil {
+			if len(seg.batches) == 0 {
+				r.segs = r.segs[1:]
+				continue
+			}
+			b := seg.batches[0]
+			seg.batches = seg.batches[1:]
+			if r.held > 0 {
+				n := min(arrowmem.BatchBytes(b), r.held)
+				r.shuffle.job.budget.free(n)
+				r.held -= n
+			}
+			return r.out.Set(b), nil
 		}
-	}}, nil
+		if r.file == nil {
+			f, err := seg.file.Open(r.shuffle.job.cfg.Allocator)
+			if err != nil {
+				return nil, err
+			}
+			r.file = f
+		}
+		b, err := r.file.Next(ctx)
+		if err == io.EOF {
+			r.file.Close()
+			r.file = nil
+			r.segs = r.segs[1:]
+			continue
+		}
+		return b, err
+	}
+	return nil, io.EOF
+}
+
+// Close implements plan.BatchReader.
+func (r *shuffleReader) Close() error {
+	if r.shuffle == nil {
+		return nil
+	}
+	r.out.Release()
+	if r.file != nil {
+		r.file.Close()
+		r.file = nil
+	}
+	for _, seg := range r.segs {
+		for _, b := range seg.batches {
+			b.Release()
+		}
+	}
+	r.segs = nil
+	s := r.shuffle
+	r.shuffle = nil
+	s.job.budget.free(r.held)
+	r.held = 0
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := r.part
+	p.open--
+	if p.reads == 0 && p.open == 0 {
+		removeFiles(p.files)
+		p.files = nil
+	}
+	return nil
+}
+
+func removeFiles(files []*spill.File) {
+	for _, f := range files {
+		f.Remove()
+	}
 }
 
 // ensure produces exchange x exactly once, on the goroutine of the first
@@ -150,21 +343,25 @@ func (s *memoryShuffle) ensure(ctx context.Context, x *Exchange) error {
 }
 
 // releaseAll releases what not every reader took (a failed or cut-short
-// job). Readers still open release their own batches as they close.
+// job) and removes its spill files. Readers still open release their own
+// batches as they close.
 func (s *memoryShuffle) releaseAll() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, e := range s.exchanges {
-		for to, bucket := range e.buckets {
-			for _, batches := range bucket {
-				for _, b := range batches {
-					b.Release()
+		for _, p := range e.parts {
+			for _, bucket := range p.buckets {
+				for _, seg := range bucket {
+					for _, b := range seg.batches {
+						b.Release()
+					}
 				}
 			}
-			e.buckets[to], e.reads[to] = nil, 0
-			if e.open[to] == 0 {
-				s.job.budget.free(e.bytes[to])
-				e.bytes[to] = 0
+			s.job.budget.free(p.bytes)
+			p.buckets, p.reads, p.bytes = nil, 0, 0
+			if p.open == 0 {
+				removeFiles(p.files)
+				p.files = nil
 			}
 		}
 	}

@@ -134,6 +134,7 @@ func (g *Graph) metrics(elapsed time.Duration) Metrics {
 		Tasks:       j.counters.tasks.Load(),
 		Elapsed:     elapsed,
 	}
+	m.SpilledBytes, m.SpillFiles = j.spillStats()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	for _, c := range j.calls {

@@ -83,7 +83,7 @@ func (s *sortExec) sort(ctx context.Context, in Operator) ([]arrow.RecordBatch, 
 	}()
 	err := op.Drain(ctx, in, func(b arrow.RecordBatch) error {
 		n := arrowmem.BatchBytes(b)
-		if err := s.job.budget.reserve(n, "sort"); err != nil {
+		if err := s.job.budget.reserveOrFail(n, "sort"); err != nil {
 			return err
 		}
 		b.Retain()
@@ -140,7 +140,7 @@ func (s *sortExec) sort(ctx context.Context, in Operator) ([]arrow.RecordBatch, 
 		}
 		sorted = append(sorted, out)
 		n := arrowmem.BatchBytes(out)
-		if err := s.job.budget.reserve(n, "sort"); err != nil {
+		if err := s.job.budget.reserveOrFail(n, "sort"); err != nil {
 			return fail(err)
 		}
 		size += n

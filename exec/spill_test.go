@@ -1,0 +1,188 @@
+package exec
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/exec/internal/exectest"
+	"github.com/ember-df/ember/plan"
+	"go.uber.org/goleak"
+)
+
+// spillSource generates rows without holding them: partition p has
+// Batches batches of Rows rows; row number r (over all partitions) has
+// id r, key k = r*7919 mod Keys, and a string s derived from k (so that
+// a distinct of (k, s) has Keys rows) padded to Pad bytes. Before, when
+// set, runs before each batch.
+type spillSource struct {
+	Parts, Batches, Rows, Keys, Pad int
+	Before                          func(ctx context.Context, p, batch int) error
+}
+
+var genSpillSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "k", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "s", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
+
+func (g *spillSource) String() string        { return "gen" }
+func (g *spillSource) Schema() *arrow.Schema { return genSpillSchema }
+func (g *spillSource) Partitions() int       { return g.Parts }
+func (g *spillSource) Scan() *plan.Scan      { return &plan.Scan{Source: g} }
+
+// Open implements plan.Source.
+func (g *spillSource) Open(_ context.Context, p int, opts plan.ScanOptions) (plan.BatchReader, error) {
+	return &spillReader{g: g, p: p, mem: opts.Allocator}, nil
+}
+
+type spillReader struct {
+	g    *spillSource
+	p, n int
+	mem  memory.Allocator
+	last arrow.RecordBatch
+}
+
+func (r *spillReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	if r.last != nil {
+		r.last.Release()
+		r.last = nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if r.n >= r.g.Batches {
+		return nil, io.EOF
+	}
+	if r.g.Before != nil {
+		if err := r.g.Before(ctx, r.p, r.n); err != nil {
+			return nil, err
+		}
+	}
+	b := array.NewRecordBuilder(r.mem, genSpillSchema)
+	defer b.Release()
+	pad := strings.Repeat("x", r.g.Pad)
+	for i := range r.g.Rows {
+		id := int64((r.p*r.g.Batches+r.n)*r.g.Rows + i)
+		k := id * 7919 % int64(r.g.Keys)
+		b.Field(0).(*array.Int64Builder).Append(id)
+		if k%97 == 3 {
+			b.Field(1).AppendNull()
+			b.Field(2).AppendNull()
+		} else {
+			b.Field(1).(*array.Int64Builder).Append(k)
+			b.Field(2).(*array.StringBuilder).Append(fmt.Sprintf("s%05d%s", (k*31)%int64(r.g.Keys), pad))
+		}
+	}
+	r.n++
+	r.last = b.NewRecordBatch()
+	return r.last, nil
+}
+
+func (r *spillReader) Close() error {
+	if r.last != nil {
+		r.last.Release()
+		r.last = nil
+	}
+	return nil
+}
+
+// spillJobs are the plans the spill tests run, over input about ten
+// times the budget they get; ordered says whether the rows' order is
+// part of the result.
+var spillJobs = []struct {
+	name    string
+	root    func(plan.Node) plan.Node
+	ordered bool
+}{
+	{"repartition", func(n plan.Node) plan.Node { return exectest.Must(plan.NewRepartition(n, 3, plan.Col("k"))) }, false},
+}
+
+// runSpill runs root with cfg and returns its rows (sorted unless
+// ordered), its metrics and the job.
+func runSpill(t *testing.T, ctx context.Context, cfg Config, root plan.Node, ordered bool) ([]string, Metrics, *job, error) {
+	t.Helper()
+	g, err := NewGraph(root, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := exectest.NewCollectSink()
+	m, err := Local{}.Run(ctx, g, sink)
+	rows := sink.All()
+	if !ordered {
+		slices.Sort(rows)
+	}
+	return rows, m, g.job, err
+}
+
+// TestSpill: a repartition, GroupBy, Distinct and OrderBy over input ten
+// times the memory budget succeed by spilling, with the rows of an
+// unconstrained run; nothing is left reserved, allocated or on disk.
+func TestSpill(t *testing.T) {
+	src := &spillSource{Parts: 4, Batches: 24, Rows: 1000, Keys: 20000, Pad: 8}
+	const budget = 256 << 10 // the input is about 2.6 MiB
+	for _, c := range spillJobs {
+		for _, parallelism := range []int{1, 3} {
+			t.Run(fmt.Sprintf("%s/parallelism=%d", c.name, parallelism), func(t *testing.T) {
+				defer goleak.VerifyNone(t)
+				mem := exectest.CheckedAlloc(t)
+				want, m, _, err := runSpill(t, context.Background(), Config{Allocator: mem, Parallelism: parallelism}, c.root(src.Scan()), c.ordered)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m.SpillFiles != 0 {
+					t.Fatalf("the unconstrained run spilled %d files", m.SpillFiles)
+				}
+				dir := t.TempDir()
+				got, m, j, err := runSpill(t, context.Background(), Config{Allocator: mem, Parallelism: parallelism, MemoryBudget: budget, SpillDir: dir},
+					c.root(src.Scan()), c.ordered)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if m.SpillFiles == 0 || m.SpilledBytes == 0 {
+					t.Errorf("no spill reported: %s", m)
+				}
+				t.Log(m)
+				if !slices.Equal(got, want) {
+					t.Fatalf("%d rows, want %d; first differences: %v", len(got), len(want), firstDiff(got, want))
+				}
+				checkSpillClean(t, j, dir)
+			})
+		}
+	}
+}
+
+// checkSpillClean fails unless the job holds no budget and left nothing
+// in its spill directory.
+func checkSpillClean(t *testing.T, j *job, dir string) {
+	t.Helper()
+	if n := j.budget.used.Load(); n != 0 {
+		t.Errorf("%d bytes still reserved against the budget", n)
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ents) != 0 {
+		t.Errorf("spill directory not empty: %v", ents)
+	}
+}
+
+func firstDiff(got, want []string) string {
+	for i := range min(len(got), len(want)) {
+		if got[i] != want[i] {
+			return fmt.Sprintf("row %d: %q, want %q", i, got[i], want[i])
+		}
+	}
+	return "one is a prefix of the other"
+}
+
+var _ = errors.Is
