@@ -73,8 +73,11 @@ func NewCommitter(w *plan.Write) (*Committer, error) {
 // must not run (mode Ignore and the destination exists); on error the job
 // must not run either.
 func (c *Committer) Prepare(ctx context.Context) (target Target, skip bool, err error) {
-	if l, ok := c.store.(*localCommitter); ok {
-		l.noSync, l.compatible = c.w.NoSync, c.checkAppend
+	switch s := c.store.(type) {
+	case *localCommitter:
+		s.noSync, s.compatible = c.w.NoSync, c.checkAppend
+	case *objectCommitter:
+		s.compatible = c.checkAppend
 	}
 	c.target, skip, err = c.store.prepare(ctx)
 	c.target.NoSync = c.w.NoSync

@@ -2,12 +2,15 @@ package commit
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/ember-df/ember/plan"
 	"github.com/ember-df/ember/storage"
@@ -34,6 +37,9 @@ type objectCommitter struct {
 	before []storage.FileInfo // the destination's files when the job started
 	old    *Manifest          // its manifest then, if it had one
 	done   bool               // the new manifest is in place
+	// compatible checks an Append's files against the destination's
+	// manifest (Committer.checkAppend).
+	compatible func(Manifest) error
 }
 
 // prepare implements protocol.
@@ -75,8 +81,36 @@ func (c *objectCommitter) prepare(ctx context.Context) (Target, bool, error) {
 	return target, false, nil
 }
 
-// commit implements protocol.
+// commit implements protocol. It holds the destination's commit lock
+// (lockObjects) from before it reads the destination's manifest again
+// until its own is in place, so that jobs writing one destination at once
+// commit one after the other: an Append adds to what the job before it
+// committed, an Overwrite deletes what that job's manifest listed.
 func (c *objectCommitter) commit(ctx context.Context, m Manifest) error {
+	unlock, err := lockObjects(ctx, c.dest, c.job)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	switch cur, err := ReadManifest(c.dest); {
+	case err == nil && cur.Job != c.job:
+		if c.mode == plan.ErrorIfExists && !c.exists {
+			return fmt.Errorf("exec: write %s: another job wrote there while this one ran (mode ErrorIfExists)", c.dest)
+		}
+		if c.mode == plan.Ignore && !c.exists {
+			c.abort()
+			c.done = true
+			return nil
+		}
+		if c.mode == plan.Append && c.compatible != nil {
+			if err := c.compatible(cur); err != nil {
+				return err
+			}
+		}
+		c.old, c.exists = &cur, true
+	case err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, ErrNotManifest):
+		return err
+	}
 	if c.exists && c.mode == plan.Append {
 		m = c.previous().merge(m)
 	}
@@ -111,6 +145,51 @@ func (c *objectCommitter) commit(ctx context.Context, m Manifest) error {
 		}
 	}
 	return step(stepOldRemoved)
+}
+
+// lockName is the object that holds a destination's commit lock; readers
+// skip it (a leading underscore).
+const lockName = "_ember_commit.lock"
+
+// lockLease is how long a commit lock protects its holder: a lock older
+// than that belongs to a job that died while committing, and may be
+// broken. A commit holds it for a manifest read and a PUT.
+const lockLease = 2 * time.Minute
+
+// lockObjects takes the commit lock of the object-store destination dest
+// for job: an object created only if absent (a conditional PUT). It waits,
+// until ctx ends, while another job holds it, and breaks a lock older than
+// lockLease. On a store without conditional writes it takes no lock, and
+// concurrent commits to dest are not serialized (docs/commit.md).
+func lockObjects(ctx context.Context, dest, job string) (unlock func(), err error) {
+	path := storage.Join(dest, lockName)
+	host, _ := os.Hostname()
+	body, _ := json.Marshal(map[string]any{"job": job, "host": host, "pid": os.Getpid(), "since": time.Now().UTC()})
+	for wait := 5 * time.Millisecond; ; wait = min(2*wait, 200*time.Millisecond) {
+		err := storage.CreateExclusive(ctx, path, body)
+		switch {
+		case err == nil:
+			return func() {
+				if err := storage.Remove(context.WithoutCancel(ctx), path); err != nil {
+					slog.Warn("ember: could not release the commit lock", "path", path, "err", err)
+				}
+			}, nil
+		case errors.Is(err, storage.ErrNoExclusiveCreate):
+			return func() {}, nil
+		case !errors.Is(err, fs.ErrExist):
+			return nil, fmt.Errorf("exec: write %s: taking the commit lock: %w", dest, err)
+		}
+		if info, err := storage.Stat(ctx, path); err == nil && !info.ModTime.IsZero() && time.Since(info.ModTime) > lockLease {
+			slog.Warn("ember: breaking an expired commit lock", "path", path, "since", info.ModTime)
+			storage.Remove(ctx, path)
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("exec: write %s: waiting for another job's commit: %w", dest, context.Cause(ctx))
+		case <-time.After(wait):
+		}
+	}
 }
 
 // previous is the dataset at the destination when the job started: its

@@ -110,25 +110,45 @@ func TestAppendMustMatchTheDataset(t *testing.T) {
 
 // TestConcurrentAppendsAllLand: appends to one destination from several
 // jobs at once used to lose up to a quarter of them, each job reporting
-// success. Commits now take the destination's lock: every append lands.
+// success. Commits now take the destination's lock (an flock on local
+// disk, a conditional PUT on object stores): every append lands.
 func TestConcurrentAppendsAllLand(t *testing.T) {
-	dest := filepath.Join(t.TempDir(), "out")
-	const jobs = 8
-	src := &exectest.ScriptSource{Parts: 2, Batches: 1, Rows: 3}
-	var wg sync.WaitGroup
-	errs := make([]error, jobs)
-	for i := range jobs {
-		wg.Go(func() {
-			_, errs[i] = writeJob(t, context.Background(), src.Scan(), dest, plan.Append, exectest.LineFormat{})
+	for _, store := range []string{"local", "mem"} {
+		t.Run(store, func(t *testing.T) {
+			dest := filepath.Join(t.TempDir(), "out")
+			if store == "mem" {
+				dest = "mem://concurrent-appends/out"
+				t.Cleanup(func() { storage.DropMemBucket("concurrent-appends") })
+			}
+			const jobs = 8
+			src := &exectest.ScriptSource{Parts: 2, Batches: 1, Rows: 3}
+			var wg sync.WaitGroup
+			errs := make([]error, jobs)
+			for i := range jobs {
+				wg.Go(func() {
+					_, errs[i] = writeJob(t, context.Background(), src.Scan(), dest, plan.Append, exectest.LineFormat{})
+				})
+			}
+			wg.Wait()
+			if err := errors.Join(errs...); err != nil {
+				t.Fatal(err)
+			}
+			m, err := commit.ReadManifest(dest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := int64(jobs * 2 * 3); m.Rows != want || len(m.Files) != 2*jobs {
+				t.Fatalf("%d appends of 6 rows in 2 files left %d rows in %d files, want %d", jobs, m.Rows, len(m.Files), want)
+			}
+			for _, f := range m.Files {
+				if _, err := storage.Stat(context.Background(), storage.Join(dest, f.Name)); err != nil {
+					t.Errorf("the manifest lists %s: %v", f.Name, err)
+				}
+			}
+			if _, err := storage.Stat(context.Background(), storage.Join(dest, "_ember_commit.lock")); err == nil {
+				t.Error("the commit lock is still there")
+			}
 		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		t.Fatal(err)
-	}
-	m := checkComplete(t, dest)
-	if want := int64(jobs * 2 * 3); m.Rows != want {
-		t.Fatalf("%d appends of 6 rows left %d rows, want %d", jobs, m.Rows, want)
 	}
 }
 

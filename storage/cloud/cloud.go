@@ -219,6 +219,23 @@ func (s *store) NewWriter(ctx context.Context, bucket, key string) (storage.Writ
 	return out, nil
 }
 
+// PutIfAbsent implements storage.ExclusiveWriter with a conditional
+// write (S3 and Azure: If-None-Match: *; GCS: ifGenerationMatch=0).
+func (s *store) PutIfAbsent(ctx context.Context, bucket, key string, data []byte) error {
+	b, err := s.bucket(ctx, bucket)
+	if err != nil {
+		return err
+	}
+	err = b.WriteAll(ctx, key, data, &blob.WriterOptions{ContentType: "application/octet-stream", IfNotExist: true})
+	if code := gcerrors.Code(err); code == gcerrors.FailedPrecondition || code == gcerrors.AlreadyExists {
+		return &fs.PathError{Op: "create", Path: s.path(bucket, key), Err: fs.ErrExist}
+	}
+	if err != nil {
+		return s.wrap("create", bucket, key, err)
+	}
+	return nil
+}
+
 // Delete implements storage.ObjectStore.
 func (s *store) Delete(ctx context.Context, bucket, key string) error {
 	b, err := s.bucket(ctx, bucket)

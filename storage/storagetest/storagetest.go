@@ -38,6 +38,28 @@ func Run(t *testing.T, root string) {
 	}
 	path := func(rel string) string { return storage.Join(root, rel) }
 
+	t.Run("CreateExclusive", func(t *testing.T) {
+		p := path("exclusive/lock")
+		if err := storage.CreateExclusive(ctx, p, []byte("first")); errors.Is(err, storage.ErrNoExclusiveCreate) {
+			t.Skipf("%s cannot create exclusively", root)
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if err := storage.CreateExclusive(ctx, p, []byte("second")); !errors.Is(err, fs.ErrExist) {
+			t.Fatalf("a second CreateExclusive: %v, want fs.ErrExist", err)
+		}
+		if data, err := storage.ReadFile(ctx, p); err != nil || string(data) != "first" {
+			t.Fatalf("after two CreateExclusive the file holds %q (%v), want the first's", data, err)
+		}
+		if err := storage.Remove(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		if err := storage.CreateExclusive(ctx, p, []byte("again")); err != nil {
+			t.Fatalf("CreateExclusive after Remove: %v", err)
+		}
+		storage.Remove(ctx, p)
+	})
+
 	t.Run("Stat", func(t *testing.T) {
 		info, err := storage.Stat(ctx, path("dir/sub/c.txt"))
 		if err != nil || info.IsDir || info.Size != 5 || info.Path != path("dir/sub/c.txt") {
