@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/ember-df/ember/io/internal/javatime"
@@ -42,8 +43,22 @@ func newColumn(f arrow.Field, field int, o Options) (*column, error) {
 			c.b = sb
 			return sb
 		}
-		c.parse = func(v []byte) bool { sb.BinaryBuilder.Append(v); return true }
-		c.valid = func([]byte) bool { return true }
+		if o.Encoding == "latin1" {
+			var buf []byte
+			c.parse = func(v []byte) bool { buf = appendLatin1(buf[:0], v); sb.BinaryBuilder.Append(buf); return true }
+			c.valid = func([]byte) bool { return true }
+			break
+		}
+		// A string that is not UTF-8 is a malformed field: Arrow strings
+		// must be valid UTF-8.
+		c.parse = func(v []byte) bool {
+			if !utf8.Valid(v) {
+				return false
+			}
+			sb.BinaryBuilder.Append(v)
+			return true
+		}
+		c.valid = utf8.Valid
 	case arrow.FLOAT64, arrow.FLOAT32:
 		bits := 64
 		if f.Type.ID() == arrow.FLOAT32 {
@@ -228,4 +243,30 @@ func parseTime(s string, layouts []string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// appendLatin1 appends the ISO-8859-1 bytes v as UTF-8: every byte is the
+// code point of the same value.
+func appendLatin1(dst, v []byte) []byte {
+	for _, c := range v {
+		if c < utf8.RuneSelf {
+			dst = append(dst, c)
+		} else {
+			dst = utf8.AppendRune(dst, rune(c))
+		}
+	}
+	return dst
+}
+
+// validText is v as UTF-8 for text that must be valid (a header name, the
+// corrupt-record column): converted from Latin-1, or with invalid bytes
+// replaced by U+FFFD.
+func validText(v []byte, encoding string) []byte {
+	if encoding == "latin1" {
+		return appendLatin1(nil, v)
+	}
+	if utf8.Valid(v) {
+		return v
+	}
+	return []byte(strings.ToValidUTF8(string(v), "\uFFFD"))
 }

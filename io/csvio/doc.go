@@ -1,6 +1,7 @@
 // Package csvio reads and writes CSV files as Arrow batches, with Spark's
-// option names (header, sep, quote, escape, nullValue, inferSchema, mode,
-// columnNameOfCorruptRecord, dateFormat, timestampFormat).
+// option names (header, sep, quote, escape, comment, nullValue,
+// inferSchema, mode, columnNameOfCorruptRecord, dateFormat,
+// timestampFormat, encoding) and skipRows.
 //
 // Reading is parallel even within one file: a file is cut into byte ranges
 // (splits), and each split starts at the first record that begins inside
@@ -22,8 +23,21 @@
 // part files compressed, their extension following the format's
 // (part-….csv.gz).
 //
-// Blank lines are skipped; with a header, the first other line of every
-// file is its header. An unquoted empty field and an unquoted nullValue are
+// Records end at \n, \r or \r\n, outside quotes (as Spark and DuckDB read
+// them), whatever mix a file uses. A UTF-8 byte order mark at the start of
+// a file is skipped. Blank lines are skipped, and so are the first
+// SkipRows lines and comment lines (Comment); with a header, the first
+// other line of every file is its header. Files read together must have
+// headers with the same names: in another order, their columns are matched
+// by name (as Spark checks them with enforceSchema=false); other names are
+// an error naming both files and headers. A path that exists as written is
+// read as it is, even with glob characters in its name.
+//
+// A quote that never closes would swallow the rest of the file: the record
+// is cut at its first line end and is malformed (see mode), and the lines
+// after it are read as records. String fields must be valid UTF-8, or the
+// record is malformed; the encoding option reads ISO-8859-1 (latin1) files.
+// quote="" turns quoting off. An unquoted empty field and an unquoted nullValue are
 // NULL; a quoted empty field ("") is the empty string (NULL for other
 // types). Only the columns a query uses are converted (projection
 // pushdown), and a split stops after the rows a limit needs.

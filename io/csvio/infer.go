@@ -76,9 +76,15 @@ func (s *Source) discoverSchema() (*arrow.Schema, error) {
 		if err != nil {
 			return nil, fmt.Errorf("csvio: %w", err)
 		}
-		r := &reader{src: s, split: textfile.Split{File: i, End: f.Size()}, path: fi.Path, size: f.Size(), f: f, q: newQuoting(s.opts)}
+		r := &reader{src: s, split: textfile.Split{File: i, End: f.Size()}, path: fi.Path, size: f.Size(), f: f, q: newQuoting(s.opts), line: 1}
+		if err := r.skipBOM(); err != nil {
+			f.Close()
+			return nil, err
+		}
 		header := s.opts.Header
+		var perm []int
 		for !enough() {
+			line := r.line
 			rec, hasQuote, err := r.nextRecord()
 			if err != nil {
 				f.Close()
@@ -87,21 +93,38 @@ func (s *Source) discoverSchema() (*arrow.Schema, error) {
 			if rec == nil {
 				break
 			}
-			if isBlank(rec) {
+			if r.skipped(rec, line) {
 				continue
 			}
 			r.fields, r.quoted, r.scratch = r.q.fields(rec, hasQuote, r.fields, r.quoted, r.scratch)
 			if names == nil {
+				for k, f := range r.fields {
+					r.fields[k] = validText(f, s.opts.Encoding)
+				}
 				names = columnNames(r.fields, s.opts.Header)
 				types = make([]inferred, len(names))
+			}
+			if header {
+				fileNames := make([]string, len(r.fields))
+				for k, f := range r.fields {
+					fileNames[k] = string(validText(f, s.opts.Encoding))
+				}
+				if perm, err = s.matchHeader(fi.Path, fileNames); err != nil {
+					f.Close()
+					return nil, err
+				}
 			}
 			if header || !s.opts.InferSchema {
 				header = false
 				continue
 			}
 			for k := range min(len(r.fields), len(types)) {
-				v := r.fields[k]
-				if (!r.quoted[k] && text(v) == s.opts.NullValue) || len(v) == 0 {
+				j := k
+				if perm != nil && len(r.fields) == len(perm) {
+					j = perm[k] // the file's columns in the first file's order
+				}
+				v := r.fields[j]
+				if (!r.quoted[j] && text(v) == s.opts.NullValue) || len(v) == 0 {
 					continue
 				}
 				types[k] = types[k].widen(v)

@@ -28,8 +28,25 @@ const (
 type Options struct {
 	Header    bool
 	Delimiter byte
-	Quote     byte
-	Escape    byte // inside quotes, escapes the next character; 0 or Quote means "" only
+	// Quote encloses fields that hold delimiters, quotes or line ends; 0
+	// (Spark's quote="") turns quoting off: every byte is data, and a
+	// record ends at the first line end.
+	Quote  byte
+	Escape byte // inside quotes, escapes the next character; 0 or Quote means "" only
+	// Comment, when not 0, starts a comment line: a record whose first
+	// byte it is, is skipped (Spark's comment option).
+	Comment byte
+	// SkipRows skips the first SkipRows lines of every file, before the
+	// header (Databricks' skipRows, DuckDB's skip). Lines are counted as
+	// the reader counts them in errors: \n, \r and \r\n each end one.
+	SkipRows int
+	// Encoding is the files' character set: "" or UTF-8, or ISO-8859-1
+	// (latin1), whose bytes are converted to UTF-8. In UTF-8 files a
+	// string field that is not valid UTF-8 makes the record malformed
+	// (FAILFAST fails, PERMISSIVE keeps it NULL and the record in the
+	// corrupt-record column, DROPMALFORMED drops it), so that no string
+	// column ever holds invalid UTF-8.
+	Encoding string
 	// NullValue is the text of a NULL. An empty unquoted field is NULL
 	// too, while a quoted empty field ("") is the empty string.
 	NullValue   string
@@ -86,7 +103,22 @@ func ParseOptions(kv map[string]string) (Options, error) {
 		case "sep", "delimiter":
 			o.Delimiter, err = oneByte(k, unescape(v))
 		case "quote":
-			o.Quote, err = oneByte(k, v)
+			if v == "" || v == "\x00" {
+				o.Quote = 0 // Spark's way of turning quoting off
+			} else {
+				o.Quote, err = oneByte(k, v)
+			}
+		case "comment":
+			if v == "" || v == "\x00" {
+				o.Comment = 0
+			} else {
+				o.Comment, err = oneByte(k, v)
+			}
+		case "skiprows", "skip":
+			o.SkipRows, err = strconv.Atoi(v)
+			if err == nil && o.SkipRows < 0 {
+				err = fmt.Errorf("must not be negative")
+			}
 		case "escape":
 			o.Escape, err = oneByte(k, v)
 		case "nullvalue":
@@ -103,13 +135,10 @@ func ParseOptions(kv map[string]string) (Options, error) {
 			o.DateFormat = v
 		case "timestampformat":
 			o.TimestampFormat = v
-		case "multiline", "encoding", "charset":
-			// Quoted newlines are always supported; only UTF-8 is read.
-			if strings.EqualFold(k, "encoding") || strings.EqualFold(k, "charset") {
-				if !strings.EqualFold(strings.ReplaceAll(v, "-", ""), "utf8") {
-					err = fmt.Errorf("only UTF-8 is supported")
-				}
-			}
+		case "multiline":
+			// Quoted line ends are always supported.
+		case "encoding", "charset":
+			o.Encoding, err = encodingName(v)
 		case "compression", "codec":
 			_, err = storage.CodecByName(v)
 			o.Compression = v
@@ -134,8 +163,30 @@ func (o Options) check() error {
 		return fmt.Errorf("csvio: the delimiter cannot be a line break")
 	case o.Quote == '\n' || o.Quote == '\r':
 		return fmt.Errorf("csvio: the quote cannot be a line break")
+	case o.Comment != 0 && (o.Comment == o.Delimiter || o.Comment == o.Quote || o.Comment == '\n' || o.Comment == '\r'):
+		return fmt.Errorf("csvio: the comment character %q is also the delimiter, the quote or a line break", o.Comment)
+	case o.SkipRows < 0:
+		return fmt.Errorf("csvio: skipRows %d is negative", o.SkipRows)
+	}
+	if _, err := encodingName(o.Encoding); err != nil {
+		return fmt.Errorf("csvio: encoding %q: %w", o.Encoding, err)
 	}
 	return nil
+}
+
+// encodingName is the canonical name of a supported character set:
+// "" for UTF-8, "latin1" for ISO-8859-1.
+func encodingName(v string) (string, error) {
+	switch strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(v)) {
+	case "", "utf8":
+		return "", nil
+	case "latin1", "iso88591", "l1", "cp819", "iso885915":
+		if strings.Contains(v, "15") {
+			break // ISO-8859-15 differs from Latin-1 in 8 characters
+		}
+		return "latin1", nil
+	}
+	return "", fmt.Errorf("unsupported encoding (UTF-8 or ISO-8859-1/latin1)")
 }
 
 func unescape(v string) string {

@@ -27,6 +27,10 @@ type sourceConfig struct {
 	Options Options             `json:"options"`
 	Columns []string            `json:"columns"`
 	Limit   int64               `json:"limit"`
+	// Header and HeaderFile are the first file's header and path, which
+	// every file's header is matched against.
+	Header     []string `json:"header,omitempty"`
+	HeaderFile string   `json:"header_file,omitempty"`
 }
 
 var (
@@ -40,7 +44,7 @@ func (s *Source) Kind() string { return "csv" }
 // Config implements plan.Portable: the listed files (so a decoded source
 // reads exactly them), the schema, options, projection and limit.
 func (s *Source) Config() (json.RawMessage, error) {
-	c := sourceConfig{Files: s.files, Schema: plan.EncodeSchema(s.Full), Options: s.opts, Limit: s.Limit}
+	c := sourceConfig{Files: s.files, Schema: plan.EncodeSchema(s.Full), Options: s.opts, Limit: s.Limit, Header: s.header, HeaderFile: s.headerFile}
 	for _, i := range s.Cols {
 		c.Columns = append(c.Columns, s.Full.Field(i).Name)
 	}
@@ -59,7 +63,7 @@ func decodeSource(raw json.RawMessage) (plan.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := newSource(textfile.WithCodecs(c.Files), schema, c.Options)
+	s, err := newSource(textfile.WithCodecs(c.Files), schema, c.Options, c.Header, c.HeaderFile)
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,12 @@ type reader struct {
 	line          int64 // line number of the record at pos
 	left          int64 // rows still allowed by the limit; negative means no limit
 	headerAt      int64 // file offset of the header record; -1 when none
+	perm          []int // field k of a record is field perm[k] of this file's; nil when in order
+	eol           eolFinder
+	bom           int64 // length of the byte order mark skipped at the file's start
+	afterCR       bool  // the last record ended with \r: a \n right after is no new line
+	badQuote      bool  // the record nextRecord returned opens a quote that never closes
+	unbounded     bool  // after an unclosed quote, this split reads on to the end of the file
 	done          bool
 	err           error // sticky: once Next failed, it keeps failing
 
@@ -53,8 +59,11 @@ type reader struct {
 	corrupt *array.StringBuilder
 	fields  [][]byte
 	quoted  []bool
-	scratch []byte
-	current arrow.RecordBatch
+	// permuted and permQuoted are spare slices for reordering fields.
+	permuted   [][]byte
+	permQuoted []bool
+	scratch    []byte
+	current    arrow.RecordBatch
 }
 
 func newReader(ctx context.Context, s *Source, index int, opts plan.ScanOptions) (*reader, error) {
@@ -143,15 +152,19 @@ func (r *reader) fill() error {
 func (r *reader) seek(ctx context.Context) error {
 	if r.src.opts.Header {
 		var err error
-		if r.headerAt, err = r.findHeader(); err != nil {
+		var names []string
+		if r.headerAt, names, err = r.findHeader(); err != nil {
+			return err
+		}
+		if r.perm, err = r.src.matchHeader(r.path, names); err != nil {
 			return err
 		}
 	}
 	start := r.split.Start
 	if start == 0 {
-		return nil
+		return r.skipBOM()
 	}
-	st, lines, err := r.prefix(ctx)
+	st, lines, prevCR, err := r.prefix(ctx)
 	if err != nil {
 		return err
 	}
@@ -170,23 +183,44 @@ func (r *reader) seek(ctx context.Context) error {
 			switch {
 			case st.skipNext:
 				st.skipNext = false
-			case c == r.q.quote:
+			case c == r.q.quote && !r.q.none:
 				st.inQuote = !st.inQuote
 			case st.inQuote && c == r.q.escape && r.q.escape != r.q.quote:
 				st.skipNext = true
-			case c == '\n' && !st.inQuote:
-				r.line += int64(bytes.Count(data[:i], []byte{'\n'})) + 1
+			case isEOL(c) && !st.inQuote:
+				r.line += lineBreaks(data[:i+1], prevCR)
+				r.afterCR = c == '\r'
 				r.Pos += i + 1
 				return nil
 			}
 		}
-		r.line += int64(bytes.Count(data, []byte{'\n'}))
+		r.line += lineBreaks(data, prevCR)
+		if len(data) > 0 {
+			prevCR = data[len(data)-1] == '\r'
+		}
 		r.Pos += len(data)
 		if r.EOF || r.Offset+int64(r.Pos) >= r.split.End {
 			r.done = true
 			return nil
 		}
 	}
+}
+
+// bom is the UTF-8 byte order mark, which some tools write at the start of
+// a file; it is no part of the first field.
+var bom = []byte{0xef, 0xbb, 0xbf}
+
+// skipBOM steps over a byte order mark at the start of the file.
+func (r *reader) skipBOM() error {
+	for len(r.Buf) < len(bom) && !r.EOF {
+		if err := r.fill(); err != nil {
+			return err
+		}
+	}
+	if bytes.HasPrefix(r.Buf, bom) {
+		r.Pos, r.bom = len(bom), int64(len(bom))
+	}
+	return nil
 }
 
 // chunkScan caches how one piece of a file moves the quote state and the
@@ -198,10 +232,12 @@ func (r *reader) seek(ctx context.Context) error {
 // however many splits are opened, and splits opened together scan their
 // pieces in parallel.
 type chunkScan struct {
-	mu    sync.Mutex
-	done  bool
-	next  [3]scanState // the state after the piece, by startStates index
-	lines int64        // newlines in the piece
+	mu      sync.Mutex
+	done    bool
+	next    [3]scanState // the state after the piece, by startStates index
+	lines   int64        // line ends in the piece (see lineBreaks)
+	firstLF bool         // the piece starts with \n (one line end with a \r before it)
+	lastCR  bool         // the piece ends with \r
 }
 
 // startStates are the quote states a byte can be read in; skipNext is only
@@ -218,25 +254,31 @@ func (st scanState) index() int {
 	return 2
 }
 
-// prefix returns the quote state after the bytes before start-1, and the
-// newlines among them.
-func (r *reader) prefix(ctx context.Context) (scanState, int64, error) {
+// prefix returns the quote state after the bytes before start-1, the line
+// ends among them, and whether the last of them is \r.
+func (r *reader) prefix(ctx context.Context) (scanState, int64, bool, error) {
 	// Scan the nearest piece first: it is the one no other split needs
 	// sooner, so splits opened at once scan different pieces.
 	var block []byte
 	for j := r.index - 1; j >= r.split.First; j-- {
 		if err := r.scanChunk(ctx, j, &block); err != nil {
-			return scanState{}, 0, err
+			return scanState{}, 0, false, err
 		}
 	}
-	st, lines := scanState{}, int64(0)
+	st, lines, cr := scanState{}, int64(0), false
 	for j := r.split.First; j < r.index; j++ {
 		c := &r.src.scans[j]
 		c.mu.Lock()
 		st, lines = c.next[st.index()], lines+c.lines
+		if cr && c.firstLF {
+			lines-- // a \r\n split between two pieces
+		}
+		if sp := r.src.splits[j]; sp.End-1 > max(sp.Start-1, 0) {
+			cr = c.lastCR
+		}
 		c.mu.Unlock()
 	}
-	return st, lines, nil
+	return st, lines, cr, nil
 }
 
 // scanChunk scans the piece of split j, unless it was scanned already.
@@ -250,6 +292,7 @@ func (r *reader) scanChunk(ctx context.Context, j int, block *[]byte) error {
 	sp := r.src.splits[j]
 	from, to := max(sp.Start-1, 0), sp.End-1
 	states, lines := startStates, int64(0)
+	prevCR := false
 	same := [3]int{0, 1, 2} // runs that reached the same state share one scan
 	for off := from; off < to; {
 		if err := ctx.Err(); err != nil {
@@ -277,62 +320,107 @@ func (r *reader) scanChunk(ctx context.Context, j int, block *[]byte) error {
 				}
 			}
 		}
-		lines += int64(bytes.Count(data, []byte{'\n'}))
+		if off == from {
+			c.firstLF = data[0] == '\n'
+		}
+		lines += lineBreaks(data, prevCR)
+		prevCR = data[n-1] == '\r'
 		off += int64(n)
 	}
-	c.next, c.lines, c.done = states, lines, true
+	c.next, c.lines, c.lastCR, c.done = states, lines, prevCR, true
 	return nil
 }
 
-// findHeader returns the file offset of the header: the first record that
-// is not blank, as schema discovery takes it.
-func (r *reader) findHeader() (int64, error) {
-	var buf [4096]byte
-	recStart, cr := int64(0), false
-	for off := int64(0); ; {
-		n, err := r.f.ReadAt(buf[:], off)
-		for i, c := range buf[:n] {
-			switch {
-			case c == '\n':
-				recStart, cr = off+int64(i)+1, false
-			case !cr && c == '\r':
-				cr = true
-			default:
-				return recStart, nil
+// findHeader returns the file offset of the header — the first record that
+// is not blank, a comment or among the skipped rows, as schema discovery
+// takes it — and its fields (nil when the file has no record).
+func (r *reader) findHeader() (int64, []string, error) {
+	h := &reader{src: r.src, split: textfile.Split{File: r.split.File, End: r.size}, path: r.path, size: r.size, f: r.f, q: r.q, line: 1}
+	if err := h.skipBOM(); err != nil {
+		return 0, nil, err
+	}
+	for {
+		at, line := h.Offset+int64(h.Pos), h.line
+		rec, hasQuote, err := h.nextRecord()
+		if err != nil || rec == nil {
+			return at, nil, err
+		}
+		if !h.skipped(rec, line) {
+			h.fields, h.quoted, h.scratch = h.q.fields(rec, hasQuote, nil, nil, nil)
+			names := make([]string, len(h.fields))
+			for i, f := range h.fields {
+				names[i] = string(validText(f, r.src.opts.Encoding))
 			}
-		}
-		off += int64(n)
-		if err == io.EOF {
-			return recStart, nil
-		}
-		if err != nil {
-			return 0, fmt.Errorf("csvio: reading %q: %w", r.path, err)
+			return at, names, nil
 		}
 	}
 }
 
-// nextRecord returns the next record of the split without its newline, or
-// nil at the end of the split.
+// skipped tells the records that are no data nor header: blank lines,
+// comments, and those that start within the first SkipRows lines.
+func (r *reader) skipped(rec []byte, line int64) bool {
+	o := &r.src.opts
+	return isBlank(rec) || line <= int64(o.SkipRows) || (o.Comment != 0 && len(rec) > 0 && rec[0] == o.Comment)
+}
+
+// nextRecord returns the next record of the split without its line end,
+// or nil at the end of the split, and counts its lines. A record whose
+// quote never closes would run to the end of the file: it is cut at its
+// first line end instead and reported by badQuote, and the split then reads
+// on to the end of the file, since the splits after it, counting quotes,
+// take all that follows for the inside of the quote and read nothing.
 func (r *reader) nextRecord() (rec []byte, hasQuote bool, err error) {
+	r.badQuote = false
 	for {
-		if r.Offset+int64(r.Pos) >= r.split.End || (r.EOF && r.Pos >= len(r.Buf)) {
+		at := r.Offset + int64(r.Pos)
+		if at == r.bom {
+			at = 0 // the record after a byte order mark is the file's first
+		}
+		if (!r.unbounded && at >= r.split.End) || (r.EOF && r.Pos >= len(r.Buf)) {
 			return nil, false, nil
 		}
-		end, quoted, ok := r.q.recordEnd(r.Buf[r.Pos:])
+		base := r.Offset + int64(r.Pos)
+		end, quoted, ok := r.q.recordEnd(r.Buf[r.Pos:], base, &r.eol)
 		if ok {
-			rec = r.Buf[r.Pos : r.Pos+end]
-			r.Pos += end + 1
-			return rec, quoted, nil
+			return r.take(end, quoted, true), quoted, nil
 		}
 		if r.EOF {
-			rec = r.Buf[r.Pos:]
-			r.Pos = len(r.Buf)
-			return rec, bytes.IndexByte(rec, r.q.quote) >= 0, nil
+			rest := r.Buf[r.Pos:]
+			if !r.q.hasQuote(rest) {
+				return r.take(len(rest), false, false), false, nil
+			}
+			if st := r.q.advance(scanState{}, rest); !st.inQuote && !st.skipNext {
+				return r.take(len(rest), true, false), true, nil
+			}
+			r.badQuote, r.unbounded = true, true
+			if i := r.eol.next(rest, base); i >= 0 {
+				return r.take(i, r.q.hasQuote(rest[:i]), true), true, nil
+			}
+			return r.take(len(rest), true, false), true, nil
 		}
 		if err := r.fill(); err != nil {
 			return nil, false, err
 		}
 	}
+}
+
+// take returns the record of n bytes at Pos, steps over it and its line
+// end (when it has one), and counts its lines.
+func (r *reader) take(n int, quoted, ended bool) []byte {
+	rec := r.Buf[r.Pos : r.Pos+n]
+	r.Pos += n
+	if quoted {
+		r.line += lineBreaks(rec, false)
+	}
+	if ended {
+		c := r.Buf[r.Pos]
+		if c == '\r' || n > 0 || !r.afterCR {
+			r.line++ // not the \n of a \r\n
+		}
+		r.afterCR = c == '\r'
+		r.Pos++
+	}
+	return rec
 }
 
 // Next implements plan.BatchReader. The batch is valid until the next
@@ -384,15 +472,14 @@ func (r *reader) next(ctx context.Context) (arrow.RecordBatch, error) {
 			r.done = true
 			break
 		}
-		r.line += 1 + int64(countNewlines(rec, hasQuote))
 		consumed += int64(len(rec)) + 1
-		if isBlank(rec) || start == r.headerAt {
-			continue // blank lines are skipped, as Spark does, and so is the header
+		if r.skipped(rec, line) || start == r.headerAt {
+			continue // blank lines are skipped, as Spark does, and so are comments and the header
 		}
 		if builders == nil {
 			builders = r.startBatch(maxRows)
 		}
-		kept, err := r.parseRecord(rec, hasQuote, line)
+		kept, err := r.parseRecord(rec, hasQuote, line, start)
 		if err != nil {
 			releaseBuilders(builders)
 			return nil, err
@@ -420,15 +507,8 @@ func (r *reader) next(ctx context.Context) (arrow.RecordBatch, error) {
 	return r.current, nil
 }
 
-// isBlank tells whether a record (without its newline) is an empty line.
-func isBlank(rec []byte) bool { return len(rec) == 0 || (len(rec) == 1 && rec[0] == '\r') }
-
-func countNewlines(rec []byte, hasQuote bool) int {
-	if !hasQuote {
-		return 0
-	}
-	return bytes.Count(rec, []byte{'\n'})
-}
+// isBlank tells whether a record (without its line end) is an empty line.
+func isBlank(rec []byte) bool { return len(rec) == 0 }
 
 // startBatch creates the builders of a batch of up to rows rows.
 func (r *reader) startBatch(rows int) []array.Builder {
@@ -452,20 +532,33 @@ func releaseBuilders(bs []array.Builder) {
 	}
 }
 
-// parseRecord converts one record into the batch, applying the mode to a
-// malformed one. It reports whether the record became a row.
-func (r *reader) parseRecord(rec []byte, hasQuote bool, line int64) (bool, error) {
+// parseRecord converts one record, which starts at file offset start,
+// into the batch, applying the mode to a malformed one. It reports whether
+// the record became a row.
+func (r *reader) parseRecord(rec []byte, hasQuote bool, line, start int64) (bool, error) {
 	r.fields, r.quoted, r.scratch = r.q.fields(rec, hasQuote, r.fields, r.quoted, r.scratch)
+	if r.perm != nil && len(r.fields) == len(r.perm) {
+		r.permuted, r.permQuoted = r.permuted[:0], r.permQuoted[:0]
+		for _, j := range r.perm {
+			r.permuted, r.permQuoted = append(r.permuted, r.fields[j]), append(r.permQuoted, r.quoted[j])
+		}
+		r.fields, r.permuted = r.permuted, r.fields
+		r.quoted, r.permQuoted = r.permQuoted, r.quoted
+	}
 	mode := r.src.opts.Mode
 	if mode != Permissive {
-		if err := r.validate(); err != nil {
+		err := r.validate()
+		if r.badQuote {
+			err = fmt.Errorf("a quote opened in this record (at byte %d of the file) is never closed", start)
+		}
+		if err != nil {
 			if mode == DropMalformed {
 				return false, nil
 			}
 			return false, parsemode.Malformed("csvio", ErrMalformed, fmt.Sprintf("%s:%d", r.path, line), err, rec)
 		}
 	}
-	bad := len(r.fields) != r.nfields
+	bad := len(r.fields) != r.nfields || r.badQuote
 	for _, c := range r.columns {
 		if c == nil {
 			continue
@@ -486,7 +579,7 @@ func (r *reader) parseRecord(rec []byte, hasQuote bool, line int64) (bool, error
 			bad = !c.validates(r.fields[c.field], r.quoted[c.field])
 		}
 		if bad {
-			r.corrupt.BinaryBuilder.Append(bytes.TrimSuffix(rec, []byte{'\r'}))
+			r.corrupt.BinaryBuilder.Append(validText(rec, r.src.opts.Encoding))
 		} else {
 			r.corrupt.AppendNull()
 		}
@@ -502,6 +595,9 @@ func (r *reader) validate() error {
 	for _, set := range [][]*column{r.columns, r.checks} {
 		for _, c := range set {
 			if c != nil && !c.validates(r.fields[c.field], r.quoted[c.field]) {
+				if c.typ.ID() == arrow.STRING {
+					return fmt.Errorf("column %q: %q is not valid UTF-8 (set the encoding option for other character sets)", c.name, parsemode.Excerpt(r.fields[c.field]))
+				}
 				return fmt.Errorf("column %q: cannot parse %q as %s", c.name, parsemode.Excerpt(r.fields[c.field]), c.typ)
 			}
 		}

@@ -390,8 +390,8 @@ func TestParseOptions(t *testing.T) {
 		t.Fatalf("got %+v\nwant %+v", o, want)
 	}
 	for _, bad := range []map[string]string{
-		{"header": "maybe"}, {"sep": ";;"}, {"quote": ""}, {"mode": "lenient"}, {"encoding": "latin1"},
-		{"samplingRows": "x"}, {"nope": "1"}, {"maxPartitionBytes": "1k"},
+		{"header": "maybe"}, {"sep": ";;"}, {"quote": "''"}, {"mode": "lenient"}, {"encoding": "shift_jis"},
+		{"samplingRows": "x"}, {"nope": "1"}, {"maxPartitionBytes": "1k"}, {"skipRows": "-1"}, {"comment": "##"},
 	} {
 		if _, err := csvio.ParseOptions(bad); err == nil || !strings.HasPrefix(err.Error(), "csvio: ") {
 			t.Errorf("ParseOptions(%v): error %v", bad, err)

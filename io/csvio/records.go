@@ -7,14 +7,80 @@ import (
 // quoting knows how quotes and escapes delimit records and fields.
 type quoting struct {
 	delim, quote, escape byte
+	none                 bool // no quoting (quote=""): every byte is data
 }
 
 func newQuoting(o Options) quoting {
-	q := quoting{delim: o.Delimiter, quote: o.Quote, escape: o.Escape}
+	q := quoting{delim: o.Delimiter, quote: o.Quote, escape: o.Escape, none: o.Quote == 0}
 	if q.escape == 0 {
 		q.escape = q.quote
 	}
 	return q
+}
+
+// hasQuote reports whether data holds a quote character.
+func (q quoting) hasQuote(data []byte) bool {
+	return !q.none && bytes.IndexByte(data, q.quote) >= 0
+}
+
+// isEOL tells a line end: \n or \r. A record ends at either, outside
+// quotes; \r\n ends a record and then an empty one, which is skipped as a
+// blank line is, so \n, \r and \r\n files give the same records (as Spark
+// and DuckDB read them).
+func isEOL(c byte) bool { return c == '\n' || c == '\r' }
+
+// lineBreaks counts the line ends in data: each \r, and each \n not right
+// after a \r (prevCR says whether the byte before data is one).
+func lineBreaks(data []byte, prevCR bool) int64 {
+	if len(data) == 0 {
+		return 0
+	}
+	n := bytes.Count(data, []byte{'\n'}) + bytes.Count(data, []byte{'\r'}) - bytes.Count(data, []byte("\r\n"))
+	if prevCR && data[0] == '\n' {
+		n--
+	}
+	return int64(n)
+}
+
+// eolFinder finds line ends in a reader's window. It remembers where the
+// next \n is (or that there is none up to some offset), so that a file
+// whose lines end with \r alone is not searched to its end for a \n once
+// per record. Offsets are the file's; queries move forward.
+type eolFinder struct {
+	valid   bool  // the fields below say something (the zero value does not)
+	from    int64 // the cache is about the bytes from here
+	lf      int64 // the first \n at or after from; -1 when none before scanned
+	scanned int64 // with lf == -1: no \n in [from, scanned)
+}
+
+// next returns the index in data (which starts at file offset base) of the
+// first \r or \n, or -1.
+func (e *eolFinder) next(data []byte, base int64) int {
+	end := base + int64(len(data))
+	switch {
+	case !e.valid || base < e.from || (e.lf >= 0 && e.lf < base):
+		e.valid, e.from, e.lf, e.scanned = true, base, -1, base // stale: start over here
+	case e.lf < 0 && e.scanned < base:
+		e.from, e.scanned = base, base
+	}
+	if e.lf < 0 && e.scanned < end {
+		if i := bytes.IndexByte(data[e.scanned-base:], '\n'); i >= 0 {
+			e.lf = e.scanned + int64(i)
+		} else {
+			e.scanned = end
+		}
+	}
+	lim := len(data)
+	if e.lf >= 0 && e.lf < end {
+		lim = int(e.lf - base)
+	}
+	if i := bytes.IndexByte(data[:lim], '\r'); i >= 0 {
+		return i
+	}
+	if lim < len(data) {
+		return lim
+	}
+	return -1
 }
 
 // scanState is the quote state at a point of a file.
@@ -25,8 +91,12 @@ type scanState struct {
 
 // advance moves the state over data. A quote toggles the state; inside
 // quotes an escape character makes the next byte ordinary. A doubled quote
-// toggles twice, so it needs no special case.
+// toggles twice, so it needs no special case. Without quoting the state
+// never changes.
 func (q quoting) advance(st scanState, data []byte) scanState {
+	if q.none {
+		return st
+	}
 	i := 0
 	if st.skipNext && len(data) > 0 {
 		st.skipNext = false
@@ -72,21 +142,22 @@ func (q quoting) nextSpecial(data []byte, inQuote bool) int {
 	return i
 }
 
-// recordEnd finds the end of the record starting at data[0]: the index of
-// the newline that ends it (outside quotes), and whether the record holds
-// any quote. ok is false when data holds no complete record.
-func (q quoting) recordEnd(data []byte) (end int, quoted bool, ok bool) {
-	nl := bytes.IndexByte(data, '\n')
+// recordEnd finds the end of the record starting at data[0], which is at
+// file offset base: the index of the line end (\r or \n, outside quotes)
+// that ends it, and whether the record holds any quote. ok is false when
+// data holds no complete record.
+func (q quoting) recordEnd(data []byte, base int64, eol *eolFinder) (end int, quoted bool, ok bool) {
+	nl := eol.next(data, base)
 	if nl < 0 {
 		return 0, false, false
 	}
-	if bytes.IndexByte(data[:nl], q.quote) < 0 {
+	if !q.hasQuote(data[:nl]) {
 		return nl, false, true
 	}
 	st := q.advance(scanState{}, data[:nl])
 	for st.inQuote || st.skipNext {
 		st = q.advance(st, data[nl:nl+1])
-		next := bytes.IndexByte(data[nl+1:], '\n')
+		next := eol.next(data[nl+1:], base+int64(nl)+1)
 		if next < 0 {
 			return 0, true, false
 		}
@@ -103,7 +174,7 @@ func (q quoting) fields(rec []byte, hasQuote bool, out [][]byte, quoted []bool, 
 	if len(rec) > 0 && rec[len(rec)-1] == '\r' {
 		rec = rec[:len(rec)-1]
 	}
-	if !hasQuote {
+	if !hasQuote || q.none {
 		for {
 			i := bytes.IndexByte(rec, q.delim)
 			if i < 0 {

@@ -3,6 +3,7 @@ package csvio
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/io/internal/listing"
@@ -23,6 +24,12 @@ type Source struct {
 	scan.Narrowing
 	data  []int       // indices in Full of the columns parsed from the file
 	scans []chunkScan // one per split, shared by the narrowed copies
+	// header is the first file's header, headerFile that file; with the
+	// header option, every file's header must hold the same names, in
+	// any order (columns are matched by name, as Spark's
+	// enforceSchema=false checks them).
+	header     []string
+	headerFile string
 }
 
 var (
@@ -41,13 +48,20 @@ func NewSource(paths []string, schema *arrow.Schema, opts Options) (*Source, err
 	if err != nil {
 		return nil, fmt.Errorf("csvio: %w", err)
 	}
-	return newSource(textfile.Files(found), schema, opts)
+	return newSource(textfile.Files(found), schema, opts, nil, "")
 }
 
 // newSource builds a source over listed files; a nil schema is discovered.
-func newSource(files []textfile.File, schema *arrow.Schema, opts Options) (*Source, error) {
+// header and headerFile are the first file's header and path, read here
+// when nil and the header option is set.
+func newSource(files []textfile.File, schema *arrow.Schema, opts Options, header []string, headerFile string) (*Source, error) {
 	var err error
-	s := &Source{opts: opts, files: files, Narrowing: scan.Narrowing{Limit: -1}}
+	s := &Source{opts: opts, files: files, Narrowing: scan.Narrowing{Limit: -1}, header: header, headerFile: headerFile}
+	if opts.Header && header == nil {
+		if err := s.readFirstHeader(); err != nil {
+			return nil, err
+		}
+	}
 	if schema == nil {
 		if schema, err = s.discoverSchema(); err != nil {
 			return nil, err
@@ -116,4 +130,51 @@ func (s *Source) Open(ctx context.Context, p int, opts plan.ScanOptions) (plan.B
 		return nil, err // not a nil *reader in a non-nil interface
 	}
 	return r, nil
+}
+
+// readFirstHeader sets header and headerFile from the first file that has
+// a record.
+func (s *Source) readFirstHeader() error {
+	for i, fi := range s.files {
+		f, err := textfile.Open(context.Background(), fi)
+		if err != nil {
+			return fmt.Errorf("csvio: %w", err)
+		}
+		r := &reader{src: s, split: textfile.Split{File: i, End: f.Size()}, path: fi.Path, size: f.Size(), f: f, q: newQuoting(s.opts)}
+		_, names, err := r.findHeader()
+		f.Close()
+		if err != nil {
+			return err
+		}
+		if names != nil {
+			s.header, s.headerFile = names, fi.Path
+			return nil
+		}
+	}
+	return nil
+}
+
+// matchHeader checks the header of the file at path against the first
+// file's: the same names in the same order need nothing; the same names
+// in another order give the permutation that puts the file's fields in the
+// first file's order; anything else is an error naming both files and
+// headers.
+func (s *Source) matchHeader(path string, names []string) ([]int, error) {
+	if s.header == nil || names == nil || slices.Equal(names, s.header) {
+		return nil, nil
+	}
+	at := make(map[string]int, len(names))
+	for j, n := range names {
+		at[n] = j
+	}
+	perm := make([]int, len(s.header))
+	for k, n := range s.header {
+		j, ok := at[n]
+		if !ok || len(names) != len(s.header) || len(at) != len(names) {
+			return nil, fmt.Errorf("csvio: %s has the header %q, but %s has %q: files read together must have the same columns (in any order)",
+				path, names, s.headerFile, s.header)
+		}
+		perm[k] = j
+	}
+	return perm, nil
 }

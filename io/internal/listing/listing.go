@@ -32,8 +32,10 @@ type File struct {
 // start with "_" or ".".
 func Hidden(name string) bool { return strings.HasPrefix(name, "_") || strings.HasPrefix(name, ".") }
 
-// List expands paths into files. Globs expand in lexical order (on object
-// stores, by listing the pattern's literal directory: see storage.Glob);
+// List expands paths into files. A path that exists as written is read as
+// it is, even when its name holds glob characters (*, ?, [); other globs
+// expand in lexical order (on object stores, by listing the pattern's
+// literal directory: see storage.Glob);
 // directories are read recursively in lexical order of the files' paths,
 // skipping hidden names and, when keep is not nil, files whose name keep
 // refuses. A directory whose _SUCCESS is an ember manifest (see
@@ -53,21 +55,9 @@ func List(paths []string, keep func(name string) bool) ([]File, error) {
 	ctx := context.Background()
 	var out []File
 	for _, p := range paths {
-		var matches []storage.FileInfo
-		if storage.IsGlob(p) {
-			var err error
-			if matches, err = storage.Glob(ctx, p); err != nil {
-				return nil, fmt.Errorf("bad glob %q: %w", p, err)
-			}
-			if len(matches) == 0 {
-				return nil, fmt.Errorf("%q matches no file", p)
-			}
-		} else {
-			info, err := storage.Stat(ctx, p)
-			if err != nil {
-				return nil, err
-			}
-			matches = []storage.FileInfo{info}
+		matches, err := expand(ctx, p)
+		if err != nil {
+			return nil, err
 		}
 		for _, m := range matches {
 			if !m.IsDir {
@@ -85,6 +75,24 @@ func List(paths []string, keep func(name string) bool) ([]File, error) {
 		return nil, fmt.Errorf("%s: no files to read", strings.Join(paths, ", "))
 	}
 	return out, nil
+}
+
+// expand is what one path names: itself when it exists as written (even
+// with glob characters in its name, data[1].csv), else what it matches as
+// a glob.
+func expand(ctx context.Context, p string) ([]storage.FileInfo, error) {
+	info, err := storage.Stat(ctx, p)
+	if err == nil || !storage.IsGlob(p) {
+		return []storage.FileInfo{info}, err
+	}
+	matches, err := storage.Glob(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("bad glob %q: %w", p, err)
+	}
+	if len(matches) == 0 {
+		return nil, fmt.Errorf("%q matches no file", p)
+	}
+	return matches, nil
 }
 
 // walk lists the files below the directory root that are read.
