@@ -45,6 +45,7 @@ func buildPipeline(g *exec.Graph, spec pipelineSpec) (*beam.Pipeline, error) {
 		grouped := beam.GroupByKey(ss, beam.Flatten(ss, inputs...))
 		outputs[st.ID] = beam.ParDo(ss.Scope("task"), &stageFn{
 			Job: spec.job, Graph: spec.wire, Stage: st.ID, Scratch: spec.scratch, ChunkBytes: spec.chunkBytes,
+			Parallelism: g.Config().Parallelism,
 		}, grouped)
 	}
 	return p, nil

@@ -109,18 +109,60 @@ func (f *routeFn) ProcessElement(c chunk, emit func(int, chunk)) {
 
 // stageFn runs the tasks of one stage: for each task, the chunks it reads
 // (and its seed) grouped by its partition number.
+//
+// A runner may hand a stage's tasks to one DoFn instance in one bundle
+// (Prism does: all the elements ready for a stage form one bundle), so
+// the tasks of a bundle run concurrently, Parallelism at a time, as the
+// local runner's do. A task's output chunks are emitted by whichever of
+// ProcessElement or FinishBundle runs next (all elements are in the global
+// window), through a small queue that holds tasks back when full.
 type stageFn struct {
-	Job        string `json:"job"`
-	Graph      []byte `json:"graph"`
-	Stage      int    `json:"stage"`
-	Scratch    string `json:"scratch"`
-	ChunkBytes int64  `json:"chunkBytes"`
+	Job         string `json:"job"`
+	Graph       []byte `json:"graph"`
+	Stage       int    `json:"stage"`
+	Scratch     string `json:"scratch"`
+	ChunkBytes  int64  `json:"chunkBytes"`
+	Parallelism int    `json:"parallelism"`
+
+	b *bundle
 }
 
-// ProcessElement runs task p on a graph rebuilt from its wire form: it
-// reads the chunks it received, emits the chunks of its output exchange
-// (or writes its result partition to scratch), and writes its report.
-// A failed task writes its error into its report and fails the bundle.
+// bundle is the state of the tasks of one bundle.
+type bundle struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	slots  chan struct{}
+	out    chan chunk
+	wg     sync.WaitGroup
+	failed chan struct{} // closed on the first error
+	once   sync.Once
+	err    error
+}
+
+func (b *bundle) fail(err error) {
+	b.once.Do(func() {
+		b.err = err
+		close(b.failed)
+		b.cancel(err)
+	})
+}
+
+// StartBundle prepares the bundle's task pool. (Beam requires the
+// emitter of ProcessElement here too.)
+func (f *stageFn) StartBundle(ctx context.Context, _ func(chunk)) {
+	var bctx context.Context = context.WithoutCancel(ctx)
+	if lj := localJobOf(f.Job); lj != nil {
+		// Workers in the driver's process (LOOPBACK) stop when its
+		// context ends.
+		bctx = lj.ctx
+	}
+	b := &bundle{slots: make(chan struct{}, max(1, f.Parallelism)), out: make(chan chunk, 4), failed: make(chan struct{})}
+	b.ctx, b.cancel = context.WithCancelCause(bctx)
+	f.b = b
+}
+
+// ProcessElement starts task p, once a slot is free, on the chunks it
+// received; meanwhile it emits the chunks earlier tasks produced.
 func (f *stageFn) ProcessElement(ctx context.Context, p int, chunks func(*chunk) bool, emit func(chunk)) error {
 	var in []chunk
 	var c chunk
@@ -130,14 +172,63 @@ func (f *stageFn) ProcessElement(ctx context.Context, p int, chunks func(*chunk)
 		}
 		c = chunk{}
 	}
+	b := f.b
+	for acquired := false; !acquired; {
+		select {
+		case b.slots <- struct{}{}:
+			acquired = true
+		case c := <-b.out:
+			emit(c)
+		case <-b.failed:
+			return b.err
+		}
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		defer func() { <-b.slots }()
+		err := f.task(b.ctx, p, in, func(c chunk) {
+			select {
+			case b.out <- c:
+			case <-b.ctx.Done():
+			}
+		})
+		if err != nil {
+			b.fail(err)
+		}
+	}()
+	return nil
+}
+
+// FinishBundle waits for the bundle's tasks, emitting their chunks.
+func (f *stageFn) FinishBundle(ctx context.Context, emit func(chunk)) error {
+	b := f.b
+	done := make(chan struct{})
+	go func() { b.wg.Wait(); close(done) }()
+	for {
+		select {
+		case c := <-b.out:
+			emit(c)
+		case <-done:
+			for {
+				select {
+				case c := <-b.out:
+					emit(c)
+				default:
+					b.cancel(nil)
+					return b.err
+				}
+			}
+		}
+	}
+}
+
+// task runs task p and writes its report. A failed task writes its
+// error into its report.
+func (f *stageFn) task(ctx context.Context, p int, in []chunk, emit func(chunk)) error {
 	var mem memory.Allocator
 	if lj := localJobOf(f.Job); lj != nil {
-		// Workers in the driver's process (LOOPBACK) use its allocator
-		// and stop when its context ends.
 		mem = lj.mem
-		var stop context.CancelFunc
-		ctx, stop = mergeCancel(ctx, lj.ctx)
-		defer stop()
 	}
 	report := taskReport{Stage: f.Stage, Partition: p, Process: processID}
 	err := f.run(ctx, mem, p, in, emit, &report)
@@ -199,13 +290,6 @@ func localJobOf(id string) *localJob {
 		return v.(*localJob)
 	}
 	return nil
-}
-
-// mergeCancel returns a context of a that also ends when b does.
-func mergeCancel(a, b context.Context) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancelCause(a)
-	stop := context.AfterFunc(b, func() { cancel(context.Cause(b)) })
-	return ctx, func() { stop(); cancel(nil) }
 }
 
 var jobSeq atomic.Int64
