@@ -121,7 +121,10 @@ func TestBeamCancel(t *testing.T) {
 func TestBeamRefusesUnregistered(t *testing.T) {
 	dir := writeCSV(t, 1, 3, 2)
 	double := udf.NewScalar("cluster-test.unregistered-double", arrow.PrimitiveTypes.Int64,
-		func(_ context.Context, args []arrow.Array, _ int) (arrow.Array, error) { args[0].Retain(); return args[0], nil },
+		func(_ context.Context, args []arrow.Array, _ int) (arrow.Array, error) {
+			args[0].Retain()
+			return args[0], nil
+		},
 		arrow.PrimitiveTypes.Int64)
 	var job cluster.Job
 	sess := frame.NewSession(frame.WithRunner(cluster.Beam(cluster.OnJob(func(j cluster.Job) { job = j }))))
