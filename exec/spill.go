@@ -113,3 +113,26 @@ func (r *spillFilesReader) Close() error {
 
 // mergeFanIn is the most runs a sort merges at once.
 const mergeFanIn = 16
+
+// writeStream writes every batch of stream, rows rows at a time, to a
+// new spill file of schema s.
+func (j *job) writeStream(ctx context.Context, s *arrow.Schema, mem memory.Allocator, stream sortedStream, rows int) (*spill.File, error) {
+	w, err := j.spillDir().Create(s, mem)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		b, err := stream.next(ctx, rows)
+		if errors.Is(err, io.EOF) {
+			return w.Finish()
+		}
+		if err == nil {
+			err = w.Write(b)
+			b.Release()
+		}
+		if err != nil {
+			w.Abort()
+			return nil, err
+		}
+	}
+}

@@ -104,6 +104,12 @@ var spillJobs = []struct {
 	ordered bool
 }{
 	{"repartition", func(n plan.Node) plan.Node { return exectest.Must(plan.NewRepartition(n, 3, plan.Col("k"))) }, false},
+	{"order-by", func(n plan.Node) plan.Node {
+		return exectest.Must(plan.NewSort(n, plan.SortOrder{Expr: plan.Col("s"), Descending: true, NullsFirst: true}, plan.SortOrder{Expr: plan.Col("k")}))
+	}, true},
+	{"order-by-one-partition", func(n plan.Node) plan.Node {
+		return exectest.Must(plan.NewSort(exectest.Must(plan.NewRepartition(n, 1)), plan.SortOrder{Expr: plan.Col("k")}))
+	}, true},
 }
 
 // runSpill runs root with cfg and returns its rows (sorted unless
