@@ -2,7 +2,9 @@ package exec
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -99,45 +101,322 @@ func (a *aggregateExec) Operator(p int) (Operator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &bufferOp{schema: a.Schema(), job: a.job, input: in, load: func(ctx context.Context) ([]arrow.RecordBatch, int64, error) {
-		t, err := a.newTable(ctx, p)
-		if err != nil {
-			return nil, 0, err
-		}
-		defer t.release()
-		fold, finish := t.add, t.states
-		if a.final {
-			fold, finish = t.mergeStates, t.result
-		}
-		if err := op.Drain(ctx, in, fold); err != nil {
-			return nil, 0, err
-		}
-		out, err := finish()
-		if err != nil {
-			return nil, 0, err
-		}
-		if !a.final {
-			return []arrow.RecordBatch{out}, 0, nil
-		}
-		return a.job.slices(out, "aggregate")
-	}}, nil
+	if a.final {
+		return &finalAggregateOp{exec: a, input: in, partition: p}, nil
+	}
+	return &partialAggregateOp{exec: a, input: in, partition: p}, nil
 }
 
-// slices cuts b (whose ownership passes) into batches of at most
-// BatchRows rows, accounting its memory once against the budget; the
-// caller frees the returned bytes.
-func (j *job) slices(b arrow.RecordBatch, what string) ([]arrow.RecordBatch, int64, error) {
-	defer b.Release()
-	size := arrowmem.BatchBytes(b)
-	if err := j.budget.reserveOrFail(size, what); err != nil {
-		return nil, 0, err
+// partialAggregateOp folds its input's rows into a table of partial
+// states and hands the states on when its input ends — or earlier, when
+// the memory budget has no room for the table's new groups: partial
+// states need not be complete, since the final step merges them, so the
+// table flushes its states downstream (into the exchange, which spills
+// them if it must) and starts empty.
+type partialAggregateOp struct {
+	exec      *aggregateExec
+	input     Operator
+	partition int
+	table     *groupTable
+	out       chunker
+	done      bool
+}
+
+var _ Operator = (*partialAggregateOp)(nil)
+
+func (o *partialAggregateOp) Schema() *arrow.Schema { return o.exec.state }
+
+// Open implements Operator.
+func (o *partialAggregateOp) Open(ctx context.Context) error {
+	if err := o.input.Open(ctx); err != nil {
+		return err
 	}
-	var out []arrow.RecordBatch
-	rows := int64(j.cfg.BatchRows)
-	for lo := int64(0); lo < b.NumRows(); lo += rows {
-		out = append(out, b.NewSlice(lo, min(lo+rows, b.NumRows())))
+	var err error
+	o.table, err = o.exec.newTable(ctx, o.partition)
+	return err
+}
+
+// Next implements Operator.
+func (o *partialAggregateOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		if b, err := o.out.next(ctx); b != nil || err != nil {
+			return b, err
+		}
+		if o.done {
+			return nil, io.EOF
+		}
+		b, err := o.input.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			o.done = true
+			if err := o.flush(ctx); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := o.table.add(b); err != nil {
+			return nil, err
+		}
+		fits, err := o.table.account()
+		if err != nil {
+			return nil, err
+		}
+		if !fits {
+			if err := o.flush(ctx); err != nil {
+				return nil, err
+			}
+		}
 	}
-	return out, size, nil
+}
+
+// flush hands the table's states to the output and empties the table.
+func (o *partialAggregateOp) flush(ctx context.Context) error {
+	states, err := o.table.states()
+	if err != nil {
+		return err
+	}
+	o.table.reset()
+	return o.out.set(ctx, o.exec.job, states)
+}
+
+// Close implements Operator.
+func (o *partialAggregateOp) Close() error {
+	o.out.release()
+	if o.table != nil {
+		o.table.release()
+		o.table = nil
+	}
+	return o.input.Close()
+}
+
+// finalAggregateOp merges partial states into the result. When the
+// budget has no room for its table, it spills the table's states into
+// spillFanOut files by key hash and starts empty; once its input ends,
+// it merges each hash partition's files on its own (spilling again, by
+// the next bits of the hash, when one still does not fit). Groups come
+// out in the order they first appear when nothing spilled; after a
+// spill, partition by partition.
+type finalAggregateOp struct {
+	exec      *aggregateExec
+	input     Operator
+	partition int
+	table     *groupTable
+	spilled   *spillPartitions // where the table spills at this level
+	level     int              // of the partition being merged
+	queue     []spillPartition // partitions left to merge
+	out       chunker
+}
+
+var _ Operator = (*finalAggregateOp)(nil)
+
+func (o *finalAggregateOp) Schema() *arrow.Schema { return o.exec.schema }
+
+// Open implements Operator: it merges its whole input.
+func (o *finalAggregateOp) Open(ctx context.Context) error {
+	if err := o.input.Open(ctx); err != nil {
+		return err
+	}
+	var err error
+	if o.table, err = o.exec.newTable(ctx, o.partition); err != nil {
+		return err
+	}
+	if err := op.Drain(ctx, o.input, func(b arrow.RecordBatch) error { return o.merge(ctx, b) }); err != nil {
+		return err
+	}
+	return o.finishTable(ctx)
+}
+
+// merge folds a batch of states into the table, spilling the table when
+// the budget has no room for its new groups.
+func (o *finalAggregateOp) merge(ctx context.Context, b arrow.RecordBatch) error {
+	if err := o.table.mergeStates(b); err != nil {
+		return err
+	}
+	fits, err := o.table.account()
+	if err != nil || fits {
+		return err
+	}
+	if o.spilled == nil {
+		if o.level >= maxSpillLevels {
+			return fmt.Errorf("%w: aggregate: the groups of one hash partition still do not fit after %d rounds of spilling", ErrMemoryBudget, o.level)
+		}
+		o.spilled = newSpillPartitions(o.exec.job, o.exec.state, allocatorOf(ctx), o.level)
+	}
+	return o.spillTable(ctx)
+}
+
+// spillTable writes the table's states into the spill partitions and
+// empties the table.
+func (o *finalAggregateOp) spillTable(ctx context.Context) error {
+	states, err := o.table.states()
+	if err != nil {
+		return err
+	}
+	hashes := make([]uint64, len(o.table.order))
+	for g, key := range o.table.order {
+		hashes[g] = eval.HashKey([]byte(key))
+	}
+	o.table.reset()
+	defer states.Release()
+	return o.spilled.write(ctx, states, hashes)
+}
+
+// finishTable ends the table: its result goes to the output when
+// nothing spilled; otherwise it spills too, and the partitions it
+// spilled into are merged next.
+func (o *finalAggregateOp) finishTable(ctx context.Context) error {
+	if o.spilled == nil {
+		result, err := o.table.result()
+		if err != nil {
+			return err
+		}
+		o.table.reset()
+		return o.out.set(ctx, o.exec.job, result)
+	}
+	if o.table.groups > 0 {
+		if err := o.spillTable(ctx); err != nil {
+			return err
+		}
+	}
+	parts, err := o.spilled.finish()
+	o.spilled = nil
+	o.queue = append(parts, o.queue...)
+	return err
+}
+
+// Next implements Operator.
+func (o *finalAggregateOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
+	for {
+		if b, err := o.out.next(ctx); b != nil || err != nil {
+			return b, err
+		}
+		if len(o.queue) == 0 {
+			return nil, io.EOF
+		}
+		part := o.queue[0]
+		o.queue = o.queue[1:]
+		o.level = part.level + 1
+		r := &spillFilesReader{mem: allocatorOf(ctx), files: part.files, owns: true}
+		var err error
+		for err == nil {
+			var b arrow.RecordBatch
+			if b, err = r.Next(ctx); err == nil {
+				err = o.merge(ctx, b)
+			}
+		}
+		r.Close()
+		if !errors.Is(err, io.EOF) {
+			return nil, err
+		}
+		if err := o.finishTable(ctx); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// Close implements Operator.
+func (o *finalAggregateOp) Close() error {
+	o.out.release()
+	if o.table != nil {
+		o.table.release()
+		o.table = nil
+	}
+	if o.spilled != nil {
+		o.spilled.release()
+		o.spilled = nil
+	}
+	for _, p := range o.queue {
+		removeFiles(p.files)
+	}
+	o.queue = nil
+	return o.input.Close()
+}
+
+// chunker hands out a batch it owns in copies of at most BatchRows rows
+// (copies, not slices: a slice holds the whole batch's buffers, and an
+// exchange that kept one would account all of them), keeping the batch's
+// bytes forced onto the budget until it is done.
+type chunker struct {
+	job   *job
+	batch arrow.RecordBatch
+	pos   int64
+	bytes int64
+	last  arrow.RecordBatch
+}
+
+// set makes b (whose reference passes) the batch to hand out.
+func (c *chunker) set(_ context.Context, j *job, b arrow.RecordBatch) error {
+	c.release()
+	if b.NumRows() == 0 {
+		b.Release()
+		return nil
+	}
+	c.job, c.batch, c.pos = j, b, 0
+	c.bytes = arrowmem.BatchBytes(b)
+	j.budget.force(c.bytes)
+	return nil
+}
+
+// next returns the next chunk, valid until the next call, or nil when
+// the batch is done.
+func (c *chunker) next(ctx context.Context) (arrow.RecordBatch, error) {
+	if c.last != nil {
+		c.last.Release()
+		c.last = nil
+	}
+	if c.batch == nil {
+		return nil, nil
+	}
+	n := c.batch.NumRows()
+	rows := int64(c.job.cfg.BatchRows)
+	if c.pos == 0 && n <= rows {
+		c.last = c.batch
+		c.batch = nil
+		c.free()
+		return c.last, nil
+	}
+	hi := min(c.pos+rows, n)
+	slice := c.batch.NewSlice(c.pos, hi)
+	defer slice.Release()
+	cols := make([]arrow.Array, slice.NumCols())
+	defer eval.ReleaseArrays(cols)
+	for i, col := range slice.Columns() {
+		copied, err := array.Concatenate([]arrow.Array{col}, allocatorOf(ctx))
+		if err != nil {
+			return nil, err
+		}
+		cols[i] = copied
+	}
+	c.pos = hi
+	c.last = array.NewRecordBatch(slice.Schema(), cols, slice.NumRows())
+	if c.pos == n {
+		c.batch.Release()
+		c.batch = nil
+		c.free()
+	}
+	return c.last, nil
+}
+
+func (c *chunker) free() {
+	if c.job != nil {
+		c.job.budget.free(c.bytes)
+	}
+	c.bytes = 0
+}
+
+// release releases what the chunker holds. It is idempotent.
+func (c *chunker) release() {
+	if c.last != nil {
+		c.last.Release()
+		c.last = nil
+	}
+	if c.batch != nil {
+		c.batch.Release()
+		c.batch = nil
+	}
+	c.free()
 }
 
 func (a *aggregation) newTable(ctx context.Context, p int) (*groupTable, error) {
@@ -179,6 +458,9 @@ type groupTable struct {
 	accs   []accumulator
 	groups int
 	bytes  int64 // reserved against the memory budget
+	// pending is the estimated memory of the groups added since the
+	// last account, not yet reserved.
+	pending int64
 }
 
 func (t *groupTable) newGroup(key string) int32 {
@@ -281,17 +563,43 @@ func (t *groupTable) groupsOf(keyCols []arrow.Array, rows int) ([]int32, error) 
 			for i, kb := range t.keyBs {
 				eval.CopyValue(kb, keyCols[i], row)
 			}
-			added += int64(len(buf)) + 64 + 16*int64(len(t.accs))
+			added += groupBytes(len(buf), len(t.accs))
 		}
 		groups[row] = g
 	}
-	if added > 0 {
-		if err := t.spec.job.budget.reserveOrFail(added, "aggregate"); err != nil {
-			return nil, err
-		}
-		t.bytes += added
-	}
+	t.pending += added
 	return groups, nil
+}
+
+// groupBytes estimates the memory of one group whose encoded key has
+// keyLen bytes, with accs accumulators: the key twice (the map's string
+// and the key builders), the map slot and the group-order slice with the
+// slack of their growth, and each accumulator's slots.
+func groupBytes(keyLen, accs int) int64 {
+	return 2*int64(keyLen) + 112 + 32*int64(accs)
+}
+
+// account reserves the memory of the groups added since the last call.
+// It reports false when the budget has no room for them even after the
+// shared spillers made some: the caller then flushes or spills the table
+// (reset). A table without keys has one group and never needs to.
+func (t *groupTable) account() (bool, error) {
+	if t.pending == 0 {
+		return true, nil
+	}
+	if len(t.spec.keys) == 0 {
+		t.spec.job.budget.force(t.pending)
+		t.bytes += t.pending
+		t.pending = 0
+		return true, nil
+	}
+	ok, err := t.spec.job.budget.reserve(t.pending)
+	if err != nil || !ok {
+		return false, err
+	}
+	t.bytes += t.pending
+	t.pending = 0
+	return true, nil
 }
 
 func (t *groupTable) buildKeys() {
@@ -319,6 +627,8 @@ func (t *groupTable) result() (arrow.RecordBatch, error) {
 	return array.NewRecordBatch(t.spec.schema, cols, int64(t.groups)), nil
 }
 
+// release frees what the table holds and its reservation. It is
+// idempotent.
 func (t *groupTable) release() {
 	for _, kb := range t.keyBs {
 		if kb != nil {
@@ -328,5 +638,19 @@ func (t *groupTable) release() {
 	eval.ReleaseArrays(t.keys)
 	t.keyBs, t.keys = nil, nil
 	t.spec.job.budget.free(t.bytes)
-	t.bytes = 0
+	t.bytes, t.pending = 0, 0
+}
+
+// reset empties a keyed table after its states or result were taken, so
+// that it aggregates anew.
+func (t *groupTable) reset() {
+	t.release()
+	t.index, t.order, t.groups = map[string]int32{}, nil, 0
+	t.keyBs = make([]array.Builder, len(t.spec.keys))
+	for i, k := range t.spec.keys {
+		t.keyBs[i] = array.NewBuilder(t.mem, k.Type())
+	}
+	for i, x := range t.spec.aggs {
+		t.accs[i], _ = newAccumulator(x) // newTable built them once already
+	}
 }

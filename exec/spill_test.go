@@ -104,6 +104,15 @@ var spillJobs = []struct {
 	ordered bool
 }{
 	{"repartition", func(n plan.Node) plan.Node { return exectest.Must(plan.NewRepartition(n, 3, plan.Col("k"))) }, false},
+	{"group-by", func(n plan.Node) plan.Node {
+		return exectest.Must(plan.NewAggregate(n, []plan.Expr{plan.Col("k")}, []plan.AggExpr{
+			{Func: plan.AggCount}, {Func: plan.AggSum, Arg: plan.Col("id")}, {Func: plan.AggMin, Arg: plan.Col("s")},
+			{Func: plan.AggMax, Arg: plan.Col("id")}, {Func: plan.AggAvg, Arg: plan.Col("id")}}))
+	}, false},
+	{"distinct", func(n plan.Node) plan.Node { return &plan.Distinct{Input: n} }, false},
+	{"distinct-keys", func(n plan.Node) plan.Node {
+		return &plan.Distinct{Input: exectest.Must(plan.NewProject(n, plan.Col("k"), plan.Col("s")))}
+	}, false},
 	{"order-by", func(n plan.Node) plan.Node {
 		return exectest.Must(plan.NewSort(n, plan.SortOrder{Expr: plan.Col("s"), Descending: true, NullsFirst: true}, plan.SortOrder{Expr: plan.Col("k")}))
 	}, true},
