@@ -175,6 +175,76 @@ func TestSpill(t *testing.T) {
 	}
 }
 
+// TestSpillCancelled: a job cancelled, or failing, once it has spilled —
+// while it writes spill files, or while it reads them back (the sink
+// cancels at the first result batch) — leaves no spill file, no reserved
+// byte, no Arrow memory and no goroutine behind.
+func TestSpillCancelled(t *testing.T) {
+	for _, c := range spillJobs {
+		for _, when := range []string{"writing", "failing", "reading"} {
+			t.Run(fmt.Sprintf("%s/%s", c.name, when), func(t *testing.T) {
+				defer goleak.VerifyNone(t)
+				mem := exectest.CheckedAlloc(t)
+				dir := t.TempDir()
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				var j *job
+				spilled := func() bool { _, files := j.spillStats(); return files > 0 }
+				src := &spillSource{Parts: 4, Batches: 24, Rows: 1000, Keys: 20000, Pad: 8}
+				sink := exectest.NewCollectSink()
+				switch when {
+				case "writing", "failing":
+					src.Before = func(ctx context.Context, p, batch int) error {
+						if spilled() {
+							if when == "failing" {
+								return exectest.ErrBoom
+							}
+							cancel()
+						}
+						return nil
+					}
+				case "reading":
+					sink.OnBatch = func(int, arrow.RecordBatch) error {
+						cancel()
+						return ctx.Err()
+					}
+				}
+				g, err := NewGraph(c.root(src.Scan()), Config{Allocator: mem, Parallelism: 3, MemoryBudget: 256 << 10, SpillDir: dir})
+				if err != nil {
+					t.Fatal(err)
+				}
+				j = g.job
+				_, err = Local{}.Run(ctx, g, sink)
+				if want := map[bool]error{false: context.Canceled, true: exectest.ErrBoom}[when == "failing"]; !errors.Is(err, want) {
+					t.Fatalf("job returned %v, want %v", err, want)
+				}
+				if !spilled() {
+					t.Fatal("the job never spilled")
+				}
+				checkSpillClean(t, j, dir)
+			})
+		}
+	}
+}
+
+// TestSpillBudgetSmallerThanABatch: a budget that cannot hold one batch
+// fails with ErrMemoryBudget, naming the budget; nothing is left behind.
+func TestSpillBudgetSmallerThanABatch(t *testing.T) {
+	for _, c := range spillJobs {
+		t.Run(c.name, func(t *testing.T) {
+			defer goleak.VerifyNone(t)
+			mem := exectest.CheckedAlloc(t)
+			dir := t.TempDir()
+			src := &spillSource{Parts: 2, Batches: 3, Rows: 1000, Keys: 20000, Pad: 8}
+			_, _, j, err := runSpill(t, context.Background(), Config{Allocator: mem, Parallelism: 2, MemoryBudget: 4 << 10, SpillDir: dir}, c.root(src.Scan()), c.ordered)
+			if !errors.Is(err, ErrMemoryBudget) || !strings.Contains(err.Error(), "memory budget of 4.0 KiB") {
+				t.Fatalf("job returned %v, want ErrMemoryBudget naming the budget", err)
+			}
+			checkSpillClean(t, j, dir)
+		})
+	}
+}
+
 // checkSpillClean fails unless the job holds no budget and left nothing
 // in its spill directory.
 func checkSpillClean(t *testing.T, j *job, dir string) {
@@ -199,5 +269,3 @@ func firstDiff(got, want []string) string {
 	}
 	return "one is a prefix of the other"
 }
-
-var _ = errors.Is
