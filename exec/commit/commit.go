@@ -56,6 +56,9 @@ type protocol interface {
 // package storage supports. It fails (with storage's error) for a scheme
 // storage does not support, before anything is written.
 func NewCommitter(w *plan.Write) (*Committer, error) {
+	if strings.TrimSpace(w.Path) == "" {
+		return nil, errors.New("exec: write: no destination path (an empty string would mean the current directory)")
+	}
 	c := &Committer{w: w}
 	if dest, local := storage.LocalPath(w.Path); local {
 		c.store = &localCommitter{dest: filepath.Clean(dest), mode: w.Mode}

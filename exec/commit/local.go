@@ -91,6 +91,10 @@ func (c *localCommitter) destinationExists() (bool, error) {
 		return false, fmt.Errorf("exec: write %s: %w", c.dest, err)
 	case !info.IsDir() && c.mode != plan.Ignore:
 		return true, fmt.Errorf("exec: write %s: the path is a file, not a directory: a write makes a directory of part files there (remove the file, or choose another path)", c.dest)
+	case c.mode == plan.Overwrite || c.mode == plan.Append:
+		if isMountPoint(c.dest, info) {
+			return true, fmt.Errorf("exec: write %s: the path is a mount point (a volume): the commit replaces the destination directory as a whole, which a mount point cannot be; write to a directory inside it, such as %s", c.dest, filepath.Join(c.dest, "out"))
+		}
 	}
 	return true, nil
 }

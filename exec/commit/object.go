@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path"
+	"regexp"
 	"strings"
 	"time"
 
@@ -55,16 +56,20 @@ func (c *objectCommitter) prepare(ctx context.Context) (Target, bool, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return target, false, fmt.Errorf("exec: write %s: %w", c.dest, err)
 	}
-	// What this job's own tasks already wrote (a job whose tasks ran in
-	// other processes: NewJobCommitter) is not the destination's: its
-	// paths hold the job's id. A fresh id matches nothing.
+	// The destination's dataset is what its manifest lists or, without
+	// one, the files another tool wrote. ember part files that no
+	// manifest lists are not: they are this job's own (a job whose tasks
+	// ran in other processes: NewJobCommitter), another job's still
+	// uploading, or a killed job's strays.
 	var files []storage.FileInfo
 	for _, f := range all {
-		if !strings.Contains(f.Path, c.job) {
+		own := strings.Contains(f.Path, c.job)
+		if !own && !emberPart.MatchString(path.Base(f.Path)) && path.Base(f.Path) != lockName {
 			files = append(files, f)
 		}
 	}
-	c.before, c.exists = files, len(files) > 0
+	_, manifestErr := storage.Stat(ctx, storage.Join(c.dest, SuccessFile))
+	c.before, c.exists = files, len(files) > 0 || manifestErr == nil
 	switch {
 	case c.exists && c.mode == plan.ErrorIfExists:
 		return target, false, fmt.Errorf("exec: write %s: path already exists (mode ErrorIfExists); choose Overwrite, Append or Ignore", c.dest)
@@ -146,6 +151,10 @@ func (c *objectCommitter) commit(ctx context.Context, m Manifest) error {
 	}
 	return step(stepOldRemoved)
 }
+
+// emberPart matches the names of ember's part files (part-NNNNN-<job
+// uuid>.<ext>, TaskWriter), not those of Spark (part-NNNNN-<uuid>-c000.…).
+var emberPart = regexp.MustCompile(`^part-\d{5}-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.[A-Za-z0-9.]+$`)
 
 // lockName is the object that holds a destination's commit lock; readers
 // skip it (a leading underscore).

@@ -209,3 +209,34 @@ func TestCommitIsDurable(t *testing.T) {
 		})
 	}
 }
+
+// TestUnwritableDestinationsFailBeforeRunning: an empty path (which meant
+// the current directory) and a mount point (whose directory the commit
+// cannot replace: "device or resource busy" after the whole job ran) are
+// refused before any task runs, saying what to do.
+func TestUnwritableDestinationsFailBeforeRunning(t *testing.T) {
+	ran := false
+	src := &exectest.ScriptSource{Parts: 1, Batches: 1, Rows: 1, Before: func(context.Context, int, int) error {
+		ran = true
+		return nil
+	}}
+	cases := map[string]struct {
+		dest string
+		want string
+	}{
+		"empty":       {"", "no destination path"},
+		"blank":       {"  ", "no destination path"},
+		"mount point": {"/proc", "mount point"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := writeJob(t, context.Background(), src.Scan(), c.dest, plan.Overwrite, exectest.LineFormat{})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("write to %q: %v, want an error containing %q", c.dest, err, c.want)
+			}
+			if ran {
+				t.Fatal("the job ran before the destination was refused")
+			}
+		})
+	}
+}

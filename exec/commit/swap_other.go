@@ -5,6 +5,7 @@ package commit
 import (
 	"errors"
 	"os"
+	"path/filepath"
 )
 
 // errNoExchange says the filesystem cannot swap two paths atomically.
@@ -19,3 +20,7 @@ func processAlive(pid int) bool {
 	_, err := os.FindProcess(pid)
 	return err == nil
 }
+
+// isMountPoint reports whether dir is the filesystem root; mounts are not
+// detected here.
+func isMountPoint(dir string, _ os.FileInfo) bool { return filepath.Dir(dir) == dir }
