@@ -107,7 +107,7 @@ func (d *Dir) Create(s *arrow.Schema, mem memory.Allocator) (*Writer, error) {
 	}
 	d.files.Add(1)
 	w := &Writer{dir: d, file: f, schema: s}
-	w.buf = bufio.NewWriterSize(&countingWriter{w: f, n: &w.size}, 256<<10)
+	w.buf = bufio.NewWriterSize(&countingWriter{w: f, n: &w.size}, 64<<10)
 	w.ipc = ipc.NewWriter(w.buf, ipc.WithSchema(s), ipc.WithAllocator(mem), ipc.WithLZ4())
 	return w, nil
 }
@@ -192,7 +192,7 @@ func (f *File) Open(mem memory.Allocator) (*Reader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("spill: reading a spill file: %w", err)
 	}
-	r, err := ipc.NewReader(bufio.NewReaderSize(fh, 256<<10), ipc.WithAllocator(mem), ipc.WithSchema(f.schema))
+	r, err := ipc.NewReader(bufio.NewReaderSize(fh, 64<<10), ipc.WithAllocator(mem), ipc.WithSchema(f.schema))
 	if err != nil {
 		fh.Close()
 		return nil, fmt.Errorf("spill: reading %s: %w", f.path, err)
