@@ -3,13 +3,13 @@ package exec
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 	"sync/atomic"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/ember-df/ember/exec/op"
+	"github.com/ember-df/ember/plan"
 )
 
 // TaskMetrics describe one task: one partition of one stage.
@@ -52,7 +52,7 @@ func Execute(ctx context.Context, g *Graph, stage, partition int, shuffle Shuffl
 	ctx = context.WithValue(ctx, taskStatsKey{}, stats)
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("exec: stage %d partition %d panicked: %v\n%s", stage, partition, r, debug.Stack())
+			err = plan.Recovered(fmt.Sprintf("exec: stage %d partition %d", stage, partition), r)
 		}
 		m = TaskMetrics{Stage: stage, Partition: partition, RowsRead: stats.rowsRead.Load(), BatchesRead: stats.batchesRead.Load(),
 			RowsOutput: stats.rowsOutput.Load(), Elapsed: time.Since(start)}

@@ -3,7 +3,6 @@ package exec
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/exec/op"
@@ -71,7 +70,7 @@ func (o *mapBatchesOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 func (o *mapBatchesOp) call(ctx context.Context, b arrow.RecordBatch) (out arrow.RecordBatch, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("exec: MapBatches %s panicked in partition %d: %v\n%s", o.exec.node.Name, o.partition, r, debug.Stack())
+			err = plan.Recovered(fmt.Sprintf("exec: MapBatches %s in partition %d", o.exec.node.Name, o.partition), r)
 		}
 	}()
 	out, err = o.exec.node.Fn(ctx, b)

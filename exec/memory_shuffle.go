@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"slices"
 	"sync"
 
@@ -327,7 +326,7 @@ func (s *memoryShuffle) ensure(ctx context.Context, x *Exchange) error {
 			defer close(done)
 			defer func() {
 				if r := recover(); r != nil {
-					e.err = fmt.Errorf("exec: producing %s panicked: %v\n%s", x, r, debug.Stack())
+					e.err = plan.Recovered(fmt.Sprintf("exec: producing %s", x), r)
 				}
 			}()
 			e.err = s.produce(ctx, x.ID)

@@ -120,11 +120,11 @@ func TestRunPanics(t *testing.T) {
 		{"map-batches", func(s *exectest.ScriptSource) plan.Node {
 			return &plan.MapBatches{Input: s.Scan(), Name: "fn", Fn: fnPanicsIn(1), OutSchema: exectest.IntSchema}
 		}, &exectest.ScriptSource{Parts: 3, Batches: 3, Rows: 2},
-			[]string{"MapBatches fn panicked in partition 1", "boom"}},
+			[]string{"MapBatches fn in partition 1 panicked", "boom"}},
 		{"udf", func(s *exectest.ScriptSource) plan.Node {
 			return exectest.Must(plan.NewProject(s.Scan(), &plan.Alias{Child: &plan.Call{Fn: panicky{}, Args: []plan.Expr{plan.Col("v")}}, Name: "x"}))
 		}, &exectest.ScriptSource{Parts: 2, Batches: 3, Rows: 2},
-			[]string{"function panicky panicked in partition", "boom"}},
+			[]string{"function panicky in partition", "panicked", "boom"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -138,6 +138,14 @@ func TestRunPanics(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not mention %q", firstLine(err), w)
 				}
+			}
+			// The message is one line; the stack travels in the error.
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("the error spans lines: %q", err)
+			}
+			var pe *plan.PanicError
+			if !errors.As(err, &pe) || !strings.Contains(string(pe.Stack), "goroutine") {
+				t.Errorf("error %q carries no stack (plan.PanicError)", err)
 			}
 		})
 	}
@@ -221,5 +229,27 @@ func TestRunMetrics(t *testing.T) {
 	}
 	if m.RowsRead != 24 || m.BatchesRead != 6 || m.RowsOutput != 12 || m.Partitions != 2 {
 		t.Fatalf("metrics %+v", m)
+	}
+}
+
+// silent is a user-defined function that returns neither values nor an
+// error.
+type silent struct{}
+
+func (silent) Name() string { return "silent" }
+func (silent) ReturnType([]arrow.DataType) (arrow.DataType, error) {
+	return arrow.PrimitiveTypes.Int64, nil
+}
+func (silent) Invoke(context.Context, []arrow.Array, int) (arrow.Array, error) { return nil, nil }
+
+// TestFunctionReturningNothingSaysSo: (nil, nil) from a function used to
+// be reported as a panic (a nil dereference in the engine).
+func TestFunctionReturningNothingSaysSo(t *testing.T) {
+	mem := exectest.CheckedAlloc(t)
+	src := &exectest.ScriptSource{Parts: 1, Batches: 1, Rows: 2}
+	root := exectest.Must(plan.NewProject(src.Scan(), &plan.Alias{Child: &plan.Call{Fn: silent{}, Args: []plan.Expr{plan.Col("v")}}, Name: "x"}))
+	_, err := run(t, context.Background(), mem, 0, root)
+	if err == nil || !strings.Contains(err.Error(), "function silent in partition 0 returned neither values nor an error (nil, nil)") || strings.Contains(err.Error(), "panicked") {
+		t.Fatalf("err = %v", err)
 	}
 }

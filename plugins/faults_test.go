@@ -182,3 +182,40 @@ func TestCancelledJobLeavesNoPluginProcess(t *testing.T) {
 	}
 	p.requireNoProcesses(t)
 }
+
+// TestLoadThatNeverReturnsIsBounded: a plugin whose Load hangs used to
+// hang the job until the caller's deadline; LoadTimeout bounds it and the
+// error names the plugin.
+func TestLoadThatNeverReturnsIsBounded(t *testing.T) {
+	m := newTestPlugin(t, "doubler", "EMBER_TEST_LOAD_HANG=1").open(t, LoadTimeout(300*time.Millisecond))
+	sess := checkedSession(t)
+	_, err := numbers(t, sess, 10, 1, nil).WithColumn("y", udf.Predict(m, "x")).Collect(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "plugin doubler 1.2.3") || !strings.Contains(err.Error(), "Load did not return within 300ms") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestExitDuringLoadSaysHow: a plugin that exits while loading used to
+// give "error reading from server: EOF"; the error now has its exit
+// status and the end of its stderr.
+func TestExitDuringLoadSaysHow(t *testing.T) {
+	m := newTestPlugin(t, "doubler", "EMBER_TEST_LOAD_EXIT=3").open(t)
+	sess := checkedSession(t)
+	_, err := numbers(t, sess, 10, 1, nil).WithColumn("y", udf.Predict(m, "x")).Collect(context.Background())
+	for _, want := range []string{"plugin doubler 1.2.3", "exited while loading its model (exit status 3)", "cannot map the weights"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("err = %v; want it to say %q", err, want)
+		}
+	}
+}
+
+// TestHangAfterTheLastRetry: the error after the last retry used to say
+// that a new process takes the retry; it says the job gave up.
+func TestHangAfterTheLastRetry(t *testing.T) {
+	m := newTestPlugin(t, "doubler", "EMBER_TEST_HANG_AT=1").open(t, BatchTimeout(200*time.Millisecond))
+	sess := checkedSession(t)
+	_, err := numbers(t, sess, 10, 1, nil).WithColumn("y", udf.Predict(m, "x").Retries(1)).Collect(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "did not answer within 200ms") || !strings.Contains(err.Error(), "gave up after 1 retries") || strings.Contains(err.Error(), "takes the retry") {
+		t.Fatalf("err = %v", err)
+	}
+}

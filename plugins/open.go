@@ -25,6 +25,10 @@ const DefaultBatchTimeout = 5 * time.Minute
 // DefaultStartTimeout bounds a plugin's start, up to its handshake.
 const DefaultStartTimeout = time.Minute
 
+// DefaultLoadTimeout bounds a plugin process's Load (its model load)
+// unless LoadTimeout says otherwise: a plugin that takes longer is killed.
+const DefaultLoadTimeout = 10 * time.Minute
+
 // Model is a model served by a plugin binary: a udf.Model whose loaded
 // form is a pool of plugin processes. Open makes one.
 type Model struct {
@@ -46,6 +50,7 @@ type config struct {
 	Processes    int           `json:"processes,omitempty"`
 	BatchTimeout time.Duration `json:"batch_timeout,omitempty"`
 	StartTimeout time.Duration `json:"start_timeout,omitempty"`
+	LoadTimeout  time.Duration `json:"load_timeout,omitempty"`
 	AutoMTLS     bool          `json:"auto_mtls,omitempty"`
 }
 
@@ -117,6 +122,17 @@ func StartTimeout(d time.Duration) Option {
 	}
 }
 
+// LoadTimeout bounds each plugin process's Load, where it loads its model
+// (default DefaultLoadTimeout): a process whose Load has not returned by
+// then is killed, and the job fails with an error naming the plugin —
+// instead of waiting until the caller's own deadline, if any.
+func LoadTimeout(d time.Duration) Option {
+	return func(m *Model) error {
+		m.cfg.LoadTimeout = d
+		return nil
+	}
+}
+
 // AutoMTLS secures the connection to each plugin process with mutual TLS
 // under one-time certificates, so that no other process, even one that
 // can reach the socket, can talk to either side.
@@ -160,6 +176,9 @@ func (m *Model) open() error {
 	}
 	if m.cfg.StartTimeout <= 0 {
 		m.cfg.StartTimeout = DefaultStartTimeout
+	}
+	if m.cfg.LoadTimeout <= 0 {
+		m.cfg.LoadTimeout = DefaultLoadTimeout
 	}
 	if m.cfg.SHA256 != "" { // a decoded plan's pin is checked as Checksum's
 		if err := Checksum(m.cfg.SHA256)(m); err != nil {

@@ -72,7 +72,7 @@ func (p *pool) Predict(ctx context.Context, inputs []arrow.Array, rows int) ([]a
 		} else if state := w.exitState(); state != "" {
 			what = "died during a batch (" + state + ")"
 		}
-		return nil, &crashError{fmt.Sprintf("%s, pid %d, %s; killed it, and a new process takes the retry", p.model, w.pid, what)}
+		return nil, &crashError{fmt.Sprintf("%s, pid %d, %s; killed it", p.model, w.pid, what)}
 	}
 }
 

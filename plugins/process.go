@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ember-df/ember/plugins/internal/wire"
 	"github.com/hashicorp/go-hclog"
@@ -41,6 +42,8 @@ func (m *Model) startProcess(ctx context.Context, threads int) (*worker, error) 
 	}
 	log := m.logger.With("plugin", name)
 	stderr := newLineLogger(log, "stderr")
+	// After the handshake, the plugin's stderr comes over the connection.
+	syncStderr := newLineLogger(log, "stderr")
 	cfg := &plugin.ClientConfig{
 		HandshakeConfig:  wire.Handshake,
 		Plugins:          plugin.PluginSet{wire.PluginName: &wire.Plugin{}},
@@ -53,7 +56,7 @@ func (m *Model) startProcess(ctx context.Context, threads int) (*worker, error) 
 		// logger stays silent.
 		Logger:     hclog.New(&hclog.LoggerOptions{Level: hclog.Off, Output: io.Discard}),
 		Stderr:     stderr,
-		SyncStderr: newLineLogger(log, "stderr"),
+		SyncStderr: syncStderr,
 		SyncStdout: newLineLogger(log, "stdout"),
 	}
 	if pinned := m.pinned(); pinned != nil {
@@ -92,15 +95,47 @@ func (m *Model) startProcess(ctx context.Context, threads int) (*worker, error) 
 		w.pid = cmd.Process.Pid
 	}
 	if threads > 0 {
-		if err := w.client.Load(ctx, threads); err != nil {
+		lctx, cancel := context.WithTimeout(ctx, m.cfg.LoadTimeout)
+		err := w.client.Load(lctx, threads)
+		timedOut := lctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
+		cancel()
+		if err != nil {
+			// A process that died by itself (not a model error it
+			// returned) is reported with its exit status: wait briefly
+			// for go-plugin to see the exit.
+			state := ""
+			if !wire.IsModelError(err) && !timedOut {
+				state = w.waitExit(time.Second)
+			}
 			w.stop(true)
-			if ctx.Err() != nil {
+			switch {
+			case ctx.Err() != nil:
 				return nil, context.Cause(ctx)
+			case timedOut:
+				return nil, fmt.Errorf("%s, pid %d: Load did not return within %s (plugins.LoadTimeout); killed it", m, w.pid, m.cfg.LoadTimeout)
+			case state != "":
+				msg := fmt.Sprintf("%s, pid %d, exited while loading its model (%s)", m, w.pid, state)
+				if tail := append(stderr.tail(), syncStderr.tail()...); len(tail) > 0 {
+					msg += "; its stderr ended with: " + strings.Join(tail, " | ")
+				}
+				return nil, errors.New(msg)
 			}
 			return nil, fmt.Errorf("%s: %s", m, statusMessage(err))
 		}
 	}
 	return w, nil
+}
+
+// waitExit returns the process's exit state once it has exited, waiting
+// at most d for it; "" if it is still running.
+func (w *worker) waitExit(d time.Duration) string {
+	deadline := time.Now().Add(d)
+	for {
+		if state := w.exitState(); state != "" || time.Now().After(deadline) {
+			return state
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // startError explains why a plugin did not start, with the last lines it

@@ -80,6 +80,16 @@ func (d *doubler) Load(ctx context.Context, opts sdk.LoadOptions) error {
 	if msg := os.Getenv("EMBER_TEST_LOAD_FAIL"); msg != "" {
 		return errors.New(msg)
 	}
+	if os.Getenv("EMBER_TEST_LOAD_HANG") != "" {
+		select {}
+	}
+	if code := envInt("EMBER_TEST_LOAD_EXIT"); code != 0 {
+		// sdk.Logger writes to the process's own stderr, which the host
+		// reads to the end; os.Stderr goes over the connection once
+		// serving, and what is in flight when the process exits is lost.
+		sdk.Logger().Error("cannot map the weights")
+		os.Exit(code)
+	}
 	fmt.Fprintln(os.Stderr, "a plain line from the plugin")
 	sdk.Logger().Warn("loaded the doubler", "threads", opts.Threads)
 	return nil

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime/debug"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -420,7 +419,7 @@ func (o *evaluateOp) Close() error {
 // callPanic turns a panic in a batch function into an error naming it.
 func callPanic(name string, err *error) {
 	if r := recover(); r != nil {
-		*err = fmt.Errorf("%s panicked: %v\n%s", name, r, debug.Stack())
+		*err = plan.Recovered(name, r)
 	}
 }
 

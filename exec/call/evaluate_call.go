@@ -158,7 +158,13 @@ func (s *callState) attempt(ctx context.Context, runner plan.BatchRunner, args [
 		start := time.Now()
 		out, err := s.invoke(ctx, runner, args, rows)
 		s.recordLatency(time.Since(start))
-		if err == nil || !plan.IsTransient(err) || try >= s.call.Options.Retries || ctx.Err() != nil {
+		if err == nil || !plan.IsTransient(err) || ctx.Err() != nil {
+			return out, err
+		}
+		if try >= s.call.Options.Retries {
+			if try > 0 {
+				err = fmt.Errorf("%w (gave up after %d retries)", err, try)
+			}
 			return out, err
 		}
 		s.retries.Add(1)

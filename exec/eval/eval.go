@@ -3,7 +3,6 @@ package eval
 import (
 	"context"
 	"fmt"
-	"runtime/debug"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -269,12 +268,15 @@ func (ev *Evaluator) call(e *plan.Call, b arrow.RecordBatch) (out arrow.Array, e
 	defer ReleaseArrays(args)
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("exec: function %s panicked in partition %d: %v\n%s", e.Fn.Name(), ev.partition, r, debug.Stack())
+			err = plan.Recovered(fmt.Sprintf("exec: function %s in partition %d", e.Fn.Name(), ev.partition), r)
 		}
 	}()
 	out, err = e.Fn.Invoke(ev.ctx, args, int(b.NumRows()))
 	if err != nil {
 		return nil, fmt.Errorf("exec: function %s in partition %d: %w", e.Fn.Name(), ev.partition, err)
+	}
+	if out == nil {
+		return nil, fmt.Errorf("exec: function %s in partition %d returned neither values nor an error (nil, nil) for %d rows", e.Fn.Name(), ev.partition, b.NumRows())
 	}
 	if out.Len() != int(b.NumRows()) || !arrow.TypeEqual(out.DataType(), e.Type()) {
 		defer out.Release()
