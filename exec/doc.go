@@ -11,9 +11,9 @@
 // operator, which calls Next on its input, one batch at a time. In-flight
 // data is therefore bounded by the number of partitions running at once
 // (Config.Parallelism) times the batch bounds (rows and bytes), whatever
-// the input size. Exchanges materialize their input under
-// Config.MemoryBudget and fail with an error naming the budget when it is
-// exceeded.
+// the input size. Exchanges, sorts and aggregates hold their input under
+// Config.MemoryBudget and spill to Config.SpillDir beyond it; only a
+// budget too small for one batch fails (ErrMemoryBudget).
 //
 // The rest of the executor lives in sub-packages, each a seam of its own:
 //

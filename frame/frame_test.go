@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/exec"
 	"github.com/ember-df/ember/frame"
 	"github.com/ember-df/ember/plan"
 	"go.uber.org/goleak"
@@ -323,30 +325,50 @@ func explode(_ context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) 
 	return b, nil
 }
 
+// TestMemoryBudget: over a small budget, blocking operators spill to the
+// session's spill directory and give the same rows; the directory is
+// empty afterwards. A budget too small for one batch fails, naming it.
 func TestMemoryBudget(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
-	sess := frame.NewSession(frame.WithAllocator(mem), frame.WithMemoryBudget(4<<10), frame.WithBatchSize(64, 0))
+	spill := t.TempDir()
+	sess := frame.NewSession(frame.WithAllocator(mem), frame.WithMemoryBudget(96<<10), frame.WithBatchSize(64, 0), frame.WithSpillDir(spill))
 	defer sess.Close()
-	df := batchesDF(t, sess, mem, 2000, 2)
-	for name, job := range map[string]*frame.DataFrame{
-		"group by": df.GroupBy("name").Count(),
-		"sort":     df.OrderBy("name"),
-		"distinct": df.Distinct(),
-		"repart":   df.Repartition(3),
-	} {
-		tbl, err := job.Collect(context.Background())
-		if err == nil {
-			tbl.Release()
-		}
-		if err == nil || !strings.Contains(err.Error(), "memory budget of") {
-			t.Fatalf("%s: err = %v, want an error naming the memory budget", name, err)
-		}
-	}
-	// The same jobs fit a larger budget.
 	roomy := frame.NewSession(frame.WithAllocator(mem), frame.WithBatchSize(64, 0))
 	defer roomy.Close()
-	if n, err := batchesDF(t, roomy, mem, 2000, 2).GroupBy("name").Count().Count(context.Background()); err != nil || n != 2000 {
-		t.Fatalf("n = %d, err = %v", n, err)
+	jobs := map[string]func(*frame.DataFrame) *frame.DataFrame{
+		"group by": func(df *frame.DataFrame) *frame.DataFrame { return df.GroupBy("name").Count() },
+		"sort":     func(df *frame.DataFrame) *frame.DataFrame { return df.OrderBy("name") },
+		"distinct": func(df *frame.DataFrame) *frame.DataFrame { return df.Distinct() },
+		"repart":   func(df *frame.DataFrame) *frame.DataFrame { return df.Repartition(3) },
+	}
+	for name, job := range jobs {
+		got := collectRows(t, job(batchesDF(t, sess, mem, 2000, 2)))
+		want := collectRows(t, job(batchesDF(t, roomy, mem, 2000, 2)))
+		if name != "sort" {
+			slices.Sort(got)
+			slices.Sort(want)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s over a 96 KiB budget: %d rows differ from an unconstrained run's %d", name, len(got), len(want))
+		}
+		if sess.LastMetrics().SpilledBytes == 0 && name != "repart" {
+			t.Errorf("%s over a 96 KiB budget spilled nothing", name)
+		}
+	}
+	left := 0
+	filepath.WalkDir(spill, func(_ string, d os.DirEntry, _ error) error {
+		if d != nil && !d.IsDir() {
+			left++
+		}
+		return nil
+	})
+	if left > 0 {
+		t.Errorf("%d spill files left in %s", left, spill)
+	}
+	tiny := frame.NewSession(frame.WithAllocator(mem), frame.WithMemoryBudget(64), frame.WithBatchSize(64, 0), frame.WithSpillDir(spill))
+	defer tiny.Close()
+	if _, err := batchesDF(t, tiny, mem, 2000, 2).Distinct().Count(context.Background()); !errors.Is(err, exec.ErrMemoryBudget) {
+		t.Fatalf("a 64-byte budget: err = %v, want exec.ErrMemoryBudget", err)
 	}
 }

@@ -52,10 +52,16 @@ func WithModelKeepAlive(d time.Duration) Option { return func(s *Session) { s.ke
 // GOMAXPROCS). It also sets how many splits file readers aim for.
 func WithParallelism(n int) Option { return func(s *Session) { s.cfg.Parallelism = n } }
 
-// WithMemoryBudget bounds the bytes that blocking operators (repartition,
-// GroupBy, OrderBy, Distinct) may hold; beyond it a job fails with an error
-// naming the budget. Default 2 GiB.
+// WithMemoryBudget bounds the bytes that blocking operators (exchanges,
+// GroupBy, OrderBy, Distinct) hold in memory; beyond it they spill to
+// local disk (WithSpillDir) as compressed Arrow IPC, and only a budget too
+// small for one batch fails the job (exec.ErrMemoryBudget). Default 2 GiB.
 func WithMemoryBudget(bytes int64) Option { return func(s *Session) { s.cfg.MemoryBudget = bytes } }
+
+// WithSpillDir sets the directory that jobs spill to when they reach the
+// memory budget (default $TMPDIR/ember-spill-<pid>); each job spills into
+// a directory of its own there, removed when the job ends.
+func WithSpillDir(dir string) Option { return func(s *Session) { s.cfg.SpillDir = dir } }
 
 // WithBatchSize bounds the batches that sources produce, in rows and in
 // bytes (defaults 16384 rows, 8 MiB); zero keeps a default.
