@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,23 +32,24 @@ var failAt = udf.MustRegister(udf.NewScalar("cluster-test.fail-at-333", arrow.Pr
 		return v, nil
 	}, arrow.PrimitiveTypes.Int64))
 
-// blocked is a registered function that, once per test, says it started
-// and then waits for release — deaf to its context, so that only the Beam
-// job's cancellation ends the job.
-var (
-	started = make(chan struct{}, 1)
-	release = make(chan struct{})
-	blocks  = udf.MustRegister(udf.NewScalar("cluster-test.block", arrow.PrimitiveTypes.Int64,
-		func(_ context.Context, args []arrow.Array, _ int) (arrow.Array, error) {
-			select {
-			case started <- struct{}{}:
-			default:
-			}
-			<-release
-			args[0].Retain()
-			return args[0], nil
-		}, arrow.PrimitiveTypes.Int64))
-)
+// blocks is a registered function that says it started, through the
+// current gate, and then waits for the gate's release — deaf to its
+// context, so that only the Beam job's cancellation ends the job.
+var blocks = udf.MustRegister(udf.NewScalar("cluster-test.block", arrow.PrimitiveTypes.Int64,
+	func(_ context.Context, args []arrow.Array, _ int) (arrow.Array, error) {
+		g := currentGate.Load()
+		select {
+		case g.started <- struct{}{}:
+		default:
+		}
+		<-g.release
+		args[0].Retain()
+		return args[0], nil
+	}, arrow.PrimitiveTypes.Int64))
+
+type gate struct{ started, release chan struct{} }
+
+var currentGate atomic.Pointer[gate]
 
 // TestBeamReportsTheFirstError checks that a task's error reaches the
 // driver as a *cluster.TaskError naming its stage and partition, and that
@@ -81,6 +83,9 @@ func TestBeamReportsTheFirstError(t *testing.T) {
 // ends the job.
 func TestBeamCancel(t *testing.T) {
 	dir := writeCSV(t, 2, 10, 3)
+	g := &gate{started: make(chan struct{}, 1), release: make(chan struct{})}
+	currentGate.Store(g)
+	defer close(g.release) // the blocked tasks end; the job is gone already
 	var job cluster.Job
 	sess := frame.NewSession(frame.WithRunner(cluster.Beam(cluster.OnJob(func(j cluster.Job) { job = j }))))
 	defer sess.Close()
@@ -95,7 +100,7 @@ func TestBeamCancel(t *testing.T) {
 		done <- err
 	}()
 	select {
-	case <-started:
+	case <-g.started:
 	case err := <-done:
 		t.Fatalf("the job ended (%v) before its task started", err)
 	}
@@ -106,7 +111,6 @@ func TestBeamCancel(t *testing.T) {
 	case <-time.After(time.Minute):
 		t.Fatal("the job did not end within a minute of its cancel")
 	}
-	close(release) // the blocked tasks end; the job is gone already
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}

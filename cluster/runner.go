@@ -314,8 +314,10 @@ func inProcessPrism() (jobpb.JobServiceClient, error) {
 	return prismClient, prismErr
 }
 
+// newJobID names a job uniquely across processes: time, this process's
+// random part, a sequence number.
 func newJobID() string {
-	return time.Now().UTC().Format("20060102-150405") + "-" + strings.ReplaceAll(processID[strings.LastIndex(processID, "/")+1:], "/", "") + fmt.Sprintf("-%d", jobSeq.Add(1))
+	return fmt.Sprintf("%s-%s-%d", time.Now().UTC().Format("20060102-150405"), processID[strings.LastIndex(processID, "/")+1:], jobSeq.Add(1))
 }
 
 // firstFailure returns the error of the task that failed first.

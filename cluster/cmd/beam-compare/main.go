@@ -160,8 +160,7 @@ func run(rows, runs int, modes []string, dir string) error {
 			fmt.Printf("run %d %-10s %s\n", i+1, mode, d.Round(time.Millisecond))
 		}
 	}
-	cpus := strconv.Itoa(numCPU())
-	fmt.Printf("\n%d rows, %d runs per mode, %s CPUs\n", rows, runs, cpus)
+	fmt.Printf("\n%d rows, %d runs per mode, %d CPUs\n", rows, runs, runtime.NumCPU())
 	fmt.Printf("%-10s %10s %10s %10s %8s %12s\n", "mode", "median", "min", "max", "×local", "1-row job")
 	base := median(walls["local"])
 	for _, mode := range modes {
@@ -261,5 +260,3 @@ func countRows(dir string) (int, error) {
 	}
 	return n, nil
 }
-
-func numCPU() int { return runtime.NumCPU() }
