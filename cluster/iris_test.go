@@ -59,7 +59,7 @@ func startJobServer(t *testing.T, env ...string) []cluster.Option {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := jobserver.Start(filepath.Join(bin, "prism"), env, time.Minute)
+	srv, err := jobserver.Start(filepath.Join(bin, "prism"), t.TempDir(), env, time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}

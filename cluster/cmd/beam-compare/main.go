@@ -97,7 +97,7 @@ func run(rows, runs int, modes []string, dir string) error {
 			return err
 		}
 		start = time.Now()
-		srv, err := jobserver.Start(filepath.Join(bin, "prism"), []string{"ONNXRUNTIME_LIB=" + lib}, time.Minute)
+		srv, err := jobserver.Start(filepath.Join(bin, "prism"), dir, []string{"ONNXRUNTIME_LIB=" + lib}, time.Minute)
 		if err != nil {
 			return err
 		}

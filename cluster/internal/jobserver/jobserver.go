@@ -76,13 +76,15 @@ type Server struct {
 	stopOnce sync.Once
 }
 
-// Start runs the prism binary on a free port, with env added to this
-// process's environment (the workers it starts inherit it), and returns
+// Start runs the prism binary on a free port in directory dir (where the
+// boot loaders it starts write pipeline_options.json), with env added to
+// this process's environment (the workers it starts inherit it), and returns
 // once it serves jobs — it reads the address from prism's log, so no port
 // is guessed — or fails after timeout. Prism and every process it starts
 // share a new process group, which Stop kills.
-func Start(prism string, env []string, timeout time.Duration) (*Server, error) {
+func Start(prism, dir string, env []string, timeout time.Duration) (*Server, error) {
 	cmd := exec.Command(prism, "--job_port=0", "--serve_http=false", "--log_kind=json")
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := cmd.StdoutPipe()
