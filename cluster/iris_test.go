@@ -103,12 +103,15 @@ func uploadIris(t *testing.T, ctx context.Context, prefix string, files, times i
 }
 
 // irisJob is the proof plan: read CSV from S3, score with the forest,
-// hash-repartition, count per (sepal_length, prediction), order, and write
-// Parquet back to S3.
+// hash-repartition, score again (in another stage: other DoFn instances
+// of the same worker process, which must find the model loaded), count per
+// (sepal_length, prediction, again), order, and write Parquet back to S3.
 func irisJob(ctx context.Context, sess *frame.Session, model udf.Model, in, out string) error {
+	features := []any{"sepal_length", "sepal_width", "petal_length", "petal_width"}
 	df := sess.Read().Option("header", "true").Option("inferSchema", "true").CSV(in)
-	df = df.WithColumn("prediction", udf.Predict(model, "sepal_length", "sepal_width", "petal_length", "petal_width"))
-	df = df.Repartition(4, "species").GroupBy("sepal_length", "prediction").Count().
+	df = df.WithColumn("prediction", udf.Predict(model, features...))
+	df = df.Repartition(4, "species").WithColumn("again", udf.Predict(model, features...)).
+		GroupBy("sepal_length", "prediction", "again").Count().
 		OrderBy(frame.Col("count").Desc(), "sepal_length", "prediction")
 	return df.Write().Mode(frame.Overwrite).Parquet(ctx, out)
 }
@@ -187,10 +190,13 @@ func TestIrisOnBeam(t *testing.T) {
 				t.Errorf("%s: process %s loaded the model %d times", name, p.ID, p.ModelLoads)
 			}
 		}
-		if loads != int64(len(job.Processes)) || len(job.Metrics.UDFs) != 1 || job.Metrics.UDFs[0].Rows != 3*20*150 {
+		if loads != int64(len(job.Processes)) || len(job.Metrics.UDFs) != 2 || job.Metrics.UDFs[0].Rows != 3*20*150 || job.Metrics.UDFs[1].Rows != 3*20*150 {
 			t.Errorf("%s: %d loads in %d processes, metrics %+v", name, loads, len(job.Processes), job.Metrics)
 		}
-		t.Logf("%s: %s; %d worker processes, %d model loads; %s", name, job.Metrics, len(job.Processes), loads, job.Metrics.UDFs[0])
+		t.Logf("%s: %s; %d worker processes, %d model loads", name, job.Metrics, len(job.Processes), loads)
+		for _, u := range job.Metrics.UDFs {
+			t.Logf("  %s", u)
+		}
 	}
 	// Process IDs are host/pid/random: the job server's tasks must have
 	// run in other processes than this one, Prism in process's in this one.
