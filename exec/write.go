@@ -26,6 +26,14 @@ import (
 // on object stores through the manifest, written last with one PUT. The
 // protocol is package commit's (see its doc and docs/commit.md).
 //
+// A write that names its job (plan.Write.Job) is resumable: its tasks
+// record what they commit, and after a failure or a kill the same write
+// run again with the same Job computes only the partitions whose tasks had
+// not committed — the others hand out their recorded files, without their
+// input being computed — then commits, and removes the records; once the
+// job has committed, running it again does nothing. A failed named job
+// leaves its staging and records for that re-run.
+//
 // The tasks of the graph's last stage write and commit their files where
 // they run (Execute); the job commit runs here, on the driver, over the
 // files the tasks report.
@@ -33,9 +41,22 @@ func Write(ctx context.Context, r Runner, cfg Config, w *plan.Write) (Metrics, e
 	if err := w.CheckPartitionBy(); err != nil {
 		return Metrics{}, fmt.Errorf("exec: write %s: %w", w.Path, err)
 	}
-	c, err := commit.NewCommitter(w)
+	var c *commit.Committer
+	var err error
+	if w.Job != "" {
+		c, err = commit.NewJobCommitter(w, w.Job)
+	} else {
+		c, err = commit.NewCommitter(w)
+	}
 	if err != nil {
 		return Metrics{}, fmt.Errorf("exec: write %s: %w", w.Path, err)
+	}
+	if done, err := c.Committed(ctx); err != nil || done {
+		// A named job that has committed: a re-run does nothing.
+		if done {
+			c.Tidy(ctx)
+		}
+		return Metrics{}, err
 	}
 	target, skip, err := c.Prepare(ctx)
 	if err != nil || skip {
@@ -141,11 +162,9 @@ func WriteShare(ctx context.Context, cfg Config, w *plan.Write, s Share) (Metric
 	parallelism := cmp.Or(s.Parallelism, g.job.cfg.Parallelism)
 	err = runTasks(ctx, parallelism, len(mine), func(ctx context.Context, i int) error {
 		p := mine[i]
-		files := &committedFiles{}
-		if _, err := Execute(ctx, g, 0, p, nil, files); err != nil {
-			return err
-		}
-		return c.RecordTask(ctx, p, files.files)
+		// The task records its files itself (writeExec, Target.Records).
+		_, err := Execute(ctx, g, 0, p, nil, &committedFiles{})
+		return err
 	})
 	if err != nil {
 		return g.metrics(time.Since(start)), fmt.Errorf("exec: write %s: share %d of %d: %w", w.Path, s.Index, s.Count, err)

@@ -146,6 +146,7 @@ type DataFrameWriter struct {
 	options     map[string]string
 	partitionBy []string
 	sync        string // the "sync" option, "" when unset
+	job         string // Resumable's job id
 }
 
 // Write starts writing df.
@@ -167,6 +168,20 @@ func (w *DataFrameWriter) Mode(m SaveMode) *DataFrameWriter {
 func (w *DataFrameWriter) PartitionBy(cols ...string) *DataFrameWriter {
 	out := *w
 	out.partitionBy = append([]string(nil), cols...)
+	return &out
+}
+
+// Resumable names the write job, making it resumable: its tasks record
+// the files they commit, so that when the job fails or its process is
+// killed, running the same write again with the same job id computes only
+// the partitions whose tasks had not committed (the model rows already
+// scored are not scored again) and then commits, with output identical to
+// an uninterrupted run; once the job has committed, running it again does
+// nothing. job is 1 to 64 letters, digits and '-', new for each intended
+// run ("scores-2026-12-06"); the write must be the same each time.
+func (w *DataFrameWriter) Resumable(job string) *DataFrameWriter {
+	out := *w
+	out.job = job
 	return &out
 }
 
@@ -251,7 +266,7 @@ func (w *DataFrameWriter) plan(f plan.FileFormat, path string) (*plan.Write, err
 	default:
 		return nil, fmt.Errorf(`frame: Write().Option("sync", %q): want "true" or "false"`, w.sync)
 	}
-	return &plan.Write{Input: w.df.node, Format: f, Path: path, Mode: w.mode, PartitionBy: w.partitionBy, NoSync: noSync}, nil
+	return &plan.Write{Input: w.df.node, Format: f, Path: path, Mode: w.mode, PartitionBy: w.partitionBy, NoSync: noSync, Job: w.job}, nil
 }
 
 func (w *DataFrameWriter) save(ctx context.Context, f plan.FileFormat, path string) error {

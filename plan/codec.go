@@ -233,7 +233,7 @@ func encodeNode(n Node) (*encoded, error) {
 		e.Op, e.Name = "evaluate", n.Name
 		e.Exprs, err = mapAll([]Expr{n.Call}, encodeExpr)
 	case *Write:
-		e.Op, e.Path, e.Mode = "write", n.Path, n.Mode.String()
+		e.Op, e.Path, e.Mode, e.Name = "write", n.Path, n.Mode.String(), n.Job
 		if n.NoSync {
 			e.Flags = []bool{true}
 		}

@@ -109,7 +109,7 @@ func decodeNode(e *encoded) (Node, error) {
 		if err != nil {
 			return nil, err
 		}
-		w := &Write{Input: in, Format: f, Path: e.Path, Mode: mode, NoSync: len(e.Flags) > 0 && e.Flags[0]}
+		w := &Write{Input: in, Format: f, Path: e.Path, Mode: mode, Job: e.Name, NoSync: len(e.Flags) > 0 && e.Flags[0]}
 		for _, k := range e.Keys {
 			w.PartitionBy = append(w.PartitionBy, k.Name)
 		}

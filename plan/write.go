@@ -35,6 +35,12 @@ type Write struct {
 	Path        string
 	Mode        SaveMode
 	PartitionBy []string
+	// Job, when set, names the write job (1 to 64 letters, digits and
+	// '-'): its tasks record what they commit, so that the same write run
+	// again with the same Job after a failure or a kill computes only the
+	// partitions whose tasks had not committed, and does nothing once the
+	// job has committed (exec.Write).
+	Job string
 	// NoSync skips flushing the committed files and directories to
 	// stable storage (fsync), for scratch data: a process crash still
 	// leaves the old or the new dataset, but a power loss or kernel

@@ -83,7 +83,7 @@ func (c *Committer) Prepare(ctx context.Context) (target Target, skip bool, err 
 		s.compatible = c.checkAppend
 	}
 	c.target, skip, err = c.store.prepare(ctx)
-	c.target.NoSync = c.w.NoSync
+	c.target.NoSync, c.target.Records = c.w.NoSync, c.records
 	if err == nil && !skip && c.w.Mode == plan.Append {
 		err = c.checkAppendTo(ctx)
 	}

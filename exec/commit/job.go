@@ -84,8 +84,10 @@ type taskRecord struct {
 	Files     []ManifestFile `json:"files"`
 }
 
-func (c *Committer) recordPath(partition int) string {
-	return storage.Join(c.records, fmt.Sprintf("task-%05d.json", partition))
+func (c *Committer) recordPath(partition int) string { return recordPath(c.records, partition) }
+
+func recordPath(records string, partition int) string {
+	return storage.Join(records, fmt.Sprintf("task-%05d.json", partition))
 }
 
 // RecordTask records durably, in one atomic write, that task partition of
@@ -96,11 +98,33 @@ func (c *Committer) RecordTask(ctx context.Context, partition int, files []Manif
 	if c.records == "" {
 		return errors.New("commit: RecordTask needs a job committer (NewJobCommitter)")
 	}
-	data, err := json.Marshal(taskRecord{Job: c.job, Partition: partition, Files: files})
+	return RecordTask(ctx, Target{Job: c.job, Records: c.records}, partition, files)
+}
+
+// RecordTask records durably, in one atomic write, that task partition of
+// the job of t (whose Records is set) committed files, replacing what an
+// earlier attempt of the task recorded. Tasks call it where they run, right
+// after their TaskWriter.Commit.
+func RecordTask(ctx context.Context, t Target, partition int, files []ManifestFile) error {
+	data, err := json.Marshal(taskRecord{Job: t.Job, Partition: partition, Files: files})
 	if err != nil {
 		return err
 	}
-	return storage.WriteFile(ctx, c.recordPath(partition), data)
+	return storage.WriteFile(ctx, recordPath(t.Records, partition), data)
+}
+
+// ReadTaskRecord returns the files task partition of t's job recorded, and
+// whether it has recorded any: a task that has can be skipped, handing out
+// its recorded files instead.
+func ReadTaskRecord(ctx context.Context, t Target, partition int) ([]ManifestFile, bool, error) {
+	r, err := readRecord(ctx, t.Records, t.Job, partition)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	return r.Files, true, nil
 }
 
 // TaskRecorded reports whether task partition of the job has recorded its
@@ -114,16 +138,21 @@ func (c *Committer) TaskRecorded(ctx context.Context, partition int) (bool, erro
 }
 
 func (c *Committer) readRecord(ctx context.Context, partition int) (taskRecord, error) {
+	return readRecord(ctx, c.records, c.job, partition)
+}
+
+func readRecord(ctx context.Context, records, job string, partition int) (taskRecord, error) {
 	var r taskRecord
-	data, err := storage.ReadFile(ctx, c.recordPath(partition))
+	path := recordPath(records, partition)
+	data, err := storage.ReadFile(ctx, path)
 	if err != nil {
 		return r, err
 	}
 	if err := json.Unmarshal(data, &r); err != nil {
-		return r, fmt.Errorf("commit: task record %s: %w", c.recordPath(partition), err)
+		return r, fmt.Errorf("commit: task record %s: %w", path, err)
 	}
-	if r.Job != c.job || r.Partition != partition {
-		return r, fmt.Errorf("commit: task record %s is job %s partition %d", c.recordPath(partition), r.Job, r.Partition)
+	if r.Job != job || r.Partition != partition {
+		return r, fmt.Errorf("commit: task record %s is job %s partition %d", path, r.Job, r.Partition)
 	}
 	return r, nil
 }

@@ -39,6 +39,11 @@ type Target struct {
 	// NoSync says not to flush the files to stable storage before their
 	// task commit (plan.Write.NoSync).
 	NoSync bool `json:"noSync,omitempty"`
+	// Records, set for a job whose tasks record what they commit (a job
+	// committer: NewJobCommitter), is where the records go: a task whose
+	// record exists has committed, in an earlier run of the job
+	// (ReadTaskRecord, RecordTask).
+	Records string `json:"records,omitempty"`
 }
 
 // FileLayout is how a write job's rows map to files: the files' schema
