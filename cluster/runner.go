@@ -84,6 +84,8 @@ type TaskError struct {
 	Message string
 }
 
+// Error implements error: the task's message, which names its stage and
+// partition.
 func (e *TaskError) Error() string { return e.Message }
 
 // Run implements exec.Runner: it submits g as a Beam job, waits for it,
