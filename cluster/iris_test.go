@@ -2,6 +2,7 @@ package cluster_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -211,4 +212,33 @@ func TestIrisOnBeam(t *testing.T) {
 			t.Errorf("a task of Prism in process ran in process %s", p.ID)
 		}
 	}
+}
+
+// TestJobServerReportsErrors checks that the error of a task that failed
+// in a worker process reaches the driver with its stage and partition:
+// one of the input files is removed after planning, so the task that
+// reads it fails.
+func TestJobServerReportsErrors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds Beam binaries and runs a job server")
+	}
+	dir := writeCSV(t, 2, 50, 3)
+	var job cluster.Job
+	opts := append(startJobServer(t), cluster.OnJob(func(j cluster.Job) { job = j }))
+	sess := frame.NewSession(frame.WithParallelism(2), frame.WithRunner(cluster.Beam(opts...)))
+	defer sess.Close()
+	df := sess.Read().Option("header", "true").Option("inferSchema", "true").CSV(dir).
+		Repartition(2, "k").GroupBy("k").Count()
+	if err := os.Remove(filepath.Join(dir, "part-1.csv")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := df.Collect(beamContext(t))
+	var te *cluster.TaskError
+	if !errors.As(err, &te) || te.Stage != 0 || !strings.Contains(err.Error(), "part-1.csv") {
+		t.Fatalf("err = %v, want a *cluster.TaskError of stage 0 naming part-1.csv", err)
+	}
+	if strings.Contains(te.Process, "/"+strconv.Itoa(os.Getpid())+"/") || job.State != "FAILED" {
+		t.Fatalf("task error from process %s, job %s: want another process, FAILED", te.Process, job.State)
+	}
+	t.Logf("%s (process %s)", err, te.Process)
 }
