@@ -11,7 +11,18 @@ require (
 	github.com/apache/arrow-go/v18 v18.8.0
 	github.com/apache/beam/sdks/v2 v2.78.0
 	github.com/ember-df/ember v0.0.0
-	github.com/ember-df/ember/storage/cloud v0.0.0-00010101000000-000000000000
+	github.com/ember-df/ember/storage/cloud v0.0.0
+)
+
+require (
+	github.com/fatih/color v1.13.0 // indirect
+	github.com/golang/protobuf v1.5.4 // indirect
+	github.com/hashicorp/go-hclog v1.6.3 // indirect
+	github.com/hashicorp/go-plugin v1.8.0 // indirect
+	github.com/hashicorp/yamux v0.1.2 // indirect
+	github.com/mattn/go-colorable v0.1.12 // indirect
+	github.com/mattn/go-isatty v0.0.24 // indirect
+	github.com/oklog/run v1.1.0 // indirect
 )
 
 require (
@@ -64,6 +75,7 @@ require (
 	github.com/docker/go-units v0.5.0 // indirect
 	github.com/dsnet/compress v0.0.1 // indirect
 	github.com/dustin/go-humanize v1.1.0 // indirect
+	github.com/ember-df/ember/cmd v0.0.0
 	github.com/envoyproxy/go-control-plane/envoy v1.39.1-0.20260819172001-e6e3fd93e4be // indirect
 	github.com/envoyproxy/protoc-gen-validate v1.3.3 // indirect
 	github.com/felixge/httpsnoop v1.1.0 // indirect
@@ -127,3 +139,5 @@ tool (
 	github.com/apache/beam/sdks/v2/go/cmd/prism
 	github.com/apache/beam/sdks/v2/go/container
 )
+
+replace github.com/ember-df/ember/cmd => ../cmd

@@ -41,7 +41,7 @@ func buildBinaries(t *testing.T) string {
 		// A cold build of the worker takes minutes (Beam has ~320 modules).
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		buildErr = jobserver.Build(ctx, ".", binDir, "prism", "boot", "worker")
+		buildErr = jobserver.Build(ctx, ".", binDir, "prism", "boot", "worker", "ember")
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)

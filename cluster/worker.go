@@ -262,7 +262,7 @@ func (f *stageFn) run(ctx context.Context, mem memory.Allocator, p int, in []chu
 	tm, err := exec.Execute(ctx, g, f.Stage, p, sh, out)
 	report.RowsRead, report.BatchesRead, report.RowsOutput = tm.RowsRead, tm.BatchesRead, tm.RowsOutput
 	report.Elapsed = int64(tm.Elapsed)
-	report.UDFs = graphMetrics(g, 0).UDFs
+	report.UDFs = g.Metrics().UDFs
 	if err != nil {
 		return err
 	}

@@ -123,6 +123,12 @@ func newJob(cfg Config) *job {
 	return &job{cfg: cfg, budget: budget{limit: cfg.MemoryBudget}}
 }
 
+// Metrics returns the metrics of the graph's job so far: its counters, and
+// the metrics of its model calls (rows, batches, failed rows, loads). A
+// distributed runner's worker, whose graph ran one task, reports them to
+// the driver. Elapsed is left zero.
+func (g *Graph) Metrics() Metrics { return g.metrics(0) }
+
 func (g *Graph) metrics(elapsed time.Duration) Metrics {
 	j := g.job
 	m := Metrics{

@@ -25,6 +25,7 @@ var Packages = map[string]string{
 	"prism":  "github.com/apache/beam/sdks/v2/go/cmd/prism",
 	"boot":   "github.com/apache/beam/sdks/v2/go/container",
 	"worker": "github.com/ember-df/ember/cluster/cmd/ember-beam-worker",
+	"ember":  "github.com/ember-df/ember/cluster/cmd/ember",
 }
 
 // Build builds the binaries named (keys of Packages) into dir with the go

@@ -22,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/ember-df/ember/exec"
@@ -46,7 +47,7 @@ const (
 )
 
 const usage = `usage:
-  ember run PLAN [--status FILE] [--parallelism N]
+  ember run PLAN [--status FILE] [--parallelism N] [--runner NAME ...runner flags]
   ember run PLAN --index I --count N [--status FILE] [--parallelism N]
   ember commit PLAN [--status FILE]
   ember k8s manifest PLAN --image IMAGE --parallelism N [--name NAME] [--namespace NS]
@@ -66,8 +67,12 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 // results on stdout and, on failure, one line on stderr, and returns the
 // exit code: ExitOK, ExitFailed or ExitUsage. Cancelling ctx cancels the
 // job.
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	err := dispatch(ctx, args, stdout)
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer, opts ...Option) int {
+	cfg := config{runners: map[string]RunnerFlags{}}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	err := dispatch(ctx, args, stdout, cfg)
 	if err == nil {
 		return ExitOK
 	}
@@ -79,13 +84,32 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return ExitFailed
 }
 
-func dispatch(ctx context.Context, args []string, stdout io.Writer) error {
+// Option extends the command line of a build of ember that links more
+// than the core (the Beam runner: github.com/ember-df/ember/cluster/cmd/ember).
+type Option func(*config)
+
+type config struct {
+	runners map[string]RunnerFlags
+}
+
+// RunnerFlags is a runner that `ember run --runner NAME` selects: it
+// declares the runner's flags on the run command's flag set and returns
+// what builds the runner once they are parsed.
+type RunnerFlags func(fs *flag.FlagSet) (build func() (exec.Runner, error))
+
+// WithRunner adds the runner name to `ember run --runner` ("local", the
+// default, is always there).
+func WithRunner(name string, flags RunnerFlags) Option {
+	return func(c *config) { c.runners[name] = flags }
+}
+
+func dispatch(ctx context.Context, args []string, stdout io.Writer, cfg config) error {
 	if len(args) == 0 {
 		return usagef("no command (see ember help)")
 	}
 	switch args[0] {
 	case "run":
-		return runCommand(ctx, args[1:])
+		return runCommand(ctx, args[1:], cfg)
 	case "commit":
 		return commitCommand(ctx, args[1:])
 	case "k8s":
@@ -138,8 +162,16 @@ func readPlan(ctx context.Context, path string) (*frame.SavedPlan, error) {
 	return p, err
 }
 
-func runCommand(ctx context.Context, args []string) error {
+func runCommand(ctx context.Context, args []string, cfg config) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	names := []string{"local"}
+	builders := map[string]func() (exec.Runner, error){}
+	for name, flags := range cfg.runners {
+		names = append(names, name)
+		builders[name] = flags(fs)
+	}
+	slices.Sort(names[1:])
+	runnerName := fs.String("runner", "local", "the runner: "+strings.Join(names, ", "))
 	statusPath := fs.String("status", "", "write the job's status (JSON) to this file or URL")
 	index := fs.Int("index", -1, "run only this share of the plan's partitions (an Indexed Job's index)")
 	count := fs.Int("count", 0, "the number of shares (an Indexed Job's completions)")
@@ -151,6 +183,20 @@ func runCommand(ctx context.Context, args []string) error {
 	shares := *index >= 0 || *count > 0
 	if shares && (*count <= 0 || *index < 0 || *index >= *count) {
 		return usagef("run: --index %d --count %d: want 0 <= index < count", *index, *count)
+	}
+	var runner exec.Runner
+	if *runnerName != "local" {
+		build, ok := builders[*runnerName]
+		switch {
+		case !ok:
+			return usagef("run: --runner %s: this build of ember has %s", *runnerName, strings.Join(names, ", "))
+		case shares:
+			return usagef("run: --index/--count run a share in this process with the local runner; --runner %s runs the whole job", *runnerName)
+		}
+		var err error
+		if runner, err = build(); err != nil {
+			return usageError{fmt.Errorf("run: --runner %s: %w", *runnerName, err)}
+		}
 	}
 	st := newStatus(ctx, *statusPath, "run", pos[0])
 	if shares {
@@ -165,7 +211,10 @@ func runCommand(ctx context.Context, args []string) error {
 	}
 	st.Job = p.Job
 	opts := []frame.Option{frame.WithModelKeepAlive(0)}
-	if !shares && *parallelism > 0 {
+	switch {
+	case runner != nil:
+		opts = append(opts, frame.WithRunner(runner))
+	case !shares && *parallelism > 0:
 		opts = append(opts, frame.WithRunner(exec.Local{Config: exec.Config{Parallelism: *parallelism}}))
 	}
 	sess := frame.NewSession(opts...)
