@@ -36,6 +36,15 @@ var layers = map[string][]string{
 	"cmd/ember":     {"cmd/ember/cli"},
 	"cmd/ember/cli": {"frame", "exec", "plan", "udf", "udf/", "io/", "plugins", "storage", "storage/"},
 
+	// cluster (a nested module: it links Apache Beam) runs the stage graph
+	// on Beam through exec's exported task entry point; its commands link
+	// what registers the plans' sources, functions and stores.
+	"cluster":                       {"exec", "plan", "storage"},
+	"cluster/internal/jobserver":    {},
+	"cluster/cmd/ember":             {"cluster", "cmd/ember/cli", "exec", "udf/"},
+	"cluster/cmd/ember-beam-worker": {"cluster", "frame", "storage/", "udf/"},
+	"cluster/cmd/beam-compare":      {"cluster", "cluster/internal/jobserver", "frame", "udf", "udf/"},
+
 	// exec's sub-packages, split along its seams: op (the operator
 	// contracts) at the bottom, eval and commit beside it, call (the
 	// model-call runtime) on op and eval, and exec (stage graph,
