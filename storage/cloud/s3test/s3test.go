@@ -6,6 +6,7 @@ package s3test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/ember-df/ember/storage/cloud/internal/emulator"
 )
 
@@ -102,6 +104,12 @@ func Launch(bin, dir string) (_ *Server, stop func(), _ error) {
 	cmd := exec.Command(bin, "--access", s.Access, "--secret", s.Secret, "--port", addr.String(), "--quiet", "posix", s.Dir)
 	stop, err = emulator.Start(cmd, 20*time.Second, 20*time.Millisecond, func(ctx context.Context) error {
 		_, err := s.Client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(s.Bucket)})
+		// A poll whose answer came too late may have created the bucket:
+		// the next one then finds it ours, which is ready too.
+		var owned *types.BucketAlreadyOwnedByYou
+		if errors.As(err, &owned) {
+			return nil
+		}
 		return err
 	})
 	if err != nil {
