@@ -17,12 +17,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/cmd/ember/cli"
 	emberexec "github.com/ember-df/ember/exec"
 	"github.com/ember-df/ember/exec/commit"
 	"github.com/ember-df/ember/frame"
+	"github.com/ember-df/ember/frame/frametest"
 	"github.com/ember-df/ember/storage"
 	"github.com/ember-df/ember/storage/cloud/s3test"
 )
@@ -176,19 +176,7 @@ func datasetRows(t *testing.T, dest string) []string {
 		t.Fatal(err)
 	}
 	defer tbl.Release()
-	r := array.NewTableReader(tbl, -1)
-	defer r.Release()
-	var rows []string
-	for r.Next() {
-		b := r.RecordBatch()
-		for i := 0; i < int(b.NumRows()); i++ {
-			var cells []string
-			for _, c := range b.Columns() {
-				cells = append(cells, c.ValueStr(i))
-			}
-			rows = append(rows, strings.Join(cells, ","))
-		}
-	}
+	rows := frametest.Rows(tbl)
 	slices.Sort(rows)
 	return rows
 }

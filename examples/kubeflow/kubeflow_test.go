@@ -12,9 +12,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/frame"
+	"github.com/ember-df/ember/frame/frametest"
 	"github.com/ember-df/ember/udf/onnx/onnxtest"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -294,19 +294,7 @@ func scoredRows(t *testing.T, dir string) []string {
 		t.Fatal(err)
 	}
 	defer tbl.Release()
-	r := array.NewTableReader(tbl, -1)
-	defer r.Release()
-	var rows []string
-	for r.Next() {
-		b := r.RecordBatch()
-		for i := 0; i < int(b.NumRows()); i++ {
-			var cells []string
-			for _, c := range b.Columns() {
-				cells = append(cells, c.ValueStr(i))
-			}
-			rows = append(rows, strings.Join(cells, ","))
-		}
-	}
+	rows := frametest.Rows(tbl)
 	slices.Sort(rows)
 	return rows
 }
