@@ -36,3 +36,11 @@ func SetSyncFile(fn func(path string) error) (restore func()) {
 	syncFile = func(f *os.File) error { return fn(f.Name()) }
 	return func() { syncFile = real }
 }
+
+// SetMaxOpenFiles bounds the files a task keeps open; restore puts the
+// default back.
+func SetMaxOpenFiles(n int) (restore func()) {
+	old := maxOpenFiles
+	maxOpenFiles = n
+	return func() { maxOpenFiles = old }
+}

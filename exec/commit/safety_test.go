@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/ember-df/ember/exec"
 	"github.com/ember-df/ember/exec/commit"
 	"github.com/ember-df/ember/exec/internal/exectest"
@@ -238,5 +240,66 @@ func TestUnwritableDestinationsFailBeforeRunning(t *testing.T) {
 				t.Fatal("the job ran before the destination was refused")
 			}
 		})
+	}
+}
+
+// TestPartitionedWriteBoundsOpenFiles: a write partitioned by a column of
+// many values used to keep a writer (and its 1 MiB buffer) open per value;
+// a task now keeps at most maxOpenFiles, completing the least recently
+// written one and opening the next file of its directory when it comes
+// back — and every row still lands in its directory.
+func TestPartitionedWriteBoundsOpenFiles(t *testing.T) {
+	defer commit.SetMaxOpenFiles(8)()
+	mem := exectest.CheckedAlloc(t)
+	schema := arrow.NewSchema([]arrow.Field{{Name: "k", Type: arrow.PrimitiveTypes.Int64}, {Name: "v", Type: arrow.PrimitiveTypes.Int64}}, nil)
+	const rows, keys = 1000, 100
+	var batches []arrow.RecordBatch
+	for lo := 0; lo < rows; lo += 50 {
+		b := array.NewRecordBuilder(mem, schema)
+		for i := lo; i < lo+50; i++ {
+			b.Field(0).(*array.Int64Builder).Append(int64(i % keys))
+			b.Field(1).(*array.Int64Builder).Append(int64(i))
+		}
+		batches = append(batches, b.NewRecordBatch())
+		b.Release()
+	}
+	src, err := plan.NewMemorySource(schema, [][]arrow.RecordBatch{batches})
+	for _, b := range batches {
+		b.Release()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Release()
+	dest := filepath.Join(t.TempDir(), "out")
+	w := &plan.Write{Input: &plan.Scan{Source: src}, Format: exectest.LineFormat{}, Path: dest, Mode: plan.ErrorIfExists, PartitionBy: []string{"k"}, NoSync: true}
+	if _, err := exec.Write(context.Background(), exec.Local{}, exec.Config{Allocator: mem, Parallelism: 1}, w); err != nil {
+		t.Fatal(err)
+	}
+	m, err := commit.ReadManifest(dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	perDir := map[string]int64{}
+	for _, f := range m.Files {
+		data, err := os.ReadFile(filepath.Join(dest, f.Name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := int64(strings.Count(string(data), "\n")); n != f.Rows {
+			t.Fatalf("%s holds %d rows, the manifest says %d", f.Name, n, f.Rows)
+		}
+		perDir[filepath.Dir(f.Name)] += f.Rows
+	}
+	if m.Rows != rows || len(perDir) != keys {
+		t.Fatalf("%d rows in %d directories, want %d in %d", m.Rows, len(perDir), rows, keys)
+	}
+	for dir, n := range perDir {
+		if n != rows/keys {
+			t.Fatalf("%s holds %d rows, want %d", dir, n, rows/keys)
+		}
+	}
+	if len(m.Files) <= keys {
+		t.Fatalf("%d files for %d directories: the open files were not bounded", len(m.Files), keys)
 	}
 }

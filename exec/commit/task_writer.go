@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -90,38 +91,62 @@ type TaskWriter struct {
 	target    Target
 	partition int
 	mem       memory.Allocator
-	files     map[string]*taskFile
-	dirs      []string // in the order the files were opened
+	files     map[string]*taskFile // the open files, by directory
+	closed    []ManifestFile       // files completed to bound the open ones
+	opened    map[string]int       // files opened so far, by directory
+	uses      int64                // counts writes, to find the least recent
 }
+
+// maxOpenFiles bounds the files a task keeps open (each holds a 1 MiB
+// buffer and what its format buffers): a write partitioned by a column of
+// thousands of values completes the least recently written file to open
+// another, and a directory written again later gets a file of the next
+// number (part-NNNNN-<job>.c001.<ext>), as Spark's writers roll files.
+var maxOpenFiles = 64
 
 // taskFile is one open part file.
 type taskFile struct {
+	name   string
 	out    storage.Writer // commits the file on Close
 	size   *countingWriter
 	buf    *bufio.Writer
 	writer plan.BatchWriter
 	rows   int64
+	used   int64 // when it was last written (TaskWriter.uses)
 }
 
 // NewTaskWriter returns the writer of task partition of a job writing to
 // target. Its files are created with ctx and allocate from ctx's
 // allocator (compute.WithAllocator).
 func NewTaskWriter(ctx context.Context, l FileLayout, target Target, partition int) *TaskWriter {
-	return &TaskWriter{ctx: ctx, layout: l, target: target, partition: partition, mem: compute.GetAllocator(ctx), files: map[string]*taskFile{}}
+	return &TaskWriter{ctx: ctx, layout: l, target: target, partition: partition, mem: compute.GetAllocator(ctx),
+		files: map[string]*taskFile{}, opened: map[string]int{}}
 }
 
-// partName is the name of the file of dir, relative to the output
-// directory.
-func (t *TaskWriter) partName(dir string) string {
-	return path.Join(dir, fmt.Sprintf("part-%05d-%s.%s", t.partition, t.target.Job, t.layout.format.Extension()))
+// partName is the name of file number n (from 0) of dir, relative to the
+// output directory.
+func (t *TaskWriter) partName(dir string, n int) string {
+	if n == 0 {
+		return path.Join(dir, fmt.Sprintf("part-%05d-%s.%s", t.partition, t.target.Job, t.layout.format.Extension()))
+	}
+	return path.Join(dir, fmt.Sprintf("part-%05d-%s.c%03d.%s", t.partition, t.target.Job, n, t.layout.format.Extension()))
 }
 
-// file returns the open task file of dir, creating it on first use.
+// file returns the open task file of dir, creating it on first use, and
+// completing the least recently written file first when maxOpenFiles are
+// open.
 func (t *TaskWriter) file(dir string) (*taskFile, error) {
+	t.uses++
 	if f := t.files[dir]; f != nil {
+		f.used = t.uses
 		return f, nil
 	}
-	name := t.partName(dir)
+	if len(t.files) >= maxOpenFiles {
+		if err := t.completeLeastRecent(); err != nil {
+			return nil, err
+		}
+	}
+	name := t.partName(dir, t.opened[dir])
 	var out storage.Writer
 	var err error
 	if t.target.Direct {
@@ -133,15 +158,38 @@ func (t *TaskWriter) file(dir string) (*taskFile, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &taskFile{out: out, size: &countingWriter{w: out}}
+	f := &taskFile{name: name, out: out, size: &countingWriter{w: out}, used: t.uses}
 	f.buf = bufio.NewWriterSize(f.size, 1<<20)
 	if f.writer, err = t.layout.format.NewWriter(f.buf, t.layout.schema); err != nil {
 		out.Abort()
 		return nil, err
 	}
 	t.files[dir] = f
-	t.dirs = append(t.dirs, dir)
+	t.opened[dir]++
 	return f, nil
+}
+
+// completeLeastRecent completes (commits) the open file written least
+// recently.
+func (t *TaskWriter) completeLeastRecent() error {
+	var oldest string
+	for dir, f := range t.files {
+		if oldest == "" || f.used < t.files[oldest].used {
+			oldest = dir
+		}
+	}
+	return t.complete(oldest)
+}
+
+// complete closes and commits dir's open file.
+func (t *TaskWriter) complete(dir string) error {
+	f := t.files[dir]
+	delete(t.files, dir)
+	if err := f.close(); err != nil {
+		return fmt.Errorf("partition %d: %w", t.partition, err)
+	}
+	t.closed = append(t.closed, ManifestFile{Name: f.name, Rows: f.rows, Bytes: f.size.n})
+	return nil
 }
 
 // Write writes a batch (borrowed) into the task's files, opening each
@@ -228,16 +276,20 @@ func takeRows(ctx context.Context, b arrow.RecordBatch, rows []int) (arrow.Recor
 // by their paths relative to the output directory, for the job commit.
 // A task that wrote no row has no file.
 func (t *TaskWriter) Commit() ([]ManifestFile, error) {
-	var out []ManifestFile
-	for _, dir := range t.dirs {
-		f := t.files[dir]
-		delete(t.files, dir)
-		if err := f.close(); err != nil {
-			return nil, fmt.Errorf("partition %d: %w", t.partition, err)
-		}
-		out = append(out, ManifestFile{Name: t.partName(dir), Rows: f.rows, Bytes: f.size.n})
+	dirs := make([]string, 0, len(t.files))
+	for dir := range t.files {
+		dirs = append(dirs, dir)
 	}
-	t.dirs = nil
+	// By name, so that the task completes its files in the same order on
+	// every run.
+	slices.SortFunc(dirs, func(a, b string) int { return strings.Compare(t.files[a].name, t.files[b].name) })
+	for _, dir := range dirs {
+		if err := t.complete(dir); err != nil {
+			return nil, err
+		}
+	}
+	out := t.closed
+	t.closed = nil
 	return out, nil
 }
 
@@ -254,7 +306,9 @@ func (f *taskFile) close() error {
 	return f.out.Close()
 }
 
-// Abort discards the files the task has not committed.
+// Abort discards the files the task has not committed. Files it
+// completed early, to bound the open ones, stay where the job's own cleanup
+// finds them (its staging directory, or by its job id on object stores).
 func (t *TaskWriter) Abort() {
 	for dir, f := range t.files {
 		f.writer.Close() // releases what the format holds; the file is discarded
