@@ -477,7 +477,10 @@ func (r *reader) next(ctx context.Context) (arrow.RecordBatch, error) {
 			continue // blank lines are skipped, as Spark does, and so are comments and the header
 		}
 		if builders == nil {
-			builders = r.startBatch(maxRows)
+			// Reserve for the rows the batch's byte bound will let in, as
+			// the first record's size suggests, not BatchRows: a file of
+			// 100,000 columns reserved BatchRows values of each (GBs).
+			builders = r.startBatch(min(maxRows, max(1, int(r.opts.BatchBytes/int64(len(rec)+1)))))
 		}
 		kept, err := r.parseRecord(rec, hasQuote, line, start)
 		if err != nil {
