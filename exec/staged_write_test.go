@@ -3,11 +3,9 @@ package exec
 import (
 	"context"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/ember-df/ember/exec/commit"
 	"github.com/ember-df/ember/exec/internal/exectest"
 	"github.com/ember-df/ember/io/csvio"
 	"github.com/ember-df/ember/plan"
@@ -73,19 +71,7 @@ func TestWriteThroughAStagedRunner(t *testing.T) {
 		if _, err := Write(context.Background(), r, Config{Allocator: mem, Parallelism: 2}, w); err != nil {
 			t.Fatalf("%s: %v", dest, err)
 		}
-		m, err := commit.ReadManifest(dest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var lines []string
-		for _, f := range m.Files {
-			data, err := storage.ReadFile(context.Background(), storage.Join(dest, f.Name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			lines = append(lines, strings.Split(strings.TrimSpace(string(data)), "\n")...)
-		}
-		slices.Sort(lines)
+		lines, _ := readDataset(t, dest)
 		return lines
 	}
 	want := write(Local{}, t.TempDir()+"/local")
