@@ -145,6 +145,7 @@ func (s *sumAcc[T]) resize(n int) { s.sums, s.seen = grow(s.sums, n), grow(s.see
 func (s *sumAcc[T]) update(groups []int32, arg arrow.Array) {
 	get, _ := s.get(arg)
 	unsigned, _ := arg.(*array.Uint64)
+	checked := isInt[T]() // once per batch, not per row
 	for i, g := range groups {
 		if arg.IsValid(i) {
 			if unsigned != nil && unsigned.Value(i) > math.MaxInt64 {
@@ -155,7 +156,7 @@ func (s *sumAcc[T]) update(groups []int32, arg arrow.Array) {
 			// Two's complement: the sum overflowed when both operands
 			// have the same sign and the result has the other (never
 			// for floats, whose sums only reach infinity).
-			if isInt[T]() && (s.sums[g] >= 0) == (v >= 0) && (sum >= 0) != (v >= 0) {
+			if checked && (s.sums[g] >= 0) == (v >= 0) && (sum >= 0) != (v >= 0) {
 				s.overflowed = true
 			}
 			s.sums[g] = sum
