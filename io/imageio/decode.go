@@ -88,21 +88,42 @@ func checkPixels(format string, width, height int, limit int64) error {
 	return nil
 }
 
-// decodeError prefixes a decoder's error with the format once (the PNG,
-// GIF and WebP decoders' errors already start with "png: " and so on) and
-// says which JPEG feature an unsupported JPEG uses.
+// decodeError words a decoder's error as "<format>: <problem>", naming
+// the format once: Go's PNG, GIF and WebP decoders start their messages
+// with "png: " and so on, and its JPEG decoder says "invalid JPEG format: "
+// and "unsupported JPEG feature: ". An unsupported JPEG also says which
+// feature of its frame header the decoder refused. The decoder's error
+// stays in the chain (errors.As finds jpeg.FormatError and the like).
 func decodeError(format string, data []byte, err error) error {
-	var unsupported jpeg.UnsupportedError
-	if format == "jpeg" && errors.As(err, &unsupported) {
-		if feature := jpegFeature(data); feature != "" {
-			err = fmt.Errorf("%w: %s (Go's decoder reads baseline and progressive Huffman-coded 8-bit JPEGs; see docs/images.md, Known limits)", err, feature)
-		}
-	}
-	if format == "" || errors.Is(err, ErrTooLarge) || strings.HasPrefix(err.Error(), format+": ") {
+	if format == "" || errors.Is(err, ErrTooLarge) {
 		return err
 	}
-	return fmt.Errorf("%s: %w", format, err)
+	msg := err.Error()
+	for strings.HasPrefix(msg, format+": ") {
+		msg = strings.TrimPrefix(msg, format+": ")
+	}
+	if format == "jpeg" {
+		msg = strings.Replace(msg, "invalid JPEG format: ", "invalid format: ", 1)
+		msg = strings.Replace(msg, "unsupported JPEG feature: ", "unsupported feature: ", 1)
+		var unsupported jpeg.UnsupportedError
+		if errors.As(err, &unsupported) {
+			if feature := jpegFeature(data); feature != "" {
+				msg += ": " + feature + " (Go's decoder reads baseline and progressive Huffman-coded 8-bit JPEGs; see docs/images.md, Limits)"
+			}
+		}
+	}
+	return &decoderError{msg: format + ": " + msg, err: err}
 }
+
+// decoderError is a decoder's error reworded by decodeError; it unwraps
+// to the decoder's own error.
+type decoderError struct {
+	msg string
+	err error
+}
+
+func (e *decoderError) Error() string { return e.msg }
+func (e *decoderError) Unwrap() error { return e.err }
 
 // jpegFeature names what in a JPEG's frame header Go's decoder does not
 // read: the coding process of its start-of-frame marker, a precision other
@@ -180,8 +201,10 @@ func frameFeature(marker byte, seg []byte) string {
 		f := seg[6+3*c+1]
 		factors = append(factors, fmt.Sprintf("%dx%d", f>>4, f&0xf))
 	}
-	if comps == 4 {
+	// Go reads 4 components at 1x1 each, or 2x2, 1x1, 1x1, 2x2.
+	if f := strings.Join(factors, ","); comps == 4 && f != "1x1,1x1,1x1,1x1" && f != "2x2,1x1,1x1,2x2" {
 		return "a subsampled 4-component (CMYK or YCCK) image, sampling factors " + strings.Join(factors, ", ")
 	}
-	return "sampling factors " + strings.Join(factors, ", ")
+	// Anything else the decoder refused is in the data, not the header.
+	return ""
 }

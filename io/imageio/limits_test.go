@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"image"
 	"image/jpeg"
@@ -215,18 +216,54 @@ func TestStepSizeLimits(t *testing.T) {
 	}
 }
 
-// TestDecodeErrorsNameTheFormatOnce: "png: png: …" no more.
+// TestDecodeErrorsNameTheFormatOnce: a failed row's error names the file,
+// the format and the problem once each ("png: png: …" and "jpeg: invalid
+// JPEG format: …" no more), and keeps the decoder's error in its chain.
 func TestDecodeErrorsNameTheFormatOnce(t *testing.T) {
-	data := encodeTestPNG(t, 10, 10)
-	data[len(data)-20] ^= 0xff // in the IDAT's CRC or data
-	_, _, err := decode(data, decodeOptions{})
-	if err == nil || !strings.HasPrefix(err.Error(), "png: ") || strings.Contains(err.Error(), "png: png:") {
-		t.Errorf("corrupt PNG: %v", err)
-	}
+	dir := t.TempDir()
+	corruptPNG := encodeTestPNG(t, 10, 10)
+	corruptPNG[len(corruptPNG)-20] ^= 0xff // in the IDAT's CRC or data
 	gifData := gifBomb(4, 4)
-	_, _, err = decode(gifData[:len(gifData)-4], decodeOptions{})
-	if err == nil || strings.Contains(err.Error(), "gif: gif:") {
-		t.Errorf("truncated GIF: %v", err)
+	var jpegBuf bytes.Buffer
+	if err := jpeg.Encode(&jpegBuf, image.NewGray(image.Rect(0, 0, 16, 16)), nil); err != nil {
+		t.Fatal(err)
+	}
+	badJPEG := jpegBuf.Bytes()
+	dqt := bytes.Index(badJPEG, []byte{0xff, 0xdb})
+	badJPEG[dqt+4] = 0x07 // a quantization table id (Tq) over 3
+	cases := []struct {
+		name, format string
+		data         []byte
+	}{
+		{"corrupt.png", "png", corruptPNG},
+		{"truncated.gif", "gif", gifData[:len(gifData)-4]},
+		{"bad-table.jpg", "jpeg", badJPEG},
+	}
+	var paths []string
+	for _, c := range cases {
+		p := filepath.Join(dir, c.name)
+		if err := os.WriteFile(p, c.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	errs := runTensor(t, Tensor("path", Resize(8, 8, Bilinear)).OnErrorNull("error"), paths...)
+	for i, c := range cases {
+		err := errs[i]
+		if err == nil {
+			t.Errorf("%s decoded", c.name)
+			continue
+		}
+		msg := err.Error()
+		prefix := fmt.Sprintf("imageio: decoding %q: %s: ", paths[i], c.format)
+		if !strings.HasPrefix(msg, prefix) || strings.Count(msg, c.name) != 1 ||
+			strings.Contains(msg[len(prefix):], c.format+": ") || strings.Contains(msg, "JPEG format") {
+			t.Errorf("%s: %q; want %q and the problem, each named once", c.name, msg, prefix)
+		}
+	}
+	var formatErr jpeg.FormatError
+	if !errors.As(errs[2], &formatErr) {
+		t.Errorf("%v: the decoder's jpeg.FormatError is not in the chain", errs[2])
 	}
 }
 
@@ -260,7 +297,7 @@ func TestUnsupportedJPEGFeatures(t *testing.T) {
 	}
 	for want, data := range cases {
 		_, format, err := decode(data, decodeOptions{})
-		if format != "jpeg" || err == nil || !strings.Contains(err.Error(), "unsupported JPEG feature") || !strings.Contains(err.Error(), want) {
+		if format != "jpeg" || err == nil || !strings.Contains(err.Error(), "jpeg: unsupported feature: ") || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %s, %v", want, format, err)
 		}
 	}
