@@ -1,16 +1,18 @@
 package imageio
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	_ "image/gif" // GIF decoder
-	"image/jpeg"
 	_ "image/png" // PNG decoder
+	"io"
 	"strings"
 
+	"github.com/ember-df/ember/io/imageio/internal/jpeg"
 	_ "golang.org/x/image/webp" // WebP decoder
 )
 
@@ -47,19 +49,23 @@ type decodeOptions struct {
 // an image declaring more than the limit's pixels is an error wrapping
 // ErrTooLarge, and nothing more of it is decoded.
 func decode(data []byte, opts decodeOptions) (*raster, string, error) {
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	cfg, format, err := decodeConfig(bytes.NewReader(data))
 	if err == nil {
 		err = checkPixels(format, cfg.Width, cfg.Height, opts.maxPixels)
 	}
 	var img image.Image
 	if err == nil {
-		img, format, err = image.Decode(bytes.NewReader(data))
+		if format == "jpeg" {
+			img, err = jpeg.Decode(bytes.NewReader(data))
+		} else {
+			img, format, err = image.Decode(bytes.NewReader(data))
+		}
 	}
 	if errors.Is(err, image.ErrFormat) {
 		return nil, "", ErrNotImage
 	}
 	if err != nil {
-		return nil, format, decodeError(format, data, err)
+		return nil, format, decodeError(format, err)
 	}
 	if b := img.Bounds(); b.Empty() {
 		return nil, format, fmt.Errorf("%s: empty image", format)
@@ -69,6 +75,26 @@ func decode(data []byte, opts decodeOptions) (*raster, string, error) {
 		r = r.oriented(exifOrientation(data))
 	}
 	return r, format, nil
+}
+
+// jpegMagic starts every JPEG: the start-of-image marker.
+var jpegMagic = []byte{0xff, 0xd8}
+
+// decodeConfig reads an image's header: its dimensions and format name.
+// JPEGs are read by ember's decoder (internal/jpeg, which reads the
+// arithmetic-coded, lossless, 12-bit and subsampled-CMYK JPEGs Go's
+// image/jpeg refuses), the other formats by the decoders registered with
+// package image.
+func decodeConfig(r io.Reader) (image.Config, string, error) {
+	br, ok := r.(*bufio.Reader)
+	if !ok {
+		br = bufio.NewReader(r)
+	}
+	if magic, _ := br.Peek(len(jpegMagic)); bytes.Equal(magic, jpegMagic) {
+		cfg, err := jpeg.DecodeConfig(br)
+		return cfg, "jpeg", err
+	}
+	return image.DecodeConfig(br)
 }
 
 // checkPixels refuses dimensions over the limit (0: DefaultMaxPixels).
@@ -90,27 +116,17 @@ func checkPixels(format string, width, height int, limit int64) error {
 
 // decodeError words a decoder's error as "<format>: <problem>", naming
 // the format once: Go's PNG, GIF and WebP decoders start their messages
-// with "png: " and so on, and its JPEG decoder says "invalid JPEG format: "
-// and "unsupported JPEG feature: ". An unsupported JPEG also says which
-// feature of its frame header the decoder refused. The decoder's error
-// stays in the chain (errors.As finds jpeg.FormatError and the like).
-func decodeError(format string, data []byte, err error) error {
+// with "png: " and so on; ember's JPEG decoder does not. An unsupported
+// JPEG's error names the feature (hierarchical coding, …). The decoder's
+// error stays in the chain (errors.As finds jpeg.FormatError and the
+// like).
+func decodeError(format string, err error) error {
 	if format == "" || errors.Is(err, ErrTooLarge) {
 		return err
 	}
 	msg := err.Error()
 	for strings.HasPrefix(msg, format+": ") {
 		msg = strings.TrimPrefix(msg, format+": ")
-	}
-	if format == "jpeg" {
-		msg = strings.Replace(msg, "invalid JPEG format: ", "invalid format: ", 1)
-		msg = strings.Replace(msg, "unsupported JPEG feature: ", "unsupported feature: ", 1)
-		var unsupported jpeg.UnsupportedError
-		if errors.As(err, &unsupported) {
-			if feature := jpegFeature(data); feature != "" {
-				msg += ": " + feature + " (Go's decoder reads baseline and progressive Huffman-coded 8-bit JPEGs; see docs/images.md, Limits)"
-			}
-		}
 	}
 	return &decoderError{msg: format + ": " + msg, err: err}
 }
@@ -124,87 +140,3 @@ type decoderError struct {
 
 func (e *decoderError) Error() string { return e.msg }
 func (e *decoderError) Unwrap() error { return e.err }
-
-// jpegFeature names what in a JPEG's frame header Go's decoder does not
-// read: the coding process of its start-of-frame marker, a precision other
-// than 8 bits, or the sampling factors of a 4-component (CMYK or YCCK)
-// image that is subsampled. "" when the header shows none of these.
-func jpegFeature(data []byte) string {
-	if len(data) < 4 || data[0] != 0xff || data[1] != 0xd8 {
-		return ""
-	}
-	for i := 2; i+4 <= len(data); {
-		if data[i] != 0xff {
-			return ""
-		}
-		marker := data[i+1]
-		if marker == 0xff { // fill byte
-			i++
-			continue
-		}
-		if marker == 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker == 0x01 {
-			i += 2
-			continue
-		}
-		n := int(data[i+2])<<8 | int(data[i+3])
-		seg := data[i+4 : min(len(data), i+2+n)]
-		switch marker {
-		case 0xc4, 0xc8, 0xcc: // DHT, JPG, DAC: not frames
-		case 0xda, 0xd9: // start of scan, end of image: no frame header seen
-			return ""
-		default:
-			if marker&0xf0 == 0xc0 {
-				return frameFeature(marker, seg)
-			}
-		}
-		i += 2 + n
-	}
-	return ""
-}
-
-// sofNames are the coding processes of the start-of-frame markers Go's
-// decoder refuses (ITU T.81, table B.1).
-var sofNames = map[byte]string{
-	0xc3: "lossless coding (SOF3)",
-	0xc5: "hierarchical (differential sequential) coding (SOF5)",
-	0xc6: "hierarchical (differential progressive) coding (SOF6)",
-	0xc7: "hierarchical (differential lossless) coding (SOF7)",
-	0xc9: "arithmetic coding (extended sequential, SOF9)",
-	0xca: "arithmetic coding (progressive, SOF10)",
-	0xcb: "arithmetic coding (lossless, SOF11)",
-	0xcd: "arithmetic coding (differential sequential, SOF13)",
-	0xce: "arithmetic coding (differential progressive, SOF14)",
-	0xcf: "arithmetic coding (differential lossless, SOF15)",
-}
-
-// frameFeature describes a frame header (after its length) Go's decoder
-// refuses: precision, components and their sampling factors.
-func frameFeature(marker byte, seg []byte) string {
-	if name, ok := sofNames[marker]; ok {
-		return name
-	}
-	if len(seg) < 6 {
-		return ""
-	}
-	if seg[0] != 8 {
-		return fmt.Sprintf("%d-bit samples", seg[0])
-	}
-	comps := int(seg[5])
-	if comps != 1 && comps != 3 && comps != 4 {
-		return fmt.Sprintf("%d components", comps)
-	}
-	var factors []string
-	for c := range comps {
-		if 6+3*c+2 > len(seg) {
-			return ""
-		}
-		f := seg[6+3*c+1]
-		factors = append(factors, fmt.Sprintf("%dx%d", f>>4, f&0xf))
-	}
-	// Go reads 4 components at 1x1 each, or 2x2, 1x1, 1x1, 2x2.
-	if f := strings.Join(factors, ","); comps == 4 && f != "1x1,1x1,1x1,1x1" && f != "2x2,1x1,1x1,2x2" {
-		return "a subsampled 4-component (CMYK or YCCK) image, sampling factors " + strings.Join(factors, ", ")
-	}
-	// Anything else the decoder refused is in the data, not the header.
-	return ""
-}

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"image"
 	_ "image/gif"  // GIF headers
 	_ "image/jpeg" // JPEG headers
 	_ "image/png"  // PNG headers
@@ -447,7 +446,7 @@ func (r *sourceReader) readHeader(ctx context.Context, path string) (imageHeader
 
 // headerOf decodes an image header; anything not an image is !ok.
 func headerOf(r io.Reader) imageHeader {
-	cfg, format, err := image.DecodeConfig(r)
+	cfg, format, err := decodeConfig(r)
 	if err != nil || cfg.Width < 0 || cfg.Height < 0 || cfg.Width > math.MaxInt32 || cfg.Height > math.MaxInt32 {
 		return imageHeader{}
 	}
