@@ -10,4 +10,10 @@ const (
 
 	ParquetGo        = "github.com/parquet-go/parquet-go"
 	ParquetGoVersion = "v0.32.1"
+
+	// ArrowGo is the Arrow Go implementation (Apache-2.0): ember's Arrow
+	// library, whose module carries the IPC files its own tests read
+	// (arrow/ipc/testdata).
+	ArrowGo        = "github.com/apache/arrow-go/v18"
+	ArrowGoVersion = "v18.8.0"
 )

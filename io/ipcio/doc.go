@@ -14,7 +14,17 @@
 // signedness, float32 and float64) merge to the wider type; anything else
 // is an error naming both files and the column. Dictionary-encoded columns
 // read as plain columns of their value type (strings as plain strings),
-// also inside lists and structs.
+// wherever they nest: in lists, maps, structs and unions, and in the
+// values of other dictionaries; a dictionary of values that arrow-go's
+// compute cannot gather (list views) is an error naming the column and
+// its type. Arrow allows a name on several columns, ember's plans select
+// columns by name: a repeated name gets the column's index appended
+// ("ints", "ints" read as "ints0", "ints1"), as csvio names repeated
+// header names. Every column keeps its metadata; the schema's own does
+// not travel (no ember source keeps it). Otherwise a file reads exactly as
+// arrow-go's IPC readers read it, every Arrow type included (nulls,
+// unions, views, run-end encoded, extension types): TestConformance holds
+// the reader to that over files arrow-go writes of every type.
 //
 // A stream is one partition. The record batches of an IPC file are split
 // into partitions of about the total bytes divided by Options.Partitions,

@@ -13,7 +13,10 @@ import (
 )
 
 // fuzzSeeds are sound files and streams of many types and codecs, and a
-// few broken ones, for the fuzzer to mutate.
+// few broken ones, for the fuzzer to mutate: ember's writer's, and one
+// file of every case of the conformance corpus written by arrow-go's
+// writers (files and streams, every codec, in turn), so that fuzzing
+// starts from every type.
 func fuzzSeeds(f testing.TB) [][]byte {
 	mem := memory.NewGoAllocator()
 	all := fromJSON(f, mem, allTypes, allTypesRows)
@@ -41,6 +44,13 @@ func fuzzSeeds(f testing.TB) [][]byte {
 				encode(f, o, dictSchema, dictBatch))
 		}
 		out = append(out, encode(f, options(l, ""), allTypes))
+	}
+	for i, c := range conformanceCases() {
+		layout := layouts[i%len(layouts)]
+		if c.streamsOnly {
+			layout = ipcio.LayoutStream
+		}
+		out = append(out, writeReference(f, c, layout, referenceCodecs[i%len(referenceCodecs)].opts...))
 	}
 	good := out[1]
 	out = append(out, nil, []byte("ARROW1"), []byte("ARROW1\x00\x00ARROW1"), good[:len(good)/2],

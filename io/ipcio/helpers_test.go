@@ -160,6 +160,8 @@ func formatCell(c arrow.Array, i int) string {
 		return "NULL"
 	}
 	switch c := c.(type) {
+	case array.ExtensionArray: // not every extension type prints its values
+		return formatCell(c.Storage(), i)
 	case *array.String:
 		return fmt.Sprintf("%q", c.Value(i))
 	case *array.Struct:

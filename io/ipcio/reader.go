@@ -222,19 +222,27 @@ func (r *reader) convert(raw arrow.RecordBatch) (arrow.RecordBatch, error) {
 			return nil, fmt.Errorf("column %q missing", c.field.Name)
 		}
 		a := raw.Column(c.index)
-		if err := arrowipc.Validate(a); err != nil {
+		if err := validate(a); err != nil {
 			return nil, fmt.Errorf("column %q: corrupt data: %w", c.field.Name, err)
 		}
-		if !c.cast {
-			a.Retain()
-			cols = append(cols, a)
-			continue
+		a.Retain()
+		if c.decode {
+			plain, err := plainArray(r.castCtx, a)
+			a.Release()
+			if err != nil {
+				return nil, fmt.Errorf("column %q (%s): %w", c.field.Name, raw.Schema().Field(c.index).Type, err)
+			}
+			a = plain
 		}
-		out, err := compute.CastArray(r.castCtx, a, compute.SafeCastOptions(c.field.Type))
-		if err != nil {
-			return nil, fmt.Errorf("column %q: converting %s to %s: %w", c.field.Name, a.DataType(), c.field.Type, err)
+		if c.cast {
+			out, err := compute.CastArray(r.castCtx, a, compute.SafeCastOptions(c.field.Type))
+			a.Release()
+			if err != nil {
+				return nil, fmt.Errorf("column %q: converting %s to %s: %w", c.field.Name, plainType(raw.Schema().Field(c.index).Type), c.field.Type, err)
+			}
+			a = out
 		}
-		cols = append(cols, out)
+		cols = append(cols, a)
 	}
 	return array.NewRecordBatch(r.schema, cols, n), nil
 }

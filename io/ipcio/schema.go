@@ -6,10 +6,15 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 )
 
-// plainType is t with every dictionary-encoded type, also inside lists and
-// structs, replaced by its value type: ember reads dictionary-encoded
-// columns as plain columns (strings as plain strings).
+// plainType is t with every dictionary-encoded type, wherever it nests
+// (in lists, list views, maps, structs, unions, run-end encoded values and
+// the values of other dictionaries), replaced by its value type: ember
+// reads dictionary-encoded columns as plain columns (strings as plain
+// strings). Extension types are left as they are, storage included.
 func plainType(t arrow.DataType) arrow.DataType {
+	if !hasDictionary(t) {
+		return t
+	}
 	switch t := t.(type) {
 	case *arrow.DictionaryType:
 		return plainType(t.ValueType)
@@ -17,14 +22,26 @@ func plainType(t arrow.DataType) arrow.DataType {
 		return arrow.ListOfField(plainField(t.ElemField()))
 	case *arrow.LargeListType:
 		return arrow.LargeListOfField(plainField(t.ElemField()))
+	case *arrow.ListViewType:
+		return arrow.ListViewOfField(plainField(t.ElemField()))
+	case *arrow.LargeListViewType:
+		return arrow.LargeListViewOfField(plainField(t.ElemField()))
 	case *arrow.FixedSizeListType:
 		return arrow.FixedSizeListOfField(t.Len(), plainField(t.ElemField()))
+	case *arrow.MapType:
+		m := arrow.MapOfFields(plainField(t.KeyField()), plainField(t.ItemField()))
+		m.KeysSorted = t.KeysSorted
+		return m
 	case *arrow.StructType:
-		fields := make([]arrow.Field, t.NumFields())
-		for i, f := range t.Fields() {
-			fields[i] = plainField(f)
-		}
-		return arrow.StructOf(fields...)
+		return arrow.StructOf(plainFields(t.Fields())...)
+	case *arrow.SparseUnionType:
+		return arrow.SparseUnionOf(plainFields(t.Fields()), t.TypeCodes())
+	case *arrow.DenseUnionType:
+		return arrow.DenseUnionOf(plainFields(t.Fields()), t.TypeCodes())
+	case *arrow.RunEndEncodedType:
+		r := arrow.RunEndEncodedOf(t.RunEnds(), plainType(t.Encoded()))
+		r.ValueNullable = t.ValueNullable
+		return r
 	}
 	return t
 }
@@ -34,20 +51,78 @@ func plainField(f arrow.Field) arrow.Field {
 	return f
 }
 
-// plainSchema checks a file's schema (column names must be unique, to be
-// selected by name) and makes its types plain.
+func plainFields(fs []arrow.Field) []arrow.Field {
+	out := make([]arrow.Field, len(fs))
+	for i, f := range fs {
+		out[i] = plainField(f)
+	}
+	return out
+}
+
+// hasDictionary reports whether t is, or nests, a dictionary type that
+// plainType replaces (not inside extension types).
+func hasDictionary(t arrow.DataType) bool {
+	switch t := t.(type) {
+	case *arrow.DictionaryType:
+		return true
+	case arrow.ExtensionType:
+		return false
+	case *arrow.RunEndEncodedType:
+		return hasDictionary(t.Encoded())
+	case arrow.NestedType:
+		for _, f := range t.Fields() {
+			if hasDictionary(f.Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// columnNames are the names ember gives a file's columns: their own, but
+// that a name used by more than one column gets the column's index
+// appended (two columns "ints" become "ints0" and "ints1"), and then
+// underscores until it differs from every other name, as csvio names the
+// columns of a header with repeated names, after Spark. Arrow allows
+// repeated names; ember's plans select columns by name, so names must be
+// unique.
+func columnNames(s *arrow.Schema) []string {
+	names := make([]string, s.NumFields())
+	count := map[string]int{}
+	for i, f := range s.Fields() {
+		names[i] = f.Name
+		count[f.Name]++
+	}
+	used := map[string]bool{}
+	for _, n := range names {
+		if count[n] == 1 {
+			used[n] = true
+		}
+	}
+	for i, n := range names {
+		if count[n] > 1 {
+			n = fmt.Sprintf("%s%d", n, i)
+			for used[n] || count[n] > 0 {
+				n += "_"
+			}
+			names[i] = n
+			used[n] = true
+		}
+	}
+	return names
+}
+
+// plainSchema checks a file's schema, makes its column names unique
+// (columnNames) and its types plain.
 func plainSchema(s *arrow.Schema) (*arrow.Schema, error) {
-	seen := make(map[string]bool, s.NumFields())
+	names := columnNames(s)
 	fields := make([]arrow.Field, s.NumFields())
 	for i, f := range s.Fields() {
-		if seen[f.Name] {
-			return nil, fmt.Errorf("column %q appears twice", f.Name)
-		}
-		seen[f.Name] = true
 		if err := checkType(f.Type); err != nil {
 			return nil, fmt.Errorf("column %q: %w", f.Name, err)
 		}
 		fields[i] = plainField(f)
+		fields[i].Name = names[i]
 	}
 	md := s.Metadata()
 	return arrow.NewSchema(fields, &md), nil
@@ -139,31 +214,36 @@ func (m *merged) schema() *arrow.Schema {
 
 // column says where an output column comes from in one file's batches.
 type column struct {
-	index int  // in the file's schema; -1 when the file lacks it (all NULL)
-	cast  bool // the file's type is not the output type
-	field arrow.Field
+	index  int  // in the file's schema; -1 when the file lacks it (all NULL)
+	decode bool // the file's type holds dictionaries (plainData decodes them)
+	cast   bool // the file's type, decoded, is not the output type (it widens)
+	field  arrow.Field
 }
 
 // columnsFor matches the output fields with a file's schema, as stored,
-// checking that the file still fits the schema planned (it may have
-// changed since).
+// by the names columnNames gives its columns, checking that the file
+// still fits the schema planned (it may have changed since).
 func columnsFor(out []arrow.Field, stored *arrow.Schema, path string) ([]column, error) {
+	index := map[string]int{}
+	for i, n := range columnNames(stored) {
+		index[n] = i
+	}
 	cols := make([]column, len(out))
 	for i, f := range out {
-		idx := stored.FieldIndices(f.Name)
+		idx, ok := index[f.Name]
 		switch {
-		case len(idx) == 0 && f.Nullable:
+		case !ok && f.Nullable:
 			cols[i] = column{index: -1, field: f}
 			continue
-		case len(idx) != 1:
+		case !ok:
 			return nil, fmt.Errorf("ipcio: %s: no longer fits the schema planned: column %q", path, f.Name)
 		}
-		have := stored.Field(idx[0])
+		have := stored.Field(idx)
 		plain := plainType(have.Type)
 		if !arrow.TypeEqual(plain, f.Type) && !widens(plain, f.Type) || have.Nullable && !f.Nullable {
 			return nil, fmt.Errorf("ipcio: %s: no longer fits the schema planned: column %q is %s, not %s", path, f.Name, have.Type, f.Type)
 		}
-		cols[i] = column{index: idx[0], cast: !arrow.TypeEqual(have.Type, f.Type), field: f}
+		cols[i] = column{index: idx, decode: hasDictionary(have.Type), cast: !arrow.TypeEqual(plain, f.Type), field: f}
 	}
 	return cols, nil
 }

@@ -39,7 +39,9 @@ var (
 // schemas, which must agree: columns are matched by name; a column that
 // some files lack must be nullable where present; int32 and int64 (any
 // two integers of one signedness, float32 and float64) merge to the wider
-// type. Dictionary-encoded columns are read as their value type.
+// type. Dictionary-encoded columns are read as their value type, and a
+// name that several columns of a file share gets the column's index
+// appended (see the package documentation).
 // It reads every file's footer (IPC files) or first message (streams),
 // and plans partitions (see Options.Partitions).
 func NewSource(paths []string, opts Options) (*Source, error) {

@@ -1,0 +1,90 @@
+package ipcio
+
+import (
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/internal/arrowipc"
+)
+
+// validate checks a column as arrow-go read it from a file, before
+// anything reads its values (arrowipc.Validate).
+//
+// arrow-go v18.8.0's validation refuses two kinds of arrays that its own
+// IPC reader builds from sound files: a column of type null comes with no
+// buffers, where validation wants one (absent) validity buffer, and an
+// empty dense union has no offsets buffer, which ValidateFull dereferences
+// (a nil pointer panic). validate checks a copy of the column's tree in
+// which such arrays have those buffers (a null array also counts all its
+// slots as NULL, its only possible values); the column itself is used as
+// arrow-go read it. A column holding dictionaries is checked in full
+// (ValidateFull), so that every index is in its dictionary's bounds before
+// decoding.
+func validate(a arrow.Array) error {
+	t := a.DataType()
+	if !needsValidationCopy(t) && !hasDictionary(t) {
+		return arrowipc.Validate(a)
+	}
+	d := validationCopy(a.Data())
+	defer d.Release()
+	c := array.MakeFromData(d)
+	defer c.Release()
+	if hasDictionary(t) {
+		return array.ValidateFull(c)
+	}
+	return arrowipc.Validate(c)
+}
+
+// needsValidationCopy reports whether t is or nests a null or dense union
+// type (validationCopy's cases); dictionary values included.
+func needsValidationCopy(t arrow.DataType) bool {
+	switch t := t.(type) {
+	case *arrow.NullType, *arrow.DenseUnionType:
+		return true
+	case *arrow.DictionaryType:
+		return needsValidationCopy(t.ValueType)
+	case arrow.ExtensionType:
+		return needsValidationCopy(t.StorageType())
+	case *arrow.RunEndEncodedType:
+		return needsValidationCopy(t.Encoded())
+	case arrow.NestedType:
+		for _, f := range t.Fields() {
+			if needsValidationCopy(f.Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// emptyBuffer stands for the offsets of an empty dense union.
+var emptyBuffer = memory.NewBufferBytes([]byte{})
+
+// validationCopy is d, its children and dictionary with the buffers
+// arrow-go's validation expects where its IPC reader leaves them out (see
+// validate). The caller releases it.
+func validationCopy(d arrow.ArrayData) arrow.ArrayData {
+	children := make([]arrow.ArrayData, len(d.Children()))
+	for i, c := range d.Children() {
+		children[i] = validationCopy(c)
+	}
+	buffers, nulls := d.Buffers(), d.NullN()
+	switch d.DataType().ID() {
+	case arrow.NULL:
+		buffers, nulls = []*memory.Buffer{nil}, d.Len()
+	case arrow.DENSE_UNION:
+		if d.Len() == 0 && len(buffers) == 3 && buffers[2] == nil {
+			buffers = []*memory.Buffer{buffers[0], buffers[1], emptyBuffer}
+		}
+	}
+	out := array.NewData(d.DataType(), d.Len(), buffers, children, nulls, d.Offset())
+	for _, c := range children {
+		c.Release()
+	}
+	if dict := dictionaryOf(d); dict != nil {
+		dc := validationCopy(dict)
+		out.SetDictionary(dc)
+		dc.Release()
+	}
+	return out
+}
