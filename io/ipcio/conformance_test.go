@@ -37,8 +37,8 @@ type conformanceCase struct {
 	refused string
 }
 
-// Codecs are the body compressions of the IPC format (Message.fbs): none,
-// LZ4_FRAME and ZSTD.
+// referenceCodecs are the body compressions of the IPC format
+// (Message.fbs): none, LZ4_FRAME and ZSTD.
 var referenceCodecs = []struct {
 	name string
 	opts []ipc.Option
@@ -93,6 +93,14 @@ func writeReference(tb testing.TB, c conformanceCase, layout ipcio.Layout, extra
 // IPC readers and with ember's: ember must read exactly what arrow-go
 // reads (compareReadings), or, for the cases marked refused, fail with an
 // error naming the column and its type.
+//
+// Refused today: dictionaries of list views and of large list views
+// (arrow-go's compute has no take to decode them). arrow-go cannot read
+// back the dictionaries of sparse unions and of run-end encoded values it
+// writes (marked arrowGoFails): ember must fail on them too, naming the
+// file. arrow-go v18.8.0's writer panics on slices of list views and of
+// dense unions, which are therefore written whole only. A case whose
+// outcome changes fails, so that none changes silently.
 func TestConformance(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range conformanceCases() {
@@ -145,9 +153,10 @@ func TestArrowGoTestdata(t *testing.T) {
 	}
 }
 
-// columns builds a batch of n rows from one JSON array per field of s
-// (array.FromJSON), so that repeated names are no trouble.
-func columns(tb testing.TB, mem memory.Allocator, s *arrow.Schema, n int64, values ...string) arrow.RecordBatch {
+// columns builds a batch from one JSON array per field of s
+// (array.FromJSON), so that repeated names are no trouble; its rows are
+// the first column's (none without columns).
+func columns(tb testing.TB, mem memory.Allocator, s *arrow.Schema, values ...string) arrow.RecordBatch {
 	tb.Helper()
 	if len(values) != s.NumFields() {
 		tb.Fatalf("%d columns of values for %d fields", len(values), s.NumFields())
@@ -161,35 +170,27 @@ func columns(tb testing.TB, mem memory.Allocator, s *arrow.Schema, n int64, valu
 		defer c.Release()
 		cols[i] = c
 	}
+	n := int64(0)
+	if len(cols) > 0 {
+		n = int64(cols[0].Len())
+	}
 	return array.NewRecordBatch(s, cols, n)
 }
 
-// jsonCase is a case of batches written from JSON, one string per column
+// jsonCase is a case of batches written from JSON, one array per column
 // per batch.
 func jsonCase(name string, s *arrow.Schema, batches ...[]string) conformanceCase {
 	return conformanceCase{name: name, schema: s, batches: func(tb testing.TB, mem memory.Allocator) []arrow.RecordBatch {
 		out := make([]arrow.RecordBatch, len(batches))
 		for i, b := range batches {
-			n := int64(-1)
-			for k, v := range b {
-				c, _, err := array.FromJSON(mem, s.Field(k).Type, strings.NewReader(v))
-				if err != nil {
-					tb.Fatalf("%s: column %q (%s): %v", name, s.Field(k).Name, s.Field(k).Type, err)
-				}
-				n = int64(c.Len())
-				c.Release()
-			}
-			if n < 0 {
-				n = 0
-			}
-			out[i] = columns(tb, mem, s, n, b...)
+			out[i] = columns(tb, mem, s, b...)
 		}
 		return out
 	}}
 }
 
-// rows repeats one JSON array for every column of a batch.
-func rows(n int, v string) []string {
+// repeated is n copies of v: one JSON array for every column of a batch.
+func repeated(n int, v string) []string {
 	out := make([]string, n)
 	for i := range out {
 		out[i] = v
@@ -232,7 +233,7 @@ func conformanceCases() []conformanceCase {
 		field("f32", arrow.PrimitiveTypes.Float32), field("f64", arrow.PrimitiveTypes.Float64),
 		arrow.Field{Name: "required", Type: arrow.PrimitiveTypes.Int64})
 	primValues = append(primValues, `[true, null, false, true]`, floats, floats, floats, `[0, -1, 9223372036854775807, -9223372036854775808]`)
-	cases = append(cases, jsonCase("primitives", arrow.NewSchema(prim, nil), primValues, rows(len(prim), `[]`)))
+	cases = append(cases, jsonCase("primitives", arrow.NewSchema(prim, nil), primValues, repeated(len(prim), `[]`)))
 	cases = append(cases, conformanceCase{name: "float specials", schema: arrow.NewSchema(fields("f32", arrow.PrimitiveTypes.Float32, "f64", arrow.PrimitiveTypes.Float64), nil),
 		batches: func(tb testing.TB, mem memory.Allocator) []arrow.RecordBatch {
 			f32 := array.NewFloat32Builder(mem)
@@ -344,7 +345,7 @@ func conformanceCases() []conformanceCase {
 	cases = append(cases, conformanceCase{name: "duplicate names", schema: dup, batches: func(tb testing.TB, mem memory.Allocator) []arrow.RecordBatch {
 		// FromJSON fills a struct's fields by name: the struct's children
 		// are built apart.
-		b := columns(tb, mem, arrow.NewSchema(dup.Fields()[:3], nil), 2, `[1, null]`, `[2, 3]`, `["a", null]`)
+		b := columns(tb, mem, arrow.NewSchema(dup.Fields()[:3], nil), `[1, null]`, `[2, 3]`, `["a", null]`)
 		defer b.Release()
 		x, _, _ := array.FromJSON(mem, arrow.PrimitiveTypes.Int32, strings.NewReader(`[1, null]`))
 		defer x.Release()
@@ -585,7 +586,7 @@ func slicedCase() conformanceCase {
 		`[[0, 1], [1, "b"], [0, null], [1, "d"], [0, 5]]`,
 		`["a", "b", null, "a", "e"]`, `["a", "a", null, "d", "d"]`}
 	return conformanceCase{name: "sliced batches", schema: s, batches: func(tb testing.TB, mem memory.Allocator) []arrow.RecordBatch {
-		b := columns(tb, mem, s, 5, whole...)
+		b := columns(tb, mem, s, whole...)
 		defer b.Release()
 		return []arrow.RecordBatch{b.NewSlice(1, 4), b.NewSlice(3, 5), b.NewSlice(0, 1)}
 	}}

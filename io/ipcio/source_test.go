@@ -411,7 +411,7 @@ func TestMergeErrors(t *testing.T) {
 func TestDuplicateColumnNames(t *testing.T) {
 	mem := checkedAllocator(t)
 	dup := schema("a", tInt64, "a", tString, "a0", tInt64, "b", tInt64, "b", tInt64)
-	b := columns(t, mem, dup, 2, `[1, 2]`, `["x", "y"]`, `[3, 4]`, `[5, 6]`, `[7, null]`)
+	b := columns(t, mem, dup, `[1, 2]`, `["x", "y"]`, `[3, 4]`, `[5, 6]`, `[7, null]`)
 	defer b.Release()
 	dir := t.TempDir()
 	for _, name := range []string{"1.arrow", "2.arrow"} {
