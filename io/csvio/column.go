@@ -32,7 +32,9 @@ type column struct {
 // outlive the bytes.
 func text(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
-func newColumn(f arrow.Field, field int, o Options) (*column, error) {
+// newColumn returns the converter of field number field of a record into
+// a column of f's type; cs is the files' charset.
+func newColumn(f arrow.Field, field int, o Options, cs *charset) (*column, error) {
 	c := &column{name: f.Name, typ: f.Type, field: field, nullValue: o.NullValue}
 	switch f.Type.ID() {
 	case arrow.STRING:
@@ -43,9 +45,9 @@ func newColumn(f arrow.Field, field int, o Options) (*column, error) {
 			c.b = sb
 			return sb
 		}
-		if o.Encoding == "latin1" {
+		if cs.table != nil {
 			var buf []byte
-			c.parse = func(v []byte) bool { buf = appendLatin1(buf[:0], v); sb.BinaryBuilder.Append(buf); return true }
+			c.parse = func(v []byte) bool { buf = cs.appendText(buf[:0], v); sb.BinaryBuilder.Append(buf); return true }
 			c.valid = func([]byte) bool { return true }
 			break
 		}
@@ -243,30 +245,4 @@ func parseTime(s string, layouts []string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
-}
-
-// appendLatin1 appends the ISO-8859-1 bytes v as UTF-8: every byte is the
-// code point of the same value.
-func appendLatin1(dst, v []byte) []byte {
-	for _, c := range v {
-		if c < utf8.RuneSelf {
-			dst = append(dst, c)
-		} else {
-			dst = utf8.AppendRune(dst, rune(c))
-		}
-	}
-	return dst
-}
-
-// validText is v as UTF-8 for text that must be valid (a header name, the
-// corrupt-record column): converted from Latin-1, or with invalid bytes
-// replaced by U+FFFD.
-func validText(v []byte, encoding string) []byte {
-	if encoding == "latin1" {
-		return appendLatin1(nil, v)
-	}
-	if utf8.Valid(v) {
-		return v
-	}
-	return []byte(strings.ToValidUTF8(string(v), "\uFFFD"))
 }

@@ -1,7 +1,8 @@
 // Package csvio reads and writes CSV files as Arrow batches, with Spark's
 // option names (header, sep, quote, escape, comment, nullValue,
 // inferSchema, mode, columnNameOfCorruptRecord, dateFormat,
-// timestampFormat, encoding) and skipRows.
+// timestampFormat, encoding, maxCharsPerColumn), skipRows and
+// maxRecordBytes.
 //
 // Reading is parallel even within one file: a file is cut into byte ranges
 // (splits), and each split starts at the first record that begins inside
@@ -35,9 +36,14 @@
 //
 // A quote that never closes would swallow the rest of the file: the record
 // is cut at its first line end and is malformed (see mode), and the lines
-// after it are read as records. String fields must be valid UTF-8, or the
-// record is malformed; the encoding option reads ISO-8859-1 (latin1) files.
-// quote="" turns quoting off. An unquoted empty field and an unquoted nullValue are
+// after it are read as records. A record longer than maxRecordBytes
+// (64 MiB by default) is malformed too, and reading resumes after its end,
+// so no input makes a record — or the memory a split holds — grow without
+// bound; maxCharsPerColumn bounds one field. String fields must be valid
+// UTF-8, or the record is malformed; the encoding option reads files in
+// other charsets (UTF-16 and UTF-32, the ISO-8859 and Windows code pages,
+// Shift_JIS, GBK, Big5, … by their Java names; see Options.Encoding),
+// converting them to UTF-8. quote="" turns quoting off. An unquoted empty field and an unquoted nullValue are
 // NULL; a quoted empty field ("") is the empty string (NULL for other
 // types). Only the columns a query uses are converted (projection
 // pushdown), and a split stops after the rows a limit needs.

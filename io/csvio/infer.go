@@ -72,11 +72,11 @@ func (s *Source) discoverSchema() (*arrow.Schema, error) {
 		if enough() {
 			break
 		}
-		f, err := textfile.Open(context.Background(), fi)
+		f, err := s.open(context.Background(), i)
 		if err != nil {
-			return nil, fmt.Errorf("csvio: %w", err)
+			return nil, err
 		}
-		r := &reader{src: s, split: textfile.Split{File: i, End: f.Size()}, path: fi.Path, size: f.Size(), f: f, q: newQuoting(s.opts), line: 1}
+		r := &reader{src: s, split: textfile.Split{File: i, End: f.Size()}, path: fi.Path, size: f.Size(), f: f, q: newQuoting(s.opts), line: 1, sampling: true}
 		if err := r.skipBOM(); err != nil {
 			f.Close()
 			return nil, err
@@ -93,13 +93,17 @@ func (s *Source) discoverSchema() (*arrow.Schema, error) {
 			if rec == nil {
 				break
 			}
-			if r.skipped(rec, line) {
-				continue
+			if r.skipped(rec, line) || (r.tooLong && names != nil) {
+				continue // a record too long to sample is malformed
+			}
+			if r.tooLong {
+				f.Close()
+				return nil, fmt.Errorf("csvio: %s:%d: the first record is longer than maxRecordBytes (%d bytes)", fi.Path, line, s.opts.maxRecordBytes())
 			}
 			r.fields, r.quoted, r.scratch = r.q.fields(rec, hasQuote, r.fields, r.quoted, r.scratch)
 			if names == nil {
 				for k, f := range r.fields {
-					r.fields[k] = validText(f, s.opts.Encoding)
+					r.fields[k] = s.cs.validText(f)
 				}
 				names = columnNames(r.fields, s.opts.Header)
 				types = make([]inferred, len(names))
@@ -107,7 +111,7 @@ func (s *Source) discoverSchema() (*arrow.Schema, error) {
 			if header {
 				fileNames := make([]string, len(r.fields))
 				for k, f := range r.fields {
-					fileNames[k] = string(validText(f, s.opts.Encoding))
+					fileNames[k] = string(s.cs.validText(f))
 				}
 				if perm, err = s.matchHeader(fi.Path, fileNames); err != nil {
 					f.Close()

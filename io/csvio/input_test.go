@@ -195,7 +195,7 @@ func TestInvalidUTF8(t *testing.T) {
 		t.Errorf("latin1: %q", rows)
 	}
 	po, err := csvio.ParseOptions(map[string]string{"encoding": "ISO-8859-1", "header": "true"})
-	if err != nil || po.Encoding != "latin1" {
+	if err != nil || po.Encoding != "ISO-8859-1" {
 		t.Errorf("ParseOptions(encoding=ISO-8859-1) = %q, %v", po.Encoding, err)
 	}
 }

@@ -40,13 +40,49 @@ type Options struct {
 	// header (Databricks' skipRows, DuckDB's skip). Lines are counted as
 	// the reader counts them in errors: \n, \r and \r\n each end one.
 	SkipRows int
-	// Encoding is the files' character set: "" or UTF-8, or ISO-8859-1
-	// (latin1), whose bytes are converted to UTF-8. In UTF-8 files a
-	// string field that is not valid UTF-8 makes the record malformed
-	// (FAILFAST fails, PERMISSIVE keeps it NULL and the record in the
-	// corrupt-record column, DROPMALFORMED drops it), so that no string
-	// column ever holds invalid UTF-8.
+	// Encoding is the files' character set (Spark's encoding or charset
+	// option), by its Java name or alias: "" or UTF-8; US-ASCII;
+	// ISO-8859-1 (latin1) to ISO-8859-16; windows-874 and windows-1250 to
+	// windows-1258; KOI8-R, KOI8-U; the DOS code pages IBM437, IBM850,
+	// IBM852, IBM855, IBM00858, IBM860, IBM862, IBM863, IBM865, IBM866;
+	// x-MacRoman; the EBCDIC IBM037, IBM1047, IBM01140; UTF-16, UTF-16BE,
+	// UTF-16LE, UTF-32, UTF-32BE, UTF-32LE; Shift_JIS (windows-31j),
+	// EUC-JP, ISO-2022-JP, EUC-KR, GBK (GB2312), GB18030 and Big5.
+	// Text is converted to UTF-8. UTF-16 and UTF-32 take their byte order
+	// from a byte order mark, else big-endian as Java does, unless the
+	// file starts with an ASCII character in little-endian order; the
+	// mark is no part of the first field. Bytes that are not a character
+	// of the charset become U+FFFD, as Java's decoders make them.
+	//
+	// Files in UTF-8 and the single-byte charsets whose first 128
+	// characters are ASCII are split and read in parallel; files in the
+	// others (UTF-16, UTF-32, the East Asian multi-byte charsets, EBCDIC)
+	// are decoded from start to end, one split per file, in bounded
+	// memory (EXPLAIN says "(UTF-16: not split)").
+	//
+	// In UTF-8 files a string field that is not valid UTF-8 makes the
+	// record malformed (FAILFAST fails, PERMISSIVE keeps it NULL and the
+	// record in the corrupt-record column, DROPMALFORMED drops it), so
+	// that no string column ever holds invalid UTF-8.
+	//
+	// The writer encodes its files in Encoding; a string holding a
+	// character the charset lacks is an error naming the column and row.
 	Encoding string
+	// MaxCharsPerColumn, when positive, is the most characters a field
+	// may hold (Spark's maxCharsPerColumn; 0, as Spark's -1, is no
+	// limit): a longer one makes the record malformed, and PERMISSIVE
+	// sets that field to NULL.
+	MaxCharsPerColumn int
+	// MaxRecordBytes is the most bytes one record may span, its quoted
+	// line ends included; 0 means DefaultMaxRecordBytes. A longer record
+	// — or a quote that never closes, or a file with no line end, which
+	// would otherwise make one record of all that follows — is
+	// malformed: FAILFAST fails naming the file and line, PERMISSIVE
+	// keeps a row of NULLs with the record's first MaxRecordBytes bytes
+	// in the corrupt-record column, DROPMALFORMED drops it. Reading
+	// resumes after the record's end, so a split never holds more than
+	// about MaxRecordBytes of the file in memory.
+	MaxRecordBytes int
 	// NullValue is the text of a NULL. An empty unquoted field is NULL
 	// too, while a quoted empty field ("") is the empty string.
 	NullValue   string
@@ -76,6 +112,11 @@ type Options struct {
 	// it: a file's extension picks its codec.
 	Compression string
 }
+
+// DefaultMaxRecordBytes is the MaxRecordBytes of the zero Options: far
+// above any record a table of a few thousand columns needs (DuckDB's
+// max_line_size is 2 MB), and still a bounded buffer per split.
+const DefaultMaxRecordBytes = 64 << 20
 
 // DefaultOptions are Spark's defaults, except that a quote inside a quoted
 // field is escaped by doubling it (RFC 4180) as well as with a backslash.
@@ -138,7 +179,23 @@ func ParseOptions(kv map[string]string) (Options, error) {
 		case "multiline":
 			// Quoted line ends are always supported.
 		case "encoding", "charset":
-			o.Encoding, err = encodingName(v)
+			var cs *charset
+			if cs, err = lookupCharset(v); err == nil {
+				o.Encoding = cs.name
+			}
+		case "maxcharspercolumn":
+			o.MaxCharsPerColumn, err = strconv.Atoi(v)
+			switch {
+			case err == nil && o.MaxCharsPerColumn == -1:
+				o.MaxCharsPerColumn = 0
+			case err == nil && o.MaxCharsPerColumn <= 0:
+				err = fmt.Errorf("must be positive, or -1 for no limit")
+			}
+		case "maxrecordbytes", "max_line_size", "maxlinesize":
+			o.MaxRecordBytes, err = strconv.Atoi(v)
+			if err == nil && o.MaxRecordBytes <= 0 {
+				err = fmt.Errorf("must be positive")
+			}
 		case "compression", "codec":
 			_, err = storage.CodecByName(v)
 			o.Compression = v
@@ -167,26 +224,23 @@ func (o Options) check() error {
 		return fmt.Errorf("csvio: the comment character %q is also the delimiter, the quote or a line break", o.Comment)
 	case o.SkipRows < 0:
 		return fmt.Errorf("csvio: skipRows %d is negative", o.SkipRows)
+	case o.MaxCharsPerColumn < 0:
+		return fmt.Errorf("csvio: maxCharsPerColumn %d is negative", o.MaxCharsPerColumn)
+	case o.MaxRecordBytes < 0:
+		return fmt.Errorf("csvio: maxRecordBytes %d is negative", o.MaxRecordBytes)
 	}
-	if _, err := encodingName(o.Encoding); err != nil {
+	if _, err := lookupCharset(o.Encoding); err != nil {
 		return fmt.Errorf("csvio: encoding %q: %w", o.Encoding, err)
 	}
 	return nil
 }
 
-// encodingName is the canonical name of a supported character set:
-// "" for UTF-8, "latin1" for ISO-8859-1.
-func encodingName(v string) (string, error) {
-	switch strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(v)) {
-	case "", "utf8":
-		return "", nil
-	case "latin1", "iso88591", "l1", "cp819", "iso885915":
-		if strings.Contains(v, "15") {
-			break // ISO-8859-15 differs from Latin-1 in 8 characters
-		}
-		return "latin1", nil
+// maxRecordBytes is the record cap in force.
+func (o Options) maxRecordBytes() int {
+	if o.MaxRecordBytes > 0 {
+		return o.MaxRecordBytes
 	}
-	return "", fmt.Errorf("unsupported encoding (UTF-8 or ISO-8859-1/latin1)")
+	return DefaultMaxRecordBytes
 }
 
 func unescape(v string) string {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/ember-df/ember/io/internal/parsemode"
 	"github.com/ember-df/ember/io/internal/textfile"
@@ -48,7 +49,9 @@ type reader struct {
 	bom           int64 // length of the byte order mark skipped at the file's start
 	afterCR       bool  // the last record ended with \r: a \n right after is no new line
 	badQuote      bool  // the record nextRecord returned opens a quote that never closes
+	tooLong       bool  // the record nextRecord returned is longer than maxRecordBytes: it is its start
 	unbounded     bool  // after an unclosed quote, this split reads on to the end of the file
+	sampling      bool  // reads a header or samples types: a long record is no FAILFAST error
 	done          bool
 	err           error // sticky: once Next failed, it keeps failing
 
@@ -59,6 +62,7 @@ type reader struct {
 	corrupt *array.StringBuilder
 	fields  [][]byte
 	quoted  []bool
+	long    []bool // long[k]: field k is longer than maxCharsPerColumn; empty when none is
 	// permuted and permQuoted are spare slices for reordering fields.
 	permuted   [][]byte
 	permQuoted []bool
@@ -69,9 +73,9 @@ type reader struct {
 func newReader(ctx context.Context, s *Source, index int, opts plan.ScanOptions) (*reader, error) {
 	sp := s.splits[index]
 	fi := s.files[sp.File]
-	f, err := textfile.Open(ctx, fi)
+	f, err := s.open(ctx, sp.File)
 	if err != nil {
-		return nil, fmt.Errorf("csvio: %w", err)
+		return nil, err
 	}
 	r := &reader{src: s, index: index, split: sp, path: fi.Path, size: f.Size(), f: f, q: newQuoting(s.opts),
 		opts: opts, mem: opts.Allocator, line: 1, left: s.Limit, headerAt: -1, schema: s.Schema(),
@@ -113,7 +117,7 @@ func (r *reader) setupColumns() error {
 		output[c] = true
 		f := s.Full.Field(c)
 		if k, ok := fieldOf[c]; ok {
-			col, err := newColumn(f, k, s.opts)
+			col, err := newColumn(f, k, s.opts, s.cs)
 			if err != nil {
 				return err
 			}
@@ -126,7 +130,7 @@ func (r *reader) setupColumns() error {
 	if strict {
 		for _, c := range s.data {
 			if !output[c] {
-				col, err := newColumn(s.Full.Field(c), fieldOf[c], s.opts)
+				col, err := newColumn(s.Full.Field(c), fieldOf[c], s.opts, s.cs)
 				if err != nil {
 					return err
 				}
@@ -335,7 +339,7 @@ func (r *reader) scanChunk(ctx context.Context, j int, block *[]byte) error {
 // is not blank, a comment or among the skipped rows, as schema discovery
 // takes it — and its fields (nil when the file has no record).
 func (r *reader) findHeader() (int64, []string, error) {
-	h := &reader{src: r.src, split: textfile.Split{File: r.split.File, End: r.size}, path: r.path, size: r.size, f: r.f, q: r.q, line: 1}
+	h := &reader{src: r.src, split: textfile.Split{File: r.split.File, End: r.size}, path: r.path, size: r.size, f: r.f, q: r.q, line: 1, sampling: true}
 	if err := h.skipBOM(); err != nil {
 		return 0, nil, err
 	}
@@ -346,10 +350,13 @@ func (r *reader) findHeader() (int64, []string, error) {
 			return at, nil, err
 		}
 		if !h.skipped(rec, line) {
+			if h.tooLong {
+				return 0, nil, fmt.Errorf("csvio: %s:%d: the header is longer than maxRecordBytes (%d bytes)", r.path, line, r.src.opts.maxRecordBytes())
+			}
 			h.fields, h.quoted, h.scratch = h.q.fields(rec, hasQuote, nil, nil, nil)
 			names := make([]string, len(h.fields))
 			for i, f := range h.fields {
-				names[i] = string(validText(f, r.src.opts.Encoding))
+				names[i] = string(r.src.cs.validText(f))
 			}
 			return at, names, nil
 		}
@@ -364,13 +371,17 @@ func (r *reader) skipped(rec []byte, line int64) bool {
 }
 
 // nextRecord returns the next record of the split without its line end,
-// or nil at the end of the split, and counts its lines. A record whose
-// quote never closes would run to the end of the file: it is cut at its
-// first line end instead and reported by badQuote, and the split then reads
-// on to the end of the file, since the splits after it, counting quotes,
-// take all that follows for the inside of the quote and read nothing.
+// or nil at the end of the split, and counts its lines. The record is
+// valid until the next call. A record whose quote never closes would run
+// to the end of the file: it is cut at its first line end instead and
+// reported by badQuote, and the split then reads on to the end of the
+// file, since the splits after it, counting quotes, take all that follows
+// for the inside of the quote and read nothing. A record longer than
+// maxRecordBytes is its first maxRecordBytes bytes, reported by tooLong
+// (an error in FAILFAST), and reading goes on after its end.
 func (r *reader) nextRecord() (rec []byte, hasQuote bool, err error) {
-	r.badQuote = false
+	r.badQuote, r.tooLong = false, false
+	limit := r.src.opts.maxRecordBytes()
 	for {
 		at := r.Offset + int64(r.Pos)
 		if at == r.bom {
@@ -381,8 +392,15 @@ func (r *reader) nextRecord() (rec []byte, hasQuote bool, err error) {
 		}
 		base := r.Offset + int64(r.Pos)
 		end, quoted, ok := r.q.recordEnd(r.Buf[r.Pos:], base, &r.eol)
-		if ok {
+		if ok && end <= limit {
 			return r.take(end, quoted, true), quoted, nil
+		}
+		if ok || len(r.Buf)-r.Pos > limit {
+			if !ok {
+				end = -1
+			}
+			rec, err := r.longRecord(limit, end)
+			return rec, true, err
 		}
 		if r.EOF {
 			rest := r.Buf[r.Pos:]
@@ -402,6 +420,121 @@ func (r *reader) nextRecord() (rec []byte, hasQuote bool, err error) {
 			return nil, false, err
 		}
 	}
+}
+
+// longRecord deals with a record at Pos that is longer than limit bytes:
+// end is the index of its line end in the window, or -1 when the window
+// (more than limit bytes) holds none. It returns the record's first limit
+// bytes and sets tooLong, and moves the reader past the record's end —
+// the first line end outside quotes, found by reading on in blocks
+// without keeping them — or, when the quote it opens never closes, past
+// its first line end, as nextRecord cuts such a record. In FAILFAST it
+// fails instead, unless the record is skipped anyway (a comment or among
+// the skipped rows).
+func (r *reader) longRecord(limit, end int) ([]byte, error) {
+	line := r.line
+	rec := r.Buf[r.Pos : r.Pos+limit]
+	if r.src.opts.Mode == FailFast && !r.sampling && !r.skipped(rec, line) {
+		cause := fmt.Errorf("the record is longer than maxRecordBytes (%d bytes): a quote may never close, or the file may lack line ends", limit)
+		return nil, parsemode.Malformed("csvio", ErrMalformed, fmt.Sprintf("%s:%d", r.path, line), cause, rec)
+	}
+	start := r.Offset + int64(r.Pos)
+	if end >= 0 {
+		r.skipRecord(start+int64(end), r.Buf[r.Pos+end], lineBreaks(r.Buf[r.Pos:r.Pos+end], false))
+		r.tooLong = true
+		return rec, nil
+	}
+	// Read on for the record's end, from the quote state at the window's end.
+	window := r.Buf[r.Pos:]
+	st := r.q.advance(scanState{}, window)
+	lines := lineBreaks(window, false)
+	prevCR := window[len(window)-1] == '\r'
+	var block []byte
+	off := r.Offset + int64(len(r.Buf))
+	for eof := r.EOF; !eof; {
+		if block == nil {
+			// Small blocks: a compressed or decoded stream returns to the
+			// record's end from its last 64 KiB without starting over.
+			block = make([]byte, 32<<10)
+		}
+		n, err := r.f.ReadAt(block, off)
+		switch {
+		case err == io.EOF:
+			eof = true
+		case err != nil:
+			return nil, fmt.Errorf("csvio: reading %q: %w", r.path, err)
+		}
+		data := block[:n]
+		var i int
+		i, st = r.q.endFrom(st, data)
+		if i >= 0 {
+			r.skipRecord(off+int64(i), data[i], lines+lineBreaks(data[:i], prevCR))
+			r.tooLong = true
+			return rec, nil
+		}
+		lines += lineBreaks(data, prevCR)
+		if n > 0 {
+			prevCR = data[n-1] == '\r'
+		}
+		off += int64(n)
+	}
+	if !st.inQuote && !st.skipNext {
+		// No line end up to the end of the file: the record is all of it.
+		r.skipRecord(-1, 0, lines)
+		r.tooLong = true
+		return rec, nil
+	}
+	// The quote never closes: the record ends at its first line end.
+	r.badQuote, r.unbounded = true, true
+	if i := r.eol.next(window, start); i >= 0 {
+		if i <= limit {
+			r.tooLong = false
+			return r.take(i, true, true), nil
+		}
+		r.skipRecord(start+int64(i), window[i], lineBreaks(window[:i], false))
+		r.tooLong = true
+		return rec, nil
+	}
+	if block == nil {
+		block = make([]byte, 32<<10)
+	}
+	for off = r.Offset + int64(len(r.Buf)); ; off += int64(len(block)) {
+		n, err := r.f.ReadAt(block, off)
+		if err != nil && err != io.EOF {
+			return nil, fmt.Errorf("csvio: reading %q: %w", r.path, err)
+		}
+		if i := bytes.IndexAny(block[:n], "\r\n"); i >= 0 {
+			r.skipRecord(off+int64(i), block[i], 0)
+			break
+		}
+		if err == io.EOF {
+			r.skipRecord(-1, 0, 0)
+			break
+		}
+	}
+	r.tooLong = true
+	return rec, nil
+}
+
+// skipRecord moves the reader to the byte after the line end eol at file
+// offset stop (or to the end of the file when stop is -1) that ends a
+// record whose bytes hold lines line ends. The record returned last stays
+// valid: the window's bytes are replaced only by the next fill.
+func (r *reader) skipRecord(stop int64, eol byte, lines int64) {
+	r.line += lines
+	if stop < 0 {
+		r.Offset += int64(len(r.Buf))
+		r.Buf, r.Pos, r.EOF = nil, 0, true
+		return
+	}
+	r.line++ // the record is not empty: its line end is no \n of a \r\n
+	r.afterCR = eol == '\r'
+	if stop < r.Offset+int64(len(r.Buf)) {
+		r.Pos = int(stop-r.Offset) + 1
+		return
+	}
+	// Past the window: start a new one there (the big one goes).
+	r.Offset, r.Buf, r.Pos, r.EOF = stop+1, nil, 0, false
 }
 
 // take returns the record of n bytes at Pos, steps over it and its line
@@ -549,6 +682,25 @@ func (r *reader) parseRecord(rec []byte, hasQuote bool, line, start int64) (bool
 		r.quoted, r.permQuoted = r.permQuoted, r.quoted
 	}
 	mode := r.src.opts.Mode
+	if r.tooLong {
+		// Not parsed (FAILFAST failed already): a row of NULLs.
+		if mode == DropMalformed {
+			return false, nil
+		}
+		for _, c := range r.columns {
+			if c != nil {
+				c.appendNull()
+			}
+		}
+		if r.corrupt != nil {
+			r.corrupt.BinaryBuilder.Append(r.src.cs.validText(rec))
+		}
+		return true, nil
+	}
+	r.long = r.long[:0]
+	if limit := r.src.opts.MaxCharsPerColumn; limit > 0 {
+		r.markLongFields(limit)
+	}
 	if mode != Permissive {
 		err := r.validate()
 		if r.badQuote {
@@ -561,12 +713,12 @@ func (r *reader) parseRecord(rec []byte, hasQuote bool, line, start int64) (bool
 			return false, parsemode.Malformed("csvio", ErrMalformed, fmt.Sprintf("%s:%d", r.path, line), err, rec)
 		}
 	}
-	bad := len(r.fields) != r.nfields || r.badQuote
+	bad := len(r.fields) != r.nfields || r.badQuote || len(r.long) > 0
 	for _, c := range r.columns {
 		if c == nil {
 			continue
 		}
-		if c.field >= len(r.fields) {
+		if c.field >= len(r.fields) || (len(r.long) > 0 && r.long[c.field]) {
 			c.appendNull()
 			continue
 		}
@@ -582,7 +734,7 @@ func (r *reader) parseRecord(rec []byte, hasQuote bool, line, start int64) (bool
 			bad = !c.validates(r.fields[c.field], r.quoted[c.field])
 		}
 		if bad {
-			r.corrupt.BinaryBuilder.Append(validText(rec, r.src.opts.Encoding))
+			r.corrupt.BinaryBuilder.Append(r.src.cs.validText(rec))
 		} else {
 			r.corrupt.AppendNull()
 		}
@@ -590,10 +742,30 @@ func (r *reader) parseRecord(rec []byte, hasQuote bool, line, start int64) (bool
 	return true, nil
 }
 
-// validate checks the field count and that every data column parses.
+// markLongFields sets long[k] for each field k longer than limit
+// characters, leaving long empty when there is none.
+func (r *reader) markLongFields(limit int) {
+	for k, f := range r.fields {
+		if len(f) <= limit || (r.src.cs.table == nil && utf8.RuneCount(f) <= limit) {
+			continue
+		}
+		if len(r.long) == 0 {
+			r.long = append(r.long, make([]bool, len(r.fields))...)
+		}
+		r.long[k] = true
+	}
+}
+
+// validate checks the field count, the fields' lengths and that every
+// data column parses.
 func (r *reader) validate() error {
 	if len(r.fields) != r.nfields {
 		return fmt.Errorf("%d fields, want %d", len(r.fields), r.nfields)
+	}
+	for k, long := range r.long {
+		if long {
+			return fmt.Errorf("column %q: a value of more than maxCharsPerColumn (%d) characters", r.src.Full.Field(r.src.data[k]).Name, r.src.opts.MaxCharsPerColumn)
+		}
 	}
 	for _, set := range [][]*column{r.columns, r.checks} {
 		for _, c := range set {

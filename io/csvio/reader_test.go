@@ -378,6 +378,7 @@ func TestParseOptions(t *testing.T) {
 		"Header": "true", "sep": `\t`, "quote": "'", "escape": `"`, "nullValue": "NA", "inferSchema": "true",
 		"samplingRows": "5", "mode": "failfast", "columnNameOfCorruptRecord": "bad", "dateFormat": "dd/MM/yyyy",
 		"timestampFormat": "yyyy-MM-dd HH:mm", "multiLine": "true", "encoding": "UTF-8", "maxPartitionBytes": "1000",
+		"maxCharsPerColumn": "100", "maxRecordBytes": "4096",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -386,11 +387,13 @@ func TestParseOptions(t *testing.T) {
 	want.Header, want.Delimiter, want.Quote, want.Escape, want.NullValue = true, '\t', '\'', '"', "NA"
 	want.InferSchema, want.SamplingRows, want.Mode, want.CorruptColumn = true, 5, csvio.FailFast, "bad"
 	want.DateFormat, want.TimestampFormat, want.MaxSplitBytes = "dd/MM/yyyy", "yyyy-MM-dd HH:mm", 1000
+	want.MaxCharsPerColumn, want.MaxRecordBytes = 100, 4096
 	if o != want {
 		t.Fatalf("got %+v\nwant %+v", o, want)
 	}
 	for _, bad := range []map[string]string{
-		{"header": "maybe"}, {"sep": ";;"}, {"quote": "''"}, {"mode": "lenient"}, {"encoding": "shift_jis"},
+		{"header": "maybe"}, {"sep": ";;"}, {"quote": "''"}, {"mode": "lenient"}, {"encoding": "ebcdic-jp"},
+		{"maxCharsPerColumn": "0"}, {"maxCharsPerColumn": "-2"}, {"maxRecordBytes": "0"}, {"max_line_size": "x"},
 		{"samplingRows": "x"}, {"nope": "1"}, {"maxPartitionBytes": "1k"}, {"skipRows": "-1"}, {"comment": "##"},
 	} {
 		if _, err := csvio.ParseOptions(bad); err == nil || !strings.HasPrefix(err.Error(), "csvio: ") {

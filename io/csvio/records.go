@@ -231,3 +231,21 @@ func (q quoting) fields(rec []byte, hasQuote bool, out [][]byte, quoted []bool, 
 	}
 	return out, quoted, scratch
 }
+
+// endFrom finds the end of a record in data, the quote state at data[0]
+// being st: the index of the first line end outside quotes, or -1 and the
+// state after data.
+func (q quoting) endFrom(st scanState, data []byte) (int, scanState) {
+	for i := 0; ; {
+		j := bytes.IndexAny(data[i:], "\r\n")
+		if j < 0 {
+			return -1, q.advance(st, data[i:])
+		}
+		st = q.advance(st, data[i:i+j])
+		if !st.inQuote && !st.skipNext {
+			return i + j, st
+		}
+		st = q.advance(st, data[i+j:i+j+1])
+		i += j + 1
+	}
+}

@@ -11,12 +11,14 @@ import (
 	"github.com/ember-df/ember/io/internal/scan"
 	"github.com/ember-df/ember/io/internal/textfile"
 	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/storage"
 )
 
 // Source reads CSV files; it implements plan.Source, plan.ProjectingSource
 // and plan.LimitingSource. It is an immutable value.
 type Source struct {
 	opts   Options
+	cs     *charset // of opts.Encoding
 	files  []textfile.File
 	splits []textfile.Split
 	// Narrowing: Full is every column, including the corrupt-record
@@ -55,8 +57,11 @@ func NewSource(paths []string, schema *arrow.Schema, opts Options) (*Source, err
 // header and headerFile are the first file's header and path, read here
 // when nil and the header option is set.
 func newSource(files []textfile.File, schema *arrow.Schema, opts Options, header []string, headerFile string) (*Source, error) {
-	var err error
-	s := &Source{opts: opts, files: files, Narrowing: scan.Narrowing{Limit: -1}, header: header, headerFile: headerFile}
+	cs, err := lookupCharset(opts.Encoding)
+	if err != nil {
+		return nil, fmt.Errorf("csvio: encoding %q: %w", opts.Encoding, err)
+	}
+	s := &Source{opts: opts, cs: cs, files: files, Narrowing: scan.Narrowing{Limit: -1}, header: header, headerFile: headerFile}
 	if opts.Header && header == nil {
 		if err := s.readFirstHeader(); err != nil {
 			return nil, err
@@ -79,13 +84,20 @@ func newSource(files []textfile.File, schema *arrow.Schema, opts Options, header
 			return nil, err
 		}
 		// Catch a bad date or timestamp pattern now rather than per split.
-		if _, err := newColumn(f, 0, opts); err != nil {
+		if _, err := newColumn(f, 0, opts, cs); err != nil {
 			return nil, err
 		}
 		s.data = append(s.data, i)
 	}
 	s.Cols = scan.All(schema)
-	s.splits = textfile.MakeSplits(files, opts.Partitions, opts.MaxSplitBytes)
+	if cs.wholeFile() {
+		// A file decoded as a whole is read from its start: one split.
+		for i := range files {
+			s.splits = append(s.splits, textfile.Split{File: i, End: textfile.Unbounded, First: i})
+		}
+	} else {
+		s.splits = textfile.MakeSplits(files, opts.Partitions, opts.MaxSplitBytes)
+	}
 	s.scans = make([]chunkScan, len(s.splits))
 	return s, nil
 }
@@ -105,7 +117,26 @@ func (s *Source) String() string {
 	for i, f := range s.files {
 		paths[i] = f.Path
 	}
-	return scan.Describe("csv", paths, s.Full, s.Cols, s.Limit) + textfile.Note(s.files)
+	note := textfile.Note(s.files)
+	if s.cs.wholeFile() {
+		note += " (" + s.cs.name + ": not split)"
+	}
+	return scan.Describe("csv", paths, s.Full, s.Cols, s.Limit) + note
+}
+
+// open opens file i of the source for reading by offset in its UTF-8
+// text (see charset.open). ctx must outlive the file, which the caller
+// closes.
+func (s *Source) open(ctx context.Context, i int) (storage.File, error) {
+	f, err := textfile.Open(ctx, s.files[i])
+	if err != nil {
+		return nil, fmt.Errorf("csvio: %w", err)
+	}
+	d, err := s.cs.open(f)
+	if err != nil {
+		return nil, fmt.Errorf("csvio: reading %q: %w", s.files[i].Path, err)
+	}
+	return d, nil
 }
 
 // Partitions implements plan.Source: one per split.
@@ -136,11 +167,11 @@ func (s *Source) Open(ctx context.Context, p int, opts plan.ScanOptions) (plan.B
 // a record.
 func (s *Source) readFirstHeader() error {
 	for i, fi := range s.files {
-		f, err := textfile.Open(context.Background(), fi)
+		f, err := s.open(context.Background(), i)
 		if err != nil {
-			return fmt.Errorf("csvio: %w", err)
+			return err
 		}
-		r := &reader{src: s, split: textfile.Split{File: i, End: f.Size()}, path: fi.Path, size: f.Size(), f: f, q: newQuoting(s.opts)}
+		r := &reader{src: s, split: textfile.Split{File: i, End: f.Size()}, path: fi.Path, size: f.Size(), f: f, q: newQuoting(s.opts), line: 1}
 		_, names, err := r.findHeader()
 		f.Close()
 		if err != nil {
