@@ -151,6 +151,12 @@ func (d *decoder) processSOS(n int) error {
 		w, h := d.componentSize(int(scan[0].compIndex))
 		mcusX, mcusY = ceilDiv(w, 8), ceilDiv(h, 8)
 	}
+	if !d.arithmetic {
+		for _, sc := range scan[:nComp] {
+			d.defaultHuffman(dcTable, sc.td)
+			d.defaultHuffman(acTable, sc.ta)
+		}
+	}
 	d.startEntropy(scan[:nComp], zigStart, ah)
 	mcu, expectedRST := 0, uint8(rst0Marker)
 	// b is the decoded coefficients, in natural (not zig-zag) order.
