@@ -62,6 +62,12 @@
 // escaping the escape character, prints floats as Spark does (1.0, not 1),
 // and formats dates and timestamps with dateFormat and timestampFormat, so
 // that what is written with some options reads back the same with them.
-// One exception: a NULL in a file of a single string column is written as
-// a blank line, which reading skips.
+// It encodes its files in the encoding option's charset. What cannot be
+// written so that it reads back is an error wrapping ErrCannotWrite that
+// names the column and row: a character the charset lacks, or, with
+// quote="" (no quoting), a value holding the delimiter or a line end.
+// Exceptions: a NULL in a file of a single string column (of any column
+// type without quoting) is written as a blank line, which reading skips;
+// without quoting, an empty string and one equal to the null value read
+// back as NULL.
 package csvio

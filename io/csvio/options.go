@@ -30,7 +30,9 @@ type Options struct {
 	Delimiter byte
 	// Quote encloses fields that hold delimiters, quotes or line ends; 0
 	// (Spark's quote="") turns quoting off: every byte is data, and a
-	// record ends at the first line end.
+	// record ends at the first line end. Without quoting the writer
+	// refuses (ErrCannotWrite) a value holding the delimiter or a line
+	// end, rather than write one that reads back as other fields.
 	Quote  byte
 	Escape byte // inside quotes, escapes the next character; 0 or Quote means "" only
 	// Comment, when not 0, starts a comment line: a record whose first

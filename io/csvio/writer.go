@@ -1,12 +1,17 @@
 package csvio
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/transform"
 
 	"github.com/ember-df/ember/io/internal/javatime"
+	"github.com/ember-df/ember/io/internal/parsemode"
 	"github.com/ember-df/ember/io/internal/textfile"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -34,11 +39,26 @@ func (f Format) NewWriter(w io.Writer, s *arrow.Schema) (plan.BatchWriter, error
 	if err := f.Options.check(); err != nil {
 		return nil, err
 	}
+	cs, err := lookupCharset(f.Options.Encoding)
+	if err != nil {
+		return nil, fmt.Errorf("csvio: encoding %q: %w", f.Options.Encoding, err)
+	}
 	w, finish, err := textfile.Compress(w, f.Options.Compression)
 	if err != nil {
 		return nil, fmt.Errorf("csvio: %w", err)
 	}
-	cw := &Writer{w: w, finish: finish, o: f.Options, schema: s, dateLayout: time.DateOnly, tsLayout: "2006-01-02T15:04:05.999999999Z07:00"}
+	if cs.enc != nil {
+		// The text is encoded, then compressed.
+		encoded := transform.NewWriter(w, cs.enc.NewEncoder())
+		finishCompression := finish
+		w, finish = encoded, func() error {
+			if err := encoded.Close(); err != nil {
+				return fmt.Errorf("csvio: encoding as %s: %w", cs.name, err)
+			}
+			return finishCompression()
+		}
+	}
+	cw := &Writer{w: w, finish: finish, o: f.Options, cs: cs, schema: s, dateLayout: time.DateOnly, tsLayout: "2006-01-02T15:04:05.999999999Z07:00"}
 	for _, fld := range s.Fields() {
 		if err := checkType(fld); err != nil {
 			return nil, err
@@ -61,6 +81,9 @@ func (f Format) NewWriter(w io.Writer, s *arrow.Schema) (plan.BatchWriter, error
 				cw.buf = append(cw.buf, f.Options.Delimiter)
 			}
 			cw.buf = cw.appendString(cw.buf, fld.Name)
+			if cw.bad != nil {
+				return nil, fmt.Errorf("csvio: the header's column %q: %w", fld.Name, cw.bad)
+			}
 		}
 		cw.buf = append(cw.buf, '\n')
 	}
@@ -70,12 +93,15 @@ func (f Format) NewWriter(w io.Writer, s *arrow.Schema) (plan.BatchWriter, error
 // Writer writes batches as CSV records.
 type Writer struct {
 	w          io.Writer
-	finish     func() error // ends the compressed stream
+	finish     func() error // ends the encoded and compressed streams
 	o          Options
+	cs         *charset
 	schema     *arrow.Schema
 	dateLayout string
 	tsLayout   string
 	buf        []byte
+	rows       int64 // rows written before the batch being written
+	bad        error // why the value appendString was given last cannot be written
 }
 
 const flushAt = 256 << 10
@@ -89,14 +115,16 @@ func (w *Writer) Write(b arrow.RecordBatch) error {
 	for i, c := range b.Columns() {
 		cells[i] = w.cellWriter(c)
 	}
+	defer func() { w.rows += b.NumRows() }()
 	for row := 0; row < int(b.NumRows()); row++ {
+		rowStart := len(w.buf)
 		for i, cell := range cells {
 			if i > 0 {
 				w.buf = append(w.buf, w.o.Delimiter)
 			}
 			if b.Column(i).IsNull(row) {
 				w.buf = append(w.buf, w.o.NullValue...)
-				if len(cells) == 1 && w.o.NullValue == "" && b.Column(i).DataType().ID() != arrow.STRING {
+				if len(cells) == 1 && w.o.NullValue == "" && b.Column(i).DataType().ID() != arrow.STRING && w.o.Quote != 0 {
 					// A blank line would be skipped when read; an empty
 					// quoted field is NULL too, except for strings.
 					w.buf = append(w.buf, w.o.Quote, w.o.Quote)
@@ -104,6 +132,11 @@ func (w *Writer) Write(b arrow.RecordBatch) error {
 				continue
 			}
 			w.buf = cell(w.buf, row)
+			if w.bad != nil {
+				err := fmt.Errorf("csvio: column %q, row %d of the file: %w", w.schema.Field(i).Name, w.rows+int64(row)+1, w.bad)
+				w.bad, w.buf = nil, w.buf[:rowStart] // no part of the row is written
+				return err
+			}
 		}
 		w.buf = append(w.buf, '\n')
 		if len(w.buf) >= flushAt {
@@ -161,12 +194,34 @@ func (w *Writer) cellWriter(c arrow.Array) func([]byte, int) []byte {
 	return func(dst []byte, i int) []byte { return w.appendString(dst, c.ValueStr(i)) }
 }
 
+// ErrCannotWrite is wrapped by the errors of values the writer cannot
+// write so that they read back: a value holding the delimiter or a line
+// end without quoting (quote=""), or a character the encoding lacks.
+var ErrCannotWrite = errors.New("value cannot be written")
+
 // appendString writes s, quoted when it holds the delimiter, a quote, a
 // line break, or is empty or the null value (so that it is not read back
 // as NULL). Inside quotes a quote is doubled, and the escape character
-// (which the reader honours inside quotes) is escaped.
+// (which the reader honours inside quotes) is escaped. Without quoting
+// (quote=""), s is written as it is, and one holding the delimiter or a
+// line end — which would read back as other fields or records — sets bad
+// instead; an empty s or the null value then read back as NULL. A
+// character the encoding lacks sets bad too.
 func (w *Writer) appendString(dst []byte, s string) []byte {
+	if w.cs.encodable != nil {
+		w.checkEncodable(s)
+	}
 	q, esc := w.o.Quote, w.o.Escape
+	if q == 0 {
+		for i := 0; i < len(s); i++ {
+			if c := s[i]; c == w.o.Delimiter || c == '\n' || c == '\r' {
+				w.bad = fmt.Errorf("%w: %q holds %q, and with quote=\"\" (no quoting) it would read back as other fields or records (choose a delimiter it lacks, or quoting)",
+					ErrCannotWrite, parsemode.Excerpt([]byte(s)), s[i:i+1])
+				break
+			}
+		}
+		return append(dst, s...)
+	}
 	if esc == q {
 		esc = 0
 	}
@@ -192,4 +247,20 @@ func (w *Writer) appendString(dst []byte, s string) []byte {
 		}
 	}
 	return append(dst, q)
+}
+
+// checkEncodable sets bad when s holds a character the encoding lacks.
+func (w *Writer) checkEncodable(s string) {
+	for i := 0; i < len(s); i++ {
+		if s[i] < utf8.RuneSelf {
+			continue
+		}
+		for _, r := range s[i:] {
+			if !w.cs.encodable(r) {
+				w.bad = fmt.Errorf("%w: %q holds %q (%U), which %s cannot encode", ErrCannotWrite, parsemode.Excerpt([]byte(s)), r, r, w.cs.name)
+				return
+			}
+		}
+		return
+	}
 }
