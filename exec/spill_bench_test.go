@@ -8,9 +8,11 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,13 +90,16 @@ func TestSpillPeakHelper(t *testing.T) {
 	}
 	var job func() error
 	var spilled int64
+	var graph *Graph
+	arrowPeak := &peakAllocator{Allocator: memory.NewGoAllocator()}
 	for _, c := range spillJobs {
 		if c.name == name {
 			job = func() error {
-				g, err := NewGraph(c.root(src.Scan()), Config{Allocator: memory.NewGoAllocator(), Parallelism: 4, MemoryBudget: limit, SpillDir: t.TempDir()})
+				g, err := NewGraph(c.root(src.Scan()), Config{Allocator: arrowPeak, Parallelism: 4, MemoryBudget: limit, SpillDir: t.TempDir()})
 				if err != nil {
 					return err
 				}
+				graph = g
 				_, err = Local{}.Run(context.Background(), g, discardSink{})
 				spilled, _ = g.job.spillStats()
 				return err
@@ -108,7 +113,11 @@ func TestSpillPeakHelper(t *testing.T) {
 	r.Close()
 	runtime.GC()
 	base := vmHWM(t)
-	var live, inUse int64
+	var live, inUse, reserved int64
+	// EMBER_SPILL_PEAK_PROFILE names a file that gets the heap profile
+	// each time the live heap grows 5% past its peak: the last one
+	// written shows what the peak was made of.
+	profile := os.Getenv("EMBER_SPILL_PEAK_PROFILE")
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -119,7 +128,13 @@ func TestSpillPeakHelper(t *testing.T) {
 		defer tick.Stop()
 		for {
 			metrics.Read(samples)
+			if l := int64(samples[0].Value.Uint64()); l > live+live/20 && profile != "" {
+				writeHeapProfile(t, profile)
+			}
 			live = max(live, int64(samples[0].Value.Uint64()))
+			if graph != nil {
+				reserved = max(reserved, graph.job.budget.used.Load())
+			}
 			inUse = max(inUse, int64(samples[1].Value.Uint64()))
 			select {
 			case <-stop:
@@ -134,7 +149,43 @@ func TestSpillPeakHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fmt.Printf("ACCOUNTED peak reserved %d MiB, peak Arrow bytes %d MiB\n", reserved>>20, arrowPeak.peak.Load()>>20)
 	fmt.Printf("PEAK %d %d %d %d %d %d %d\n", limit, input, live, inUse, vmHWM(t), base, spilled)
+}
+
+// peakAllocator records the most Arrow bytes allocated at once.
+type peakAllocator struct {
+	memory.Allocator
+	cur, peak atomic.Int64
+}
+
+func (a *peakAllocator) Allocate(n int) []byte {
+	c := a.cur.Add(int64(n))
+	for p := a.peak.Load(); c > p && !a.peak.CompareAndSwap(p, c); p = a.peak.Load() {
+	}
+	return a.Allocator.Allocate(n)
+}
+
+func (a *peakAllocator) Reallocate(n int, b []byte) []byte {
+	a.cur.Add(int64(n - len(b)))
+	return a.Allocator.Reallocate(n, b)
+}
+
+func (a *peakAllocator) Free(b []byte) {
+	a.cur.Add(-int64(len(b)))
+	a.Allocator.Free(b)
+}
+
+// writeHeapProfile writes the heap profile of the last GC to path.
+func writeHeapProfile(t *testing.T, path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // discardSink drops the job's result.
