@@ -255,3 +255,13 @@ func TestLiteralBracketPath(t *testing.T) {
 		t.Errorf("rows %q, want data1.csv's", rows)
 	}
 }
+
+// TestAfterClosingQuote: spaces and tabs between a closing quote and the
+// delimiter are dropped (as Spark and DuckDB drop them); other text there
+// is kept.
+func TestAfterClosingQuote(t *testing.T) {
+	rows := mustReadAll(t, "a,b\n\"onions\"  ,\",\"\t\n\"ab\"c,\"x\" y\n", options(func(o *csvio.Options) { o.Header = true }))
+	if want := []string{`"onions",","`, `"abc","x y"`}; !slices.Equal(rows, want) {
+		t.Errorf("rows %q, want %q", rows, want)
+	}
+}

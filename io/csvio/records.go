@@ -209,14 +209,16 @@ func (q quoting) fields(rec []byte, hasQuote bool, out [][]byte, quoted []bool, 
 				}
 			}
 		closed:
-			// Text after the closing quote, up to the delimiter, is kept.
+			// Text after the closing quote, up to the delimiter, is kept,
+			// unless it is only spaces and tabs, which are dropped (as
+			// Spark's and DuckDB's readers do: "x"  , reads x).
 			j := bytes.IndexByte(rec[i:], q.delim)
 			if j < 0 {
-				scratch = append(scratch, rec[i:]...)
+				scratch = append(scratch, afterQuote(rec[i:])...)
 				out, quoted = append(out, scratch[lo:len(scratch):len(scratch)]), append(quoted, true)
 				break
 			}
-			scratch = append(scratch, rec[i:i+j]...)
+			scratch = append(scratch, afterQuote(rec[i:i+j])...)
 			out, quoted = append(out, scratch[lo:len(scratch):len(scratch)]), append(quoted, true)
 			rec = rec[i+j+1:]
 			continue
@@ -248,4 +250,15 @@ func (q quoting) endFrom(st scanState, data []byte) (int, scanState) {
 		st = q.advance(st, data[i+j:i+j+1])
 		i += j + 1
 	}
+}
+
+// afterQuote is the text after a field's closing quote that the field
+// keeps: all of it, or nothing when it is only spaces and tabs.
+func afterQuote(text []byte) []byte {
+	for _, c := range text {
+		if c != ' ' && c != '\t' {
+			return text
+		}
+	}
+	return nil
 }
