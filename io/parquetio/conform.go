@@ -12,9 +12,10 @@ import (
 
 // conformer turns what pqarrow read from one file into the source's
 // schema: dictionary-encoded strings become plain strings, narrower
-// numbers are widened, struct fields and columns the file lacks are
-// filled with NULLs, and fields are relabelled (list elements named
-// "item", merged nullability). It is the reading side of merge.go.
+// numbers are widened, INT96 values become timestamps (int96.go), struct
+// fields and columns the file lacks are filled with NULLs, and fields are
+// relabelled (list elements named "item", merged nullability). It is the
+// reading side of merge.go.
 type conformer struct {
 	ctx  context.Context // carries the allocator for compute casts
 	mem  memory.Allocator
@@ -75,6 +76,9 @@ func (c conformer) array(path string, a arrow.Array, want arrow.DataType) (arrow
 		a.Retain()
 		return a, nil
 	}
+	if isInt96(have, want) {
+		return c.int96Timestamps(a.(*array.FixedSizeBinary)), nil
+	}
 	d := a.Data()
 	switch want := want.(type) {
 	case *arrow.StructType:
@@ -112,7 +116,7 @@ func (c conformer) array(path string, a arrow.Array, want arrow.DataType) (arrow
 		out := array.NewData(want, d.Len(), d.Buffers(), children, d.NullN(), d.Offset())
 		defer out.Release()
 		return array.MakeFromData(out), nil
-	case *arrow.ListType, *arrow.LargeListType, *arrow.FixedSizeListType:
+	case *arrow.ListType, *arrow.LargeListType, *arrow.FixedSizeListType, *arrow.MapType:
 		if have.ID() != want.ID() {
 			break
 		}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/io/parquetio"
 	"github.com/ember-df/ember/plan"
 )
@@ -73,8 +72,12 @@ func fuzzRead(t *testing.T, data []byte) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
+	mem := newLeakCheckedAllocator()
+	defer func() {
+		if _, err := mem.leakCheck(); err != nil {
+			t.Error(err)
+		}
+	}()
 	checkErr := func(err error) {
 		t.Helper()
 		t.Log(err)

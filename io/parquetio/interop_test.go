@@ -39,31 +39,126 @@ import (
 // an in-memory DuckDB and prints, as one JSON array, each statement's
 // column names, column types and rows (BIGINTs and DECIMALs as strings,
 // NaN as "NaN").
+//
+// A statement may also be an object {sql, canonical, keepError}:
+// canonical prints its rows as arrays of values in the canonical form
+// that canonicalValue (conformance_test.go) gives ember's values, made
+// from DuckDB's values themselves rather than their display strings;
+// keepError prints the statement's error as {error} instead of failing
+// the run, for files DuckDB refuses.
 const duckDBScript = `
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, DuckDBTypeId as T, DuckDBVariantValue, DuckDBListValue, DuckDBStructValue } from '@duckdb/node-api';
+import { typeForValue } from '@duckdb/node-api/lib/typeForValue.js';
 import { readFileSync } from 'node:fs';
 const stmts = JSON.parse(readFileSync(0, 'utf8'));
-const instance = await DuckDBInstance.create(':memory:');
-const conn = await instance.connect();
-try {
+let instance, conn;
+async function open() {
+  instance = await DuckDBInstance.create(':memory:');
+  conn = await instance.connect();
   await conn.run('SET threads=2');
-  const out = [];
-  for (const sql of stmts) {
-    const r = await conn.runAndReadAll(sql);
-    out.push({ columns: r.columnNames(), types: r.columnTypes().map(String), rows: r.getRowObjectsJson() });
-  }
-  console.log(JSON.stringify(out));
-} finally {
+}
+function close() {
   conn.closeSync();
   instance.closeSync();
 }
+await open();
+
+// canon renders a value of DuckDB type t in the canonical form.
+function canon(v, t) {
+  if (v === null || v === undefined) return null;
+  switch (t.typeId) {
+  case T.BOOLEAN: return v;
+  case T.TINYINT: case T.SMALLINT: case T.INTEGER: case T.BIGINT: case T.HUGEINT:
+  case T.UTINYINT: case T.USMALLINT: case T.UINTEGER: case T.UBIGINT: case T.UHUGEINT:
+    return String(v);
+  case T.FLOAT: case T.DOUBLE: return { float: Object.is(v, -0) ? '-0' : String(v) };
+  case T.VARCHAR: case T.ENUM: return String(v);
+  case T.BLOB: case T.GEOMETRY: return { bytes: Buffer.from(v.bytes).toString('hex') };
+  case T.UUID: return { bytes: v.toUint128().toString(16).padStart(32, '0') };
+  case T.DECIMAL: return { decimal: v.value + 'e-' + v.scale };
+  case T.DATE: return { date: v.days };
+  case T.TIMESTAMP_S: return { ts_ns: String(v.seconds * 1000000000n), utc: false };
+  case T.TIMESTAMP_MS: return { ts_ns: String(v.millis * 1000000n), utc: false };
+  case T.TIMESTAMP: return { ts_ns: String(v.micros * 1000n), utc: false };
+  case T.TIMESTAMP_NS: return { ts_ns: String(v.nanos), utc: false };
+  case T.TIMESTAMP_TZ: return { ts_ns: String(v.micros * 1000n), utc: true };
+  case T.TIME: return { time_ns: String(v.micros * 1000n) };
+  case T.TIME_NS: return { time_ns: String(v.nanos) };
+  case T.TIME_TZ: return { time_ns: String((v.micros - BigInt(v.offset) * 1000000n) * 1000n) };
+  case T.INTERVAL: return { months: v.months, days: v.days, micros: String(v.micros) };
+  case T.LIST: case T.ARRAY: return v.items.map((x) => canon(x, t.valueType));
+  case T.STRUCT: {
+    const o = {};
+    t.entryNames.forEach((name, i) => { o[name] = canon(v.entries[name], t.entryTypes[i]); });
+    return o;
+  }
+  case T.MAP: return { map: v.entries.map((e) => [canon(e.key, t.keyType), canon(e.value, t.valueType)]) };
+  case T.VARIANT: return canonVariant(v);
+  default: return { unsupported: String(t), value: String(v) };
+  }
+}
+
+// canonVariant renders a VARIANT: its objects as STRUCTs, its arrays as
+// LISTs, its scalars by the type DuckDB decoded them as, or (the fields
+// and elements nested in it, which carry none) the type node-api infers
+// from the JavaScript value, as its own JSON conversion of VARIANTs does;
+// but a JavaScript number of no type, integer or float, is {number}.
+function canonVariant(v, type) {
+  if (v === null || v === undefined) return null;
+  if (v instanceof DuckDBVariantValue) return canonVariant(v.value, v.type ?? type);
+  if (v instanceof DuckDBListValue) return v.items.map((x) => canonVariant(x));
+  if (v instanceof DuckDBStructValue) {
+    const o = {};
+    for (const k in v.entries) o[k] = canonVariant(v.entries[k]);
+    return o;
+  }
+  if (!type && typeof v === 'number') return { number: Object.is(v, -0) ? '-0' : String(v) };
+  return canon(v, type ?? typeForValue(v));
+}
+
+try {
+  const out = [];
+  for (const stmt of stmts) {
+    const { sql, canonical = false, keepError = false } = typeof stmt === 'string' ? { sql: stmt } : stmt;
+    try {
+      const r = await conn.runAndReadAll(sql);
+      const res = { columns: r.columnNames(), types: r.columnTypes().map(String) };
+      if (canonical) {
+        const types = r.columnTypes();
+        res.values = r.getRows().map((row) => row.map((v, i) => canon(v, types[i])));
+      } else {
+        res.rows = r.getRowObjectsJson();
+      }
+      out.push(res);
+    } catch (e) {
+      if (!keepError) throw e;
+      out.push({ error: String(e.message ?? e) });
+      // An internal error can invalidate the database, which then refuses
+      // every later statement: the next statement gets a new one.
+      close();
+      await open();
+    }
+  }
+  console.log(JSON.stringify(out));
+} finally {
+  close();
+}
 `
+
+// duckStatement is a statement in its object form (see duckDBScript).
+type duckStatement struct {
+	SQL       string `json:"sql"`
+	Canonical bool   `json:"canonical,omitempty"`
+	KeepError bool   `json:"keepError,omitempty"`
+}
 
 // duckResult is one statement's result.
 type duckResult struct {
 	Columns []string         `json:"columns"`
 	Types   []string         `json:"types"`
 	Rows    []map[string]any `json:"rows"`
+	Values  [][]any          `json:"values"` // canonical statements
+	Error   string           `json:"error"`  // keepError statements
 }
 
 // skipOrFail skips t for a missing tool, or fails it when CI=true.
@@ -101,12 +196,33 @@ func duckDBDir(t *testing.T) string {
 // results.
 func duckDB(t *testing.T, stmts ...string) []duckResult {
 	t.Helper()
-	dir := duckDBDir(t)
-	in, err := json.Marshal(stmts)
+	anys := make([]any, len(stmts))
+	for i, s := range stmts {
+		anys[i] = s
+	}
+	return runDuckDB(t, anys)
+}
+
+// runDuckDB runs statements, each a string or a duckStatement, in one
+// DuckDB session and returns their results.
+func runDuckDB(t *testing.T, stmts []any) []duckResult {
+	t.Helper()
+	out, err := tryDuckDB(duckDBDir(t), stmts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	return out
+}
+
+// tryDuckDB is runDuckDB returning the failure of the node process (a
+// crash, a statement that fails without keepError) as an error; dir is
+// duckDBDir's.
+func tryDuckDB(dir string, stmts []any) ([]duckResult, error) {
+	in, err := json.Marshal(stmts)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "node", "--input-type=module", "-e", duckDBScript)
 	cmd.Dir = dir // where the package resolves
@@ -114,15 +230,15 @@ func duckDB(t *testing.T, stmts ...string) []duckResult {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		t.Fatalf("duckdb: %v\n%s\nSQL:\n%s", err, stderr.String(), strings.Join(stmts, ";\n"))
+		return nil, fmt.Errorf("duckdb: %v\n%s\nstatements: %s", err, clip(stderr.String()), clip(string(in)))
 	}
 	var out []duckResult
 	dec := json.NewDecoder(&stdout)
 	dec.UseNumber()
 	if err := dec.Decode(&out); err != nil {
-		t.Fatalf("duckdb output: %v\n%s", err, stdout.String())
+		return nil, fmt.Errorf("duckdb output: %v\n%s", err, clip(stdout.String()))
 	}
-	return out
+	return out, nil
 }
 
 // sqlString quotes s as an SQL string literal.

@@ -2,13 +2,16 @@ package parquetio
 
 import (
 	"context"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/ember-df/ember/io/internal/scan"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/ember-df/ember/io/internal/listing"
@@ -91,11 +94,10 @@ func readFooter(path string, size int64) (pf parquetFile, err error) {
 	if _, err := f.ReadAt(magic, 0); err != nil || string(magic) != "PAR1" {
 		return pf, fmt.Errorf("parquetio: %s: not a Parquet file (no PAR1 magic bytes at its start)", path)
 	}
-	r, err := file.NewParquetReader(io.NewSectionReader(f, 0, f.Size()))
+	meta, rw, err := readMetadata(f, size)
 	if err != nil {
 		return pf, fmt.Errorf("parquetio: %s: not a readable Parquet file: %w", path, err)
 	}
-	meta := r.MetaData()
 	sizes, err := checkMetadata(meta, size)
 	if err != nil {
 		return pf, fmt.Errorf("parquetio: %s: %w", path, err)
@@ -110,10 +112,119 @@ func readFooter(path string, size int64) (pf parquetFile, err error) {
 	fields := make([]arrow.Field, len(manifest.Fields))
 	leaves := make([][]int, len(manifest.Fields))
 	for i, sf := range manifest.Fields {
-		fields[i] = plainField(*sf.Field)
+		f, err := fileField(sf, rw.int96Leaves)
+		if err != nil {
+			return pf, fmt.Errorf("parquetio: %s: %w", path, err)
+		}
+		fields[i] = f
 		leaves[i] = leafIndices(sf)
 	}
 	return parquetFile{path: path, size: size, meta: meta, schema: arrow.NewSchema(fields, nil), leaves: leaves, sizes: sizes}, nil
+}
+
+// readMetadata reads the footer of the size-byte Parquet file f, rewritten
+// by rewriteFooter. Footers encrypted with a key ("PARE") are refused:
+// ember does not decrypt.
+func readMetadata(f io.ReaderAt, size int64) (*metadata.FileMetaData, footerRewrite, error) {
+	var rw footerRewrite
+	tail := make([]byte, 8)
+	if size < 12 {
+		return nil, rw, fmt.Errorf("%d bytes are too few for a Parquet file", size)
+	}
+	if _, err := f.ReadAt(tail, size-8); err != nil {
+		return nil, rw, fmt.Errorf("reading the footer: %w", err)
+	}
+	switch string(tail[4:]) {
+	case "PAR1":
+	case "PARE":
+		return nil, rw, errors.New("its footer is encrypted, and ember does not decrypt Parquet files")
+	default:
+		return nil, rw, fmt.Errorf("no PAR1 magic bytes at its end (%q)", tail[4:])
+	}
+	n := int64(binary.LittleEndian.Uint32(tail))
+	if n > size-12 {
+		return nil, rw, fmt.Errorf("%w: a footer of %d bytes in a file of %d", ErrCorrupt, n, size)
+	}
+	footer := make([]byte, n)
+	if _, err := f.ReadAt(footer, size-8-n); err != nil {
+		return nil, rw, fmt.Errorf("reading the footer: %w", err)
+	}
+	footer, rw, err := rewriteFooter(footer)
+	if err != nil {
+		return nil, rw, err
+	}
+	meta, err := metadata.NewFileMetaData(footer, nil)
+	if err != nil {
+		return nil, rw, err
+	}
+	meta.SetSourceFileSize(size)
+	// The rewritten columns are as rewriteFooter declared them.
+	for _, leaf := range rw.int96Leaves {
+		if leaf >= meta.Schema.NumColumns() {
+			return nil, rw, fmt.Errorf("%w: INT96 column %d of %d columns", ErrCorrupt, leaf, meta.Schema.NumColumns())
+		}
+		if c := meta.Schema.Column(leaf); c.PhysicalType() != parquet.Types.FixedLenByteArray || c.TypeLength() != 12 {
+			return nil, rw, fmt.Errorf("%w: INT96 column %s reads as %s", ErrCorrupt, c.Path(), c.PhysicalType())
+		}
+	}
+	return meta, rw, nil
+}
+
+// fileField is the field of a file's top-level column as ember shows it:
+// plainField's, with int96Type for the INT96 leaves among int96Leaves
+// (which pqarrow reads as fixed_size_binary(12)).
+func fileField(sf pqarrow.SchemaField, int96Leaves []int) (arrow.Field, error) {
+	f := plainField(*sf.Field)
+	if len(int96Leaves) == 0 {
+		return f, nil
+	}
+	t, err := withInt96(sf, f.Type, int96Leaves)
+	f.Type = t
+	return f, err
+}
+
+// withInt96 is t, the plain type of sf, with int96Type for its INT96
+// leaves.
+func withInt96(sf pqarrow.SchemaField, t arrow.DataType, int96Leaves []int) (arrow.DataType, error) {
+	if sf.IsLeaf() {
+		if slices.Contains(int96Leaves, sf.ColIndex) {
+			return int96Type, nil
+		}
+		return t, nil
+	}
+	children := make([]arrow.DataType, len(sf.Children))
+	fields := make([]arrow.Field, len(sf.Children))
+	nested, ok := t.(arrow.NestedType)
+	if !ok || len(nested.Fields()) != len(sf.Children) {
+		return nil, fmt.Errorf("column %s: %s does not have the %d children of its Parquet group", sf.Field.Name, t, len(sf.Children))
+	}
+	for i, ch := range sf.Children {
+		fields[i] = nested.Fields()[i]
+		var err error
+		if children[i], err = withInt96(ch, fields[i].Type, int96Leaves); err != nil {
+			return nil, err
+		}
+		fields[i].Type = children[i]
+	}
+	switch t := t.(type) {
+	case *arrow.StructType:
+		return arrow.StructOf(fields...), nil
+	case *arrow.ListType:
+		return arrow.ListOfField(fields[0]), nil
+	case *arrow.LargeListType:
+		return arrow.LargeListOfField(fields[0]), nil
+	case *arrow.FixedSizeListType:
+		return arrow.FixedSizeListOfField(t.Len(), fields[0]), nil
+	case *arrow.MapType:
+		entries, ok := fields[0].Type.(*arrow.StructType)
+		if !ok || entries.NumFields() != 2 {
+			return nil, fmt.Errorf("column %s: map entries of %s", sf.Field.Name, fields[0].Type)
+		}
+		m := arrow.MapOfFields(entries.Field(0), entries.Field(1))
+		m.KeysSorted = t.KeysSorted
+		return m, nil
+	}
+	return nil, fmt.Errorf("column %s: INT96 values inside %s", sf.Field.Name, t)
 }
 
 func leafIndices(sf pqarrow.SchemaField) []int {
