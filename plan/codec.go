@@ -69,9 +69,10 @@ func RegisterFormat(kind string, decode func(json.RawMessage) (FileFormat, error
 	formats.Set(kind, decode)
 }
 
-// RegisterFunction makes user-defined functions of a kind decodable, so
-// plans that call them can travel.
-func RegisterFunction(kind string, decode func(json.RawMessage) (ScalarFunction, error)) {
+// RegisterFunctionKind makes user-defined functions of a kind decodable,
+// so plans that call them can travel. (RegisterFunction registers a
+// built-in function by name; see builtins.go.)
+func RegisterFunctionKind(kind string, decode func(json.RawMessage) (ScalarFunction, error)) {
 	functions.Set(kind, decode)
 }
 
@@ -281,6 +282,8 @@ func encodeExpr(x Expr) (*encoded, error) {
 		e.Op = "monotonic_id"
 	case *GetField:
 		e.Op, e.Name = "field", x.Name
+	case *Builtin:
+		e.Op, e.Name = "fn", x.Name
 	case *Call:
 		e.Op, e.Name = "call", x.Fn.Name()
 		e.Kind, e.Config, err = portable(x.Fn, "function "+x.Fn.Name())

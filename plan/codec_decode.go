@@ -195,6 +195,8 @@ func decodeExpr(e *encoded) (Expr, error) {
 			return nil, fmt.Errorf("plan: decoding: field needs one child")
 		}
 		return &GetField{Child: children[0], Name: e.Name}, nil
+	case "fn":
+		return NewBuiltin(e.Name, children...)
 	case "call":
 		decode, ok := functions.Get(e.Kind)
 		if !ok {

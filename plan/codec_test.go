@@ -52,7 +52,7 @@ func init() {
 		var f fileSource
 		return &f, json.Unmarshal(raw, &f)
 	})
-	plan.RegisterFunction("test-scale", func(raw json.RawMessage) (plan.ScalarFunction, error) {
+	plan.RegisterFunctionKind("test-scale", func(raw json.RawMessage) (plan.ScalarFunction, error) {
 		var p portableFunc
 		return &p, json.Unmarshal(raw, &p)
 	})

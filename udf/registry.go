@@ -31,7 +31,7 @@ var (
 var named registry.Registry[*Scalar]
 
 func init() {
-	plan.RegisterFunction(RegisteredKind, decodeRegistered)
+	plan.RegisterFunctionKind(RegisteredKind, decodeRegistered)
 }
 
 // Register adds s to this process's registry under its name, so that

@@ -120,6 +120,8 @@ func (ev *Evaluator) computed(e plan.Expr, b arrow.RecordBatch) (arrow.Array, er
 		}
 		defer c.Release()
 		return structField(ev.mem, c.(*array.Struct), e.Index()), nil
+	case *plan.Builtin:
+		return ev.builtin(e, b)
 	case *plan.Call:
 		return ev.call(e, b)
 	case *plan.BatchCall:
