@@ -306,3 +306,25 @@ func TestInvalidUTF16(t *testing.T) {
 		t.Errorf("rows %q, want %q", rows, want)
 	}
 }
+
+// TestNonASCIIHeader: header names in a single-byte charset are converted
+// once, whichever file and reader reads them (schema discovery, every
+// split's header check).
+func TestNonASCIIHeader(t *testing.T) {
+	for _, infer := range []bool{false, true} {
+		o := options(func(o *csvio.Options) { o.Header, o.InferSchema, o.Encoding = true, infer, "ISO-8859-1" })
+		content := "\xfd\xfd,n\xe9\r\n\xfd,1\r\n"
+		src := mustSource(t, content, nil, o)
+		if got := names(src.Schema()); !slices.Equal(got, []string{"ýý", "né"}) {
+			t.Errorf("inferSchema=%t: names %q", infer, got)
+		}
+		rows := mustReadAll(t, content, o)
+		want := []string{`"ý","1"`}
+		if infer {
+			want = []string{`"ý",1`}
+		}
+		if !slices.Equal(rows, want) {
+			t.Errorf("inferSchema=%t: rows %q, want %q", infer, rows, want)
+		}
+	}
+}

@@ -102,16 +102,17 @@ func (s *Source) discoverSchema() (*arrow.Schema, error) {
 			}
 			r.fields, r.quoted, r.scratch = r.q.fields(rec, hasQuote, r.fields, r.quoted, r.scratch)
 			if names == nil {
+				texts := make([][]byte, len(r.fields))
 				for k, f := range r.fields {
-					r.fields[k] = s.cs.validText(f)
+					texts[k] = s.cs.validText(f)
 				}
-				names = columnNames(r.fields, s.opts.Header)
+				names = columnNames(texts, s.opts.Header)
 				types = make([]inferred, len(names))
 			}
 			if header {
 				fileNames := make([]string, len(r.fields))
 				for k, f := range r.fields {
-					fileNames[k] = string(s.cs.validText(f))
+					fileNames[k] = string(s.cs.validText(f)) // converted once: the fields are the file's bytes
 				}
 				if perm, err = s.matchHeader(fi.Path, fileNames); err != nil {
 					f.Close()
