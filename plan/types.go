@@ -105,6 +105,9 @@ func commonType(l, r Expr) (arrow.DataType, bool) {
 	case isNull(rt):
 		return lt, true
 	}
+	if t, ok := temporalCommonType(lt, rt); ok {
+		return t, true
+	}
 	if !IsNumeric(lt) || !IsNumeric(rt) {
 		return nil, false
 	}
@@ -133,6 +136,9 @@ func adapts(lit *Literal, t arrow.DataType) bool {
 func coerce(e Expr, t arrow.DataType) Expr {
 	if arrow.TypeEqual(e.Type(), t) {
 		return e
+	}
+	if isTemporal(t) && t.ID() != arrow.DATE64 && (isString(e.Type()) || isTemporal(e.Type())) {
+		return coerceTemporal(e, t)
 	}
 	if lit, ok := e.(*Literal); ok {
 		if c, exact := lit.convertTo(t); exact {
@@ -190,4 +196,28 @@ func unifyTypes(values []Expr) (arrow.DataType, bool) {
 		}
 	}
 	return typ, true
+}
+
+// temporalCommonType is the type a date or timestamp and a value of
+// another type are compared in, as Spark coerces them: a date and a
+// timestamp compare as timestamps, a string converts to the date or
+// timestamp it meets, timestamps of different units or zones compare as
+// TimestampType.
+func temporalCommonType(lt, rt arrow.DataType) (arrow.DataType, bool) {
+	lTemp, rTemp := isTemporal(lt) && lt.ID() != arrow.DATE64, isTemporal(rt) && rt.ID() != arrow.DATE64
+	switch {
+	case lTemp && rTemp:
+		if lt.ID() == arrow.TIMESTAMP && rt.ID() == arrow.TIMESTAMP {
+			return typTimestamp, true
+		}
+		if lt.ID() == arrow.TIMESTAMP {
+			return lt, true
+		}
+		return rt, true
+	case lTemp && isString(rt):
+		return lt, true
+	case rTemp && isString(lt):
+		return rt, true
+	}
+	return nil, false
 }
