@@ -167,11 +167,29 @@ func (s *Session) parallelism() int {
 	return exec.Local{Config: s.cfg}.Parallelism()
 }
 
-// CreateDataFrame returns a DataFrame over batches held in memory, one
-// slice of batches per partition (a single partition when called with
-// none). The session retains the batches until Close; the caller keeps
-// its own references.
-func (s *Session) CreateDataFrame(schema *arrow.Schema, partitions ...[]arrow.RecordBatch) *DataFrame {
+// CreateDataFrame returns a DataFrame over data held in memory, as
+// PySpark's createDataFrame. data is either
+//
+//   - an *arrow.Schema, with the batches of that schema, one slice of
+//     batches per partition (a single partition when called with none):
+//     the session retains the batches until Close; the caller keeps its
+//     own references; or
+//   - a slice of structs, or of pointers to structs, and no batches: one
+//     row per element, one column per exported field, named by its
+//     `ember:"name"` tag or its Go name (`ember:"-"` skips a field).
+//     bool, integers, floats and string become their Arrow types (int and
+//     uint 64-bit), []byte binary, time.Time a UTC timestamp in
+//     microseconds, time.Duration a duration; *T is a nullable T (nil is
+//     NULL), []T a list, map[K]V a map, a nested struct a struct column.
+//     The rows are copied into Arrow memory, split into as many
+//     partitions as the session's parallelism.
+//
+// Anything else is an error the DataFrame holds.
+func (s *Session) CreateDataFrame(data any, partitions ...[]arrow.RecordBatch) *DataFrame {
+	schema, ok := data.(*arrow.Schema)
+	if !ok && data != nil {
+		return s.createFromGo(data, partitions)
+	}
 	if schema == nil {
 		return s.failed(errors.New("frame: CreateDataFrame: nil schema"))
 	}
