@@ -162,6 +162,7 @@ func duckCases() []duckCase {
 		{name: "no final line end", data: []byte("id,name\n1,x\n2,y")},
 		{name: "blank lines", data: []byte("id,name\n\n1,x\n\n\n2,y\n\n")},
 		{name: "UTF-8 BOM", data: []byte("\xef\xbb\xbfid,name\n1,x\n")},
+		{name: "quotes inside unquoted fields", data: []byte("id,name\n1,5'11\"\n2,12\" pizza\n3,\"x\"\n")},
 		{name: "spaces after a closing quote", data: []byte("id,name\n\"1\"  ,\"x\"\n\"2\" ,y\n\"3\",\"z\"  \n")},
 		{name: "semicolons", data: []byte("id;name\n1;\"a;b\"\n"), dialect: dialect{ember: func(o *csvio.Options) { o.Delimiter = ';' }, duck: "delim=';'"}},
 		{name: "tabs", data: []byte("id\tname\n1\t\"a\tb\"\n"), dialect: dialect{ember: func(o *csvio.Options) { o.Delimiter = '\t' }, duck: "delim='\t'"}},

@@ -8,12 +8,13 @@
 // (splits), and each split starts at the first record that begins inside
 // it. Quoted fields may hold delimiters, quotes and newlines, so a record
 // boundary is a newline outside quotes: a split finds the quote state at its
-// first byte by counting quotes before it (a memchr-speed scan), as DuckDB's
-// parallel reader does. Each piece of a file is scanned once, however many
-// splits are opened, and the splits share the work. Every quote counts,
-// even one inside an unquoted field (a"b), so such a stray quote makes the
-// record run on to the next quote. Reading the splits in order gives the
-// same rows, in the same order, as reading the file whole.
+// first byte by scanning the quotes before it (at memchr speed: only the
+// quotes and the byte before each are looked at), as DuckDB's parallel
+// reader does. Each piece of a file is scanned once, however many splits
+// are opened, and the splits share the work. A quote opens a quoted field
+// only at the start of a field; one inside an unquoted field (5'11", a"b)
+// is data, as Spark and DuckDB read it. Reading the splits in order gives
+// the same rows, in the same order, as reading the file whole.
 //
 // Files are read through package storage, so paths may be local, mem://,
 // http(s):// or any registered scheme (s3://, gs://, azblob:// with

@@ -39,6 +39,11 @@ var fuzzSeeds = []string{
 	"a;b\n1;2\n",
 	"1,2\n\n\n3,4\n\"\n\n\"",
 	"2024-01-02,1e300,-0\n",
+	"5'11\",6\n7,8\"\n",
+	"a\"b,\"c\nd\"\n",
+	"\"ab\"c\"d,e\nf,\"g\"\"\"\n",
+	"\xef\xbb\xbf\"a,b\",c\n\"d\ne\",f\n",
+	"x,\"a\"\"b\"\" c\",d\n\"\",\"\"\"\"\n",
 }
 
 // FuzzReader reads arbitrary bytes with several options and checks that

@@ -265,3 +265,24 @@ func TestAfterClosingQuote(t *testing.T) {
 		t.Errorf("rows %q, want %q", rows, want)
 	}
 }
+
+// TestStrayQuotes: a quote opens a quoted field only at the start of a
+// field; elsewhere it is data (5'11", a"b), as Spark and DuckDB read it,
+// so the line end after it ends the record — at every split size, a byte
+// order mark before the first quote included.
+func TestStrayQuotes(t *testing.T) {
+	o := options(func(o *csvio.Options) { o.Header, o.Mode = true, csvio.FailFast })
+	cases := []struct {
+		content string
+		want    []string
+	}{
+		{"h,n\n5'11\",6\n12\" pizza,7\n\"q\"\"x\",8\n", []string{`"5'11\"","6"`, `"12\" pizza","7"`, `"q\"x","8"`}},
+		{"h,n\n\"ab\"c\"d,1\n\"two\nlines\",2\n", []string{`"abc\"d","1"`, `"two\nlines","2"`}},
+		{"\xef\xbb\xbf\"h,1\",n\n\"a\nb\",1\n", []string{`"a\nb","1"`}},
+	}
+	for _, c := range cases {
+		if rows := mustReadAll(t, c.content, o); !slices.Equal(rows, c.want) {
+			t.Errorf("%q: rows %q, want %q", c.content, rows, c.want)
+		}
+	}
+}

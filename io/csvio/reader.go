@@ -183,21 +183,14 @@ func (r *reader) seek(ctx context.Context) error {
 		if limit := r.split.End - r.Offset - int64(r.Pos); limit < int64(len(data)) {
 			data = data[:max(limit, 0)]
 		}
-		for i, c := range data {
-			switch {
-			case st.skipNext:
-				st.skipNext = false
-			case c == r.q.quote && !r.q.none:
-				st.inQuote = !st.inQuote
-			case st.inQuote && c == r.q.escape && r.q.escape != r.q.quote:
-				st.skipNext = true
-			case isEOL(c) && !st.inQuote:
-				r.line += lineBreaks(data[:i+1], prevCR)
-				r.afterCR = c == '\r'
-				r.Pos += i + 1
-				return nil
-			}
+		i, next := r.q.endFrom(st, data)
+		if i >= 0 {
+			r.line += lineBreaks(data[:i+1], prevCR)
+			r.afterCR = data[i] == '\r'
+			r.Pos += i + 1
+			return nil
 		}
+		st = next
 		r.line += lineBreaks(data, prevCR)
 		if len(data) > 0 {
 			prevCR = data[len(data)-1] == '\r'
@@ -238,24 +231,27 @@ func (r *reader) skipBOM() error {
 type chunkScan struct {
 	mu      sync.Mutex
 	done    bool
-	next    [3]scanState // the state after the piece, by startStates index
+	next    [5]scanState // the state after the piece, by startStates index
 	lines   int64        // line ends in the piece (see lineBreaks)
 	firstLF bool         // the piece starts with \n (one line end with a \r before it)
 	lastCR  bool         // the piece ends with \r
 }
 
-// startStates are the quote states a byte can be read in; skipNext is only
-// ever set inside quotes.
-var startStates = [3]scanState{{}, {inQuote: true}, {inQuote: true, skipNext: true}}
+// startStates are the quote states a byte can be read in (see scanState).
+var startStates = [5]scanState{{}, {mid: true}, {closed: true}, {inQuote: true}, {inQuote: true, skipNext: true}}
 
 func (st scanState) index() int {
 	switch {
-	case !st.inQuote:
-		return 0
-	case !st.skipNext:
+	case st.skipNext:
+		return 4
+	case st.inQuote:
+		return 3
+	case st.closed:
+		return 2
+	case st.mid:
 		return 1
 	}
-	return 2
+	return 0
 }
 
 // prefix returns the quote state after the bytes before start-1, the line
@@ -297,7 +293,7 @@ func (r *reader) scanChunk(ctx context.Context, j int, block *[]byte) error {
 	from, to := max(sp.Start-1, 0), sp.End-1
 	states, lines := startStates, int64(0)
 	prevCR := false
-	same := [3]int{0, 1, 2} // runs that reached the same state share one scan
+	same := [5]int{0, 1, 2, 3, 4} // runs that reached the same state share one scan
 	for off := from; off < to; {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -310,9 +306,13 @@ func (r *reader) scanChunk(ctx context.Context, j int, block *[]byte) error {
 		if _, err := r.f.ReadAt(data, off); err != nil {
 			return fmt.Errorf("csvio: reading %q: %w", r.path, err)
 		}
+		scanned := data
+		if off == 0 && bytes.HasPrefix(data, bom) {
+			scanned = data[len(bom):] // no part of the first field (see skipBOM)
+		}
 		for i := range states {
 			if same[i] == i {
-				states[i] = r.q.advance(states[i], data)
+				states[i] = r.q.advance(states[i], scanned)
 			} else {
 				states[i] = states[same[i]]
 			}

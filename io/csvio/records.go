@@ -83,45 +83,70 @@ func (e *eolFinder) next(data []byte, base int64) int {
 	return -1
 }
 
-// scanState is the quote state at a point of a file.
+// scanState is the quote state at a point of a file: inside quotes or
+// not and, outside, where in a field the last byte left the reader, since
+// a quote opens a quoted field only at the start of a field (as Spark's
+// and DuckDB's readers take it); elsewhere (5'11") it is data.
 type scanState struct {
 	inQuote  bool
-	skipNext bool // the previous byte was an escape inside quotes
+	skipNext bool // inside quotes: the previous byte was an escape
+	mid      bool // outside quotes: the last byte is text of an unquoted field, so a quote is data
+	closed   bool // outside quotes: the last byte closed a quote, so a quote is a doubled one (back inside)
 }
 
-// advance moves the state over data. A quote toggles the state; inside
-// quotes an escape character makes the next byte ordinary. A doubled quote
-// toggles twice, so it needs no special case. Without quoting the state
-// never changes.
+// advance moves the state over data. Inside quotes a quote closes them
+// and an escape character makes the next byte ordinary; outside, a quote
+// at the start of a field (after a delimiter, a line end or the start of
+// the file) opens quotes, one right after a closing quote (a doubled
+// quote) reopens them, and any other is data. Only quotes, escapes inside
+// quotes and the byte before a quote are looked at, so a scan moves at
+// memchr speed between quotes. Without quoting the state never changes.
 func (q quoting) advance(st scanState, data []byte) scanState {
 	if q.none {
 		return st
 	}
 	i := 0
-	if st.skipNext && len(data) > 0 {
-		st.skipNext = false
-		i = 1
-	}
 	for i < len(data) {
-		j := q.nextSpecial(data[i:], st.inQuote)
-		if j < 0 {
-			return st
-		}
-		i += j
-		if data[i] == q.quote {
-			st.inQuote = !st.inQuote
+		if st.inQuote {
+			if st.skipNext {
+				st.skipNext = false
+				i++
+				continue
+			}
+			j := q.nextSpecial(data[i:], true)
+			if j < 0 {
+				return st
+			}
+			i += j
+			if data[i] == q.quote {
+				st.inQuote, st.closed = false, true
+			} else {
+				st.skipNext = true // an escape inside quotes
+			}
 			i++
 			continue
 		}
-		// an escape inside quotes
-		if i+1 < len(data) {
-			i += 2
-		} else {
-			st.skipNext = true
-			i++
+		j := bytes.IndexByte(data[i:], q.quote)
+		if j < 0 {
+			return q.outside(st, data[len(data)-1])
 		}
+		if j > 0 {
+			st = q.outside(st, data[i+j-1])
+		}
+		if st.mid {
+			st.closed = false // a quote in unquoted text is data
+		} else {
+			st = scanState{inQuote: true} // at a field's start, or a doubled quote
+		}
+		i += j + 1
 	}
 	return st
+}
+
+// outside is the state after c, a byte outside quotes that is not a
+// quote.
+func (q quoting) outside(st scanState, c byte) scanState {
+	return scanState{mid: c != q.delim && c != '\n' && c != '\r'}
 }
 
 // nextSpecial finds the next quote, or escape inside quotes.
