@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -212,4 +213,15 @@ func init() {
 // function, the argument, its type and what the function accepts.
 func argTypeError(fn string, i int, a Expr, want string) error {
 	return typeError("%s: argument %d (%s) is %s; %s takes %s there", fn, i+1, a, a.Type(), fn, want)
+}
+
+// BuiltinNames returns the names that Builtin nodes call (every function
+// whose kernel the executor must have), sorted.
+func BuiltinNames() []string {
+	names := make([]string, 0, len(specs))
+	for n := range specs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
 }

@@ -34,10 +34,11 @@ func (ev *Evaluator) builtin(e *plan.Builtin, b arrow.RecordBatch) (arrow.Array,
 	}
 	args := make([]arrow.Array, 0, len(e.Args))
 	defer func() { ReleaseArrays(args) }()
-	for _, x := range e.Args {
-		// A literal is evaluated once, as a one-value array that the
-		// kernels read at every row (see argCol).
-		if lit, ok := plan.Unalias(x).(*plan.Literal); ok {
+	for i, x := range e.Args {
+		// A literal after the first argument is evaluated once, as a
+		// one-value array that the kernels read at every row (see
+		// argCol); the first argument is always a full column.
+		if lit, ok := plan.Unalias(x).(*plan.Literal); ok && i > 0 {
 			s, err := literalScalar(lit)
 			if err != nil {
 				return nil, err
@@ -58,6 +59,10 @@ func (ev *Evaluator) builtin(e *plan.Builtin, b arrow.RecordBatch) (arrow.Array,
 	out, err := k(ev, e, args, int(b.NumRows()))
 	if err != nil {
 		return nil, fmt.Errorf("exec: %s: %w", e, err)
+	}
+	if out.Len() != int(b.NumRows()) || !arrow.TypeEqual(out.DataType(), e.Type()) {
+		defer out.Release()
+		return nil, fmt.Errorf("exec: %s: the kernel returned %d values of %s, want %d of %s", e, out.Len(), out.DataType(), b.NumRows(), e.Type())
 	}
 	return out, nil
 }
