@@ -3,12 +3,14 @@ package parquetio_test
 import (
 	"encoding/binary"
 	"errors"
+	"flag"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/ember-df/ember/internal/testcorpus"
 	"github.com/ember-df/ember/io/parquetio"
 	"github.com/ember-df/ember/plan"
 )
@@ -30,7 +32,9 @@ import (
 //	FuzzFooter/ff94135fad867a4b  DELTA_LENGTH_BYTE_ARRAY on an integer column
 //
 // Run: go test -run=^$ -fuzz=FuzzFooter -fuzztime=60s ./io/parquetio (and
-// FuzzPages); see TestMain for why minimization is capped.
+// FuzzPages); see TestMain for why minimization is capped. When fuzzing,
+// both targets also start from the Parquet files of parquet-go's module
+// testdata (corpusSeeds), written by many implementations.
 
 // fuzzMaxRows caps the rows one fuzz input reads: corrupt metadata can
 // claim any number of rows, and a count reads them from it.
@@ -59,6 +63,34 @@ func fuzzFiles(f *testing.F, small bool) [][]byte {
 			f.Fatal(err)
 		}
 		out = append(out, data)
+	}
+	return out
+}
+
+// corpusSeeds returns the Parquet files of parquet-go's module testdata
+// (most of apache/parquet-testing's, see TestConformanceParquetGoCorpus)
+// of at most maxBytes, when the fuzzer runs (go test -fuzz): plain test
+// runs read them in TestConformanceParquetGoCorpus, and do not need them
+// as seeds. The module comes from the module proxy, not from copies here.
+func corpusSeeds(f *testing.F, maxBytes int64) [][]byte {
+	if fl := flag.Lookup("test.fuzz"); fl == nil || fl.Value.String() == "" {
+		return nil
+	}
+	root := filepath.Join(testcorpus.Module(f, testcorpus.ParquetGo, testcorpus.ParquetGoVersion), "testdata")
+	var out [][]byte
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".parquet") {
+			return err
+		}
+		if info, err := d.Info(); err != nil || info.Size() > maxBytes {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		out = append(out, data)
+		return err
+	})
+	if err != nil {
+		f.Fatal(err)
 	}
 	return out
 }
@@ -126,7 +158,8 @@ func fuzzRead(t *testing.T, data []byte) {
 
 // FuzzFooter reads arbitrary bytes as a whole Parquet file.
 func FuzzFooter(f *testing.F) {
-	for _, base := range fuzzFiles(f, true) {
+	// Corpus files of up to 64 KiB, which the fuzzer can still minimize.
+	for _, base := range append(fuzzFiles(f, true), corpusSeeds(f, 64<<10)...) {
 		f.Add(base)
 		f.Add(base[:len(base)/2])
 		f.Add(append([]byte("PAR1"), base[len(base)-8:]...))
@@ -141,7 +174,8 @@ func FuzzFooter(f *testing.F) {
 // leading magic and the footer, which stays intact, so the reader gets as
 // far as decoding the pages) and reads the result.
 func FuzzPages(f *testing.F) {
-	bases := fuzzFiles(f, false)
+	bases := append(fuzzFiles(f, false), corpusSeeds(f, 1<<20)...)
+	bases = bases[:min(len(bases), 256)] // chosen by a uint8
 	for i := range bases {
 		for _, off := range []uint32{0, 7, 100, 1000} {
 			f.Add(uint8(i), off, []byte{0xff})
