@@ -27,6 +27,15 @@
 // error wrapping ErrCorrupt that names the file (corrupt.go); fuzz targets
 // FuzzFooter and FuzzPages keep it so.
 //
+// Files written by other implementations read as DuckDB reads them
+// (TestConformanceParquetGoCorpus compares the two over parquet-go's
+// testdata; docs/parquet.md lists what remains). ember reads the footer
+// itself (footer.go) so that INT96 timestamps read as microseconds, as
+// Spark and DuckDB read them (int96.go: timestamp[us, UTC], any date Spark
+// writes), and a logical type arrow-go does not know is ignored; and it
+// registers with arrow-go a codec for the deprecated LZ4 codec in
+// parquet-mr's Hadoop framing (lz4.go).
+//
 // Writing uses snappy by default (zstd, gzip, brotli, lz4 or none by the
 // "compression" option) and a row-group size option ("rowGroupRows").
 //
