@@ -1,0 +1,200 @@
+package sql
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/dolthub/vitess/go/vt/sqlparser"
+)
+
+// The parser's grammar is MySQL's. Spark SQL spells a few things MySQL
+// does not, and those are bridged here, lexically, on the parser's own
+// tokenizer — no grammar is written:
+//
+//   - "NULLS FIRST" / "NULLS LAST" after an ORDER BY key becomes one more
+//     ORDER BY key, a marker column (nullsFirstMarker, nullsLastMarker),
+//     which the translator folds into the key before it;
+//   - the type of a CAST (int, bigint, string, boolean, timestamp,
+//     decimal(p,s), …, which MySQL's CAST mostly refuses) becomes
+//     char(N), N numbering the Spark type the translator reads back
+//     (castMarkerBase + its index in source.casts).
+//
+// Every edit is recorded, so positions in the rewritten text map back to
+// the user's text for error messages.
+
+const (
+	nullsFirstMarker = "__ember_nulls_first__"
+	nullsLastMarker  = "__ember_nulls_last__"
+	castMarkerBase   = 7_000_000_000
+)
+
+// token is one token of the user's text, with its byte offsets.
+type token struct {
+	typ        int
+	val        string
+	start, end int
+}
+
+// edit replaces text[at:at+oldLen] of the user's text by newLen bytes.
+type edit struct {
+	origAt, oldLen, newLen int
+}
+
+// source is a statement as the user wrote it and as the parser reads it.
+type source struct {
+	orig   string
+	text   string  // what the parser reads: prefix + the rewritten text
+	prefix int     // bytes of a wrapper before the user's text (expressions)
+	tokens []token // of orig
+	edits  []edit  // in text order
+	casts  []castSpec
+}
+
+// castSpec is the Spark type of one CAST, as written.
+type castSpec struct {
+	text string // the type as written
+	at   int    // its offset in orig
+}
+
+// newSource tokenizes query and rewrites it for the parser; prefix is
+// put before the rewritten text (a wrapper that makes an expression a
+// statement), suffix after it.
+func newSource(query, prefix, suffix string) *source {
+	s := &source{orig: query, prefix: len(prefix)}
+	s.tokens = tokenize(query)
+	type replacement struct {
+		start, end int
+		with       string
+	}
+	var pending []replacement
+	replace := func(start, end int, with string) {
+		pending = append(pending, replacement{start, end, with})
+	}
+	toks := s.tokens
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		switch {
+		case strings.EqualFold(t.val, "NULLS") && i+1 < len(toks) && t.typ == sqlparser.ID &&
+			(strings.EqualFold(toks[i+1].val, "FIRST") || strings.EqualFold(toks[i+1].val, "LAST")):
+			marker := nullsLastMarker
+			if strings.EqualFold(toks[i+1].val, "FIRST") {
+				marker = nullsFirstMarker
+			}
+			replace(t.start, toks[i+1].end, ", "+marker)
+			i++
+		case strings.EqualFold(t.val, "CAST") && i+1 < len(toks) && toks[i+1].typ == '(':
+			// Find AS at the CAST's own depth, and the ')' that closes it.
+			depth, as, closing := 0, -1, -1
+			for j := i + 1; j < len(toks) && closing < 0; j++ {
+				switch toks[j].typ {
+				case '(':
+					depth++
+				case ')':
+					depth--
+					if depth == 0 {
+						closing = j
+					}
+				default:
+					if depth == 1 && toks[j].typ == sqlparser.AS {
+						as = j
+					}
+				}
+			}
+			if as < 0 || closing < 0 || as+1 >= closing {
+				continue // a syntax error the parser reports
+			}
+			start, end := toks[as+1].start, toks[closing].start
+			replace(start, end, fmt.Sprintf("char(%d)", castMarkerBase+len(s.casts)))
+			s.casts = append(s.casts, castSpec{text: strings.TrimSpace(query[start:end]), at: start})
+		}
+	}
+	// A CAST inside another's operand is found after the outer one.
+	slices.SortFunc(pending, func(a, b replacement) int { return a.start - b.start })
+	var b strings.Builder
+	b.WriteString(prefix)
+	last := 0
+	for _, r := range pending {
+		b.WriteString(query[last:r.start])
+		b.WriteString(r.with)
+		s.edits = append(s.edits, edit{origAt: r.start, oldLen: r.end - r.start, newLen: len(r.with)})
+		last = r.end
+	}
+	b.WriteString(query[last:])
+	b.WriteString(suffix)
+	s.text = b.String()
+	return s
+}
+
+// tokenize splits text into the parser's tokens, with their offsets.
+func tokenize(text string) []token {
+	tz := sqlparser.NewStringTokenizer(text)
+	var out []token
+	for {
+		typ, val := tz.Scan()
+		if typ == 0 || typ == sqlparser.LEX_ERROR {
+			return out
+		}
+		// The tokenizer's Position is one past the byte after the token.
+		end := min(tz.Position-1, len(text))
+		n := len(val)
+		switch {
+		case typ < 256: // one-character punctuation: val is empty
+			n = 1
+		case end > 0 && text[end-1] == '`':
+			n = len(val) + 2 + strings.Count(string(val), "`")
+		case end > 0 && (text[end-1] == '\'' || text[end-1] == '"'):
+			n = strings.LastIndexByte(text[:end-1], text[end-1]) // opening quote
+			n = end - max(n, 0)
+		}
+		start := max(end-n, 0)
+		out = append(out, token{typ: typ, val: string(val), start: start, end: end})
+	}
+}
+
+// origPos maps an offset in s.text to one in s.orig.
+func (s *source) origPos(p int) int {
+	p -= s.prefix
+	if p < 0 {
+		return 0
+	}
+	shift := 0 // orig - text, for the edits before p
+	for _, e := range s.edits {
+		at := e.origAt - shift // where the edit is in the rewritten text
+		if p < at {
+			break
+		}
+		if p < at+e.newLen {
+			return e.origAt
+		}
+		shift += e.oldLen - e.newLen
+	}
+	return min(p+shift, len(s.orig))
+}
+
+// lineCol returns the 1-based line and column (in characters) of offset
+// p of the user's text.
+func (s *source) lineCol(p int) (int, int) {
+	p = min(max(p, 0), len(s.orig))
+	before := s.orig[:p]
+	line := strings.Count(before, "\n") + 1
+	col := utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
+	return line, col
+}
+
+// find returns the offset of the first token spelled name (ignoring
+// case), at or after offset from, or -1. With call, only a name followed
+// by '(' counts.
+func (s *source) find(name string, from int, call bool) int {
+	for i, t := range s.tokens {
+		if t.start < from || t.typ < 256 || !strings.EqualFold(t.val, name) {
+			continue
+		}
+		if call && (i+1 >= len(s.tokens) || s.tokens[i+1].typ != '(') {
+			continue
+		}
+		return t.start
+	}
+	return -1
+}
