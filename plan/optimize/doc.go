@@ -26,6 +26,7 @@ package optimize
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ember-df/ember/plan"
 )
@@ -44,6 +45,8 @@ var Rules = []Rule{combineFilters{}, pushFilters{}, pushFilterIntoScan{}, collap
 
 // Optimize returns an optimized plan equivalent to n.
 func Optimize(n plan.Node) plan.Node {
+	// current_date() and current_timestamp() take one value per query.
+	n = plan.FoldCurrentTime(n, time.Now())
 	for pass := 0; pass < maxPasses; pass++ {
 		before := fingerprint(n)
 		for _, r := range Rules {
