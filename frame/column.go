@@ -165,7 +165,9 @@ func (c Column) DescNullsFirst() SortOrder {
 // CaseBuilder builds a When(...).When(...).Otherwise(...) expression.
 type CaseBuilder struct{ branches []plan.When }
 
-// When starts a CASE expression: value where cond is true.
+// When starts a CASE expression: value where cond is true. As in
+// PySpark's when(condition, value), value is a literal unless it is a
+// Column: When(cond, "x") yields the string "x".
 func When(cond, value any) CaseBuilder {
 	return CaseBuilder{branches: []plan.When{{Cond: expr(cond), Value: expr(value)}}}
 }
@@ -185,23 +187,26 @@ func (b CaseBuilder) Otherwise(value any) Column {
 func (b CaseBuilder) End() Column { return Column{&plan.CaseWhen{Branches: b.branches}} }
 
 // Concat joins strings (other values are cast to string); NULL if any
-// argument is NULL.
+// argument is NULL. As in PySpark, a Go string argument names a column:
+// Concat(Lit("Prefixo"), "descricao") prefixes the column descricao (use
+// Lit for a constant string).
 func Concat(cols ...any) Column {
 	args := make([]plan.Expr, len(cols))
 	for i, c := range cols {
-		args[i] = expr(c)
+		args[i] = colArg(c)
 	}
 	return Column{&plan.Concat{Args: args}}
 }
 
-// Upper upper-cases a string column.
-func Upper(c Column) Column { return c.Upper() }
+// Upper upper-cases a string column (a Column or a column name).
+func Upper(col any) Column { return Column{plan.NewUnary(plan.OpUpper, colArg(col))} }
 
-// Lower lower-cases a string column.
-func Lower(c Column) Column { return c.Lower() }
+// Lower lower-cases a string column (a Column or a column name).
+func Lower(col any) Column { return Column{plan.NewUnary(plan.OpLower, colArg(col))} }
 
-// Length is the number of characters of a string column.
-func Length(c Column) Column { return c.Length() }
+// Length is the number of characters of a string column (a Column or a
+// column name).
+func Length(col any) Column { return Column{plan.NewUnary(plan.OpLength, colArg(col))} }
 
 // Not negates a boolean column.
 func Not(c Column) Column { return c.Not() }
