@@ -7,16 +7,15 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 )
 
-// Validate checks a decoded array before anything reads its values:
-// corrupt input must give an error, not a panic downstream.
-// array.ValidateFull does that but also checks that every string is UTF-8,
+// validateDecoded checks a decoded array whose buffers are as arrow-go's
+// validation expects them (see Validate). array.ValidateFull does that but also checks that every string is UTF-8,
 // which halves the reading speed of string columns; for the common types
 // Validate checks buffer sizes (array.Validate) and that offsets never
 // decrease, which is what keeps every value's slice in bounds. Strings
 // are not checked for UTF-8, as pyarrow and Polars do not check on read.
 // Other types (views, run-end encoded, unions, dictionaries) get
 // ValidateFull.
-func Validate(a arrow.Array) error {
+func validateDecoded(a arrow.Array) error {
 	if !offsetsOnly(a.DataType()) {
 		return array.ValidateFull(a)
 	}

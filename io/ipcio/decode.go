@@ -3,6 +3,7 @@ package ipcio
 import (
 	"context"
 	"fmt"
+	"github.com/ember-df/ember/internal/arrowipc"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -21,7 +22,7 @@ import (
 // run-end encoded values) is an error naming its type. The caller releases
 // the result.
 func plainArray(ctx context.Context, a arrow.Array) (arrow.Array, error) {
-	if !hasDictionary(a.DataType()) {
+	if !arrowipc.HasDictionary(a.DataType()) {
 		a.Retain()
 		return a, nil
 	}
@@ -36,7 +37,7 @@ func plainArray(ctx context.Context, a arrow.Array) (arrow.Array, error) {
 // plainData is plainArray for array data; the caller releases the result.
 func plainData(ctx context.Context, d arrow.ArrayData) (arrow.ArrayData, error) {
 	t := d.DataType()
-	if !hasDictionary(t) {
+	if !arrowipc.HasDictionary(t) {
 		d.Retain()
 		return d, nil
 	}
@@ -63,7 +64,7 @@ func plainData(ctx context.Context, d arrow.ArrayData) (arrow.ArrayData, error) 
 // decodeDictionary gathers the (decoded) values that the indices of d, a
 // dictionary-encoded array of type dt, pick; a NULL index gives NULL.
 func decodeDictionary(ctx context.Context, dt *arrow.DictionaryType, d arrow.ArrayData) (arrow.ArrayData, error) {
-	dict := dictionaryOf(d)
+	dict := arrowipc.DictionaryOf(d)
 	if dict == nil {
 		return nil, fmt.Errorf("dictionary-encoded %s without a dictionary", dt)
 	}
@@ -130,13 +131,4 @@ func arrayData(a arrow.Array, err error) (arrow.ArrayData, error) {
 	d := a.Data()
 	d.Retain()
 	return d, nil
-}
-
-// dictionaryOf is d's dictionary, or nil: array.Data returns its absent
-// dictionary as a typed nil, which is not a nil interface.
-func dictionaryOf(d arrow.ArrayData) arrow.ArrayData {
-	if dict, ok := d.Dictionary().(*array.Data); ok && dict != nil {
-		return dict
-	}
-	return nil
 }

@@ -222,7 +222,7 @@ func (r *reader) convert(raw arrow.RecordBatch) (arrow.RecordBatch, error) {
 			return nil, fmt.Errorf("column %q missing", c.field.Name)
 		}
 		a := raw.Column(c.index)
-		if err := validate(a); err != nil {
+		if err := arrowipc.Validate(a); err != nil {
 			return nil, fmt.Errorf("column %q: corrupt data: %w", c.field.Name, err)
 		}
 		a.Retain()

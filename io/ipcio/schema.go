@@ -2,6 +2,7 @@ package ipcio
 
 import (
 	"fmt"
+	"github.com/ember-df/ember/internal/arrowipc"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -12,7 +13,7 @@ import (
 // reads dictionary-encoded columns as plain columns (strings as plain
 // strings). Extension types are left as they are, storage included.
 func plainType(t arrow.DataType) arrow.DataType {
-	if !hasDictionary(t) {
+	if !arrowipc.HasDictionary(t) {
 		return t
 	}
 	switch t := t.(type) {
@@ -57,26 +58,6 @@ func plainFields(fs []arrow.Field) []arrow.Field {
 		out[i] = plainField(f)
 	}
 	return out
-}
-
-// hasDictionary reports whether t is, or nests, a dictionary type that
-// plainType replaces (not inside extension types).
-func hasDictionary(t arrow.DataType) bool {
-	switch t := t.(type) {
-	case *arrow.DictionaryType:
-		return true
-	case arrow.ExtensionType:
-		return false
-	case *arrow.RunEndEncodedType:
-		return hasDictionary(t.Encoded())
-	case arrow.NestedType:
-		for _, f := range t.Fields() {
-			if hasDictionary(f.Type) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // columnNames are the names ember gives a file's columns: their own, but
@@ -243,7 +224,7 @@ func columnsFor(out []arrow.Field, stored *arrow.Schema, path string) ([]column,
 		if !arrow.TypeEqual(plain, f.Type) && !widens(plain, f.Type) || have.Nullable && !f.Nullable {
 			return nil, fmt.Errorf("ipcio: %s: no longer fits the schema planned: column %q is %s, not %s", path, f.Name, have.Type, f.Type)
 		}
-		cols[i] = column{index: idx, decode: hasDictionary(have.Type), cast: !arrow.TypeEqual(plain, f.Type), field: f}
+		cols[i] = column{index: idx, decode: arrowipc.HasDictionary(have.Type), cast: !arrow.TypeEqual(plain, f.Type), field: f}
 	}
 	return cols, nil
 }

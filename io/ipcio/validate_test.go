@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/internal/arrowipc"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -42,7 +43,7 @@ func readBack(t *testing.T, mem memory.Allocator, a arrow.Array) arrow.Array {
 
 // TestValidateArrowGoGaps checks the arrays arrow-go's IPC reader builds
 // from sound files and its validation refuses (a null column has no
-// buffers) or panics on (an empty dense union has no offsets): validate
+// buffers) or panics on (an empty dense union has no offsets): arrowipc.Validate
 // passes them, and still refuses a corrupt union.
 func TestValidateArrowGoGaps(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
@@ -64,7 +65,7 @@ func TestValidateArrowGoGaps(t *testing.T) {
 		}
 		read := readBack(t, mem, a)
 		a.Release()
-		if err := validate(read); err != nil {
+		if err := arrowipc.Validate(read); err != nil {
 			t.Errorf("%s %s: %v", c.typ, c.values, err)
 		}
 		read.Release()
@@ -81,7 +82,7 @@ func TestValidateArrowGoGaps(t *testing.T) {
 	defer d.Release()
 	bad := array.MakeFromData(d)
 	defer bad.Release()
-	if err := validate(bad); err == nil || !strings.Contains(err.Error(), "offset") {
+	if err := arrowipc.Validate(bad); err == nil || !strings.Contains(err.Error(), "offset") {
 		t.Errorf("corrupt dense union: %v", err)
 	}
 }

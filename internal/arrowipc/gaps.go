@@ -1,14 +1,14 @@
-package ipcio
+package arrowipc
 
 import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/ember-df/ember/internal/arrowipc"
 )
 
-// validate checks a column as arrow-go read it from a file, before
-// anything reads its values (arrowipc.Validate).
+// Validate checks a column as arrow-go decoded it from IPC bytes (a file,
+// a stream, a plugin's reply), before anything reads its values: corrupt
+// input must give an error, not a panic downstream.
 //
 // arrow-go v18.8.0's validation refuses two kinds of arrays that its own
 // IPC reader builds from sound files: a column of type null comes with no
@@ -20,19 +20,19 @@ import (
 // arrow-go read it. A column holding dictionaries is checked in full
 // (ValidateFull), so that every index is in its dictionary's bounds before
 // decoding.
-func validate(a arrow.Array) error {
+func Validate(a arrow.Array) error {
 	t := a.DataType()
-	if !needsValidationCopy(t) && !hasDictionary(t) {
-		return arrowipc.Validate(a)
+	if !needsValidationCopy(t) && !HasDictionary(t) {
+		return validateDecoded(a)
 	}
 	d := validationCopy(a.Data())
 	defer d.Release()
 	c := array.MakeFromData(d)
 	defer c.Release()
-	if hasDictionary(t) {
+	if HasDictionary(t) {
 		return array.ValidateFull(c)
 	}
-	return arrowipc.Validate(c)
+	return validateDecoded(c)
 }
 
 // needsValidationCopy reports whether t is or nests a null or dense union
@@ -62,7 +62,7 @@ var emptyBuffer = memory.NewBufferBytes([]byte{})
 
 // validationCopy is d, its children and dictionary with the buffers
 // arrow-go's validation expects where its IPC reader leaves them out (see
-// validate). The caller releases it.
+// Validate). The caller releases it.
 func validationCopy(d arrow.ArrayData) arrow.ArrayData {
 	children := make([]arrow.ArrayData, len(d.Children()))
 	for i, c := range d.Children() {
@@ -81,10 +81,39 @@ func validationCopy(d arrow.ArrayData) arrow.ArrayData {
 	for _, c := range children {
 		c.Release()
 	}
-	if dict := dictionaryOf(d); dict != nil {
+	if dict := DictionaryOf(d); dict != nil {
 		dc := validationCopy(dict)
 		out.SetDictionary(dc)
 		dc.Release()
 	}
 	return out
+}
+
+// HasDictionary reports whether t is, or nests, a dictionary type (not
+// inside extension types, whose storage a reader leaves alone).
+func HasDictionary(t arrow.DataType) bool {
+	switch t := t.(type) {
+	case *arrow.DictionaryType:
+		return true
+	case arrow.ExtensionType:
+		return false
+	case *arrow.RunEndEncodedType:
+		return HasDictionary(t.Encoded())
+	case arrow.NestedType:
+		for _, f := range t.Fields() {
+			if HasDictionary(f.Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// DictionaryOf is d's dictionary, or nil: array.Data returns its absent
+// dictionary as a typed nil, which is not a nil interface.
+func DictionaryOf(d arrow.ArrayData) arrow.ArrayData {
+	if dict, ok := d.Dictionary().(*array.Data); ok && dict != nil {
+		return dict
+	}
+	return nil
 }
