@@ -22,7 +22,8 @@ var layers = map[string][]string{
 	"storage":         {"internal/"},
 	"storage/":        {"storage", "internal/"},
 	"exec":            {"plan", "udf", "storage", "internal/", "exec/op", "exec/eval", "exec/call", "exec/commit"},
-	"frame":           {"plan", "plan/optimize", "exec", "exec/eval", "udf", "io/", "storage"},
+	"frame":           {"plan", "plan/optimize", "exec", "exec/eval", "udf", "io/", "storage", "sql"},
+	"sql":             {"plan", "udf", "internal/"},
 	"plugins":         {"plan", "udf", "plugins/"},
 	"plugins/":        {"plan", "udf", "internal/"},
 	"gotaconv":        {"frame", "plan"},
@@ -63,7 +64,7 @@ var layers = map[string][]string{
 var heavy = []string{"github.com/go-gota/", "github.com/yalue/onnxruntime_go", "github.com/apache/beam/",
 	"gocloud.dev/", "github.com/aws/", "cloud.google.com/", "github.com/Azure/"}
 
-var core = []string{"plan", "plan/optimize", "udf", "io/", "exec", "exec/", "frame", "storage"}
+var core = []string{"plan", "plan/optimize", "udf", "io/", "exec", "exec/", "frame", "storage", "sql"}
 
 const module = "github.com/ember-df/ember"
 

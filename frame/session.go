@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/exec"
 	"github.com/ember-df/ember/plan"
+	"github.com/ember-df/ember/sql"
 )
 
 // Session is the entry point: it reads data into DataFrames and runs
@@ -19,6 +20,7 @@ type Session struct {
 	cfg       exec.Config
 	runner    exec.Runner
 	keepAlive time.Duration
+	catalog   *sql.Catalog // temporary views, models and UDFs by name, for SQL
 
 	mu      sync.Mutex
 	jobs    []Job                   // finished jobs, oldest first
@@ -86,6 +88,7 @@ func NewSession(opts ...Option) *Session {
 		s.runner = exec.Local{}
 	}
 	s.cfg.Owner = s
+	s.catalog = &sql.Catalog{ReadFile: s.readFile}
 	return s
 }
 
