@@ -14,25 +14,35 @@ import (
 // IPC reader builds from sound files: a column of type null comes with no
 // buffers, where validation wants one (absent) validity buffer, and an
 // empty dense union has no offsets buffer, which ValidateFull dereferences
-// (a nil pointer panic). validate checks a copy of the column's tree in
+// (a nil pointer panic). Validate checks a copy of the column's tree in
 // which such arrays have those buffers (a null array also counts all its
 // slots as NULL, its only possible values); the column itself is used as
 // arrow-go read it. A column holding dictionaries is checked in full
 // (ValidateFull), so that every index is in its dictionary's bounds before
 // decoding.
 func Validate(a arrow.Array) error {
-	t := a.DataType()
-	if !needsValidationCopy(t) && !HasDictionary(t) {
-		return validateDecoded(a)
+	check := validateDecoded
+	if HasDictionary(a.DataType()) {
+		check = array.ValidateFull
+	}
+	return validateCopy(a, check)
+}
+
+// ValidateFull is Validate with array.ValidateFull's every check (UTF-8
+// of strings included), for input that must be exact, as a plugin's reply.
+func ValidateFull(a arrow.Array) error { return validateCopy(a, array.ValidateFull) }
+
+// validateCopy runs check on a, or on its validation copy when arrow-go's
+// validation would refuse a as its reader built it.
+func validateCopy(a arrow.Array, check func(arrow.Array) error) error {
+	if !needsValidationCopy(a.DataType()) {
+		return check(a)
 	}
 	d := validationCopy(a.Data())
 	defer d.Release()
 	c := array.MakeFromData(d)
 	defer c.Release()
-	if HasDictionary(t) {
-		return array.ValidateFull(c)
-	}
-	return validateDecoded(c)
+	return check(c)
 }
 
 // needsValidationCopy reports whether t is or nests a null or dense union

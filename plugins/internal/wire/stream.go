@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/internal/arrowipc"
@@ -122,7 +121,7 @@ func ReadBatch(recv func(any) error, mem memory.Allocator) (batch arrow.RecordBa
 		return nil, fmt.Errorf("%w: the stream holds more than one batch (%v)", ErrMalformed, r.Err())
 	}
 	for i, col := range batch.Columns() {
-		if err := array.ValidateFull(col); err != nil {
+		if err := arrowipc.ValidateFull(col); err != nil {
 			batch.Release()
 			return nil, fmt.Errorf("%w: column %d: %w", ErrMalformed, i, err)
 		}
