@@ -28,6 +28,7 @@ go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=3000x ./io/jsonio
 go test -run='^$' -fuzz='^FuzzReader$' -fuzztime=3000x ./io/ipcio
 go test -run='^$' -fuzz='^FuzzFooter$' -fuzztime=1000x ./io/parquetio
 go test -run='^$' -fuzz='^FuzzExifOrientation$' -fuzztime=3000x ./io/imageio
+go test -run='^$' -fuzz='^FuzzDecode$' -fuzztime=2000x ./io/imageio
 go test -run='^$' -fuzz='^FuzzReadBatch$' -fuzztime=3000x ./plugins/internal/wire
 go test -run='^$' -fuzz='^FuzzCodecReader$' -fuzztime=3000x ./storage
 go test -run='^$' -fuzz='^FuzzDecodeSchema$' -fuzztime=3000x ./plan
