@@ -22,8 +22,10 @@ func TestNaAndFriends(t *testing.T) {
 			want: []string{"1|ann|eng|31|4.5", "2|bob|ops|45|0.0", "3|NULL|eng|28|3.0", "4|dave|NULL|0|2.5",
 				"5|eve|eng|39|5.0", "6|fay|ops|23|1.5", "7|Gus|NULL|51|0.5"}},
 		{name: "fill-float-subset", ordered: true,
-			build: func(df *frame.DataFrame) *frame.DataFrame { return df.FillNa(2.7, "age", "score", "name").Select("age", "score", "name") },
-			want:  []string{"31|4.5|ann", "45|2.7|bob", "28|3.0|NULL", "2|2.5|dave", "39|5.0|eve", "23|1.5|fay", "51|0.5|Gus"}},
+			build: func(df *frame.DataFrame) *frame.DataFrame {
+				return df.FillNa(2.7, "age", "score", "name").Select("age", "score", "name")
+			},
+			want: []string{"31|4.5|ann", "45|2.7|bob", "28|3.0|NULL", "2|2.5|dave", "39|5.0|eve", "23|1.5|fay", "51|0.5|Gus"}},
 		{name: "fill-string", ordered: true,
 			build: func(df *frame.DataFrame) *frame.DataFrame { return df.Na().Fill("?").Select("name", "dept", "age") },
 			want:  []string{"ann|eng|31", "bob|ops|45", "?|eng|28", "dave|?|NULL", "eve|eng|39", "fay|ops|23", "Gus|?|51"}},
