@@ -50,6 +50,7 @@ const (
 	fileMetaSchema        = 2  // FileMetaData.schema: list<SchemaElement>
 	elementType           = 1  // SchemaElement.type: Type
 	elementTypeLength     = 2  // SchemaElement.type_length: i32
+	elementNameField      = 4  // SchemaElement.name: string
 	elementNumChildren    = 5  // SchemaElement.num_children: i32
 	elementLogicalType    = 10 // SchemaElement.logicalType: LogicalType
 	physicalInt96         = 3  // Type.INT96
@@ -101,21 +102,20 @@ func rewriteFooter(footer []byte) ([]byte, footerRewrite, error) {
 		if err != nil {
 			return nil, rw, fmt.Errorf("%w: file metadata: schema element %d: %w", ErrCorrupt, e, err)
 		}
-		isLeaf := e > 0 && elementInt(ef, elementNumChildren) == 0
-		if ef, ok := dropUnknownLogicalType(ef); ok {
+		if dropped, ok := dropUnknownLogicalType(ef); ok {
 			rw.droppedLogical = append(rw.droppedLogical, elementName(ef))
-			elems, changed = append(elems, ef), true
-		} else {
-			elems = append(elems, ef)
+			ef, changed = dropped, true
 		}
-		if isLeaf && hasField(ef, elementType) && elementInt(ef, elementType) == physicalInt96 {
-			elems[e] = int96AsFixedLenBytes(elems[e])
-			rw.int96Leaves = append(rw.int96Leaves, leaf)
-			changed = true
-		}
-		if isLeaf {
+		// Leaves are the elements after the root without children, in
+		// order, as arrow-go's schema.FromParquet numbers them.
+		if e > 0 && elementInt(ef, elementNumChildren) == 0 {
+			if elementInt(ef, elementType) == physicalInt96 {
+				ef, changed = int96AsFixedLenBytes(ef), true
+				rw.int96Leaves = append(rw.int96Leaves, leaf)
+			}
 			leaf++
 		}
+		elems = append(elems, ef)
 	}
 	if !changed {
 		return footer, rw, nil
@@ -169,10 +169,6 @@ func int96AsFixedLenBytes(fields []thriftField) []thriftField {
 	return out
 }
 
-func hasField(fields []thriftField, id int16) bool {
-	return slices.ContainsFunc(fields, func(f thriftField) bool { return f.id == id })
-}
-
 // elementInt is the value of an i32 field, 0 if it is absent or not an
 // i32.
 func elementInt(fields []thriftField, id int16) int64 {
@@ -187,10 +183,10 @@ func elementInt(fields []thriftField, id int16) int64 {
 	return 0
 }
 
-// elementName is a schema element's name (field 4), for messages.
+// elementName is a schema element's name, for messages.
 func elementName(fields []thriftField) string {
 	for _, f := range fields {
-		if f.id == 4 && f.typ == thriftBinary {
+		if f.id == elementNameField && f.typ == thriftBinary {
 			r := &thriftReader{buf: f.value}
 			if b, err := r.binary(); err == nil {
 				return string(b)

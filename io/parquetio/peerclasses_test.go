@@ -66,9 +66,9 @@ func int96(at time.Time) parquet.Int96 {
 
 // TestReadInt96BeyondNanoseconds reads INT96 timestamps of years 1 and
 // 9999 (Spark writes both), one nanosecond before the epoch, and the day
-// after int64 nanoseconds end, at the top level and in a list: ember reads
-// them as microseconds (timestamp[us, UTC]) where arrow-go failed, with
-// DuckDB's values.
+// after int64 nanoseconds end, at the top level, in a list, a map and a
+// struct: ember reads them as microseconds (timestamp[us, UTC]) where
+// arrow-go failed, with DuckDB's values.
 func TestReadInt96BeyondNanoseconds(t *testing.T) {
 	utc := func(y int, m time.Month, d, h, min, s, ns int) parquet.Int96 {
 		return int96(time.Date(y, m, d, h, min, s, ns, time.UTC))
@@ -77,42 +77,71 @@ func TestReadInt96BeyondNanoseconds(t *testing.T) {
 	last := utc(9999, 12, 31, 23, 59, 59, 999_999_000)
 	beforeEpoch := utc(1969, 12, 31, 23, 59, 59, 999_999_999) // truncates to -1 µs
 	pastNanos := utc(2262, 4, 12, 0, 0, 0, 0)                 // after int64 nanoseconds' last day
+	epoch := utc(1970, 1, 1, 0, 0, 0, 0)
 
-	nodes := func(n schema.Node, err error) schema.Node {
+	node := func(n schema.Node, err error) schema.Node {
+		t.Helper()
 		if err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
-	elem := nodes(schema.NewPrimitiveNode("element", parquet.Repetitions.Optional, parquet.Types.Int96, -1, -1))
-	list := nodes(schema.NewGroupNode("list", parquet.Repetitions.Repeated, schema.FieldList{elem}, -1))
-	root, err := schema.NewGroupNode("spark_schema", parquet.Repetitions.Required, schema.FieldList{
-		nodes(schema.NewPrimitiveNode("ts", parquet.Repetitions.Optional, parquet.Types.Int96, -1, -1)),
-		nodes(schema.NewGroupNodeLogical("tss", parquet.Repetitions.Optional, schema.FieldList{list}, schema.ListLogicalType{}, -1)),
+	opt, req, rep := parquet.Repetitions.Optional, parquet.Repetitions.Required, parquet.Repetitions.Repeated
+	int96Node := func(name string) schema.Node {
+		return node(schema.NewPrimitiveNode(name, opt, parquet.Types.Int96, -1, -1))
+	}
+	root, err := schema.NewGroupNode("spark_schema", req, schema.FieldList{
+		int96Node("ts"),
+		node(schema.NewGroupNodeLogical("tss", opt, schema.FieldList{
+			node(schema.NewGroupNode("list", rep, schema.FieldList{int96Node("element")}, -1)),
+		}, schema.ListLogicalType{}, -1)),
+		node(schema.NewGroupNodeLogical("m", opt, schema.FieldList{
+			node(schema.NewGroupNode("key_value", rep, schema.FieldList{
+				node(schema.NewPrimitiveNodeLogical("key", req, schema.StringLogicalType{}, parquet.Types.ByteArray, -1, -1)),
+				int96Node("value"),
+			}, -1)),
+		}, schema.MapLogicalType{}, -1)),
+		node(schema.NewGroupNode("st", opt, schema.FieldList{
+			int96Node("t"),
+			node(schema.NewPrimitiveNode("n", opt, parquet.Types.Int32, -1, -1)),
+		}, -1)),
 	}, -1)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Six rows:
+	//	ts   first, last, beforeEpoch, NULL, pastNanos, epoch
+	//	tss  [first, NULL, last], [], NULL, [beforeEpoch], NULL, [pastNanos]
+	//	m    {a: first, b: NULL}, {}, NULL, {c: last}, NULL, {d: pastNanos}
+	//	st   {beforeEpoch, 1}, NULL, {NULL, 2}, {last, NULL}, {first, 4}, NULL
+	columns := []struct {
+		values     any
+		defs, reps []int16
+	}{
+		{[]parquet.Int96{first, last, beforeEpoch, pastNanos, epoch}, []int16{1, 1, 1, 0, 1, 1}, nil},
+		{[]parquet.Int96{first, last, beforeEpoch, pastNanos}, []int16{3, 2, 3, 1, 0, 3, 0, 3}, []int16{0, 1, 1, 0, 0, 0, 0, 0}},
+		{[]parquet.ByteArray{[]byte("a"), []byte("b"), []byte("c"), []byte("d")}, []int16{2, 2, 1, 0, 2, 0, 2}, []int16{0, 1, 0, 0, 0, 0, 0}},
+		{[]parquet.Int96{first, last, pastNanos}, []int16{3, 2, 1, 0, 3, 0, 3}, []int16{0, 1, 0, 0, 0, 0, 0}},
+		{[]parquet.Int96{beforeEpoch, last, first}, []int16{2, 0, 1, 2, 2, 0}, nil},
+		{[]int32{1, 2, 4}, []int16{2, 0, 2, 1, 2, 0}, nil},
+	}
 	var buf bytes.Buffer
 	w := file.NewParquetWriter(&buf, root, file.WithWriterProps(parquet.NewWriterProperties(parquet.WithAllocator(checkedAllocator(t)))))
 	rg := w.AppendRowGroup()
-	// Six rows: ts is first, last, beforeEpoch, NULL, pastNanos, epoch;
-	// tss is [first, NULL, last], [], NULL, [beforeEpoch], NULL, [pastNanos].
-	columns := []struct {
-		values     []parquet.Int96
-		defs, reps []int16
-	}{
-		{[]parquet.Int96{first, last, beforeEpoch, pastNanos, utc(1970, 1, 1, 0, 0, 0, 0)},
-			[]int16{1, 1, 1, 0, 1, 1}, nil},
-		{[]parquet.Int96{first, last, beforeEpoch, pastNanos},
-			[]int16{3, 2, 3, 1, 0, 3, 0, 3}, []int16{0, 1, 1, 0, 0, 0, 0, 0}},
-	}
 	for _, c := range columns {
 		cw, err := rg.NextColumn()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := cw.(*file.Int96ColumnChunkWriter).WriteBatch(c.values, c.defs, c.reps); err != nil {
+		switch v := c.values.(type) {
+		case []parquet.Int96:
+			_, err = cw.(*file.Int96ColumnChunkWriter).WriteBatch(v, c.defs, c.reps)
+		case []parquet.ByteArray:
+			_, err = cw.(*file.ByteArrayColumnChunkWriter).WriteBatch(v, c.defs, c.reps)
+		case []int32:
+			_, err = cw.(*file.Int32ColumnChunkWriter).WriteBatch(v, c.defs, c.reps)
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
 		if err := cw.Close(); err != nil {
@@ -131,9 +160,10 @@ func TestReadInt96BeyondNanoseconds(t *testing.T) {
 	}
 
 	ts := &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
-	want := schemaOf(field("ts", ts, true), field("tss", arrow.ListOf(ts), true))
+	want := schemaOf(field("ts", ts, true), field("tss", arrow.ListOf(ts), true), field("m", arrow.MapOf(utf8, ts), true),
+		field("st", arrow.StructOf(field("t", ts, true), field("n", i32, true)), true))
 	if got := sourceSchema(t, path); !got.Equal(want) {
-		t.Errorf("schema %s, want %s", got, want)
+		t.Errorf("schema\n%s\nwant\n%s", got, want)
 	}
 	compareOneWithDuckDB(t, path, path)
 }

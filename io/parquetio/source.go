@@ -239,8 +239,8 @@ func leafIndices(sf pqarrow.SchemaField) []int {
 }
 
 // plainField is the field as ember shows it: no Parquet field ids in the
-// metadata, list elements named "item" (Arrow's default) and
-// dictionary-encoded strings as plain strings.
+// metadata (map keys and values included), list elements named "item"
+// (Arrow's default) and dictionary-encoded strings as plain strings.
 func plainField(f arrow.Field) arrow.Field {
 	return arrow.Field{Name: f.Name, Type: plainType(f.Type), Nullable: f.Nullable}
 }
@@ -261,6 +261,13 @@ func plainType(t arrow.DataType) arrow.DataType {
 			fields[i] = plainField(f)
 		}
 		return arrow.StructOf(fields...)
+	case *arrow.MapType:
+		if t.KeyField().Nullable {
+			return t // not a valid map (arrow-go refuses such files)
+		}
+		m := arrow.MapOfFields(plainField(t.KeyField()), plainField(t.ItemField()))
+		m.KeysSorted = t.KeysSorted
+		return m
 	}
 	return t
 }
