@@ -200,18 +200,18 @@ func TestNaAgainstDuckDB(t *testing.T) {
 		}
 		got := renderTable(tbl)
 		tbl.Release()
-		want := duckRows(ref[k])
+		want := naDuckRows(ref[k])
 		slices.Sort(got)
 		slices.Sort(want)
 		if !slices.Equal(got, want) {
-			t.Errorf("%s: ember %d rows, DuckDB %d; first difference: %s", q.sql, len(got), len(want), firstDifference(got, want))
+			t.Errorf("%s: ember %d rows, DuckDB %d; first difference: %s", q.sql, len(got), len(want), naFirstDifference(got, want))
 		}
 	}
 }
 
-// duckCell renders a DuckDB JSON value of SQL type typ as
+// naDuckCell renders a DuckDB JSON value of SQL type typ as
 // frame.CellString renders ember's: NULL, floats with ".0" when whole.
-func duckCell(v any, typ string) string {
+func naDuckCell(v any, typ string) string {
 	if v == nil {
 		return "NULL"
 	}
@@ -222,21 +222,21 @@ func duckCell(v any, typ string) string {
 	return s
 }
 
-// duckRows renders a DuckDB result as renderTable renders ember's.
-func duckRows(r duckdbtest.Result) []string {
+// naDuckRows renders a DuckDB result as renderTable renders ember's.
+func naDuckRows(r duckdbtest.Result) []string {
 	rows := []string{}
 	for _, row := range r.Rows {
 		cells := make([]string, len(row))
 		for i, v := range row {
-			cells[i] = duckCell(v, r.Types[i])
+			cells[i] = naDuckCell(v, r.Types[i])
 		}
 		rows = append(rows, strings.Join(cells, "|"))
 	}
 	return rows
 }
 
-// firstDifference describes where two sorted row lists part.
-func firstDifference(got, want []string) string {
+// naFirstDifference describes where two sorted row lists part.
+func naFirstDifference(got, want []string) string {
 	for i := range min(len(got), len(want)) {
 		if got[i] != want[i] {
 			return fmt.Sprintf("row %d: ember %q, DuckDB %q", i, got[i], want[i])
