@@ -264,15 +264,21 @@ func (df *DataFrame) Drop(cols ...string) *DataFrame {
 	})
 }
 
-// Filter keeps the rows for which cond is true.
-func (df *DataFrame) Filter(cond plan.Expr) *DataFrame {
+// Filter keeps the rows for which cond is true: a Column (or other
+// plan.Expr), or a SQL condition as a string ("a > 1 AND b IS NOT NULL"),
+// whose names are df's columns (case-insensitive) and the session's
+// models, UDFs and the built-in functions.
+func (df *DataFrame) Filter(cond any) *DataFrame {
 	return df.derive("Filter", func(in plan.Node) (plan.Node, error) {
+		if s, ok := cond.(string); ok {
+			return filterSQL(df.sess, in, s)
+		}
 		return plan.Selection(in, column(cond, "Filter"))
 	})
 }
 
 // Where is Filter.
-func (df *DataFrame) Where(cond plan.Expr) *DataFrame { return df.Filter(cond) }
+func (df *DataFrame) Where(cond any) *DataFrame { return df.Filter(cond) }
 
 // Limit keeps the first n rows (partition 0's first, as in Spark).
 func (df *DataFrame) Limit(n int64) *DataFrame {
