@@ -25,14 +25,14 @@ package parquetio_test
 //	TIMESTAMPTZ                                                the epoch, exact (big), and
 //	                                                           "utc": DuckDB's TZ, Arrow's
 //	                                                           time zone set
-//	TIME, TIME_NS                  time32, time64              {"time_ns"}: of the day
+//	TIME, TIME_NS, TIMETZ          time32, time64              {"time_ns"}: of the day (UTC
+//	                                                           for TIMETZ)
 //	INTERVAL                       month_day_nano, day_time,   {"months","days","micros"}
 //	                               month interval
 //	LIST, ARRAY                    list, large list, fixed-    array of the elements
 //	                               size list
 //	STRUCT                         struct                      object by field name
 //	MAP                            map                         {"map": [[key, value], …]}
-//
 //	VARIANT                        parquet.variant extension   objects as STRUCTs, arrays as
 //	                                                           LISTs, scalars as their type's
 //	                                                           column would; a scalar nested
