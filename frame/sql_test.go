@@ -92,10 +92,10 @@ func TestSeed003SQL(t *testing.T) {
 // keywords, standing in for the seed's text classifier.
 type keywordModel struct{ key string }
 
-func (m keywordModel) Name() string        { return "categoria" }
-func (m keywordModel) Key() string         { return m.key }
-func (m keywordModel) Hints() udf.Hints    { return udf.Hints{} }
-func (m keywordModel) Close() error        { return nil }
+func (m keywordModel) Name() string                                              { return "categoria" }
+func (m keywordModel) Key() string                                               { return m.key }
+func (m keywordModel) Hints() udf.Hints                                          { return udf.Hints{} }
+func (m keywordModel) Close() error                                              { return nil }
 func (m keywordModel) Load(context.Context, udf.LoadOptions) (udf.Loaded, error) { return m, nil }
 func (m keywordModel) Bind(in []arrow.Field) ([]arrow.Field, error) {
 	if len(in) != 1 || in[0].Type.ID() != arrow.STRING {
