@@ -142,6 +142,10 @@ func tokenize(text string) []token {
 		switch {
 		case typ < 256: // one-character punctuation: val is empty
 			n = 1
+		case len(val) == 0: // an operator of several characters (<=, <=>, !=, ||)
+			for n < end && strings.IndexByte("<>=!|&:", text[end-1-n]) >= 0 {
+				n++
+			}
 		case end > 0 && text[end-1] == '`':
 			n = len(val) + 2 + strings.Count(string(val), "`")
 		case end > 0 && (text[end-1] == '\'' || text[end-1] == '"'):

@@ -66,13 +66,24 @@ func (s *source) syntaxError(err error) *Error {
 		return &Error{Msg: msg, Err: ErrSyntax}
 	}
 	pos, _ := strconv.Atoi(m[1])
-	// The position is one past the byte after the offending token.
-	at := s.origPos(max(pos-1-len(m[2]), 0))
+	// The position is one past the byte after the offending token; past
+	// the end, the statement ended too early.
+	if pos-1 >= len(s.text) {
+		e := s.errorAt(len(s.orig), ErrSyntax, "syntax error at the end of the statement")
+		return e
+	}
+	// The offending token is the one that ends there (the parser's "near"
+	// names the last word before it, which may be another token).
+	end := s.origPos(pos - 1)
+	at := end
+	for _, t := range s.tokens {
+		if t.end <= end && t.start < t.end {
+			at = t.start
+		}
+	}
 	e := s.errorAt(at, ErrSyntax, "syntax error")
-	if m[2] != "" {
-		e.Msg += fmt.Sprintf(" near %q", s.orig[at:min(at+len(m[2]), len(s.orig))])
-	} else if at >= len(s.orig) {
-		e.Msg += " at the end of the statement"
+	if at < end {
+		e.Msg += fmt.Sprintf(" near %q", s.orig[at:end])
 	}
 	return e
 }

@@ -295,7 +295,7 @@ func (p *planner) comparison(e *sqlparser.ComparisonExpr, sc *scope) (plan.Expr,
 		return nullSafeEqual(l, r), nil
 	case sqlparser.InStr, sqlparser.NotInStr:
 		if _, ok := e.Right.(*sqlparser.Subquery); ok {
-			return nil, p.src.errorAt(p.posOf(e), ErrUnsupported, "IN (subquery) is not supported yet (it needs a join)")
+			return nil, p.src.errorAt(p.findFrom("IN", false), ErrUnsupported, "IN (subquery) is not supported yet (it needs a join)")
 		}
 		list, ok := e.Right.(sqlparser.ValTuple)
 		if !ok {

@@ -465,11 +465,9 @@ func oneRow() (plan.Node, error) {
 func (p *planner) table(t sqlparser.TableName) (relation, error) {
 	name := t.Name.String()
 	qual := t.DbQualifier.String()
-	at := p.src.find(name, p.from, false)
-	if at < 0 {
-		at = p.src.find(name, 0, false)
-	}
+	at := p.findFrom(name, false)
 	if qual != "" {
+		at = p.findFrom(qual, false)
 		if p.cat.ReadFile != nil {
 			n, ok, err := p.cat.ReadFile(strings.ToLower(qual), name)
 			if err != nil {

@@ -1,0 +1,257 @@
+package sql
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/plan"
+)
+
+// testCatalog has views t(id bigint, k string, g int, x double, s
+// struct<f: string>) and u(id bigint), over sources with no rows:
+// translation needs schemas only.
+func testCatalog(t *testing.T) *Catalog {
+	t.Helper()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "k", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "g", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "x", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "s", Type: arrow.StructOf(arrow.Field{Name: "f", Type: arrow.BinaryTypes.String}), Nullable: true},
+	}, nil)
+	cat := &Catalog{}
+	for name, s := range map[string]*arrow.Schema{"t": schema, "u": arrow.NewSchema(schema.Fields()[:1], nil)} {
+		src, err := plan.NewMemorySource(s, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cat.CreateTempView(name, &plan.Scan{Source: src}, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return cat
+}
+
+// TestTranslate checks the plans of statements: their output columns
+// and types, and the lines of the plan that carry the translation.
+func TestTranslate(t *testing.T) {
+	cat := testCatalog(t)
+	for _, c := range []struct {
+		query   string
+		columns string   // name:type, …
+		plan    []string // substrings of plan.Explain
+	}{
+		{"SELECT * FROM t", "id:int64, k:utf8, g:int32, x:float64, s:struct<f: utf8>", []string{"Project [id, k, g, x, s]"}},
+		{"SELECT `ID`, K FROM T", "id:int64, k:utf8", nil},
+		{"SELECT t.id, s.f FROM t", "id:int64, f:utf8", nil},
+		{"SELECT id + 1 AS a, g * 2, 'x', 1.5, 2147483648, -2147483648 FROM t",
+			"a:int64, g * 2:int32, 'x':utf8, 1.5:float64, 2147483648:int64, -2147483648:int32", nil},
+		{"SELECT CAST(id AS int), CAST(g AS string) AS gs, CAST(x AS decimal(10, 2)), CAST(CAST(g AS bigint) AS double) FROM t",
+			"CAST(id AS int):int32, gs:utf8, CAST(x AS decimal(10, 2)):decimal(10, 2), CAST(CAST(g AS bigint) AS double):float64", nil},
+		{"SELECT id FROM t WHERE g IN (1, 2) AND k <=> 'a' AND x BETWEEN 0 AND 1", "id:int64", []string{"Filter"}},
+		{"SELECT id FROM t ORDER BY g DESC NULLS FIRST, x NULLS LAST, k", "id:int64",
+			[]string{"Sort [__ember_order0 DESC NULLS FIRST, __ember_order1 ASC NULLS LAST, __ember_order2 ASC NULLS FIRST]"}},
+		{"SELECT id AS i FROM t ORDER BY i DESC", "i:int64", []string{"Sort [i DESC NULLS LAST]"}},
+		{"SELECT k, count(*) AS n, sum(g) + 1 FROM t GROUP BY 1 HAVING count(*) > 1 ORDER BY n DESC", "k:utf8, n:int64, sum(g) + 1:int64",
+			[]string{"Aggregate keys=[__ember_key0] aggs=[count(*) AS __ember_agg0, sum(__ember_arg1) AS __ember_agg1]", "Sort [n DESC NULLS LAST]"}},
+		{"SELECT upper(k) AS uk, max(x) FROM t GROUP BY uk", "uk:utf8, max(x):float64", []string{"upper(k) AS __ember_key0"}},
+		{"SELECT g, count(DISTINCT k) FROM t GROUP BY g", "g:int32, count(DISTINCT k):int64",
+			[]string{"Aggregate keys=[__ember_key0] aggs=[count(__ember_arg0) AS __ember_agg0]", "Aggregate keys=[__ember_key0, __ember_arg0] aggs=[]"}},
+		{"SELECT DISTINCT k FROM t ORDER BY k", "k:utf8", []string{"Distinct"}},
+		{"WITH c(a) AS (SELECT id FROM t) SELECT a FROM c LIMIT 3", "a:int64", []string{"Limit 3"}},
+		{"SELECT q.id FROM (SELECT id FROM t) AS q", "id:int64", nil},
+		{"SELECT id FROM t UNION SELECT id FROM u ORDER BY 1", "id:int64", []string{"Union 2 inputs", "Distinct", "Sort [id ASC NULLS FIRST]"}},
+		{"SELECT id FROM t UNION ALL SELECT id FROM u", "id:int64", []string{"Union 2 inputs"}},
+		{"SELECT CASE WHEN g > 1 THEN 'a' ELSE 'b' END AS c, CASE k WHEN 'x' THEN 1 END AS d FROM t", "c:utf8, d:int32", nil},
+		{"SELECT 1 AS one", "one:int32", nil},
+		{"SHOW TABLES", "namespace:utf8, tableName:utf8, isTemporary:bool", nil},
+		{"SHOW TABLES LIKE 'u*'", "namespace:utf8, tableName:utf8, isTemporary:bool", nil},
+		{"DESCRIBE t", "col_name:utf8, data_type:utf8, comment:utf8", nil},
+	} {
+		n, err := Plan(cat, c.query)
+		if err != nil {
+			t.Errorf("%s: %v", c.query, err)
+			continue
+		}
+		var cols []string
+		for _, f := range n.Schema().Fields() {
+			cols = append(cols, f.Name+":"+f.Type.String())
+		}
+		if got := strings.Join(cols, ", "); got != c.columns {
+			t.Errorf("%s: columns\n  %s\nwant\n  %s", c.query, got, c.columns)
+		}
+		explain := plan.Explain(n)
+		for _, want := range c.plan {
+			if !strings.Contains(explain, want) {
+				t.Errorf("%s: plan lacks %q:\n%s", c.query, want, explain)
+			}
+		}
+	}
+}
+
+// TestErrors checks each error's place in the query (line:column), what
+// it wraps and what it says.
+func TestErrors(t *testing.T) {
+	cat := testCatalog(t)
+	for _, c := range []struct {
+		query     string
+		line, col int
+		is        error
+		says      []string
+	}{
+		{"SELECT idd FROM t", 1, 8, plan.ErrColumnNotFound, []string{`column "idd" not found`, `did you mean "id"?`, "columns: g, id, k, s, x"}},
+		{"SELECT id\nFROM tt", 2, 6, ErrNotFound, []string{`table or view "tt" not found`, `did you mean "t"?`, "views: t, u"}},
+		{"SELECT id FROM t\nWHERE gg > 1", 2, 7, plan.ErrColumnNotFound, []string{`"gg" not found in WHERE`, `did you mean "g"?`}},
+		{"SELECT id FROM t WHERE", 1, 23, ErrSyntax, []string{"syntax error at the end of the statement"}},
+		{"SELECT id FROM t WHERE id = = 1", 1, 29, ErrSyntax, []string{`syntax error near "="`}},
+		{"SELECT id FROM t WHERE id >", 1, 28, ErrSyntax, []string{"at the end of the statement"}},
+		{"SELECT  id,\n  k FROM t WHERE count(*) > 1", 2, 18, plan.ErrType, []string{"aggregate function count is not allowed in WHERE"}},
+		{"SELECT k, id FROM t GROUP BY k", 1, 11, plan.ErrColumnNotFound, []string{`column "id" is neither in GROUP BY nor in an aggregate`}},
+		{"SELECT id, rank() OVER (ORDER BY id) FROM t", 1, 12, ErrUnsupported, []string{"window functions are not supported yet"}},
+		{"SELECT id FROM t LIMIT 1 OFFSET 2", 1, 26, ErrUnsupported, []string{"OFFSET is not supported yet"}},
+		{"SELECT CAST(id AS varchr) FROM t", 1, 19, plan.ErrType, []string{`unknown type "varchr"`}},
+		{"SELECT fooo(id) FROM t", 1, 8, ErrNotFound, []string{`function "fooo" not found`, "RegisterModel"}},
+		{"SELECT uper(k) FROM t", 1, 8, ErrNotFound, []string{`did you mean "upper"?`}},
+		{"SELECT id FROM t WHERE id IN (SELECT id FROM u)", 1, 27, ErrUnsupported, []string{"IN (subquery)"}},
+		{"SELECT id FROM t WHERE EXISTS (SELECT id FROM u)", 1, 24, ErrUnsupported, []string{"EXISTS"}},
+		{"SELECT count(DISTINCT k), count(DISTINCT g) FROM t", 1, 33, ErrUnsupported, []string{"DISTINCT aggregates of different arguments"}},
+		{"SELECT id FROM t ORDER BY 3", 1, 27, plan.ErrColumnNotFound, []string{"ORDER BY position 3"}},
+		{"SELECT k FROM t GROUP BY 2", 1, 26, plan.ErrColumnNotFound, []string{"GROUP BY position 2"}},
+		{"SELECT id FROM t INTERSECT SELECT id FROM u", 1, 18, ErrUnsupported, []string{"INTERSECT"}},
+		{"INSERT INTO t VALUES (1)", 1, 1, ErrUnsupported, []string{"only queries"}},
+		{"SELECT id FROM parquet.`/x`", 1, 16, ErrNotFound, []string{"parquet./x"}},
+		{"SELECT zz.id FROM t", 1, 8, plan.ErrColumnNotFound, []string{"no table or struct column"}},
+		{"SELECT DISTINCT k FROM t ORDER BY g", 1, 35, plan.ErrColumnNotFound, []string{"SELECT DISTINCT"}},
+		{"SELECT 'é', nope FROM t", 1, 13, plan.ErrColumnNotFound, nil}, // columns count characters
+	} {
+		_, err := Plan(cat, c.query)
+		var e *Error
+		if !errors.As(err, &e) {
+			t.Errorf("%q: %v, want an *Error", c.query, err)
+			continue
+		}
+		if e.Line != c.line || e.Column != c.col || !errors.Is(err, c.is) {
+			t.Errorf("%q: %v (at %d:%d), want at %d:%d wrapping %v", c.query, err, e.Line, e.Column, c.line, c.col, c.is)
+		}
+		for _, s := range c.says {
+			if !strings.Contains(err.Error(), s) {
+				t.Errorf("%q: %v\n  does not say %q", c.query, err, s)
+			}
+		}
+	}
+}
+
+// TestBridge checks the lexical rewrite of Spark's spellings and that
+// positions map back through it.
+func TestBridge(t *testing.T) {
+	q := "SELECT CAST(CAST(a AS bigint) AS string), b FROM t ORDER BY a DESC NULLS  FIRST, b nulls last"
+	s := newSource(q, "", "")
+	want := "SELECT CAST(CAST(a AS char(7000000001)) AS char(7000000000)), b FROM t ORDER BY a DESC , " + nullsFirstMarker + ", b , " + nullsLastMarker
+	if s.text != want {
+		t.Fatalf("rewritten\n  %s\nwant\n  %s", s.text, want)
+	}
+	if len(s.casts) != 2 || s.casts[0].text != "string" || s.casts[1].text != "bigint" {
+		t.Fatalf("casts %+v", s.casts)
+	}
+	// "b FROM" after the edits maps back to the b of the user's text.
+	if got, want := s.origPos(strings.Index(s.text, "b FROM")), strings.Index(q, "b FROM"); got != want {
+		t.Fatalf("origPos: %d, want %d", got, want)
+	}
+	// Inside an edit, a position maps to the edit's start.
+	if got, want := s.origPos(strings.Index(s.text, nullsFirstMarker)), strings.Index(q, "NULLS"); got != want {
+		t.Fatalf("origPos in an edit: %d, want %d", got, want)
+	}
+	// Strings and backticks are left alone.
+	s = newSource("SELECT 'NULLS FIRST', `CAST` FROM t", "", "")
+	if s.text != "SELECT 'NULLS FIRST', `CAST` FROM t" {
+		t.Fatalf("rewrote a string: %s", s.text)
+	}
+}
+
+func TestParseType(t *testing.T) {
+	for in, want := range map[string]string{
+		"int": "int32", "INTEGER": "int32", "bigint": "int64", "long": "int64", "smallint": "int16", "tinyint": "int8",
+		"string": "utf8", "varchar(10)": "utf8", "double": "float64", "float": "float32", "boolean": "bool",
+		"date": "date32", "timestamp": "timestamp[us, tz=UTC]", "timestamp_ntz": "timestamp[us]",
+		"decimal(10, 2)": "decimal(10, 2)", "decimal": "decimal(10, 0)", "binary": "binary",
+	} {
+		got, err := ParseType(in)
+		if err != nil || got.String() != want {
+			t.Errorf("ParseType(%q) = %v, %v; want %s", in, got, err, want)
+		}
+		if err == nil {
+			back, err := ParseType(TypeName(got))
+			if err != nil || !arrow.TypeEqual(back, got) {
+				t.Errorf("TypeName(%s) = %q does not parse back: %v", got, TypeName(got), err)
+			}
+		}
+	}
+	for _, bad := range []string{"varchr", "int(3)", "decimal(40, 2)", "array<int>"} {
+		if _, err := ParseType(bad); err == nil {
+			t.Errorf("ParseType(%q) accepted", bad)
+		}
+	}
+}
+
+func TestCatalogNames(t *testing.T) {
+	cat := testCatalog(t)
+	if err := cat.CreateTempView("T", cat.mustView(t, "u"), false); !errors.Is(err, ErrExists) {
+		t.Fatalf("a view under a taken name (other case): %v", err)
+	}
+	if err := cat.CreateTempView("T", cat.mustView(t, "u"), true); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := cat.View("t"); n.Schema().NumFields() != 1 {
+		t.Fatal("replace did not replace")
+	}
+	if got := cat.ListTables(); len(got) != 2 || got[0].Name != "T" {
+		t.Fatalf("ListTables %+v (want the replacing name's spelling)", got)
+	}
+	if err := cat.CreateTempView(" ", cat.mustView(t, "u"), false); err == nil {
+		t.Fatal("a blank view name was accepted")
+	}
+	for _, q := range []string{"SHOW TABLES LIKE 'x*|u'", "SHOW TABLES LIKE 'U'"} {
+		if _, err := Plan(cat, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if !matchShowPattern("x*|u", "U") || matchShowPattern("x*", "u") || !matchShowPattern("*a*", "bAc") {
+		t.Fatal("matchShowPattern")
+	}
+}
+
+func (c *Catalog) mustView(t *testing.T, name string) plan.Node {
+	n, ok := c.View(name)
+	if !ok {
+		t.Fatalf("no view %s", name)
+	}
+	return n
+}
+
+func TestParseExprAndFilter(t *testing.T) {
+	e, err := ParseExpr(nil, "upper(k) AS u")
+	if err != nil || e.String() != "upper(k) AS u" {
+		t.Fatalf("ParseExpr: %v, %v", e, err)
+	}
+	if _, err := ParseExpr(nil, "count(*)"); !errors.Is(err, plan.ErrType) {
+		t.Fatalf("ParseExpr of an aggregate: %v", err)
+	}
+	if _, err := ParseExpr(nil, "a +"); !errors.Is(err, ErrSyntax) {
+		t.Fatalf("ParseExpr syntax: %v", err)
+	}
+	cat := testCatalog(t)
+	in := cat.mustView(t, "t")
+	n, err := Filter(cat, in, "G > 1 AND k LIKE 'a%'")
+	if err != nil || !strings.Contains(plan.Explain(n), "Filter") {
+		t.Fatalf("Filter: %v\n%s", err, plan.Explain(n))
+	}
+	if _, err := Filter(cat, in, "g > 1 ORDER BY g"); !errors.Is(err, ErrSyntax) {
+		t.Fatalf("Filter with ORDER BY: %v", err)
+	}
+	n, err = Select(cat, in, "id", "g + 1 AS h")
+	if err != nil || n.Schema().NumFields() != 2 || n.Schema().Field(1).Name != "h" {
+		t.Fatalf("Select: %v %v", n, err)
+	}
+}
