@@ -27,7 +27,11 @@ type Session struct {
 	nextJob int64                   // the ID of the next job
 	sources []*plan.MemorySource    // released by Close
 	held    map[string]func() error // what the session's jobs loaded (models), released by Close
-	closed  bool
+	caches  []*cacheState           // cached DataFrames, freed by Close
+	// cachedBytes is what cached DataFrames hold in memory, within the
+	// memory budget.
+	cachedBytes int64
+	closed      bool
 }
 
 // Option configures a Session.
@@ -103,10 +107,15 @@ func (s *Session) Close() error {
 		src.Release()
 	}
 	s.sources = nil
+	caches := s.caches
+	s.caches = nil
 	held := s.held
 	s.held = nil
 	s.closed = true
 	s.mu.Unlock()
+	for _, c := range caches {
+		c.drop()
+	}
 	var errs []error
 	for _, release := range held {
 		if s.keepAlive > 0 {
