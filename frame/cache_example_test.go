@@ -19,7 +19,7 @@ func ExampleDataFrame_Cache() {
 	n, _ := df.Count(ctx)
 	high, _ := df.Filter(frame.Col("score").Gt(5)).Count(ctx)
 	fmt.Println(n, high, scored.Load()) // the UDF ran once per row
-	df.Unpersist() // frees the kept rows
+	df.Unpersist()                      // frees the kept rows
 	// Output:
 	// 100 49 100
 }
