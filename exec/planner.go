@@ -56,6 +56,8 @@ func (g *Graph) build(n plan.Node) (PhysicalNode, error) {
 		return g.aggregate(children[0], keys, nil, n.Schema())
 	case *plan.Sort:
 		return g.sort(children[0], n.Orders), nil
+	case *plan.Window:
+		return g.window(children[0], n), nil
 	case *plan.Write:
 		if g.write == nil {
 			return nil, fmt.Errorf("exec: a write plan runs through exec.Write, which stages its output")

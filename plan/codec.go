@@ -200,6 +200,8 @@ func encodeNode(n Node) (*encoded, error) {
 		e.Op, e.N = "coalesce", int64(n.N)
 	case *Union:
 		e.Op = "union"
+	case *Window:
+		err = encodeWindow(n, e)
 	case *Distinct:
 		e.Op = "distinct"
 	case *Sort:

@@ -46,6 +46,9 @@ func decodeNode(e *encoded) (Node, error) {
 		}
 		return NewUnion(inputs...)
 	}
+	if e.Op == "window" {
+		return decodeWindow(e, inputs, exprs, keys)
+	}
 	in, err := input()
 	if err != nil {
 		return nil, err

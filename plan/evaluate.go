@@ -121,11 +121,16 @@ func mapExprs(xs []Expr, fn func(Expr) Expr) []Expr {
 	return out
 }
 
-// Projection builds Project(exprs) over input. Batch calls (models) in
-// exprs first move into Evaluate nodes below the projection, innermost
-// first, and the projection reads their results; an error column a call
-// names follows the expression that holds the call.
+// Projection builds Project(exprs) over input. Window calls in exprs
+// first move into Window nodes below the projection (see WindowCall);
+// batch calls (models) move into Evaluate nodes, innermost first; the
+// projection reads their results. An error column a call names follows
+// the expression that holds the call.
 func Projection(input Node, exprs ...Expr) (Node, error) {
+	input, exprs, err := extractWindows(input, exprs)
+	if err != nil {
+		return nil, err
+	}
 	below, rewritten, errorColumns, err := extractCalls(input, exprs)
 	if err != nil {
 		return nil, err

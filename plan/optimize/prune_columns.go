@@ -14,6 +14,8 @@ func pruneColumns(n plan.Node, required []string) plan.Node {
 	switch n := n.(type) {
 	case *plan.Scan:
 		return pruneScan(n, required)
+	case *plan.Window:
+		return pruneWindow(n, required)
 	case *plan.Project:
 		exprs := n.Exprs
 		if required != nil {

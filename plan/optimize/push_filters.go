@@ -19,6 +19,8 @@ func (pushFilters) Apply(n plan.Node) plan.Node {
 	switch child := f.Input.(type) {
 	case *plan.Project:
 		return pushThroughProject(f, child)
+	case *plan.Window:
+		return pushBelowWindow(f, child)
 	case *plan.Evaluate:
 		// Rows a filter drops need no model run: the filter moves below an
 		// Evaluate whose result it does not read.
