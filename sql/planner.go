@@ -14,7 +14,7 @@ import (
 )
 
 // Plan translates one SQL statement into a logical plan: a query
-// (SELECT, WITH, UNION), SHOW TABLES or DESCRIBE [TABLE] name. Names are
+// (SELECT, WITH, UNION), SHOW TABLES or DESCRIBE name. Names are
 // looked up in cat (nil: an empty catalog). The plan reads the views'
 // plans as they are now: replacing a view later does not change it.
 // Errors are *Error values.
