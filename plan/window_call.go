@@ -97,12 +97,20 @@ func extractWindows(input Node, exprs []Expr) (Node, []Expr, error) {
 	}
 	out := make([]Expr, len(exprs))
 	for i, e := range exprs {
-		if a, ok := e.(*Alias); ok {
-			if call, ok := a.Child.(*WindowCall); ok && !used[a.Name] {
-				used[a.Name] = true
-				out[i] = add(call, a.Name)
-				continue
+		// A call that is the whole column gets the column's name.
+		name := ""
+		switch x := e.(type) {
+		case *Alias:
+			if _, ok := x.Child.(*WindowCall); ok {
+				name = x.Name
 			}
+		case *WindowCall:
+			name = OutputName(x)
+		}
+		if name != "" && !used[name] {
+			used[name] = true
+			out[i] = add(Unalias(e).(*WindowCall), name)
+			continue
 		}
 		out[i] = Transform(e, func(x Expr) Expr {
 			if call, ok := x.(*WindowCall); ok {
@@ -112,6 +120,10 @@ func extractWindows(input Node, exprs []Expr) (Node, []Expr, error) {
 		})
 		if failed != nil {
 			return nil, nil, failed
+		}
+		// The column keeps the name it had before the calls moved out.
+		if _, ok := e.(*Alias); !ok && containsWindowCall(e) {
+			out[i] = &Alias{Child: out[i], Name: OutputName(e)}
 		}
 	}
 	if failed != nil {
