@@ -76,6 +76,12 @@ func TestUTF16(t *testing.T) {
 				if !slices.Equal(res.Rows, want) {
 					t.Fatalf("splits of %d: rows %q, want %q", size, res.Rows, want)
 				}
+				if size == 0 {
+					// A decoded source reads the same.
+					if rows := sourcetest.MustScanFull(t, roundTrip(t, src), plan.ScanOptions{}).Rows; !slices.Equal(rows, want) {
+						t.Fatalf("decoded source: rows %q, want %q", rows, want)
+					}
+				}
 			}
 		})
 	}

@@ -713,12 +713,22 @@ func (r *reader) parseRecord(rec []byte, hasQuote bool, line, start int64) (bool
 			return false, parsemode.Malformed("csvio", ErrMalformed, fmt.Sprintf("%s:%d", r.path, line), err, rec)
 		}
 	}
-	bad := len(r.fields) != r.nfields || r.badQuote || len(r.long) > 0
+	bad := len(r.fields) != r.nfields || r.badQuote
+	if len(r.long) > 0 {
+		// The fields too long to keep become NULL (as an empty unquoted
+		// field is), and the record is malformed.
+		for k, long := range r.long {
+			if long {
+				r.fields[k], r.quoted[k] = nil, false
+			}
+		}
+		bad = true
+	}
 	for _, c := range r.columns {
 		if c == nil {
 			continue
 		}
-		if c.field >= len(r.fields) || (len(r.long) > 0 && r.long[c.field]) {
+		if c.field >= len(r.fields) {
 			c.appendNull()
 			continue
 		}

@@ -122,8 +122,19 @@ func TestWriterEncoding(t *testing.T) {
 		b.Release()
 	}
 
+	// Encoded, then compressed: the file reads back by its extension.
 	b := buildBatch(t, mem, s, [][]any{{"café", 1.0}, {"日本", 2.0}})
 	defer b.Release()
+	o := options(func(o *csvio.Options) { o.Header, o.Encoding, o.Compression = true, "UTF-16LE", "gzip" })
+	path := writeFile(t, t.TempDir(), "part.csv.gz", writeBatches(t, o, s, b))
+	src, err := csvio.NewSource([]string{path}, s, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := diffRows(mustScan(t, src, plan.ScanOptions{}).Rows, formatRows(b)); d != "" {
+		t.Errorf("UTF-16LE gzip: %s", d)
+	}
+
 	w, err := csvio.Format{Options: options(func(o *csvio.Options) { o.Encoding = "latin1" })}.NewWriter(&bytes.Buffer{}, s)
 	if err != nil {
 		t.Fatal(err)
