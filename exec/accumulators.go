@@ -43,19 +43,46 @@ type accumulator interface {
 
 // stateTypes are the types of the partial state columns of aggregate a:
 // a sum and a count for an average, else the aggregate's own type.
+//
+// The other aggregates' states are in their files (accumulators_*.go):
+// count, mean and M2 for the variances; the value and whether it is set
+// for first and last; the list for collect_list and collect_set; a
+// binary sketch for approx_count_distinct and percentile_approx.
 func stateTypes(a plan.AggExpr) []arrow.DataType {
-	if a.Func == plan.AggAvg {
+	switch a.Func {
+	case plan.AggAvg:
 		return []arrow.DataType{arrow.PrimitiveTypes.Float64, arrow.PrimitiveTypes.Int64}
+	case plan.AggStddev, plan.AggStddevSamp, plan.AggStddevPop, plan.AggVariance, plan.AggVarSamp, plan.AggVarPop:
+		return momentsStateTypes
+	case plan.AggFirst, plan.AggLast:
+		return []arrow.DataType{a.Type(), arrow.FixedWidthTypes.Boolean}
+	case plan.AggApproxCountDistinct, plan.AggPercentileApprox:
+		return []arrow.DataType{arrow.BinaryTypes.Binary}
 	}
 	return []arrow.DataType{a.Type()}
 }
 
-func newAccumulator(a plan.AggExpr) (accumulator, error) {
+// newAccumulator returns an empty accumulator of a; those that hold Arrow
+// memory (releasingAccumulator) allocate it from mem.
+func newAccumulator(a plan.AggExpr, mem memory.Allocator) (accumulator, error) {
+	if err := checkDistinct(a); err != nil {
+		return nil, err
+	}
 	var argType arrow.DataType
 	if a.Arg != nil {
 		argType = a.Arg.Type()
 	}
 	switch a.Func {
+	case plan.AggStddev, plan.AggStddevSamp, plan.AggStddevPop, plan.AggVariance, plan.AggVarSamp, plan.AggVarPop:
+		return &momentsAcc{fn: a.Func}, nil
+	case plan.AggFirst, plan.AggLast:
+		return newPickAcc(a, mem), nil
+	case plan.AggCollectList, plan.AggCollectSet:
+		return newCollectAcc(a, mem), nil
+	case plan.AggApproxCountDistinct:
+		return &hllAcc{p: a.HLLPrecision()}, nil
+	case plan.AggPercentileApprox:
+		return newPercentileAcc(a), nil
 	case plan.AggCount:
 		return &countAcc{}, nil
 	case plan.AggAvg:

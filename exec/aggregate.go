@@ -433,7 +433,7 @@ func (a *aggregation) newTable(ctx context.Context, p int) (*groupTable, error) 
 		t.keyBs[i] = array.NewBuilder(t.mem, k.Type())
 	}
 	for i, x := range a.aggs {
-		acc, err := newAccumulator(x)
+		acc, err := newAccumulator(x, mem)
 		if err != nil {
 			t.release()
 			return nil, err
@@ -503,6 +503,9 @@ func (t *groupTable) add(b arrow.RecordBatch) error {
 // checkAccumulators fails with the first accumulator's failure, naming
 // its aggregate.
 func (t *groupTable) checkAccumulators() error {
+	if err := t.accountGrowth(); err != nil {
+		return err
+	}
 	for i, acc := range t.accs {
 		if f, ok := acc.(failingAccumulator); ok {
 			if err := f.failure(); err != nil {
@@ -637,6 +640,7 @@ func (t *groupTable) release() {
 	}
 	eval.ReleaseArrays(t.keys)
 	t.keyBs, t.keys = nil, nil
+	releaseAccumulators(t.accs)
 	t.spec.job.budget.free(t.bytes)
 	t.bytes, t.pending = 0, 0
 }
@@ -651,6 +655,6 @@ func (t *groupTable) reset() {
 		t.keyBs[i] = array.NewBuilder(t.mem, k.Type())
 	}
 	for i, x := range t.spec.aggs {
-		t.accs[i], _ = newAccumulator(x) // newTable built them once already
+		t.accs[i], _ = newAccumulator(x, t.mem) // newTable built them once already
 	}
 }

@@ -11,6 +11,15 @@ import (
 // current stage.
 func (g *Graph) build(n plan.Node) (PhysicalNode, error) {
 	j := g.job
+	if a, ok := n.(*plan.Aggregate); ok && a.HasDistinct() {
+		// DISTINCT aggregates run as two aggregations (see
+		// plan.RewriteDistinctAggregates), built from the input up.
+		rewritten, err := plan.RewriteDistinctAggregates(a)
+		if err != nil {
+			return nil, err
+		}
+		return g.build(rewritten)
+	}
 	children := make([]PhysicalNode, len(n.Children()))
 	for i, c := range n.Children() {
 		pc, err := g.build(c)
@@ -42,6 +51,8 @@ func (g *Graph) build(n plan.Node) (PhysicalNode, error) {
 			out.Kind, out.Keys = Hash, n.Keys
 		}
 		return g.cut(children[0], out), nil
+	case *plan.Generate:
+		return &generateExec{job: j, input: children[0], node: n}, nil
 	case *plan.Aggregate:
 		return g.aggregate(children[0], n.Keys, n.Aggs, n.Schema())
 	case *plan.Distinct:

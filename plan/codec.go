@@ -202,6 +202,8 @@ func encodeNode(n Node) (*encoded, error) {
 		e.Op = "union"
 	case *Window:
 		err = encodeWindow(n, e)
+	case *Generate:
+		err = encodeGenerate(n, e)
 	case *Distinct:
 		e.Op = "distinct"
 	case *Sort:
@@ -219,17 +221,7 @@ func encodeNode(n Node) (*encoded, error) {
 		if e.Keys, err = mapAll(n.Keys, encodeExpr); err != nil {
 			return nil, err
 		}
-		for _, a := range n.Aggs {
-			x := &encoded{Op: a.Func.String(), Name: a.Name}
-			if a.Arg != nil {
-				arg, err := encodeExpr(a.Arg)
-				if err != nil {
-					return nil, err
-				}
-				x.Children = []*encoded{arg}
-			}
-			e.Aggs = append(e.Aggs, x)
-		}
+		e.Aggs, err = mapAll(n.Aggs, encodeAggExpr)
 	case *MapBatches:
 		return nil, fmt.Errorf("plan: %w: MapBatches %s runs a Go closure", ErrNotPortable, n.Name)
 	case *Evaluate:

@@ -73,6 +73,8 @@ func decodeNode(e *encoded) (Node, error) {
 		return NewRepartition(in, int(e.N), keys...)
 	case "coalesce":
 		return &Coalesce{Input: in, N: int(e.N)}, nil
+	case "generate":
+		return decodeGenerate(e, in, exprs)
 	case "distinct":
 		return NewDistinct(in)
 	case "sort":
@@ -85,18 +87,9 @@ func decodeNode(e *encoded) (Node, error) {
 		}
 		return NewSort(in, orders...)
 	case "aggregate":
-		aggs := make([]AggExpr, len(e.Aggs))
-		for i, a := range e.Aggs {
-			fn, err := lookup[AggFunc]([]string{"count", "sum", "avg", "min", "max"}, a.Op, "aggregate")
-			if err != nil {
-				return nil, err
-			}
-			aggs[i] = AggExpr{Func: fn, Name: a.Name}
-			if len(a.Children) == 1 {
-				if aggs[i].Arg, err = decodeExpr(a.Children[0]); err != nil {
-					return nil, err
-				}
-			}
+		aggs, err := mapAll(e.Aggs, decodeAggExpr)
+		if err != nil {
+			return nil, err
 		}
 		return NewAggregate(in, keys, aggs)
 	case "write":

@@ -131,6 +131,9 @@ func Projection(input Node, exprs ...Expr) (Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if input, exprs, err = extractGenerators(input, exprs); err != nil {
+		return nil, err
+	}
 	below, rewritten, errorColumns, err := extractCalls(input, exprs)
 	if err != nil {
 		return nil, err

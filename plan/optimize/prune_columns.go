@@ -65,11 +65,22 @@ func pruneColumns(n plan.Node, required []string) plan.Node {
 	case *plan.Aggregate:
 		exprs := append([]plan.Expr(nil), n.Keys...)
 		for _, a := range n.Aggs {
-			if a.Arg != nil {
-				exprs = append(exprs, a.Arg)
-			}
+			exprs = append(exprs, a.Columns()...)
 		}
 		childRequired = nonNil(plan.ReferencedColumns(exprs...))
+	case *plan.Generate:
+		// The input keeps the columns required above it and the one the
+		// generator reads.
+		var rest []string
+		for _, c := range required {
+			if !slices.Contains(n.Names, c) {
+				rest = append(rest, c)
+			}
+		}
+		childRequired = union(nonNil(rest), plan.ReferencedColumns(n.Arg))
+		if required == nil {
+			childRequired = nil
+		}
 	}
 	children := n.Children()
 	next := make([]plan.Node, len(children))
