@@ -18,7 +18,8 @@ import (
 // are buffered, sorted and inserted in batches; the summary is compressed
 // so that it answers a percentile within a rank error of about
 // relativeError·count, relativeError = 1/accuracy; two summaries merge by
-// interleaving their samples and compressing. Values are summarized as
+// interleaving their samples, widening their rank bounds, and
+// compressing. Values are summarized as
 // float64 (dates and timestamps as their integers), as Spark's are, and
 // the result converts back to the input's type.
 //
@@ -138,7 +139,8 @@ type gkStats struct {
 	g, delta int64
 }
 
-// gkSummary is Spark's QuantileSummaries.
+// gkSummary is Spark's QuantileSummaries, with the merge widened as GK's
+// combine (see merge).
 type gkSummary struct {
 	relErr  float64
 	count   int64
@@ -252,14 +254,21 @@ func (s *gkSummary) merge(other *gkSummary) {
 		return
 	}
 	s.compress()
-	merged := make([]gkStats, 0, len(s.samples)+len(other.samples))
+	// Unlike Spark's merge, each sample's delta widens by the uncertainty
+	// of its successor in the other summary (the GK combine of Agarwal et
+	// al., "Mergeable summaries"): the other summary's values between
+	// the sample's predecessor and the sample are not in its minimum rank.
+	// Without it the rank error grew past relativeError·count when many
+	// partial summaries merged. On equal values, s's samples come first.
+	mine, theirs := widen(s.samples, other.samples, false), widen(other.samples, s.samples, true)
+	merged := make([]gkStats, 0, len(mine)+len(theirs))
 	i, j := 0, 0
-	for i < len(s.samples) || j < len(other.samples) {
-		if j == len(other.samples) || (i < len(s.samples) && compareFloat(s.samples[i].v, other.samples[j].v) <= 0) {
-			merged = append(merged, s.samples[i])
+	for i < len(mine) || j < len(theirs) {
+		if j == len(theirs) || (i < len(mine) && compareFloat(mine[i].v, theirs[j].v) <= 0) {
+			merged = append(merged, mine[i])
 			i++
 		} else {
-			merged = append(merged, other.samples[j])
+			merged = append(merged, theirs[j])
 			j++
 		}
 	}
@@ -328,4 +337,22 @@ func decodeGK(b []byte) (*gkSummary, error) {
 		})
 	}
 	return s, nil
+}
+
+// widen returns xs with each delta grown by g+delta-1 of its successor in
+// ys: the first sample of ys above it (at or above it unless after, when
+// xs's samples follow ys's on equal values).
+func widen(xs, ys []gkStats, after bool) []gkStats {
+	out := make([]gkStats, len(xs))
+	j := 0
+	for i, x := range xs {
+		for j < len(ys) && (compareFloat(ys[j].v, x.v) < 0 || (after && compareFloat(ys[j].v, x.v) == 0)) {
+			j++
+		}
+		if j < len(ys) {
+			x.delta += ys[j].g + ys[j].delta - 1
+		}
+		out[i] = x
+	}
+	return out
 }
