@@ -171,6 +171,20 @@ func TestStagesRunOneTaskAtATime(t *testing.T) {
 			b := exectest.Must(plan.NewRepartition(scan(), 2, plan.Col("k")))
 			return &plan.Coalesce{Input: exectest.Must(plan.NewUnion(a, b)), N: 2}
 		},
+		"window-hash-sort": func() plan.Node {
+			spec := plan.WindowSpec{PartitionBy: []plan.Expr{plan.Col("k")}, OrderBy: []plan.SortOrder{{Expr: plan.Col("v"), Descending: true}}}
+			rows := spec
+			rows.Frame = &plan.Frame{Type: plan.RowsFrame, Start: -1, End: 1}
+			return exectest.Must(plan.NewWindow(scan(),
+				plan.WindowExpr{Func: plan.WinRowNumber, Spec: spec, Name: "rn"},
+				plan.WindowExpr{Func: plan.WinLag, Args: []plan.Expr{plan.Col("v")}, N: 1, Default: plan.Lit(int64(0)), Spec: spec, Name: "prev"},
+				plan.WindowExpr{Func: plan.WinSum, Args: []plan.Expr{plan.Col("v")}, Spec: rows, Name: "near"}))
+		},
+		"window-gather": func() plan.Node {
+			spec := plan.WindowSpec{OrderBy: []plan.SortOrder{{Expr: plan.Col("k")}}}
+			return exectest.Must(plan.NewWindow(scan(), plan.WindowExpr{Func: plan.WinRank, Spec: spec, Name: "r"},
+				plan.WindowExpr{Func: plan.WinCount, Spec: spec, Name: "n"}))
+		},
 		"distinct-global-count": func() plan.Node {
 			d := &plan.Distinct{Input: exectest.Must(plan.NewProject(scan(), plan.Col("k")))}
 			return exectest.Must(plan.NewAggregate(d, nil, []plan.AggExpr{{Func: plan.AggCount}}))
