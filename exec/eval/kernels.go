@@ -91,13 +91,16 @@ func monotonicIDs(mem memory.Allocator, p int, offset int64, n int) arrow.Array 
 }
 
 // nullTest reports, per row, whether the value is NULL (or, with isNull
-// false, whether it is not).
+// false, whether it is not). Every value of a null-typed array is NULL,
+// though arrow-go's IsNull answers false for it (it has no validity
+// bitmap).
 func nullTest(mem memory.Allocator, in arrow.Array, isNull bool) arrow.Array {
 	b := array.NewBooleanBuilder(mem)
 	defer b.Release()
 	b.Reserve(in.Len())
+	allNull := in.DataType().ID() == arrow.NULL
 	for i := 0; i < in.Len(); i++ {
-		b.UnsafeAppend(in.IsNull(i) == isNull)
+		b.UnsafeAppend((allNull || in.IsNull(i)) == isNull)
 	}
 	return b.NewArray()
 }
