@@ -1,6 +1,9 @@
 package plan
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // An aggregate's wire form: op is the function's name (with "_distinct"
 // appended for a DISTINCT aggregate, so that a build that does not know
@@ -33,7 +36,12 @@ func encodeAggExpr(a AggExpr) (*encoded, error) {
 }
 
 func decodeAggExpr(x *encoded) (AggExpr, error) {
-	op, distinct := strings.CutSuffix(x.Op, distinctSuffix)
+	// approx_count_distinct ends with the suffix too: a name the table
+	// holds is never DISTINCT.
+	op, distinct := x.Op, false
+	if !slices.Contains(aggFuncNames[:], op) {
+		op, distinct = strings.CutSuffix(op, distinctSuffix)
+	}
 	fn, err := lookup[AggFunc](aggFuncNames[:], op, "aggregate")
 	if err != nil {
 		return AggExpr{}, err

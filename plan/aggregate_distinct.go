@@ -246,4 +246,3 @@ func sameFieldTypes(a, b *arrow.Schema) bool {
 	}
 	return true
 }
-

@@ -69,17 +69,8 @@ func pruneColumns(n plan.Node, required []string) plan.Node {
 		}
 		childRequired = nonNil(plan.ReferencedColumns(exprs...))
 	case *plan.Generate:
-		// The input keeps the columns required above it and the one the
-		// generator reads.
-		var rest []string
-		for _, c := range required {
-			if !slices.Contains(n.Names, c) {
-				rest = append(rest, c)
-			}
-		}
-		childRequired = union(nonNil(rest), plan.ReferencedColumns(n.Arg))
-		if required == nil {
-			childRequired = nil
+		if required != nil {
+			return pruneGenerate(n, required)
 		}
 	}
 	children := n.Children()
@@ -137,4 +128,34 @@ func nonNil(cols []string) []string {
 		return []string{}
 	}
 	return cols
+}
+
+// pruneGenerate keeps below a generator only the columns required above
+// it and the one it reads, with a projection when the input cannot drop
+// the others itself: a generator repeats every column it passes once per
+// element.
+func pruneGenerate(g *plan.Generate, required []string) plan.Node {
+	var keep []string
+	for _, c := range required {
+		if !slices.Contains(g.Names, c) {
+			keep = append(keep, c)
+		}
+	}
+	keep = union(nonNil(keep), plan.ReferencedColumns(g.Arg))
+	child := pruneColumns(g.Input, keep)
+	if child.Schema().NumFields() > len(keep) {
+		var cols []plan.Expr
+		for _, f := range child.Schema().Fields() {
+			if slices.Contains(keep, f.Name) {
+				cols = append(cols, plan.Col(f.Name))
+			}
+		}
+		if p, err := plan.NewProject(child, cols...); err == nil {
+			child = p
+		}
+	}
+	if out, err := g.WithChildren([]plan.Node{child}); err == nil {
+		return out
+	}
+	return g
 }
