@@ -169,6 +169,17 @@ var sqlCorpus = []struct {
 	{query: "SELECT count(*) FROM t WHERE g > 100"},
 	{query: "SELECT k, count(*) FROM t WHERE g > 100 GROUP BY k"},
 	{query: "SELECT CASE WHEN g > 4 THEN 'big' ELSE 'small' END AS size, count(*) FROM t GROUP BY 1"},
+	// every aggregate of plan.LookupAggregate, by name
+	{query: "SELECT k, round(stddev(x), 6), round(stddev_samp(g), 6), round(stddev_pop(x), 6), round(variance(x), 4), round(var_samp(g), 6), round(var_pop(x), 4) FROM t GROUP BY k"},
+	{query: "SELECT std(x), mean(g) FROM t", duck: "SELECT stddev(x), avg(g) FROM t"},
+	{query: "SELECT k, first(k), last(k), first(k, true), last(s IS NULL, false) IS NOT NULL FROM t GROUP BY k", duck: "SELECT k, first(k), last(k), first(k), true FROM t GROUP BY k"},
+	{query: "SELECT k, size(collect_set(g)), size(collect_list(s)) FROM t GROUP BY k", duck: "SELECT k, count(DISTINCT g), count(s) FROM t GROUP BY k"},
+	{query: "SELECT k, approx_count_distinct(g), approx_count_distinct(s, 0.01) FROM t GROUP BY k", duck: "SELECT k, count(DISTINCT g), count(DISTINCT s) FROM t GROUP BY k"},
+	{query: "SELECT k, percentile_approx(g, 0.5, 10000), approx_percentile(x, 0.25) FROM t GROUP BY k", duck: "SELECT k, quantile_disc(g, 0.5), quantile_disc(x, 0.25) FROM t GROUP BY k"},
+	{query: "SELECT count(DISTINCT k, g) FROM t", duck: "SELECT count(DISTINCT k || '|' || g) FROM t"}, // a row with a NULL is not counted
+	{query: "SELECT k, count(DISTINCT g), count(*), sum(x) FROM t GROUP BY k"},
+	{query: "SELECT k, count(DISTINCT g), sum(DISTINCT x), max(s) FROM t GROUP BY k"},
+	{query: "SELECT g % 2, count(DISTINCT k, s), avg(DISTINCT x), count(x) FROM t GROUP BY g % 2", duck: "SELECT g % 2, count(DISTINCT k || '|' || s), avg(DISTINCT x), count(x) FROM t GROUP BY g % 2"},
 	// ORDER BY, LIMIT, DISTINCT
 	{query: "SELECT id, g FROM t ORDER BY g, id"},
 	{query: "SELECT id, g FROM t ORDER BY g DESC, id"},

@@ -440,8 +440,8 @@ func (p *planner) call(f *sqlparser.FuncExpr, sc *scope) (plan.Expr, error) {
 	if !f.Qualifier.IsEmpty() {
 		return nil, p.src.errorAt(at, ErrNotFound, "function %s.%s not found (functions have no namespace)", f.Qualifier.String(), name)
 	}
-	if fn, ok := aggFuncs[strings.ToLower(name)]; ok {
-		return p.aggregate(f, fn, sc, at)
+	if _, ok := plan.LookupAggregate(name); ok {
+		return p.aggregate(f, sc, at)
 	}
 	if f.Distinct {
 		return nil, p.src.errorAt(at, ErrSyntax, "DISTINCT in %s(…), which is not an aggregate", name)
@@ -508,13 +508,16 @@ func (p *planner) builtin(name string, astArgs []sqlparser.Expr, sc *scope, node
 		}
 		return plan.NewUnary(op, args[0]), nil
 	}
-	known := append(append(plan.FunctionNames(), p.cat.functionNames()...), "count", "sum", "avg", "mean", "min", "max", "if", "isnull", "isnotnull")
+	known := append(append(plan.FunctionNames(), p.cat.functionNames()...), "if", "isnull", "isnotnull")
+	known = append(known, plan.AggregateNames()...)
 	return nil, p.src.errorAt(at, ErrNotFound, "function %q not found%s (register a model with RegisterModel or a UDF with RegisterUDF; functions: %s)", name, suggest(name, known), listNames(known))
 }
 
 // aggregate translates an aggregate call into its column of the query's
-// Aggregate.
-func (p *planner) aggregate(f *sqlparser.FuncExpr, fn plan.AggFunc, sc *scope, at int) (plan.Expr, error) {
+// Aggregate: plan.CallAggregate builds it from the arguments as written
+// (the column, the further columns of count(DISTINCT a, b), constant
+// parameters such as percentile_approx's percentage and accuracy).
+func (p *planner) aggregate(f *sqlparser.FuncExpr, sc *scope, at int) (plan.Expr, error) {
 	name := strings.ToLower(f.Name.String())
 	if sc.aggs == nil {
 		where := sc.clause
@@ -523,24 +526,37 @@ func (p *planner) aggregate(f *sqlparser.FuncExpr, fn plan.AggFunc, sc *scope, a
 		}
 		return nil, p.src.errorAt(at, plan.ErrType, "aggregate function %s is not allowed in %s", name, where)
 	}
-	if len(f.Exprs) != 1 {
-		return nil, p.src.errorAt(at, plan.ErrType, "%s takes one argument, got %d", name, len(f.Exprs))
+	var args []plan.Expr
+	for i, a := range f.Exprs {
+		switch a := a.(type) {
+		case *sqlparser.StarExpr:
+			fn, _ := plan.LookupAggregate(name)
+			if fn != plan.AggCount || f.Distinct || !a.TableName.IsEmpty() || len(f.Exprs) != 1 {
+				return nil, p.src.errorAt(at, ErrSyntax, "%s(*): only count takes *", name)
+			}
+		case *sqlparser.AliasedExpr:
+			if containsAggregate(a.Expr) {
+				return nil, p.src.errorAt(at, plan.ErrType, "an aggregate inside the aggregate %s", name)
+			}
+			clause := "an aggregate's argument"
+			if i > 0 {
+				clause = "an aggregate's parameter"
+			}
+			x, err := p.expr(a.Expr, &scope{rel: sc.rel, clause: clause})
+			if err != nil {
+				return nil, err
+			}
+			args = append(args, x)
+		default:
+			return nil, p.src.errorAt(at, ErrSyntax, "%s in %s(…) is not supported", sqlparser.String(a), name)
+		}
 	}
-	call := aggCall{fn: fn, distinct: f.Distinct, text: sqlparser.String(f)}
-	switch a := f.Exprs[0].(type) {
-	case *sqlparser.StarExpr:
-		if fn != plan.AggCount || f.Distinct || !a.TableName.IsEmpty() {
-			return nil, p.src.errorAt(at, ErrSyntax, "%s(*): only count takes *", name)
-		}
-	case *sqlparser.AliasedExpr:
-		if containsAggregate(a.Expr) {
-			return nil, p.src.errorAt(at, plan.ErrType, "an aggregate inside the aggregate %s", name)
-		}
-		x, err := p.expr(a.Expr, &scope{rel: sc.rel, clause: "an aggregate's argument"})
-		if err != nil {
-			return nil, err
-		}
-		call.arg = x
+	if len(f.Exprs) == 0 {
+		return nil, p.src.errorAt(at, plan.ErrType, "%s needs an argument", name)
 	}
-	return sc.aggs.add(call), nil
+	agg, err := plan.CallAggregate(name, f.Distinct, args...)
+	if err != nil {
+		return nil, p.src.errorAt(at, err, "%s", strings.TrimPrefix(err.Error(), "plan: "))
+	}
+	return sc.aggs.add(aggCall{agg: agg, at: at}), nil
 }

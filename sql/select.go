@@ -238,15 +238,10 @@ func (p *planner) finish(base relation, items []item, s *sqlparser.Select, order
 	return relationOf(n, ""), nil
 }
 
-// aggFuncs are the aggregate functions by SQL name.
-var aggFuncs = map[string]plan.AggFunc{
-	"count": plan.AggCount, "sum": plan.AggSum, "avg": plan.AggAvg, "mean": plan.AggAvg,
-	"min": plan.AggMin, "max": plan.AggMax,
-}
-
-// isAggregate reports whether f calls an aggregate function.
+// isAggregate reports whether f calls an aggregate function
+// (plan.LookupAggregate knows its name) without a window.
 func isAggregate(f *sqlparser.FuncExpr) bool {
-	_, ok := aggFuncs[strings.ToLower(f.Name.String())]
+	_, ok := plan.LookupAggregate(f.Name.String())
 	return ok && f.Over == nil && f.Qualifier.IsEmpty()
 }
 
@@ -268,12 +263,12 @@ func (p *planner) hasAggregate(s *sqlparser.Select) bool {
 	return found
 }
 
-// aggCall is one aggregate call of a query.
+// aggCall is one aggregate call of a query: the AggExpr that
+// plan.CallAggregate built, its column arguments (Arg, More) over the
+// aggregate's input and its constant parameters as written.
 type aggCall struct {
-	fn       plan.AggFunc
-	arg      plan.Expr // over the aggregate's input; nil for count(*)
-	distinct bool
-	text     string // as written, for messages
+	agg plan.AggExpr
+	at  int // the call's offset in the query, for errors
 }
 
 // aggregates collects a query's aggregate calls; equal calls share one.
@@ -283,11 +278,7 @@ type aggregates struct {
 }
 
 func (a *aggregates) add(c aggCall) plan.Expr {
-	arg := "*"
-	if c.arg != nil {
-		arg = c.arg.String()
-	}
-	key := fmt.Sprintf("%s|%v|%s", c.fn, c.distinct, arg)
+	key := fmt.Sprintf("%s|%v|%s|%s", c.agg.Func, c.agg.Distinct, plan.FormatExprs(c.agg.Columns()), plan.FormatExprs(c.agg.Params))
 	i, ok := a.index[key]
 	if !ok {
 		i = len(a.calls)
@@ -470,46 +461,42 @@ func replaceKeys(e plan.Expr, keys map[string]int) plan.Expr {
 }
 
 // buildAggregate builds Aggregate(keys, aggs) over rel, after a
-// projection that computes the keys and arguments. DISTINCT aggregates
-// (count(DISTINCT x)) group twice: by the keys and x, then by the keys;
-// so all DISTINCT aggregates of a query must share their argument, and
-// cannot be mixed with plain ones (that needs a join).
+// projection that computes the keys and the aggregates' column arguments
+// (constant parameters stay literals, as plan.CallAggregate expects).
+// DISTINCT aggregates, mixed with plain ones or of different arguments,
+// are plan's to rewrite (plan.RewriteDistinctAggregates, in the
+// executor).
 func (p *planner) buildAggregate(rel relation, keys []plan.Expr, aggs *aggregates, s *sqlparser.Select) (plan.Node, error) {
 	var pre, keyCols []plan.Expr
 	for i, k := range keys {
 		pre = append(pre, &plan.Alias{Child: k, Name: keyName(i)})
 		keyCols = append(keyCols, plan.Col(keyName(i)))
 	}
-	distinctArg := ""
-	plain := false
-	for _, c := range aggs.calls {
-		if !c.distinct {
-			plain = true
-			continue
+	args := map[string]string{} // an argument's text → its column
+	arg := func(e plan.Expr) plan.Expr {
+		name, ok := args[e.String()]
+		if !ok {
+			name = argName(len(args))
+			args[e.String()] = name
+			pre = append(pre, &plan.Alias{Child: e, Name: name})
 		}
-		if distinctArg != "" && distinctArg != c.arg.String() {
-			return nil, p.src.errorAt(p.findFrom("DISTINCT", false), ErrUnsupported, "DISTINCT aggregates of different arguments (%s, %s) are not supported yet", distinctArg, c.arg)
-		}
-		distinctArg = c.arg.String()
-	}
-	if distinctArg != "" && plain {
-		return nil, p.src.errorAt(p.findFrom("DISTINCT", false), ErrUnsupported, "a DISTINCT aggregate together with plain aggregates is not supported yet")
+		return plan.Col(name)
 	}
 	list := make([]plan.AggExpr, len(aggs.calls))
 	for i, c := range aggs.calls {
-		list[i] = plan.AggExpr{Func: c.fn, Name: aggName(i)}
-		if c.arg == nil {
-			continue
+		a := c.agg
+		a.Name = aggName(i)
+		if a.Arg != nil {
+			a.Arg = arg(a.Arg)
 		}
-		if distinctArg != "" {
-			list[i].Arg = plan.Col(argName(0))
-			continue
+		if len(a.More) > 0 {
+			more := make([]plan.Expr, len(a.More))
+			for j, m := range a.More {
+				more[j] = arg(m)
+			}
+			a.More = more
 		}
-		pre = append(pre, &plan.Alias{Child: c.arg, Name: argName(i)})
-		list[i].Arg = plan.Col(argName(i))
-	}
-	if distinctArg != "" {
-		pre = append(pre, &plan.Alias{Child: aggs.calls[0].arg, Name: argName(0)})
+		list[i] = a
 	}
 	in := rel.node
 	if len(pre) > 0 {
@@ -519,15 +506,14 @@ func (p *planner) buildAggregate(rel relation, keys []plan.Expr, aggs *aggregate
 		}
 		in = n
 	}
-	if distinctArg != "" {
-		n, err := plan.NewAggregate(in, append(keyCols[:len(keyCols):len(keyCols)], plan.Col(argName(0))), nil)
-		if err != nil {
-			return nil, p.planError(err, s.SelectExprs)
-		}
-		in = n
-	}
 	n, err := plan.NewAggregate(in, keyCols, list)
 	if err != nil {
+		// Name the aggregate at fault where plan's message says which.
+		for _, c := range aggs.calls {
+			if strings.Contains(err.Error(), c.agg.Func.String()) && c.at >= 0 {
+				return nil, p.src.errorAt(c.at, err, "%s", strings.TrimPrefix(err.Error(), "plan: "))
+			}
+		}
 		return nil, p.planError(err, s.SelectExprs)
 	}
 	return n, nil
