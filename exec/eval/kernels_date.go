@@ -204,11 +204,7 @@ func dateFormatKernel(ev *Evaluator, _ *plan.Builtin, args []arrow.Array, rows i
 	b.Reserve(rows)
 	var cache patternCache
 	var buf []byte
-	for r := 0; r < rows; r++ {
-		if ts.null(r) || format.null(r) {
-			b.AppendNull()
-			continue
-		}
+	for r := range validRows(b, rows, args...) {
 		p, err := cache.get(format.a.Value(format.at(r)))
 		if err != nil {
 			return nil, err
@@ -225,11 +221,7 @@ func datePartKernel(part func(time.Time) int32) builtinKernel {
 		b := array.NewInt32Builder(ev.mem)
 		defer b.Release()
 		b.Reserve(rows)
-		for r := 0; r < in.Len(); r++ {
-			if in.IsNull(r) {
-				b.UnsafeAppendBoolToBitmap(false)
-				continue
-			}
+		for r := range validRows(b, in.Len(), in) {
 			b.UnsafeAppend(part(in.Value(r).ToTime()))
 		}
 		return b.NewArray(), nil
@@ -242,11 +234,7 @@ func timePartKernel(unit, modulo int64) builtinKernel {
 		b := array.NewInt32Builder(ev.mem)
 		defer b.Release()
 		b.Reserve(rows)
-		for r := 0; r < in.Len(); r++ {
-			if in.IsNull(r) {
-				b.UnsafeAppendBoolToBitmap(false)
-				continue
-			}
+		for r := range validRows(b, in.Len(), in) {
 			v := int64(in.Value(r)) % microsPerDay
 			if v < 0 {
 				v += microsPerDay
@@ -264,11 +252,7 @@ func dateAddKernel(sign int64) builtinKernel {
 		b := array.NewDate32Builder(ev.mem)
 		defer b.Release()
 		b.Reserve(rows)
-		for r := 0; r < rows; r++ {
-			if d.null(r) || n.null(r) {
-				b.UnsafeAppendBoolToBitmap(false)
-				continue
-			}
+		for r := range validRows(b, rows, args...) {
 			v := int64(d.a.Value(d.at(r))) + sign*n.a.Value(n.at(r))
 			if v != int64(int32(v)) {
 				return nil, fmt.Errorf("date overflow: %d days from the epoch", v)
@@ -285,11 +269,7 @@ func dateDiffKernel(ev *Evaluator, _ *plan.Builtin, args []arrow.Array, rows int
 	b := array.NewInt32Builder(ev.mem)
 	defer b.Release()
 	b.Reserve(rows)
-	for r := 0; r < rows; r++ {
-		if end.null(r) || start.null(r) {
-			b.UnsafeAppendBoolToBitmap(false)
-			continue
-		}
+	for r := range validRows(b, rows, args...) {
 		b.UnsafeAppend(int32(end.a.Value(end.at(r)) - start.a.Value(start.at(r))))
 	}
 	return b.NewArray(), nil
@@ -336,11 +316,7 @@ func dateTruncKernel(ev *Evaluator, _ *plan.Builtin, args []arrow.Array, rows in
 	b := array.NewTimestampBuilder(ev.mem, plan.TimestampType.(*arrow.TimestampType))
 	defer b.Release()
 	b.Reserve(rows)
-	for r := 0; r < rows; r++ {
-		if unit.null(r) || ts.null(r) {
-			b.UnsafeAppendBoolToBitmap(false)
-			continue
-		}
+	for r := range validRows(b, rows, args...) {
 		t, ok := truncTime(time.UnixMicro(int64(ts.a.Value(ts.at(r)))).UTC(), unit.a.Value(unit.at(r)), false)
 		if !ok {
 			b.UnsafeAppendBoolToBitmap(false)
@@ -357,11 +333,7 @@ func truncKernel(ev *Evaluator, _ *plan.Builtin, args []arrow.Array, rows int) (
 	b := array.NewDate32Builder(ev.mem)
 	defer b.Release()
 	b.Reserve(rows)
-	for r := 0; r < rows; r++ {
-		if unit.null(r) || d.null(r) {
-			b.UnsafeAppendBoolToBitmap(false)
-			continue
-		}
+	for r := range validRows(b, rows, args...) {
 		t, ok := truncTime(d.a.Value(d.at(r)).ToTime(), unit.a.Value(unit.at(r)), true)
 		if !ok {
 			b.UnsafeAppendBoolToBitmap(false)

@@ -43,13 +43,8 @@ func mapFloats(ev *Evaluator, args []arrow.Array, rows int, fn func(x []float64)
 	defer b.Release()
 	b.Reserve(rows)
 	x := make([]float64, len(cols))
-rows:
-	for r := 0; r < rows; r++ {
+	for r := range validRows(b, rows, args...) {
 		for i, c := range cols {
-			if c.null(r) {
-				b.UnsafeAppendBoolToBitmap(false)
-				continue rows
-			}
 			x[i] = c.a.Value(c.at(r))
 		}
 		if v, ok := fn(x); ok {
@@ -107,11 +102,7 @@ func floatToInt(fn func(float64) float64) builtinKernel {
 		b := array.NewInt64Builder(ev.mem)
 		defer b.Release()
 		b.Reserve(rows)
-		for r := 0; r < in.Len(); r++ {
-			if in.IsNull(r) {
-				b.UnsafeAppendBoolToBitmap(false)
-				continue
-			}
+		for r := range validRows(b, in.Len(), in) {
 			b.UnsafeAppend(saturate(fn(in.Value(r))))
 		}
 		return b.NewArray(), nil

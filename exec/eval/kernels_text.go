@@ -41,6 +41,13 @@ func stringsOf(args []arrow.Array, rows int) []argCol[*array.String] {
 	return out
 }
 
+// stringValues reads row r of every argument into vals.
+func stringValues(cols []argCol[*array.String], r int, vals []string) {
+	for i, c := range cols {
+		vals[i] = c.a.Value(c.at(r))
+	}
+}
+
 // mapStrings builds a string column: row r is fn's value, NULL when any
 // argument is NULL or fn reports !ok.
 func mapStrings(ev *Evaluator, args []arrow.Array, rows int, fn func(r int, s []string) (string, bool, error)) (arrow.Array, error) {
@@ -49,15 +56,8 @@ func mapStrings(ev *Evaluator, args []arrow.Array, rows int, fn func(r int, s []
 	defer b.Release()
 	b.Reserve(rows)
 	vals := make([]string, len(cols))
-rows:
-	for r := 0; r < rows; r++ {
-		for i, c := range cols {
-			if c.null(r) {
-				b.AppendNull()
-				continue rows
-			}
-			vals[i] = c.a.Value(c.at(r))
-		}
+	for r := range validRows(b, rows, args...) {
+		stringValues(cols, r, vals)
 		v, ok, err := fn(r, vals)
 		if err != nil {
 			return nil, err
@@ -78,15 +78,8 @@ func mapBools(ev *Evaluator, args []arrow.Array, rows int, fn func(s []string) (
 	defer b.Release()
 	b.Reserve(rows)
 	vals := make([]string, len(cols))
-rows:
-	for r := 0; r < rows; r++ {
-		for i, c := range cols {
-			if c.null(r) {
-				b.UnsafeAppendBoolToBitmap(false)
-				continue rows
-			}
-			vals[i] = c.a.Value(c.at(r))
-		}
+	for r := range validRows(b, rows, args...) {
+		stringValues(cols, r, vals)
 		v, err := fn(vals)
 		if err != nil {
 			return nil, err
