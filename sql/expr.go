@@ -434,11 +434,11 @@ func (p *planner) cast(e *sqlparser.ConvertExpr, sc *scope) (plan.Expr, error) {
 func (p *planner) call(f *sqlparser.FuncExpr, sc *scope) (plan.Expr, error) {
 	name := f.Name.String()
 	at := p.findFrom(name, true)
-	if f.Over != nil {
-		return nil, p.src.errorAt(at, ErrUnsupported, "window functions are not supported yet: %s(…) OVER (…)", name)
-	}
 	if !f.Qualifier.IsEmpty() {
 		return nil, p.src.errorAt(at, ErrNotFound, "function %s.%s not found (functions have no namespace)", f.Qualifier.String(), name)
+	}
+	if f.Over != nil {
+		return p.window(f, sc, at)
 	}
 	if _, ok := plan.LookupAggregate(name); ok {
 		return p.aggregate(f, sc, at)

@@ -118,6 +118,8 @@ type planner struct {
 	input plan.Node        // the input of Select and Filter, or nil
 	ctes  []map[string]cte // WITH scopes, innermost last
 	from  int              // offset in the user's text where names are searched from
+	// windows are the named windows of the current SELECT's WINDOW clause.
+	windows map[string]*sqlparser.WindowDef
 }
 
 type cte struct {

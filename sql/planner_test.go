@@ -71,6 +71,9 @@ func TestTranslate(t *testing.T) {
 		{"SELECT 1 AS one", "one:int32", nil},
 		{"SHOW TABLES", "namespace:utf8, tableName:utf8, isTemporary:bool", nil},
 		{"SHOW TABLES LIKE 'u*'", "namespace:utf8, tableName:utf8, isTemporary:bool", nil},
+		{"SELECT id, row_number() OVER (PARTITION BY k ORDER BY g DESC NULLS FIRST, id) AS rn, lag(x, 2, 0.5) OVER w, sum(g) OVER (w ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM t WINDOW w AS (PARTITION BY k ORDER BY id)",
+			"id:int64, rn:int32, lag(x, 2, 0.5) OVER w:float64, sum(g) OVER (w ROWS BETWEEN 2 PRECEDING AND CURRENT ROW):int64",
+			[]string{"order=[g DESC NULLS FIRST, id ASC NULLS FIRST]", "ROWS BETWEEN 2 PRECEDING AND CURRENT ROW"}},
 		{"DESCRIBE t", "col_name:utf8, data_type:utf8, comment:utf8", nil},
 	} {
 		n, err := Plan(cat, c.query)
@@ -112,7 +115,12 @@ func TestErrors(t *testing.T) {
 		{"SELECT id FROM t WHERE id >", 1, 28, ErrSyntax, []string{"at the end of the statement"}},
 		{"SELECT  id,\n  k FROM t WHERE count(*) > 1", 2, 18, plan.ErrType, []string{"aggregate function count is not allowed in WHERE"}},
 		{"SELECT k, id FROM t GROUP BY k", 1, 11, plan.ErrColumnNotFound, []string{`column "id" is neither in GROUP BY nor in an aggregate`}},
-		{"SELECT id, rank() OVER (ORDER BY id) FROM t", 1, 12, ErrUnsupported, []string{"window functions are not supported yet"}},
+		{"SELECT id FROM t WHERE rank() OVER (ORDER BY id) < 3", 1, 24, plan.ErrType, []string{"window function rank is not allowed in WHERE"}},
+		{"SELECT k, rank() OVER (ORDER BY count(*)) FROM t GROUP BY k", 1, 11, ErrUnsupported, []string{"GROUP BY or aggregates are not supported yet"}},
+		{"SELECT id, sum(g) OVER ww FROM t WINDOW w AS (ORDER BY id)", 1, 24, ErrNotFound, []string{`window "ww" not defined`, `did you mean "w"?`}},
+		{"SELECT id,\n  ntile(g) OVER (ORDER BY id) FROM t", 2, 9, ErrUnsupported, []string{"ntile's number of buckets must be an integer literal"}},
+		{"SELECT id, stddev(x) OVER (ORDER BY id) FROM t", 1, 12, ErrUnsupported, []string{"stddev over a window is not supported yet"}},
+		{"SELECT id, sum(g, x) OVER (ORDER BY id) FROM t", 1, 12, plan.ErrType, []string{"sum over a window takes one argument, got 2"}},
 		{"SELECT id FROM t LIMIT 1 OFFSET 2", 1, 26, ErrUnsupported, []string{"OFFSET is not supported yet"}},
 		{"SELECT CAST(id AS varchr) FROM t", 1, 19, plan.ErrType, []string{`unknown type "varchr"`}},
 		{"SELECT fooo(id) FROM t", 1, 8, ErrNotFound, []string{`function "fooo" not found`, "RegisterModel"}},

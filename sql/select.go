@@ -31,8 +31,9 @@ func (p *planner) selectStmt(s *sqlparser.Select) (relation, error) {
 		return relation{}, err
 	}
 	defer p.popWith(s.With)
-	if len(s.Window) > 0 {
-		return relation{}, p.src.errorAt(p.src.find("WINDOW", p.from, false), ErrUnsupported, "window functions are not supported yet")
+	defer func(saved map[string]*sqlparser.WindowDef) { p.windows = saved }(p.windows)
+	if err := p.windowClause(s.Window); err != nil {
+		return relation{}, err
 	}
 	if s.Into != nil || s.Lock != "" {
 		return relation{}, p.src.errorAt(p.from, ErrUnsupported, "SELECT … INTO and locking reads are not supported")
@@ -46,9 +47,6 @@ func (p *planner) selectStmt(s *sqlparser.Select) (relation, error) {
 	}
 	defer func(saved int) { p.from = saved }(p.from)
 	p.from = start
-	if err := p.noWindows(s); err != nil {
-		return relation{}, err
-	}
 
 	rel, err := p.fromClause(s.From)
 	if err != nil {
@@ -83,23 +81,16 @@ func (p *planner) selectStmt(s *sqlparser.Select) (relation, error) {
 	})
 }
 
-// noWindows refuses window functions (OVER) anywhere in s's own clauses.
-func (p *planner) noWindows(s *sqlparser.Select) error {
-	var found *sqlparser.FuncExpr
-	visit := func(n sqlparser.SQLNode) (bool, error) {
-		switch n := n.(type) {
-		case *sqlparser.Subquery:
-			return false, nil
-		case *sqlparser.FuncExpr:
-			if n.Over != nil && found == nil {
-				found = n
-			}
+// windowClause records the named windows of a WINDOW clause for the
+// OVER clauses of this SELECT (a nested SELECT sees its own).
+func (p *planner) windowClause(w sqlparser.Window) error {
+	p.windows = map[string]*sqlparser.WindowDef{}
+	for _, d := range w {
+		name := strings.ToLower(d.Name.String())
+		if _, dup := p.windows[name]; dup {
+			return p.src.errorAt(p.src.find(d.Name.String(), p.src.find("WINDOW", p.from, false), false), ErrSyntax, "window %q is defined twice", d.Name.String())
 		}
-		return found == nil, nil
-	}
-	_ = sqlparser.Walk(visit, s.SelectExprs, s.Where, s.GroupBy, s.Having, s.OrderBy)
-	if found != nil {
-		return p.src.errorAt(p.findFrom(found.Name.String(), true), ErrUnsupported, "window functions are not supported yet: %s(…) OVER (…)", found.Name.String())
+		p.windows[name] = d
 	}
 	return nil
 }
