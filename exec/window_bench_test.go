@@ -15,7 +15,7 @@ import (
 type countSink struct{ rows atomic.Int64 }
 
 func (s *countSink) Consume(_ int, b arrow.RecordBatch) error { s.rows.Add(b.NumRows()); return nil }
-func (s *countSink) Done(int) error                          { return nil }
+func (s *countSink) Done(int) error                           { return nil }
 
 // BenchmarkWindow computes row_number and a running sum over 1M rows in
 // 1,000 window partitions (two input partitions of 16k-row batches).

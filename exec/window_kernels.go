@@ -140,15 +140,36 @@ func (c *windowChunk) compute(ev *eval.Evaluator, x plan.WindowExpr, chunk arrow
 	case plan.WinMin, plan.WinMax:
 		return c.extreme(x.Func == plan.WinMax, arg, lo, hi)
 	case plan.WinFirst, plan.WinLast:
+		// With ignoreNulls, the first valid row at or after lo (the last
+		// at or before hi) when it lies within the frame.
+		next, prev := make([]int, c.n+1), make([]int, c.n)
+		next[c.n] = c.n
+		for i := c.n - 1; i >= 0; i-- {
+			next[i] = next[i+1]
+			if !x.IgnoreNulls || arg.IsValid(i) {
+				next[i] = i
+			}
+		}
+		for i := range prev {
+			switch {
+			case !x.IgnoreNulls || arg.IsValid(i):
+				prev[i] = i
+			case i > 0:
+				prev[i] = prev[i-1]
+			default:
+				prev[i] = -1
+			}
+		}
 		idx := make([]int, c.n)
 		for i := range idx {
-			switch {
-			case lo[i] > hi[i]:
-				idx[i] = -1
-			case x.Func == plan.WinFirst:
-				idx[i] = lo[i]
-			default:
-				idx[i] = hi[i]
+			idx[i] = -1
+			if lo[i] > hi[i] {
+				continue
+			}
+			if j := next[lo[i]]; x.Func == plan.WinFirst && j <= hi[i] {
+				idx[i] = j
+			} else if j := prev[hi[i]]; x.Func == plan.WinLast && j >= lo[i] {
+				idx[i] = j
 			}
 		}
 		return c.take(arg, idx)

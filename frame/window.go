@@ -164,9 +164,24 @@ func (a Aggregation) Over(w WindowSpec) Column {
 	if !ok {
 		return Column{&plan.Invalid{Err: fmt.Errorf("frame: %s over a window is not supported; window aggregates are count, sum, avg, min, max, first and last", a.agg.Func)}}
 	}
+	if a.agg.Distinct {
+		return Column{&plan.Invalid{Err: fmt.Errorf("frame: %s over a window: DISTINCT aggregates are not supported over windows (as in Spark)", a.agg.Func)}}
+	}
 	x := plan.WindowExpr{Func: fn}
 	if a.agg.Arg != nil {
 		x.Args = []plan.Expr{a.agg.Arg}
+	}
+	for _, p := range a.agg.Params {
+		// First(col, ignoreNulls) is the only aggregate with a parameter
+		// that windows take.
+		var b, isBool bool
+		if lit, ok := p.(*plan.Literal); ok {
+			b, isBool = lit.Value.(bool)
+		}
+		if !isBool || (fn != plan.WinFirst && fn != plan.WinLast) {
+			return Column{&plan.Invalid{Err: fmt.Errorf("frame: %s over a window takes no parameter %s", a.agg.Func, p)}}
+		}
+		x.IgnoreNulls = b
 	}
 	call := Column{plan.Over(x, w.spec)}
 	if a.agg.Name != "" {

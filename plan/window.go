@@ -192,8 +192,11 @@ type WindowExpr struct {
 	// Default is lag's and lead's value where the offset row does not
 	// exist (nil: NULL).
 	Default Expr
-	Spec    WindowSpec
-	Name    string
+	// IgnoreNulls makes first and last take the frame's first or last
+	// non-NULL value (Spark's first(x, true)).
+	IgnoreNulls bool
+	Spec        WindowSpec
+	Name        string
 
 	frame Frame // the effective frame, set by resolve
 	typ   arrow.DataType
@@ -227,6 +230,10 @@ func (w WindowExpr) Call() string {
 	case WinCount:
 		if len(args) == 0 {
 			args = []string{"1"}
+		}
+	case WinFirst, WinLast:
+		if w.IgnoreNulls {
+			args = append(args, "true")
 		}
 	}
 	return fmt.Sprintf("%s(%s)", w.Func, strings.Join(args, ", "))
@@ -299,6 +306,9 @@ func (w WindowExpr) resolve(in *arrow.Schema) (WindowExpr, error) {
 	}
 	if w.Func != WinLag && w.Func != WinLead && w.Default != nil {
 		return fail("only lag and lead take a default value")
+	}
+	if w.Func != WinFirst && w.Func != WinLast && w.IgnoreNulls {
+		return fail("only first and last take ignoreNulls")
 	}
 	// The frame: ranking and offset functions have a fixed one, which an
 	// explicit frame must match, as in Spark.

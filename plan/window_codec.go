@@ -10,6 +10,7 @@ import (
 type windowWire struct {
 	N          int64  `json:"n,omitempty"`
 	HasDefault bool   `json:"default,omitempty"`
+	IgnoreNull bool   `json:"ignore_nulls,omitempty"`
 	Frame      *Frame `json:"frame,omitempty"` // the spec's, nil for the default
 }
 
@@ -40,7 +41,7 @@ func encodeWindow(w *Window, e *encoded) error {
 		if err != nil {
 			return err
 		}
-		v, err := json.Marshal(windowWire{N: x.N, HasDefault: x.Default != nil, Frame: x.Spec.Frame})
+		v, err := json.Marshal(windowWire{N: x.N, HasDefault: x.Default != nil, IgnoreNull: x.IgnoreNulls, Frame: x.Spec.Frame})
 		if err != nil {
 			return err
 		}
@@ -78,7 +79,7 @@ func decodeWindow(e *encoded, inputs []Node, orders, keys []Expr) (Node, error) 
 		if err != nil {
 			return nil, err
 		}
-		x := WindowExpr{Func: fn, N: w.N, Name: a.Name, Spec: spec}
+		x := WindowExpr{Func: fn, N: w.N, IgnoreNulls: w.IgnoreNull, Name: a.Name, Spec: spec}
 		x.Spec.Frame = w.Frame
 		if w.HasDefault {
 			if len(args) == 0 {

@@ -162,6 +162,7 @@ func TestWindowRoundTrip(t *testing.T) {
 		plan.WindowExpr{Func: plan.WinSum, Args: []plan.Expr{plan.Col("o")}, Spec: byKOrange(-3, plan.UnboundedFollowing)},
 		plan.WindowExpr{Func: plan.WinMin, Args: []plan.Expr{plan.Col("s")}, Spec: byKOrows(plan.UnboundedPreceding, -1)},
 		plan.WindowExpr{Func: plan.WinLast, Args: []plan.Expr{plan.Col("l")}, Spec: byKO},
+		plan.WindowExpr{Func: plan.WinFirst, Args: []plan.Expr{plan.Col("s")}, IgnoreNulls: true, Spec: byKOrows(-2, 2)},
 	))
 	w3 := must(plan.NewWindow(w2, plan.WindowExpr{Func: plan.WinAvg, Args: []plan.Expr{plan.Col("f")}, Spec: plan.WindowSpec{}}))
 	data, err := plan.Marshal(w3)
