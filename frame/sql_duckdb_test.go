@@ -192,6 +192,14 @@ var sqlCorpus = []struct {
 	{query: "SELECT id, first_value(k) OVER (PARTITION BY g ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), last_value(s) OVER (PARTITION BY g ORDER BY id) FROM t"},
 	{query: "SELECT id, round(x - avg(x) OVER (PARTITION BY k), 6) AS dx FROM t"},
 	{query: "SELECT k, n, rank() OVER (ORDER BY n DESC) FROM (SELECT k, count(*) AS n FROM t GROUP BY k) c"},
+	// generators
+	{query: "SELECT id, explode(split(s, ' ')) FROM t", duck: "SELECT id, unnest(string_split(s, ' ')) FROM t"},
+	{query: "SELECT id, explode(split(s, ' ')) AS w FROM t WHERE g > 3", duck: "SELECT id, unnest(string_split(s, ' ')) AS w FROM t WHERE g > 3"},
+	{query: "SELECT id, posexplode(split(s, 'p')) FROM t", duck: "SELECT id, generate_subscripts(string_split(s, 'p'), 1) - 1, unnest(string_split(s, 'p')) FROM t"},
+	{query: "SELECT explode_outer(split(s, ' ')) AS w, id FROM t", duck: "SELECT unnest(CASE WHEN s IS NULL THEN [NULL] ELSE string_split(s, ' ') END) AS w, id FROM t"},
+	{query: "SELECT id, explode(array(id, id * 2)) FROM t WHERE id < 20", duck: "SELECT id, unnest([id, id * 2]) FROM t WHERE id < 20"},
+	{query: "SELECT id, explode(split(s, ' ')) AS w FROM t ORDER BY id DESC, w", duck: "SELECT id, unnest(string_split(s, ' ')) AS w FROM t ORDER BY id DESC, w"},
+	{query: "SELECT w, count(*) FROM (SELECT explode(split(s, ' ')) AS w FROM t) e GROUP BY w", duck: "SELECT w, count(*) FROM (SELECT unnest(string_split(s, ' ')) AS w FROM t) e GROUP BY w"},
 	// ORDER BY, LIMIT, DISTINCT
 	{query: "SELECT id, g FROM t ORDER BY g, id"},
 	{query: "SELECT id, g FROM t ORDER BY g DESC, id"},

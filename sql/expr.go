@@ -443,6 +443,9 @@ func (p *planner) call(f *sqlparser.FuncExpr, sc *scope) (plan.Expr, error) {
 	if _, ok := plan.LookupAggregate(name); ok {
 		return p.aggregate(f, sc, at)
 	}
+	if plan.LookupGenerator(name) {
+		return p.generator(f, sc, at)
+	}
 	if f.Distinct {
 		return nil, p.src.errorAt(at, ErrSyntax, "DISTINCT in %s(…), which is not an aggregate", name)
 	}
@@ -455,6 +458,39 @@ func (p *planner) call(f *sqlparser.FuncExpr, sc *scope) (plan.Expr, error) {
 		args[i] = ae.Expr
 	}
 	return p.builtin(name, args, sc, f)
+}
+
+// generator translates explode(x), posexplode(x) and their _outer forms
+// into a plan.Generator, which plan.Projection turns into a Generate node
+// below the select list.
+func (p *planner) generator(f *sqlparser.FuncExpr, sc *scope, at int) (plan.Expr, error) {
+	name := strings.ToLower(f.Name.String())
+	if sc.aggs != nil {
+		return nil, p.src.errorAt(at, ErrUnsupported, "generator %s in a query with GROUP BY or aggregates is not supported yet: explode in a subquery, then aggregate over it", name)
+	}
+	if sc.clause != "the select list" {
+		return nil, p.src.errorAt(at, plan.ErrType, "generator %s is allowed only in the select list, not in %s", name, sc.clause)
+	}
+	if f.Distinct {
+		return nil, p.src.errorAt(at, ErrSyntax, "DISTINCT in %s(…), which is not an aggregate", name)
+	}
+	var args []plan.Expr
+	for _, a := range f.Exprs {
+		ae, ok := a.(*sqlparser.AliasedExpr)
+		if !ok {
+			return nil, p.src.errorAt(at, ErrSyntax, "%s(*): only count takes *", name)
+		}
+		x, err := p.expr(ae.Expr, &scope{rel: sc.rel, clause: "a generator's argument"})
+		if err != nil {
+			return nil, err
+		}
+		args = append(args, x)
+	}
+	g, err := plan.CallGenerator(name, args...)
+	if err != nil {
+		return nil, p.src.errorAt(at, err, "%s", strings.TrimPrefix(err.Error(), "plan: "))
+	}
+	return g, nil
 }
 
 // builtin calls the function name on args: a model or UDF of the catalog
@@ -509,7 +545,7 @@ func (p *planner) builtin(name string, astArgs []sqlparser.Expr, sc *scope, node
 		return plan.NewUnary(op, args[0]), nil
 	}
 	known := append(append(plan.FunctionNames(), p.cat.functionNames()...), "if", "isnull", "isnotnull")
-	known = append(known, plan.AggregateNames()...)
+	known = append(append(known, plan.AggregateNames()...), plan.GeneratorNames()...)
 	return nil, p.src.errorAt(at, ErrNotFound, "function %q not found%s (register a model with RegisterModel or a UDF with RegisterUDF; functions: %s)", name, suggest(name, known), listNames(known))
 }
 

@@ -74,6 +74,9 @@ func TestTranslate(t *testing.T) {
 		{"SELECT id, row_number() OVER (PARTITION BY k ORDER BY g DESC NULLS FIRST, id) AS rn, lag(x, 2, 0.5) OVER w, sum(g) OVER (w ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM t WINDOW w AS (PARTITION BY k ORDER BY id)",
 			"id:int64, rn:int32, lag(x, 2, 0.5) OVER w:float64, sum(g) OVER (w ROWS BETWEEN 2 PRECEDING AND CURRENT ROW):int64",
 			[]string{"order=[g DESC NULLS FIRST, id ASC NULLS FIRST]", "ROWS BETWEEN 2 PRECEDING AND CURRENT ROW"}},
+		{"SELECT id, explode(split(k, ' ')) FROM t", "id:int64, col:utf8", []string{"Generate explode"}},
+		{"SELECT posexplode(split(k, ' ')), id FROM t ORDER BY id DESC", "pos:int32, col:utf8, id:int64", []string{"Sort [id DESC NULLS LAST]"}},
+		{"SELECT explode_outer(split(k, ' ')) AS w FROM t ORDER BY w, upper(k)", "w:utf8", []string{"Sort [w ASC NULLS FIRST, __ember_order0 ASC NULLS FIRST]"}},
 		{"DESCRIBE t", "col_name:utf8, data_type:utf8, comment:utf8", nil},
 	} {
 		n, err := Plan(cat, c.query)
@@ -130,6 +133,10 @@ func TestErrors(t *testing.T) {
 		{"SELECT id FROM t GROUP BY id HAVING stdev(x) > 1", 1, 37, ErrNotFound, []string{`did you mean "stddev"?`}},
 		{"SELECT k,\n  percentile_approx(x, 2) FROM t GROUP BY k", 2, 3, plan.ErrType, []string{"percentile_approx"}},
 		{"SELECT count(x, g) FROM t", 1, 8, plan.ErrType, []string{"count takes one argument"}},
+		{"SELECT id FROM t WHERE explode(split(s, ' ')) = 'a'", 1, 24, plan.ErrType, []string{"generator explode is allowed only in the select list, not in WHERE"}},
+		{"SELECT k, explode(split(s, ' ')) FROM t GROUP BY k, s", 1, 11, ErrUnsupported, []string{"generator explode in a query with GROUP BY"}},
+		{"SELECT explode(s, k) FROM t", 1, 8, plan.ErrType, []string{"explode takes 1 argument, got 2"}},
+		{"SELECT posexplode(split(k, ' ')) AS p FROM t", 1, 8, plan.ErrType, []string{"one alias is not enough"}},
 		{"SELECT id FROM t ORDER BY 3", 1, 27, plan.ErrColumnNotFound, []string{"ORDER BY position 3"}},
 		{"SELECT k FROM t GROUP BY 2", 1, 26, plan.ErrColumnNotFound, []string{"GROUP BY position 2"}},
 		{"SELECT id FROM t INTERSECT SELECT id FROM u", 1, 18, ErrUnsupported, []string{"INTERSECT"}},

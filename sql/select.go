@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/dolthub/vitess/go/vt/sqlparser"
 	"github.com/ember-df/ember/plan"
 )
@@ -152,13 +153,32 @@ func (p *planner) itemName(se *sqlparser.AliasedExpr, e plan.Expr) string {
 	return strings.TrimSpace(sqlparser.String(se.Expr))
 }
 
+// generatedName is the name of the first column an unaliased generator
+// gives over base: pos for posexplode, key for a map's entries, else col.
+func generatedName(g *plan.Generator, base relation) string {
+	if g.Func == plan.GenPosExplode {
+		return "pos"
+	}
+	if r, err := g.Arg.Resolve(base.node.Schema()); err == nil && r.Type() != nil && r.Type().ID() == arrow.MAP {
+		return "key"
+	}
+	return "col"
+}
+
 // finish adds the select list's projection, DISTINCT, ORDER BY and LIMIT
 // over base. ORDER BY keys are a select item (by position, alias or the
 // same expression) or an expression over base, computed as a hidden
 // column of the projection and dropped after the sort.
 func (p *planner) finish(base relation, items []item, s *sqlparser.Select, orderKey func(sqlparser.Expr) (plan.Expr, error)) (relation, error) {
 	exprs := make([]plan.Expr, 0, len(items))
-	for _, it := range items {
+	for i, it := range items {
+		if g, ok := it.expr.(*plan.Generator); ok && it.ast != nil && it.ast.As.IsEmpty() {
+			// An unaliased generator's columns keep Spark's names (col,
+			// pos, key, value); the item is named by its first one.
+			exprs = append(exprs, g)
+			items[i].name = generatedName(g, base)
+			continue
+		}
 		if c, ok := it.expr.(*plan.Column); ok && c.Name == it.name {
 			exprs = append(exprs, it.expr)
 		} else {
@@ -215,9 +235,11 @@ func (p *planner) finish(base relation, items []item, s *sqlparser.Select, order
 		}
 	}
 	if len(hidden) > 0 {
-		keep := make([]plan.Expr, len(items))
-		for i, it := range items {
-			keep[i] = plan.Col(it.name)
+		// The projection's own columns: a generator's may be several.
+		fields := n.Schema().Fields()
+		keep := make([]plan.Expr, len(fields)-len(hidden))
+		for i := range keep {
+			keep[i] = plan.Col(fields[i].Name)
 		}
 		if n, err = plan.NewProject(n, keep...); err != nil {
 			return relation{}, p.planError(err, s.SelectExprs)
