@@ -15,7 +15,11 @@
 // the statement is planned. Names of tables, views, columns and functions
 // are matched case-insensitively, as in Spark. A function name is looked
 // up in the catalog's models and UDFs first, then among plan's built-in
-// functions (plan.LookupFunction).
+// functions (plan.LookupFunction). Aggregates are plan's by name
+// (plan.LookupAggregate, built with plan.CallAggregate), window functions
+// become plan.WindowCall values (plan.Over) and explode and its kin
+// plan.Generator values (plan.CallGenerator), which plan.Projection moves
+// into Window and Generate nodes below the select list.
 //
 // Errors are *Error values: they carry the line and column of the part of
 // the query at fault, and for unknown names the names that exist and the
