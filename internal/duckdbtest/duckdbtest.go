@@ -128,31 +128,41 @@ func Package(t testing.TB, name string) string {
 // only when DuckDB cannot be run at all.
 func Run(t testing.TB, stmts ...string) []Result {
 	t.Helper()
-	dir := Dir(t)
-	in, err := json.Marshal(stmts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "--input-type=module", "-e", script)
-	cmd.Dir = dir // where the package resolves
-	cmd.Stdin = bytes.NewReader(in)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("duckdb: %v\n%s\nSQL:\n%s", err, stderr.String(), excerpt(strings.Join(stmts, ";\n")))
-	}
 	var out []Result
-	dec := json.NewDecoder(&stdout)
-	dec.UseNumber()
-	if err := dec.Decode(&out); err != nil {
-		t.Fatalf("duckdb output: %v\n%s", err, excerpt(stdout.String()))
+	if err := Node(Dir(t), script, stmts, &out); err != nil {
+		t.Fatalf("%v\nSQL:\n%s", err, excerpt(strings.Join(stmts, ";\n")))
 	}
 	if len(out) != len(stmts) {
 		t.Fatalf("duckdb: %d results for %d statements", len(out), len(stmts))
 	}
 	return out
+}
+
+// Node runs script, an ES module, with node in dir (Dir's, where
+// @duckdb/node-api resolves), in encoded as JSON on its stdin, and
+// decodes the JSON it prints into out, numbers as json.Number. The error
+// is the process's failure, with its stderr, or the output's.
+func Node(dir, script string, in, out any) error {
+	stdin, err := json.Marshal(in)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", "--input-type=module", "-e", script)
+	cmd.Dir = dir // where the package resolves
+	cmd.Stdin = bytes.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("duckdb: %v\n%s", err, excerpt(stderr.String()))
+	}
+	dec := json.NewDecoder(&stdout)
+	dec.UseNumber()
+	if err := dec.Decode(out); err != nil {
+		return fmt.Errorf("duckdb output: %v\n%s", err, excerpt(stdout.String()))
+	}
+	return nil
 }
 
 // Query is Run failing the test when a statement fails.

@@ -69,6 +69,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/decimal"
 	"github.com/apache/arrow-go/v18/arrow/extensions"
 	"github.com/apache/arrow-go/v18/parquet/variant"
+	"github.com/ember-df/ember/internal/duckdbtest"
 	"github.com/ember-df/ember/internal/testcorpus"
 	"github.com/ember-df/ember/io/parquetio"
 	"github.com/ember-df/ember/plan"
@@ -116,12 +117,12 @@ type reference struct {
 // session dies counts as refused by DuckDB.
 func compareWithDuckDB(t *testing.T, paths []string, refs map[string]reference) []fileReport {
 	t.Helper()
-	dir := duckDBDir(t)
+	dir := duckdbtest.Dir(t)
 	statement := func(p string) any {
 		if ref, ok := refs[p]; ok && ref.duckPath != "" {
 			p = ref.duckPath
 		}
-		return duckStatement{SQL: "SELECT * FROM read_parquet(" + sqlString(p) + ")", Canonical: true, KeepError: true}
+		return duckStatement{SQL: "SELECT * FROM read_parquet(" + duckdbtest.String(p) + ")", Canonical: true, KeepError: true}
 	}
 	stmts := make([]any, len(paths))
 	for i, p := range paths {
@@ -667,7 +668,7 @@ func TestConformanceParquetGoCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 55 files with ember and DuckDB")
 	}
-	duckDBDir(t)
+	duckdbtest.Dir(t)
 	root := filepath.Join(testcorpus.Module(t, testcorpus.ParquetGo, testcorpus.ParquetGoVersion), "testdata")
 	checkReports(t, root, compareWithDuckDB(t, parquetFiles(t, root), nil), parquetGoExpected)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/ember-df/ember/internal/duckdbtest"
 	"github.com/ember-df/ember/io/parquetio"
 	"github.com/ember-df/ember/plan"
 )
@@ -173,7 +174,7 @@ func TestDuckDBFileIsCurrent(t *testing.T) {
 		rows int
 	}{{duckDBFile, duckDBFileRows}, {duckDBSmallFile, duckDBSmallFileRows}} {
 		path := filepath.Join(t.TempDir(), "again.parquet")
-		sql := strings.NewReplacer("$PATH", sqlString(path), "$ROWS", strconv.Itoa(tc.rows)).Replace(duckDBFileSQL)
+		sql := strings.NewReplacer("$PATH", duckdbtest.String(path), "$ROWS", strconv.Itoa(tc.rows)).Replace(duckDBFileSQL)
 		duckDB(t, sql)
 		again, kept := read(path), read(tc.kept)
 		if len(kept) != tc.rows || strings.Join(again, "\n") != strings.Join(kept, "\n") {

@@ -15,12 +15,9 @@ package parquetio_test
 // these tests have for Parquet written by others.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -31,6 +28,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/ember-df/ember/frame"
+	"github.com/ember-df/ember/internal/duckdbtest"
 	"github.com/ember-df/ember/io/parquetio"
 	"github.com/ember-df/ember/plan"
 )
@@ -161,37 +159,6 @@ type duckResult struct {
 	Error   string           `json:"error"`  // keepError statements
 }
 
-// skipOrFail skips t for a missing tool, or fails it when CI=true.
-func skipOrFail(t *testing.T, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s (CI=true: the interop tools must be installed)", msg)
-	}
-	t.Skip(msg)
-}
-
-// duckDBDir returns the directory whose node_modules holds
-// @duckdb/node-api, or skips (fails in CI) when node or it is missing.
-func duckDBDir(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("node"); err != nil {
-		skipOrFail(t, "DuckDB interop needs node (Node.js >= 20) on PATH: %v", err)
-	}
-	dir := os.Getenv("EMBER_DUCKDB_DIR")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "bench", "duckdb")
-	}
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@duckdb", "node-api", "package.json")); err != nil {
-		skipOrFail(t, "DuckDB interop needs @duckdb/node-api in %s/node_modules: run bash bench/setup.sh (%v)", dir, err)
-	}
-	return dir
-}
-
 // duckDB runs SQL statements in one DuckDB session and returns their
 // results.
 func duckDB(t *testing.T, stmts ...string) []duckResult {
@@ -207,7 +174,7 @@ func duckDB(t *testing.T, stmts ...string) []duckResult {
 // DuckDB session and returns their results.
 func runDuckDB(t *testing.T, stmts []any) []duckResult {
 	t.Helper()
-	out, err := tryDuckDB(duckDBDir(t), stmts)
+	out, err := tryDuckDB(duckdbtest.Dir(t), stmts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,33 +183,15 @@ func runDuckDB(t *testing.T, stmts []any) []duckResult {
 
 // tryDuckDB is runDuckDB returning the failure of the node process (a
 // crash, a statement that fails without keepError) as an error; dir is
-// duckDBDir's.
+// duckdbtest.Dir's.
 func tryDuckDB(dir string, stmts []any) ([]duckResult, error) {
-	in, err := json.Marshal(stmts)
-	if err != nil {
-		return nil, err
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, "node", "--input-type=module", "-e", duckDBScript)
-	cmd.Dir = dir // where the package resolves
-	cmd.Stdin = bytes.NewReader(in)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("duckdb: %v\n%s\nstatements: %s", err, clip(stderr.String()), clip(string(in)))
-	}
 	var out []duckResult
-	dec := json.NewDecoder(&stdout)
-	dec.UseNumber()
-	if err := dec.Decode(&out); err != nil {
-		return nil, fmt.Errorf("duckdb output: %v\n%s", err, clip(stdout.String()))
+	if err := duckdbtest.Node(dir, duckDBScript, stmts, &out); err != nil {
+		in, _ := json.Marshal(stmts)
+		return nil, fmt.Errorf("%v\nstatements: %s", err, clip(string(in)))
 	}
 	return out, nil
 }
-
-// sqlString quotes s as an SQL string literal.
-func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 // TestReadDuckDBTypes reads a file DuckDB wrote with one column of each
 // type ember maps, NULLs in every column, extremes, and strings with
@@ -266,7 +215,7 @@ func TestReadDuckDBTypes(t *testing.T) {
 		(0, 0, 'NaN'::DOUBLE, 'tab	newline
 		 back\slash "dq"', NULL,
 		 NULL, NULL, NULL, NULL, NULL, NULL, [NULL]::FLOAT[], {'lang': '', 'stars': -1})
-	) AS t(i32, i64, f64, s, b, d, ts, tstz, dec4, dec18, dec38, floats, st)) TO `+sqlString(path)+` (FORMAT parquet)`)
+	) AS t(i32, i64, f64, s, b, d, ts, tstz, dec4, dec18, dec38, floats, st)) TO `+duckdbtest.String(path)+` (FORMAT parquet)`)
 
 	mem := checkedAllocator(t)
 	src, err := parquetio.NewSource([]string{path}, parquetio.DefaultOptions())
@@ -325,7 +274,7 @@ func TestReadDuckDBRowGroups(t *testing.T) {
 		SELECT i::INTEGER AS i32, i * 1000003 AS i64, i / 4 AS f64,
 		       CASE WHEN i %% 7 = 0 THEN NULL ELSE 'key ' || (i %% 50) || ' ünï' END AS s
 		FROM range(%d) AS t(i) ORDER BY i
-	) TO %s (FORMAT parquet, ROW_GROUP_SIZE 10000)`, n, sqlString(path)))
+	) TO %s (FORMAT parquet, ROW_GROUP_SIZE 10000)`, n, duckdbtest.String(path)))
 
 	// The file is what the test needs: several row groups, and a string
 	// column stored as a dictionary.
@@ -429,14 +378,14 @@ const interopJSON = `[
 // TestDuckDBReadsEmber has DuckDB read what ember wrote: nested lists and
 // structs, NULLs at every level, time zones, decimals.
 func TestDuckDBReadsEmber(t *testing.T) {
-	duckDBDir(t)
+	duckdbtest.Dir(t)
 	ctx := context.Background()
 	sess, mem := session(t)
 	out := filepath.Join(t.TempDir(), "out")
 	if err := fromJSON(t, sess, mem, interopSchema, interopJSON).Write().Parquet(ctx, out); err != nil {
 		t.Fatal(err)
 	}
-	files := sqlString(filepath.Join(out, "*.parquet"))
+	files := duckdbtest.String(filepath.Join(out, "*.parquet"))
 	res := duckDB(t,
 		`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(`+files+`))`,
 		`SELECT id, small, name, score, signbit(score) AS negative, flag, embedding, meta, day::VARCHAR AS day,
@@ -491,7 +440,7 @@ func TestDuckDBReadsEmber(t *testing.T) {
 // TestDuckDBReadsEmberRowGroups has DuckDB aggregate a larger file ember
 // wrote in several row groups, with NULLs, and compares with Go's sums.
 func TestDuckDBReadsEmberRowGroups(t *testing.T) {
-	duckDBDir(t)
+	duckdbtest.Dir(t)
 	const n, rg = 50_000, 8192
 	dir := t.TempDir()
 	mem := checkedAllocator(t)
@@ -536,11 +485,11 @@ func TestDuckDBReadsEmberRowGroups(t *testing.T) {
 
 	res := duckDB(t,
 		`SELECT count(*) AS n, sum(i) AS sum_i, count(v) AS v_set, count(s) AS s_set,
-		        (SELECT (sum(x) * 8)::BIGINT FROM (SELECT unnest(v) AS x FROM read_parquet(`+sqlString(path)+`))) AS sum_v8,
+		        (SELECT (sum(x) * 8)::BIGINT FROM (SELECT unnest(v) AS x FROM read_parquet(`+duckdbtest.String(path)+`))) AS sum_v8,
 		        count(DISTINCT s) AS distinct_s
-		 FROM read_parquet(`+sqlString(path)+`)`,
+		 FROM read_parquet(`+duckdbtest.String(path)+`)`,
 		`SELECT count(*) AS groups, max(row_group_num_rows) AS max_rows
-		 FROM (SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(`+sqlString(path)+`))`)
+		 FROM (SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(`+duckdbtest.String(path)+`))`)
 	got, err := json.Marshal(res[0].Rows[0])
 	if err != nil {
 		t.Fatal(err)
@@ -564,7 +513,7 @@ func TestDuckDBReadsEmberRowGroups(t *testing.T) {
 func TestMergeDuckDBAndEmber(t *testing.T) {
 	dir := t.TempDir()
 	duckDB(t, `COPY (SELECT * FROM (VALUES (1::INTEGER, 'a', 0.1::FLOAT), (2, NULL, NULL)) AS t(id, s, x))
-		TO `+sqlString(filepath.Join(dir, "a.parquet"))+` (FORMAT parquet)`)
+		TO `+duckdbtest.String(filepath.Join(dir, "a.parquet"))+` (FORMAT parquet)`)
 	writeFile(t, filepath.Join(dir, "b.parquet"),
 		schemaOf(field("x", f64, false), field("id", i64, false), field("extra", arrow.FixedWidthTypes.Boolean, true)),
 		`[{"x": 0.1, "id": 10000000000, "extra": true}]`, parquetio.DefaultOptions())
