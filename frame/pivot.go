@@ -153,7 +153,11 @@ func (p *PivotedData) Agg(aggs ...Aggregation) *DataFrame {
 	// Phase 2: by keys, one column per value and aggregate.
 	var outer []Aggregation
 	for _, v := range p.values {
-		match := Col("__pivot_value").EqNullSafe(Lit(v.value).Cast(pivotType))
+		// NULL is a pivot value of its own: it matches NULL only.
+		match := Col("__pivot_value").IsNull()
+		if v.value != nil {
+			match = Col("__pivot_value").Eq(Lit(v.value).Cast(pivotType))
+		}
 		for i := range aggs {
 			name := v.name
 			if len(aggs) > 1 {
