@@ -204,31 +204,27 @@ func (s *batchStream) next() (arrow.RecordBatch, error) {
 	}
 	for {
 		q := s.sink.part(s.part)
+		var b arrow.RecordBatch
+		var ok bool
 		select {
-		case b, ok := <-q.batches:
-			if !ok {
-				s.finishPart(q)
-				continue
-			}
-			s.cur = b
-			return b, nil
+		case b, ok = <-q.batches:
 		case <-s.done:
 			// The job ended: what it queued is still to be read.
 			select {
-			case b, ok := <-q.batches:
-				if !ok {
-					s.finishPart(q)
-					continue
-				}
-				s.cur = b
-				return b, nil
+			case b, ok = <-q.batches:
 			default:
+				if s.err != nil {
+					return nil, s.err
+				}
+				return nil, io.EOF
 			}
-			if s.err != nil {
-				return nil, s.err
-			}
-			return nil, io.EOF
 		}
+		if !ok {
+			s.finishPart(q)
+			continue
+		}
+		s.cur = b
+		return b, nil
 	}
 }
 
