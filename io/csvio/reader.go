@@ -47,6 +47,7 @@ type reader struct {
 	perm          []int // field k of a record is field perm[k] of this file's; nil when in order
 	eol           eolFinder
 	bom           int64 // length of the byte order mark skipped at the file's start
+	lead          int8  // the file's leading byte order mark, by split starts: 0 unknown, 1 none, 2 one
 	afterCR       bool  // the last record ended with \r: a \n right after is no new line
 	badQuote      bool  // the record nextRecord returned opens a quote that never closes
 	tooLong       bool  // the record nextRecord returned is longer than maxRecordBytes: it is its start
@@ -174,6 +175,16 @@ func (r *reader) seek(ctx context.Context) error {
 	}
 	r.line += lines
 	r.Offset = start - 1
+	if r.Offset < int64(len(bom)) {
+		// Inside a byte order mark, which is no part of the first field:
+		// the first record starts after it, with the quote state of the
+		// file's start (prefix skipped its bytes too).
+		skip, err := r.leadingBOM()
+		if err != nil {
+			return err
+		}
+		r.Offset = max(r.Offset, skip)
+	}
 	for {
 		if err := r.fill(); err != nil {
 			return err
@@ -218,6 +229,28 @@ func (r *reader) skipBOM() error {
 		r.Pos, r.bom = len(bom), int64(len(bom))
 	}
 	return nil
+}
+
+// leadingBOM returns the length of the byte order mark at the start of
+// the file: 0 when it has none. Only a split or scanned piece that starts
+// in the file's first three bytes asks (split starts, not the hot path),
+// and a reader reads it at most once.
+func (r *reader) leadingBOM() (int64, error) {
+	if r.lead == 0 {
+		var head [3]byte // len(bom)
+		n, err := r.f.ReadAt(head[:], 0)
+		if err != nil && err != io.EOF {
+			return 0, fmt.Errorf("csvio: reading %q: %w", r.path, err)
+		}
+		r.lead = 1
+		if bytes.Equal(head[:n], bom) {
+			r.lead = 2
+		}
+	}
+	if r.lead == 2 {
+		return int64(len(bom)), nil
+	}
+	return 0, nil
 }
 
 // chunkScan caches how one piece of a file moves the quote state and the
@@ -290,7 +323,19 @@ func (r *reader) scanChunk(ctx context.Context, j int, block *[]byte) error {
 		return nil
 	}
 	sp := r.src.splits[j]
-	from, to := max(sp.Start-1, 0), sp.End-1
+	first, to := max(sp.Start-1, 0), sp.End-1
+	from := first
+	if from < int64(len(bom)) && from < to {
+		// A byte order mark is no part of the first field (see skipBOM):
+		// its bytes leave the quote state as it is, however the pieces cut
+		// it (a piece of a tiny split holds part of it, or none of what
+		// follows it).
+		skip, err := r.leadingBOM()
+		if err != nil {
+			return err
+		}
+		from = max(from, min(skip, to))
+	}
 	states, lines := startStates, int64(0)
 	prevCR := false
 	same := [5]int{0, 1, 2, 3, 4} // runs that reached the same state share one scan
@@ -306,13 +351,9 @@ func (r *reader) scanChunk(ctx context.Context, j int, block *[]byte) error {
 		if _, err := r.f.ReadAt(data, off); err != nil {
 			return fmt.Errorf("csvio: reading %q: %w", r.path, err)
 		}
-		scanned := data
-		if off == 0 && bytes.HasPrefix(data, bom) {
-			scanned = data[len(bom):] // no part of the first field (see skipBOM)
-		}
 		for i := range states {
 			if same[i] == i {
-				states[i] = r.q.advance(states[i], scanned)
+				states[i] = r.q.advance(states[i], data)
 			} else {
 				states[i] = states[same[i]]
 			}
@@ -324,8 +365,8 @@ func (r *reader) scanChunk(ctx context.Context, j int, block *[]byte) error {
 				}
 			}
 		}
-		if off == from {
-			c.firstLF = data[0] == '\n'
+		if off == first {
+			c.firstLF = data[0] == '\n' // not when the piece starts in a byte order mark
 		}
 		lines += lineBreaks(data, prevCR)
 		prevCR = data[n-1] == '\r'

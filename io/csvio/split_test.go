@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -210,6 +211,62 @@ func TestConcurrentOpen(t *testing.T) {
 			}
 			if d := diffRows(got, want.Rows); d != "" {
 				t.Fatalf("split %d, round %d: %s", size, round, d)
+			}
+		}
+	}
+}
+
+// TestSplitsBOMAndUnclosedQuote checks files that start with a byte order
+// mark (which split starts and scanned pieces can fall inside) and whose
+// quote may never close, so that one split reads on to the end of the
+// file: every split size gives the rows, or the FAILFAST error, of a
+// single split.
+func TestSplitsBOMAndUnclosedQuote(t *testing.T) {
+	const bom = "\xef\xbb\xbf"
+	contents := []string{
+		bom + "\"0\n00",             // the fuzzer's: the header's quote never closes
+		bom + "\"0\n00\n",           // the same with a final line end
+		bom + "\"a\nb\nc,d\n",       // the first record's quote never closes
+		bom + "\"a\",b\n\"c\nd\n",   // a quote opened in the second record never closes
+		bom + "\"a\nb\",c\n1,2\n",   // closed across a line end right after the mark
+		bom + "\"\"\"\n1\n\"2",      // a doubled quote right after the mark
+		bom + "x\"y\n\"z\n1\n",      // a quote inside an unquoted field is data
+		bom + "\"",                  // only an open quote
+		bom + "\n\"a\nb",            // a blank line, then an unclosed quote
+		bom + "a,\"b\r\nc\r\nd",     // \r\n line ends, unclosed after a delimiter
+		bom + "\"\\\"\n\",x\n\"y\n", // an escaped quote, then an unclosed one
+	}
+	for i, content := range slices.Concat(contents, contents) {
+		if i >= len(contents) {
+			content = strings.TrimPrefix(content, bom) // the same without the mark
+		}
+		path := writeFile(t, t.TempDir(), "data.csv", content)
+		for _, header := range []bool{false, true} {
+			for _, mode := range []csvio.Mode{csvio.Permissive, csvio.DropMalformed, csvio.FailFast} {
+				o := options(func(o *csvio.Options) { o.Header, o.Mode = header, mode })
+				s := schema("a", tString, "b", tString, "_corrupt_record", tString)
+				one, err := csvio.NewSource([]string{path}, s, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, wantErr := scan(t, one, plan.ScanOptions{})
+				for size := int64(1); size <= 8; size++ {
+					src, err := csvio.NewSource([]string{path}, s, tinySplits(o, size))
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, gotErr := scan(t, src, plan.ScanOptions{BatchRows: 2})
+					name := fmt.Sprintf("file %d %q, header %v, %s, split %d", i, content, header, mode, size)
+					if wantErr != nil || gotErr != nil {
+						if wantErr == nil || gotErr == nil || wantErr.Error() != gotErr.Error() {
+							t.Errorf("%s: error %v, want %v", name, gotErr, wantErr)
+						}
+						continue
+					}
+					if d := diffRows(got.Rows, want.Rows); d != "" {
+						t.Errorf("%s: %s", name, d)
+					}
+				}
 			}
 		}
 	}
