@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -21,6 +22,9 @@ import (
 //	FuzzFooter/3de0479d088995d1  ARROW:schema whose IPC body length asks for 32 GB (fatal OOM)
 //	FuzzFooter/ecda549f402dcd31  ARROW:schema with a vector of 10^9 fields (fatal OOM)
 //	FuzzPages/54b72ad1a5931b67   list levels giving offsets past the values (a panic later)
+//	FuzzPages/f722e8dd1436273b   a shredded VARIANT's value bytes whose object header runs
+//	                             past them: arrow-go's variant extension array handed them
+//	                             out, and formatting the value panicked (checkVariants)
 //
 // and inputs on which arrow-go panics, recovered by parquetio:
 //
@@ -44,7 +48,7 @@ const fuzzMaxRows = 1 << 16
 // uncompressed and snappy, dictionary-encoded strings in several row
 // groups, and DuckDB's files. small keeps to files of a few KB, which
 // the fuzzer can minimize.
-func fuzzFiles(f *testing.F, small bool) [][]byte {
+func fuzzFiles(f testing.TB, small bool) [][]byte {
 	dir := f.TempDir()
 	none := parquetio.Options{Compression: "none", RowGroupRows: 2}
 	snappy := parquetio.Options{Compression: "snappy", RowGroupRows: 3}
@@ -76,7 +80,13 @@ func corpusSeeds(f *testing.F, maxBytes int64) [][]byte {
 	if fl := flag.Lookup("test.fuzz"); fl == nil || fl.Value.String() == "" {
 		return nil
 	}
-	root := filepath.Join(testcorpus.Module(f, testcorpus.ParquetGo, testcorpus.ParquetGoVersion), "testdata")
+	return corpusFiles(f, maxBytes)
+}
+
+// corpusFiles returns the Parquet files of parquet-go's module testdata
+// of at most maxBytes, in the order of their paths.
+func corpusFiles(t testing.TB, maxBytes int64) [][]byte {
+	root := filepath.Join(testcorpus.Module(t, testcorpus.ParquetGo, testcorpus.ParquetGoVersion), "testdata")
 	var out [][]byte
 	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".parquet") {
@@ -90,7 +100,7 @@ func corpusSeeds(f *testing.F, maxBytes int64) [][]byte {
 		return err
 	})
 	if err != nil {
-		f.Fatal(err)
+		t.Fatal(err)
 	}
 	return out
 }
@@ -174,8 +184,7 @@ func FuzzFooter(f *testing.F) {
 // leading magic and the footer, which stays intact, so the reader gets as
 // far as decoding the pages) and reads the result.
 func FuzzPages(f *testing.F) {
-	bases := append(fuzzFiles(f, false), corpusSeeds(f, 1<<20)...)
-	bases = bases[:min(len(bases), 256)] // chosen by a uint8
+	bases := fuzzPagesBases(fuzzFiles(f, false), corpusSeeds(f, 1<<20))
 	for i := range bases {
 		for _, off := range []uint32{0, 7, 100, 1000} {
 			f.Add(uint8(i), off, []byte{0xff})
@@ -184,15 +193,85 @@ func FuzzPages(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, which uint8, off uint32, patch []byte) {
-		base := bases[int(which)%len(bases)]
-		footer := int(binary.LittleEndian.Uint32(base[len(base)-8:]))
-		end := len(base) - 8 - footer // where the footer starts
-		if end <= 4 || len(patch) == 0 {
-			return
+		if data := fuzzPagesInput(bases, which, off, patch); data != nil {
+			fuzzRead(t, data)
 		}
-		data := append([]byte(nil), base...)
-		pos := 4 + int(off%uint32(end-4))
-		copy(data[pos:end], patch)
-		fuzzRead(t, data)
 	})
+}
+
+// fuzzPagesBases are the files FuzzPages patches: its own, then the
+// corpus's (only when fuzzing, see corpusSeeds).
+func fuzzPagesBases(own, corpus [][]byte) [][]byte {
+	bases := append(own, corpus...)
+	return bases[:min(len(bases), 256)] // chosen by a uint8
+}
+
+// fuzzPagesInput is the file FuzzPages reads for its arguments, or nil
+// for none.
+func fuzzPagesInput(bases [][]byte, which uint8, off uint32, patch []byte) []byte {
+	base := bases[int(which)%len(bases)]
+	footer := int(binary.LittleEndian.Uint32(base[len(base)-8:]))
+	end := len(base) - 8 - footer // where the footer starts
+	if end <= 4 || len(patch) == 0 {
+		return nil
+	}
+	data := append([]byte(nil), base...)
+	pos := 4 + int(off%uint32(end-4))
+	copy(data[pos:end], patch)
+	return data
+}
+
+// TestFuzzPagesAsFuzzed replays FuzzPages's inputs in testdata/fuzz as the
+// fuzzer found them: a plain go test runs them against FuzzPages's own
+// files only, where -fuzz adds the corpus's files to the bases that the
+// first argument chooses from, so an input found while fuzzing (like
+// f722e8dd1436273b, a shredded VARIANT of the corpus) would otherwise
+// patch another file.
+func TestFuzzPagesAsFuzzed(t *testing.T) {
+	seeds, err := filepath.Glob(filepath.Join("testdata", "fuzz", "FuzzPages", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bases := fuzzPagesBases(fuzzFiles(t, false), corpusFiles(t, 1<<20))
+	for _, seed := range seeds {
+		t.Run(filepath.Base(seed), func(t *testing.T) {
+			which, off, patch := readFuzzPagesSeed(t, seed)
+			if data := fuzzPagesInput(bases, which, off, patch); data != nil {
+				fuzzRead(t, data)
+			}
+		})
+	}
+}
+
+// readFuzzPagesSeed parses a FuzzPages input file of the go fuzzing
+// corpus format ("go test fuzz v1", then byte(…), uint32(…), []byte(…)).
+func readFuzzPagesSeed(t *testing.T, path string) (which uint8, off uint32, patch []byte) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	arg := func(line, typ string) string {
+		if !strings.HasPrefix(line, typ+"(") || !strings.HasSuffix(line, ")") {
+			t.Fatalf("%s: %q is not a %s", path, line, typ)
+		}
+		return line[len(typ)+1 : len(line)-1]
+	}
+	if len(lines) != 4 || lines[0] != "go test fuzz v1" {
+		t.Fatalf("%s is not a FuzzPages input", path)
+	}
+	r, err := strconv.Unquote(arg(lines[1], "byte"))
+	if err != nil || len([]rune(r)) != 1 || []rune(r)[0] > 0xff {
+		t.Fatalf("%s: bad byte %q: %v", path, lines[1], err)
+	}
+	n, err := strconv.ParseUint(arg(lines[2], "uint32"), 0, 32)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	p, err := strconv.Unquote(arg(lines[3], "[]byte"))
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return uint8([]rune(r)[0]), uint32(n), []byte(p)
 }

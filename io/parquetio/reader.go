@@ -198,6 +198,9 @@ func (r *reader) next() (arrow.RecordBatch, error) {
 	if err := validate(b); err != nil {
 		return nil, fmt.Errorf("parquetio: %s: %w", r.path, err)
 	}
+	if err := checkVariants(b); err != nil {
+		return nil, fmt.Errorf("parquetio: %s: %w", r.path, err)
+	}
 	return r.conform.batch(b, r.schema)
 }
 
