@@ -35,7 +35,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/ember-df/ember/frame"
-	"github.com/ember-df/ember/internal/shared"
 	"github.com/ember-df/ember/udf"
 	"github.com/ember-df/ember/udf/onnx"
 )
@@ -49,13 +48,22 @@ const sharedModel = "models/newsgroups_autos_vs_motorcycles/model.onnx"
 // labels name the model's classes: 0 rec.autos, 1 rec.motorcycles.
 var labels = []string{"carro", "moto"}
 
+// sharedDir is $EMBER_SHARED, or ../shared beside the directory the
+// example runs in (the repository root, with go run ./examples/products).
+func sharedDir() string {
+	if d := os.Getenv("EMBER_SHARED"); d != "" {
+		return d
+	}
+	return filepath.Join("..", "shared")
+}
+
 func main() {
 	data := flag.String("data", "", "';'-delimited products CSV with a header and a descricao column (default: the shipped produtos.csv)")
 	model := flag.String("model", "", "newsgroups text classifier ONNX file (default: "+sharedModel+" in $EMBER_SHARED or ../shared)")
 	out := flag.String("out", filepath.Join(os.TempDir(), "ember-predicoes"), "output directory (replaced)")
 	flag.Parse()
 	if *model == "" {
-		*model = filepath.Join(shared.Dir(), sharedModel)
+		*model = filepath.Join(sharedDir(), sharedModel)
 	}
 	if _, err := run(context.Background(), *data, *model, *out, os.Stdout); err != nil {
 		log.Fatal(err)
