@@ -56,7 +56,12 @@ func (g *Graph) aggregate(input PhysicalNode, keys []plan.Expr, aggs []plan.AggE
 	}
 	hash := make([]plan.Expr, len(keys))
 	for i := range keys {
-		c, err := plan.Col(a.state.Field(i).Name).Resolve(a.state)
+		// By position: keys may share a name (both inputs' of a join).
+		ref, err := plan.FieldRef(a.state, i)
+		if err != nil {
+			return nil, err
+		}
+		c, err := ref.Resolve(a.state)
 		if err != nil {
 			return nil, err
 		}

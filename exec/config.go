@@ -40,6 +40,12 @@ type Config struct {
 	// BatchRows and BatchBytes bound the batches sources produce.
 	BatchRows  int
 	BatchBytes int64
+	// BroadcastThreshold is the estimated size in bytes up to which a
+	// join input is broadcast to every partition of the other instead of
+	// both being shuffled (Spark's spark.sql.autoBroadcastJoinThreshold;
+	// docs/joins.md). Zero means DefaultBroadcastThreshold (10 MiB); a
+	// negative value broadcasts only inputs hinted with plan.Hint.
+	BroadcastThreshold int64
 	// Allocator allocates all Arrow memory (default memory.DefaultAllocator).
 	Allocator memory.Allocator
 	// Owner, when set, keeps the models the job loads until it closes

@@ -31,6 +31,8 @@ type configWire struct {
 	MemoryBudget int64 `json:"memoryBudget"`
 	BatchRows    int   `json:"batchRows"`
 	BatchBytes   int64 `json:"batchBytes"`
+	// BroadcastThreshold decides join strategies, hence the stages.
+	BroadcastThreshold int64 `json:"broadcastThreshold,omitempty"`
 }
 
 // Marshal encodes the graph for a worker: see UnmarshalGraph. It fails,
@@ -44,7 +46,8 @@ func (g *Graph) Marshal() ([]byte, error) {
 	c := g.job.cfg
 	return json.Marshal(graphWire{
 		Version: GraphWireVersion, Plan: p, Write: g.write, Stages: len(g.stages),
-		Config: configWire{Parallelism: c.Parallelism, MemoryBudget: c.MemoryBudget, BatchRows: c.BatchRows, BatchBytes: c.BatchBytes},
+		Config: configWire{Parallelism: c.Parallelism, MemoryBudget: c.MemoryBudget, BatchRows: c.BatchRows, BatchBytes: c.BatchBytes,
+			BroadcastThreshold: c.BroadcastThreshold},
 	})
 }
 
@@ -68,7 +71,7 @@ func UnmarshalGraph(data []byte, mem memory.Allocator) (*Graph, error) {
 		return nil, fmt.Errorf("exec: decoding a graph: %w", err)
 	}
 	cfg := Config{Parallelism: w.Config.Parallelism, MemoryBudget: w.Config.MemoryBudget,
-		BatchRows: w.Config.BatchRows, BatchBytes: w.Config.BatchBytes, Allocator: mem}
+		BatchRows: w.Config.BatchRows, BatchBytes: w.Config.BatchBytes, BroadcastThreshold: w.Config.BroadcastThreshold, Allocator: mem}
 	g, err := newGraph(root, cfg, w.Write)
 	if err != nil {
 		return nil, fmt.Errorf("exec: rebuilding a graph: %w", err)

@@ -185,6 +185,20 @@ func TestStagesRunOneTaskAtATime(t *testing.T) {
 			return exectest.Must(plan.NewWindow(scan(), plan.WindowExpr{Func: plan.WinRank, Spec: spec, Name: "r"},
 				plan.WindowExpr{Func: plan.WinCount, Spec: spec, Name: "n"}))
 		},
+		"broadcast-hash-join": func() plan.Node {
+			small := exectest.Must(plan.NewHint(&plan.Scan{Source: &genSource{Parts: 2, Rows: 5, Keys: 4}}, plan.BroadcastHint))
+			return exectest.Must(plan.NewJoin(scan(), small, plan.JoinSpec{Type: plan.LeftOuterJoin,
+				On: plan.NewBinary(plan.OpEq, plan.LeftCol("k"), plan.RightCol("k"))}))
+		},
+		"shuffled-hash-join-full": func() plan.Node {
+			other := exectest.Must(plan.NewRepartition(&plan.Scan{Source: &genSource{Parts: 2, Rows: 30, Keys: 9}}, 3))
+			return exectest.Must(plan.NewJoin(scan(), other, plan.JoinSpec{Type: plan.FullOuterJoin, Using: []string{"k"}}))
+		},
+		"nested-loop-semi-join": func() plan.Node {
+			other := &plan.Scan{Source: &genSource{Parts: 2, Rows: 6, Keys: 3}}
+			return exectest.Must(plan.NewJoin(scan(), other, plan.JoinSpec{Type: plan.LeftSemiJoin,
+				On: plan.NewBinary(plan.OpLt, plan.NewBinary(plan.OpMul, plan.RightCol("v"), plan.Lit(int64(10))), plan.LeftCol("v"))}))
+		},
 		"distinct-global-count": func() plan.Node {
 			d := &plan.Distinct{Input: exectest.Must(plan.NewProject(scan(), plan.Col("k")))}
 			return exectest.Must(plan.NewAggregate(d, nil, []plan.AggExpr{{Func: plan.AggCount}}))

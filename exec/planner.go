@@ -45,6 +45,10 @@ func (g *Graph) build(n plan.Node) (PhysicalNode, error) {
 		return newCoalesceExec(children[0], n.N), nil
 	case *plan.Union:
 		return g.buildUnion(n, children)
+	case *plan.Join:
+		return g.join(n, children[0], children[1])
+	case *plan.Hint:
+		return children[0], nil
 	case *plan.Repartition:
 		out := &Exchange{Kind: RoundRobin, Partitions: n.N, what: "repartition"}
 		if len(n.Keys) > 0 {
@@ -57,8 +61,13 @@ func (g *Graph) build(n plan.Node) (PhysicalNode, error) {
 		return g.aggregate(children[0], n.Keys, n.Aggs, n.Schema())
 	case *plan.Distinct:
 		keys := make([]plan.Expr, n.Schema().NumFields())
-		for i, f := range n.Schema().Fields() {
-			c, err := plan.Col(f.Name).Resolve(n.Schema())
+		for i := range n.Schema().Fields() {
+			// By position: a join's output may hold two columns of a name.
+			ref, err := plan.FieldRef(n.Schema(), i)
+			if err != nil {
+				return nil, err
+			}
+			c, err := ref.Resolve(n.Schema())
 			if err != nil {
 				return nil, err
 			}
@@ -88,7 +97,11 @@ func (g *Graph) buildUnion(u *plan.Union, children []PhysicalNode) (PhysicalNode
 		}
 		exprs := make([]plan.Expr, u.Schema().NumFields())
 		for k, f := range u.Schema().Fields() {
-			col, err := plan.Col(c.Schema().Field(k).Name).Resolve(c.Schema())
+			ref, err := plan.FieldRef(c.Schema(), k)
+			if err != nil {
+				return nil, err
+			}
+			col, err := ref.Resolve(c.Schema())
 			if err != nil {
 				return nil, err
 			}

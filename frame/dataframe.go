@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/plan"
@@ -19,6 +20,10 @@ type DataFrame struct {
 	sess *Session
 	node plan.Node
 	err  error
+	// id is the DataFrame's plan ID, given on first use and inherited by
+	// the DataFrames derived from it: a join tags its columns with the
+	// IDs of its inputs, so that df.Col finds df's (see planID).
+	id atomic.Int64
 }
 
 // Err returns the first error any transformation leading to df met, or
@@ -79,7 +84,9 @@ func (df *DataFrame) derive(what string, build func(in plan.Node) (plan.Node, er
 	if err != nil {
 		return &DataFrame{sess: df.sess, err: fmt.Errorf("frame: %s: %w", what, err)}
 	}
-	return &DataFrame{sess: df.sess, node: n}
+	out := &DataFrame{sess: df.sess, node: n}
+	out.id.Store(df.planID())
+	return out
 }
 
 // columnsOf turns Select-style arguments into expressions; "*" expands to

@@ -200,8 +200,12 @@ func encodeNode(n Node) (*encoded, error) {
 		e.Op, e.N = "coalesce", int64(n.N)
 	case *Union:
 		e.Op = "union"
+	case *Join:
+		err = encodeJoin(n, e)
 	case *Window:
 		err = encodeWindow(n, e)
+	case *Hint:
+		e.Op, e.Name = "hint", n.Name
 	case *Generate:
 		err = encodeGenerate(n, e)
 	case *Distinct:
@@ -250,7 +254,7 @@ func encodeExpr(x Expr) (*encoded, error) {
 	e := &encoded{Children: children}
 	switch x := x.(type) {
 	case *Column:
-		e.Op, e.Name = "col", x.Name
+		e.Op, e.Name, e.N = "col", x.Name, x.PlanID
 	case *Literal:
 		e.Op = "lit"
 		if e.Type, e.Arrow, err = encodeType(x.Type()); err != nil {

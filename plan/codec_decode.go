@@ -46,6 +46,9 @@ func decodeNode(e *encoded) (Node, error) {
 		}
 		return NewUnion(inputs...)
 	}
+	if e.Op == "join" {
+		return decodeJoin(e, inputs, exprs, keys)
+	}
 	if e.Op == "window" {
 		return decodeWindow(e, inputs, exprs, keys)
 	}
@@ -54,6 +57,8 @@ func decodeNode(e *encoded) (Node, error) {
 		return nil, err
 	}
 	switch e.Op {
+	case "hint":
+		return NewHint(in, e.Name)
 	case "project":
 		return NewProject(in, exprs...)
 	case "evaluate":
@@ -127,7 +132,7 @@ func decodeExpr(e *encoded) (Expr, error) {
 	}
 	switch e.Op {
 	case "col":
-		return Col(e.Name), nil
+		return &Column{Name: e.Name, PlanID: e.N}, nil
 	case "lit":
 		t, err := decodeType(e.Type, e.Arrow)
 		if err != nil {

@@ -1,8 +1,8 @@
 // Package plan holds ember's logical plans: the nodes a DataFrame records
 // (Scan, Project, Filter, Limit, Repartition, Coalesce, Aggregate, Sort,
-// Union, Distinct, MapBatches, Write), the expression trees they carry, the
-// contracts that sources, sinks and user-defined functions implement, schema
-// resolution and EXPLAIN printing.
+// Union, Distinct, Join, Hint, MapBatches, Write), the expression trees
+// they carry, the contracts that sources, sinks and user-defined functions
+// implement, schema resolution and EXPLAIN printing.
 //
 // Plans are values: building one never runs anything. Every node resolves
 // its output schema when it is built, so an unknown column or a type mismatch

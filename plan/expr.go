@@ -54,8 +54,12 @@ func Field(e Expr) arrow.Field {
 // columns.
 type Column struct {
 	Name string
-	typ  arrow.DataType
-	in   *arrow.Schema // the schema it was resolved against
+	// PlanID, when not 0, qualifies the reference: among columns of the
+	// same name (both inputs' after a join), it refers to the one tagged
+	// with this plan ID (see ColumnIndex).
+	PlanID int64
+	typ    arrow.DataType
+	in     *arrow.Schema // the schema it was resolved against
 }
 
 // Col returns an unresolved reference to the column called name.
@@ -71,11 +75,11 @@ func (c *Column) Resolve(in *arrow.Schema) (Expr, error) {
 	if c.in == in && in != nil {
 		return c, nil
 	}
-	i, err := FieldIndex(in, c.Name)
+	i, err := ColumnIndex(in, c)
 	if err != nil {
 		return nil, err
 	}
-	return &Column{Name: c.Name, typ: in.Field(i).Type, in: in}, nil
+	return &Column{Name: c.Name, PlanID: c.PlanID, typ: in.Field(i).Type, in: in}, nil
 }
 
 // Alias names the column an expression becomes.

@@ -27,12 +27,15 @@ const (
 	OpAnd
 	OpOr
 	OpContains
+	// OpEqNullSafe is Spark's <=> (Column.eqNullSafe): = that is true for
+	// two NULLs and false for one, never NULL.
+	OpEqNullSafe
 )
 
 var binarySymbols = [...]string{
 	OpAdd: "+", OpSub: "-", OpMul: "*", OpDiv: "/", OpMod: "%",
 	OpEq: "=", OpNeq: "!=", OpLt: "<", OpLe: "<=", OpGt: ">", OpGe: ">=",
-	OpAnd: "AND", OpOr: "OR", OpContains: "contains",
+	OpAnd: "AND", OpOr: "OR", OpContains: "contains", OpEqNullSafe: "<=>",
 }
 
 func (op BinaryOp) String() string { return binarySymbols[op] }

@@ -88,7 +88,9 @@ func schemaOf(exprs []Expr, in *arrow.Schema) (*arrow.Schema, error) {
 	for i, e := range exprs {
 		f := Field(e)
 		if c, ok := e.(*Column); ok {
-			f = in.Field(in.FieldIndices(c.Name)[0])
+			if i, err := ColumnIndex(in, c); err == nil {
+				f = in.Field(i)
+			}
 		}
 		if seen[f.Name] {
 			return nil, fmt.Errorf("plan: duplicate column name %q", f.Name)

@@ -76,7 +76,7 @@ func (ev *Evaluator) Array(e plan.Expr, b arrow.RecordBatch) (arrow.Array, error
 func (ev *Evaluator) datum(e plan.Expr, b arrow.RecordBatch) (compute.Datum, error) {
 	switch e := e.(type) {
 	case *plan.Column:
-		i, err := plan.FieldIndex(b.Schema(), e.Name)
+		i, err := plan.ColumnIndex(b.Schema(), e)
 		if err != nil {
 			return nil, err
 		}
@@ -190,6 +190,8 @@ func (ev *Evaluator) binary(e *plan.Binary, b arrow.RecordBatch) (compute.Datum,
 	switch e.Op {
 	case plan.OpDiv, plan.OpMod:
 		out, err = divide(ev.mem, e.Op, args[0], args[1])
+	case plan.OpEqNullSafe:
+		out, err = eqNullSafe(ev.ctx, ev.mem, args[0], args[1])
 	case plan.OpContains:
 		out = containsStrings(ev.mem, args[0].(*array.String), args[1].(*array.String))
 	default:

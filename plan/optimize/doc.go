@@ -9,16 +9,21 @@
 //     before work is spent on them, user functions included, and below
 //     Evaluate nodes (models) whose result they do not read; never below a
 //     projection that numbers rows (monotonically_increasing_id).
-//  3. push_filter_into_scan: a filter right above a scan is handed to a
+//  3. push_join_filters: the conjuncts of a filter above a join, and of
+//     its condition, move into the input whose columns they read when
+//     that keeps the join's rows (either input of an inner join, the
+//     left of a left join, …); a filter reading both inputs of an inner
+//     join joins its condition.
+//  4. push_filter_into_scan: a filter right above a scan is handed to a
 //     source that can skip data with it (Parquet row groups by their
 //     statistics); the filter stays.
-//  4. collapse_projects: adjacent projections merge when that duplicates
+//  5. collapse_projects: adjacent projections merge when that duplicates
 //     no expensive or non-deterministic expression.
-//  5. push_limits: limits move below projections (except those that
+//  6. push_limits: limits move below projections (except those that
 //     number rows), below Evaluate nodes (except dead-letter ones, which
 //     may drop rows) and into scans that can stop early, so Show(5) reads
 //     and scores a handful of rows.
-//  6. prune_columns: every node asks its input only for the columns it
+//  7. prune_columns: every node asks its input only for the columns it
 //     uses, down into scans that can skip parsing the rest; an Evaluate
 //     whose result nobody reads is removed, so its model never runs.
 package optimize
@@ -41,7 +46,7 @@ type Rule interface {
 const maxPasses = 10
 
 // Rules are the rules of the repeated batch, in order.
-var Rules = []Rule{combineFilters{}, pushFilters{}, pushFilterIntoScan{}, collapseProjects{}, pushLimits{}}
+var Rules = []Rule{combineFilters{}, pushFilters{}, pushJoinFilters{}, pushFilterIntoScan{}, collapseProjects{}, pushLimits{}}
 
 // Optimize returns an optimized plan equivalent to n.
 func Optimize(n plan.Node) plan.Node {

@@ -14,6 +14,10 @@ func pruneColumns(n plan.Node, required []string) plan.Node {
 	switch n := n.(type) {
 	case *plan.Scan:
 		return pruneScan(n, required)
+	case *plan.Join:
+		return pruneJoin(n, required)
+	case *plan.Hint:
+		childRequired = required
 	case *plan.Window:
 		return pruneWindow(n, required)
 	case *plan.Project:

@@ -36,7 +36,7 @@ func (pushFilters) Apply(n plan.Node) plan.Node {
 		if out, ok := rebuild(child, below); ok {
 			return out
 		}
-	case *plan.Sort, *plan.Repartition, *plan.Coalesce:
+	case *plan.Sort, *plan.Repartition, *plan.Coalesce, *plan.Hint:
 		// Filter(X(in)) → X(Filter(in)): these nodes neither add nor change
 		// columns, and keep the same rows.
 		below, ok := rebuild(f, child.Children()[0])
