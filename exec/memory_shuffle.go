@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/ember-df/ember/exec/op"
@@ -49,11 +50,10 @@ type memoryExchange struct {
 // shufflePartition is one output partition of an exchange: writing task
 // → its batches, as segments in memory or in spill files. Each output
 // partition is read once by each of the exchange's readers: the last
-// read takes over its memory, and its files are removed when the last
-// reader closes.
+// read takes over the shuffle's references to its batches, and its files
+// are removed when the last reader closes.
 type shufflePartition struct {
 	buckets [][]segment // per writing task, in the order written
-	bytes   int64       // reserved for the batches held in memory
 	reads   int         // reads left
 	open    int         // readers not yet closed
 	files   []*spill.File
@@ -62,9 +62,35 @@ type shufflePartition struct {
 // segment is a run of one task's batches: in memory (batches, holding
 // bytes of the budget) or in a spill file.
 type segment struct {
-	batches []arrow.RecordBatch
+	batches []*heldBatch
 	bytes   int64
 	file    *spill.File
+}
+
+// heldBatch is a batch an exchange holds in memory, with its bytes
+// reserved against the budget until every reader of its partition has
+// handed it on (or closed without reading it): readers run in any order
+// and at once, and each one that has not passed the batch still holds
+// it.
+type heldBatch struct {
+	batch  arrow.RecordBatch
+	bytes  int64
+	unread atomic.Int32 // readers that have not handed it on
+}
+
+// passed records that one reader handed h on; the last frees its bytes.
+func (h *heldBatch) passed(b *budget) {
+	if h.unread.Add(-1) == 0 {
+		b.free(h.bytes)
+	}
+}
+
+// drop frees h's bytes for the readers that will not pass it: the
+// shuffle spilled it or the job ended.
+func (h *heldBatch) drop(b *budget, readers int) {
+	if readers > 0 && h.unread.Add(-int32(readers)) == 0 {
+		b.free(h.bytes)
+	}
 }
 
 func newMemoryShuffle(j *job) *memoryShuffle {
@@ -121,17 +147,18 @@ func (s *memoryShuffle) Write(ctx context.Context, x *Exchange, from, to int, b 
 		return nil
 	}
 	b.Retain()
+	h := &heldBatch{batch: b, bytes: n}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := s.exchange(x).parts[to]
+	h.unread.Store(int32(p.reads)) // every read comes after every write
 	bucket := p.bucket(from)
 	if k := len(*bucket) - 1; k >= 0 && (*bucket)[k].file == nil {
-		(*bucket)[k].batches = append((*bucket)[k].batches, b)
+		(*bucket)[k].batches = append((*bucket)[k].batches, h)
 		(*bucket)[k].bytes += n
 	} else {
-		*bucket = append(*bucket, segment{batches: []arrow.RecordBatch{b}, bytes: n})
+		*bucket = append(*bucket, segment{batches: []*heldBatch{h}, bytes: n})
 	}
-	p.bytes += n
 	return nil
 }
 
@@ -166,15 +193,19 @@ func (s *memoryShuffle) spill(need int64) (int64, error) {
 		if freed >= need {
 			break
 		}
-		f, err := s.job.writeSpill(c.seg.batches[0].Schema(), s.job.cfg.Allocator, c.seg.batches...)
+		batches := make([]arrow.RecordBatch, len(c.seg.batches))
+		for i, h := range c.seg.batches {
+			batches[i] = h.batch
+		}
+		f, err := s.job.writeSpill(batches[0].Schema(), s.job.cfg.Allocator, batches...)
 		if err != nil {
 			return freed, err
 		}
-		for _, b := range c.seg.batches {
-			b.Release()
+		// No reader is open: the shuffle's are the only references.
+		for _, h := range c.seg.batches {
+			h.batch.Release()
+			h.drop(&s.job.budget, c.p.reads)
 		}
-		s.job.budget.free(c.seg.bytes)
-		c.p.bytes -= c.seg.bytes
 		c.p.files = append(c.p.files, f)
 		freed += c.seg.bytes
 		*c.seg = segment{file: f}
@@ -184,9 +215,9 @@ func (s *memoryShuffle) spill(need int64) (int64, error) {
 
 // Read implements Shuffle: it produces the exchange if no task has, then
 // hands partition to's batches to the reader — the last of the
-// exchange's readers takes over those in memory, and frees their budget
-// as it hands them on — and removes the partition's spill files when the
-// last reader closes.
+// exchange's readers takes over the shuffle's references to those in
+// memory; a batch's budget is freed once every reader has handed it on —
+// and removes the partition's spill files when the last reader closes.
 func (s *memoryShuffle) Read(ctx context.Context, x *Exchange, to int) (plan.BatchReader, error) {
 	if err := s.ensure(ctx, x); err != nil {
 		return nil, err
@@ -203,16 +234,14 @@ func (s *memoryShuffle) Read(ctx context.Context, x *Exchange, to int) (plan.Bat
 	for _, bucket := range p.buckets {
 		for _, seg := range bucket {
 			if !last {
-				for _, b := range seg.batches {
-					b.Retain()
+				for _, h := range seg.batches {
+					h.batch.Retain()
 				}
 			}
 			r.segs = append(r.segs, seg)
 		}
 	}
 	if last {
-		r.held = p.bytes
-		p.bytes = 0
 		p.buckets = nil
 	}
 	p.open++
@@ -227,7 +256,6 @@ type shuffleReader struct {
 	shuffle *memoryShuffle
 	part    *shufflePartition
 	segs    []segment
-	held    int64 // budget the reader frees as it hands batches on
 	file    *spill.Reader
 	out     op.Holder
 }
@@ -245,14 +273,10 @@ func (r *shuffleReader) Next(ctx context.Context) (arrow.RecordBatch, error) {
 				r.segs = r.segs[1:]
 				continue
 			}
-			b := seg.batches[0]
+			h := seg.batches[0]
 			seg.batches = seg.batches[1:]
-			if r.held > 0 {
-				n := min(arrowmem.BatchBytes(b), r.held)
-				r.shuffle.job.budget.free(n)
-				r.held -= n
-			}
-			return r.out.Set(b), nil
+			h.passed(&r.shuffle.job.budget)
+			return r.out.Set(h.batch), nil
 		}
 		if r.file == nil {
 			f, err := seg.file.Open(r.shuffle.job.cfg.Allocator)
@@ -283,16 +307,15 @@ func (r *shuffleReader) Close() error {
 		r.file.Close()
 		r.file = nil
 	}
+	s := r.shuffle
 	for _, seg := range r.segs {
-		for _, b := range seg.batches {
-			b.Release()
+		for _, h := range seg.batches {
+			h.batch.Release()
+			h.passed(&s.job.budget)
 		}
 	}
 	r.segs = nil
-	s := r.shuffle
 	r.shuffle = nil
-	s.job.budget.free(r.held)
-	r.held = 0
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := r.part
@@ -351,13 +374,13 @@ func (s *memoryShuffle) releaseAll() {
 		for _, p := range e.parts {
 			for _, bucket := range p.buckets {
 				for _, seg := range bucket {
-					for _, b := range seg.batches {
-						b.Release()
+					for _, h := range seg.batches {
+						h.batch.Release()
+						h.drop(&s.job.budget, p.reads)
 					}
 				}
 			}
-			s.job.budget.free(p.bytes)
-			p.buckets, p.reads, p.bytes = nil, 0, 0
+			p.buckets, p.reads = nil, 0
 			if p.open == 0 {
 				removeFiles(p.files)
 				p.files = nil

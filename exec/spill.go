@@ -34,9 +34,11 @@ func (j *job) spillStats() (bytes, files int64) {
 
 // spillBatchBytes is the size of the batches that sorts write to their
 // run files: small enough that a merge of mergeFanIn runs on each of
-// Parallelism tasks at once holds about a quarter of the budget.
+// Parallelism tasks at once holds about a quarter of the budget — a batch
+// per run, and besides the batch, which the merge forces onto the budget,
+// its compressed message, which the run's reader keeps until the next.
 func (j *job) spillBatchBytes() int64 {
-	n := j.budget.limit / int64(4*mergeFanIn*max(1, j.cfg.Parallelism))
+	n := j.budget.limit / int64(6*mergeFanIn*max(1, j.cfg.Parallelism))
 	return min(max(n, 1<<10), j.cfg.BatchBytes)
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -109,12 +110,22 @@ func (m *merger) advance(ctx context.Context, i int) error {
 		}
 		c.batch, c.keys = b, keys
 		c.bytes = arrowmem.BatchBytes(b)
-		for _, k := range keys {
-			c.bytes += arrowmem.ArrayBytes(k.Data())
-		}
+		c.bytes += keyBytes(keys, b)
 		m.job.budget.force(c.bytes)
 		return nil
 	}
+}
+
+// keyBytes is the memory of sort keys computed over b, less the keys that
+// are b's own columns.
+func keyBytes(keys []arrow.Array, b arrow.RecordBatch) int64 {
+	var n int64
+	for _, k := range keys {
+		if !slices.ContainsFunc(b.Columns(), func(c arrow.Array) bool { return c.Data() == k.Data() }) {
+			n += arrowmem.ArrayBytes(k.Data())
+		}
+	}
+	return n
 }
 
 // compare orders the current rows of cursors a and b.

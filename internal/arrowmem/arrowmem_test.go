@@ -27,3 +27,32 @@ func TestBytes(t *testing.T) {
 		t.Fatalf("x %d, d %d (dictionary %d), batch %d", x, d, dict, BatchBytes(b))
 	}
 }
+
+// TestBytesCountsCapacity: the slack a builder left, trimmed or not, is
+// memory the array holds; a slice of a buffer holds its length.
+func TestBytesCountsCapacity(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+	ints := array.NewInt64Builder(mem)
+	defer ints.Release()
+	ints.Reserve(1000) // trimmed by NewArray, in place
+	ints.Append(7)
+	strs := array.NewStringBuilder(mem)
+	defer strs.Release()
+	strs.ReserveData(1000) // kept by NewArray
+	strs.Append("x")
+	for _, a := range []arrow.Array{ints.NewArray(), strs.NewArray()} {
+		if n := ArrayBytes(a.Data()); n < 1000 {
+			t.Errorf("%s: ArrayBytes %d, want at least the 1000 bytes reserved", a.DataType(), n)
+		}
+		a.Release()
+	}
+	whole := memory.NewResizableBuffer(mem)
+	whole.Resize(4096)
+	defer whole.Release()
+	part := memory.SliceBuffer(whole, 1024, 100)
+	defer part.Release()
+	if n := BufferBytes(part); n != 100 {
+		t.Errorf("a slice of 100 bytes holds %d", n)
+	}
+}

@@ -16,6 +16,13 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
+// bufferSize is the buffer of each file being written or read. It only
+// gathers the small writes and reads of IPC framing (message lengths,
+// metadata, the buffers of short batches): a body buffer larger than it
+// goes to the file directly. A spilling hash table keeps 16 files open
+// per task, so the buffers are kept small.
+const bufferSize = 16 << 10
+
 // ErrRemoved is returned by Dir.Create after Dir.Remove: the job that
 // owned the directory has ended.
 var ErrRemoved = errors.New("spill: directory removed (the job has ended)")
@@ -95,7 +102,9 @@ func (d *Dir) Remove() error {
 }
 
 // Create starts a new spill file for batches of schema s. mem allocates
-// the compression buffers. The caller must call Finish or Abort.
+// the compression buffers, which live during each Write; the Writer
+// itself holds a buffer of 16 KiB until Finish or Abort, which the caller
+// must call.
 func (d *Dir) Create(s *arrow.Schema, mem memory.Allocator) (*Writer, error) {
 	dir, err := d.dir()
 	if err != nil {
@@ -107,7 +116,7 @@ func (d *Dir) Create(s *arrow.Schema, mem memory.Allocator) (*Writer, error) {
 	}
 	d.files.Add(1)
 	w := &Writer{dir: d, file: f, schema: s}
-	w.buf = bufio.NewWriterSize(&countingWriter{w: f, n: &w.size}, 64<<10)
+	w.buf = bufio.NewWriterSize(&countingWriter{w: f, n: &w.size}, bufferSize)
 	w.ipc = ipc.NewWriter(w.buf, ipc.WithSchema(s), ipc.WithAllocator(mem), ipc.WithLZ4())
 	return w, nil
 }
@@ -186,13 +195,15 @@ type File struct {
 	Bytes   int64
 }
 
-// Open returns a reader of the file's batches, decoded with mem.
+// Open returns a reader of the file's batches, decoded with mem. Besides
+// the batch it returns, a Reader holds a buffer of 16 KiB and the
+// compressed message of that batch (about Bytes/Batches).
 func (f *File) Open(mem memory.Allocator) (*Reader, error) {
 	fh, err := os.Open(f.path)
 	if err != nil {
 		return nil, fmt.Errorf("spill: reading a spill file: %w", err)
 	}
-	r, err := ipc.NewReader(bufio.NewReaderSize(fh, 64<<10), ipc.WithAllocator(mem), ipc.WithSchema(f.schema))
+	r, err := ipc.NewReader(bufio.NewReaderSize(fh, bufferSize), ipc.WithAllocator(mem), ipc.WithSchema(f.schema))
 	if err != nil {
 		fh.Close()
 		return nil, fmt.Errorf("spill: reading %s: %w", f.path, err)
