@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -111,9 +112,11 @@ func newAccumulator(a plan.AggExpr, mem memory.Allocator) (accumulator, error) {
 				return arr.(*array.Uint64).Value, true
 			}, put: func(b array.Builder, v uint64) { b.(*array.Uint64Builder).Append(v) }}, nil
 		case arrow.STRING:
+			// A string's Value points into its batch's buffer: the state
+			// keeps a copy, not the batch.
 			return &extremeAcc[string]{max: isMax, compare: cmp.Compare[string], get: func(arr arrow.Array) (func(int) string, bool) {
 				return arr.(*array.String).Value, true
-			}, put: func(b array.Builder, v string) { b.(*array.StringBuilder).Append(v) }}, nil
+			}, put: func(b array.Builder, v string) { b.(*array.StringBuilder).Append(v) }, keep: strings.Clone, size: func(v string) int64 { return int64(len(v)) }}, nil
 		}
 		if eval.IntegerLike(argType) {
 			return &extremeAcc[int64]{max: isMax, compare: cmp.Compare[int64], get: eval.Int64Getter, put: eval.AppendInt64As}, nil
@@ -214,6 +217,7 @@ func (s *sumAcc[T]) mergeState(groups []int32, state []arrow.Array) { s.update(g
 func (s *sumAcc[T]) build(mem memory.Allocator, t arrow.DataType) arrow.Array {
 	b := array.NewBuilder(mem, t)
 	defer b.Release()
+	b.Resize(len(s.sums)) // exactly: appends would round it up to a power of two
 	for g, v := range s.sums {
 		switch {
 		case !s.seen[g]:
@@ -261,6 +265,7 @@ func (a *avgAcc) mergeState(groups []int32, state []arrow.Array) {
 func (a *avgAcc) build(mem memory.Allocator, _ arrow.DataType) arrow.Array {
 	b := array.NewFloat64Builder(mem)
 	defer b.Release()
+	b.Resize(len(a.sums))
 	for g, s := range a.sums {
 		if a.counts[g] == 0 {
 			b.AppendNull()
@@ -280,15 +285,37 @@ type extremeAcc[T cmp.Ordered] struct {
 	seen    []bool
 	get     func(arrow.Array) (func(int) T, bool)
 	put     func(array.Builder, T)
+	// keep, when set, copies a value the state keeps (one that points
+	// into its batch); size is then the bytes such a copy holds, which
+	// held adds up for grown.
+	keep           func(T) T
+	size           func(T) int64
+	held, reported int64
 }
 
 func (e *extremeAcc[T]) resize(n int) { e.vals, e.seen = grow(e.vals, n), grow(e.seen, n) }
 func (e *extremeAcc[T]) offer(g int32, v T) {
 	c := e.compare(v, e.vals[g])
 	if !e.seen[g] || (e.max && c > 0) || (!e.max && c < 0) {
+		if e.keep != nil {
+			e.held += e.size(v) - e.size(e.vals[g])
+			v = e.keep(v)
+		}
 		e.vals[g], e.seen[g] = v, true
 	}
 }
+
+var _ growingAccumulator = (*extremeAcc[string])(nil)
+
+// grown implements growingAccumulator: the bytes the kept copies grew by.
+// It reports no largest group: one value is never larger than the batch
+// it came from.
+func (e *extremeAcc[T]) grown() (delta, largest int64) {
+	d := e.held - e.reported
+	e.reported = e.held
+	return d, 0
+}
+
 func (e *extremeAcc[T]) update(groups []int32, arg arrow.Array) {
 	get, _ := e.get(arg)
 	for i, g := range groups {
@@ -306,6 +333,10 @@ func (e *extremeAcc[T]) mergeState(groups []int32, state []arrow.Array) { e.upda
 func (e *extremeAcc[T]) build(mem memory.Allocator, t arrow.DataType) arrow.Array {
 	b := array.NewBuilder(mem, t)
 	defer b.Release()
+	b.Resize(len(e.vals))
+	if sb, ok := b.(*array.StringBuilder); ok {
+		sb.ReserveData(int(e.held))
+	}
 	for g, v := range e.vals {
 		if e.seen[g] {
 			e.put(b, v)

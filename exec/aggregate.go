@@ -43,13 +43,7 @@ func (a *aggregation) String() string {
 // stays in its stage). Within a partition, groups come out in the order
 // they first appear, input partition by input partition.
 func (g *Graph) aggregate(input PhysicalNode, keys []plan.Expr, aggs []plan.AggExpr, schema *arrow.Schema) (PhysicalNode, error) {
-	fields := append([]arrow.Field(nil), schema.Fields()[:len(keys)]...)
-	for i, x := range aggs {
-		for k, t := range stateTypes(x) {
-			fields = append(fields, arrow.Field{Name: fmt.Sprintf("_state%d_%d", i, k), Type: t, Nullable: true})
-		}
-	}
-	a := &aggregation{job: g.job, keys: keys, aggs: aggs, schema: schema, state: arrow.NewSchema(fields, nil)}
+	a := newAggregation(g.job, keys, aggs, schema)
 	partial := &aggregateExec{aggregation: a, input: input}
 	if len(keys) == 0 || input.Partitions() == 1 {
 		return &aggregateExec{aggregation: a, input: g.gather(partial, "aggregate"), final: true}, nil
@@ -70,6 +64,17 @@ func (g *Graph) aggregate(input PhysicalNode, keys []plan.Expr, aggs []plan.AggE
 	n := max(1, min(input.Partitions(), g.job.cfg.Parallelism))
 	states := g.cut(partial, &Exchange{Kind: Hash, Keys: hash, Partitions: n, what: "aggregate"})
 	return &aggregateExec{aggregation: a, input: states, final: true}, nil
+}
+
+// newAggregation returns the aggregation of aggs by keys into schema.
+func newAggregation(j *job, keys []plan.Expr, aggs []plan.AggExpr, schema *arrow.Schema) *aggregation {
+	fields := append([]arrow.Field(nil), schema.Fields()[:len(keys)]...)
+	for i, x := range aggs {
+		for k, t := range stateTypes(x) {
+			fields = append(fields, arrow.Field{Name: fmt.Sprintf("_state%d_%d", i, k), Type: t, Nullable: true})
+		}
+	}
+	return &aggregation{job: j, keys: keys, aggs: aggs, schema: schema, state: arrow.NewSchema(fields, nil)}
 }
 
 // aggregateExec is one step of an aggregation: the partial step
@@ -125,6 +130,9 @@ type partialAggregateOp struct {
 	table     *groupTable
 	out       chunker
 	done      bool
+	// retry is an input batch the table had no room for, added once its
+	// states are handed on; the input is not read before.
+	retry arrow.RecordBatch
 }
 
 var _ Operator = (*partialAggregateOp)(nil)
@@ -150,7 +158,11 @@ func (o *partialAggregateOp) Next(ctx context.Context) (arrow.RecordBatch, error
 		if o.done {
 			return nil, io.EOF
 		}
-		b, err := o.input.Next(ctx)
+		b, err := o.retry, error(nil)
+		o.retry = nil
+		if b == nil {
+			b, err = o.input.Next(ctx)
+		}
 		if errors.Is(err, io.EOF) {
 			o.done = true
 			if err := o.flush(ctx); err != nil {
@@ -161,7 +173,14 @@ func (o *partialAggregateOp) Next(ctx context.Context) (arrow.RecordBatch, error
 		if err != nil {
 			return nil, err
 		}
-		if err := o.table.add(b); err != nil {
+		if err := o.table.add(b); errors.Is(err, errNoRoom) {
+			// Hand the states on, then add the batch to the empty table.
+			o.retry = b
+			if err := o.flush(ctx); err != nil {
+				return nil, err
+			}
+			continue
+		} else if err != nil {
 			return nil, err
 		}
 		fits, err := o.table.account()
@@ -236,13 +255,27 @@ func (o *finalAggregateOp) Open(ctx context.Context) error {
 // merge folds a batch of states into the table, spilling the table when
 // the budget has no room for its new groups.
 func (o *finalAggregateOp) merge(ctx context.Context, b arrow.RecordBatch) error {
-	if err := o.table.mergeStates(b); err != nil {
+	err := o.table.mergeStates(b)
+	if errors.Is(err, errNoRoom) {
+		// Spill the table and start anew with this batch.
+		if err := o.spill(ctx); err != nil {
+			return err
+		}
+		err = o.table.mergeStates(b)
+	}
+	if err != nil {
 		return err
 	}
 	fits, err := o.table.account()
 	if err != nil || fits {
 		return err
 	}
+	return o.spill(ctx)
+}
+
+// spill writes the table's states into the spill partitions of this
+// level, creating them first, and empties the table.
+func (o *finalAggregateOp) spill(ctx context.Context) error {
 	if o.spilled == nil {
 		if o.level >= maxSpillLevels {
 			return fmt.Errorf("%w: aggregate: the groups of one hash partition still do not fit after %d rounds of spilling", ErrMemoryBudget, o.level)
@@ -263,7 +296,11 @@ func (o *finalAggregateOp) spillTable(ctx context.Context) error {
 	for g, key := range o.table.order {
 		hashes[g] = eval.HashKey([]byte(key))
 	}
+	// The states outlive the table's reservation until they are written.
 	o.table.reset()
+	n := arrowmem.BatchBytes(states)
+	o.exec.job.budget.force(n)
+	defer o.exec.job.budget.free(n)
 	defer states.Release()
 	return o.spilled.write(ctx, states, hashes)
 }
@@ -463,9 +500,21 @@ type groupTable struct {
 	accs   []accumulator
 	groups int
 	bytes  int64 // reserved against the memory budget
-	// pending is the estimated memory of the groups added since the
-	// last account, not yet reserved.
-	pending int64
+	// size is the table's memory when account last counted it; pending
+	// is the estimated memory of what was added since (new groups, the
+	// growth accumulators report).
+	size, pending int64
+	// measured is the memory of the parts account measures rather than
+	// estimates (the key builders, the group order), when it last did.
+	measured int64
+	// forced is set when makeRoom forced the batch being added onto the
+	// budget: account then forces what the batch took too.
+	forced bool
+	// scratch holds the encoded keys of a batch's rows of new groups,
+	// ends where each one ends, misses their rows.
+	scratch []byte
+	ends    []int
+	misses  []int32
 }
 
 func (t *groupTable) newGroup(key string) int32 {
@@ -554,59 +603,230 @@ func (t *groupTable) states() (arrow.RecordBatch, error) {
 }
 
 // groupsOf returns the group of each of rows rows of the key columns,
-// adding the groups it has not seen.
+// adding the groups it has not seen. Before it adds any, it reserves what
+// they may take (makeRoom: every key not found a new group, and the key
+// builders grown for them), so that the table never holds more than its
+// reservation; account then trues the reservation up. It returns
+// errNoRoom, having added nothing, when the budget has no room.
 func (t *groupTable) groupsOf(keyCols []arrow.Array, rows int) ([]int32, error) {
 	enc, err := eval.NewKeyEncoder(keyCols)
 	if err != nil {
 		return nil, err
 	}
 	groups := make([]int32, rows)
-	var buf []byte
-	var added int64
+	// Find the groups of the keys seen, and keep the others' encodings.
+	buf, ends, misses := t.scratch[:0], t.ends[:0], t.misses[:0]
+	var adds int64
 	for row := range groups {
-		buf = enc.Encode(buf[:0], row)
-		g, ok := t.index[string(buf)]
+		start := len(buf)
+		buf = enc.Encode(buf, row)
+		if g, ok := t.index[string(buf[start:])]; ok {
+			groups[row] = g
+			buf = buf[:start]
+			continue
+		}
+		ends, misses = append(ends, len(buf)), append(misses, int32(row))
+		adds += groupBytes(len(buf)-start, len(t.accs))
+	}
+	t.scratch, t.ends, t.misses = buf, ends, misses
+	if len(misses) == 0 {
+		return groups, nil
+	}
+	if order := t.groups + len(misses); cap(t.order) < order {
+		adds += 16 * int64(max(order, cap(t.order)+cap(t.order)/4)-cap(t.order))
+	}
+	if err := t.makeRoom(adds + t.growKeys(keyCols, len(misses), false)); err != nil {
+		return nil, err
+	}
+	t.growKeys(keyCols, len(misses), true)
+	start := 0
+	for i, row := range misses {
+		key := buf[start:ends[i]]
+		start = ends[i]
+		g, ok := t.index[string(key)] // the batch may repeat a new key
 		if !ok {
-			g = t.newGroup(string(buf))
-			for i, kb := range t.keyBs {
-				eval.CopyValue(kb, keyCols[i], row)
+			g = t.newGroup(string(key))
+			for c, kb := range t.keyBs {
+				eval.CopyValue(kb, keyCols[c], int(row))
 			}
-			added += groupBytes(len(buf), len(t.accs))
+			t.pending += groupBytes(len(key), len(t.accs))
 		}
 		groups[row] = g
 	}
-	t.pending += added
 	return groups, nil
 }
 
-// groupBytes estimates the memory of one group whose encoded key has
-// keyLen bytes, with accs accumulators: the key twice (the map's string
-// and the key builders), the map slot and the group-order slice with the
-// slack of their growth, and each accumulator's slots.
-func groupBytes(keyLen, accs int) int64 {
-	return 2*int64(keyLen) + 112 + 32*int64(accs)
-}
-
-// account reserves the memory of the groups added since the last call.
-// It reports false when the budget has no room for them even after the
-// shared spillers made some: the caller then flushes or spills the table
-// (reset). A table without keys has one group and never needs to.
-func (t *groupTable) account() (bool, error) {
-	if t.pending == 0 {
-		return true, nil
+// makeRoom reserves what the table may grow by, n bytes, before it grows.
+// It returns errNoRoom when the budget has no room even after the shared
+// spillers made some — unless the table is empty: it must take a batch to
+// make progress (flushing or spilling it again would not), so that one is
+// forced onto the budget.
+func (t *groupTable) makeRoom(n int64) error {
+	extra := t.size + t.pending + n - t.bytes
+	if extra <= 0 {
+		return nil
 	}
 	if len(t.spec.keys) == 0 {
-		t.spec.job.budget.force(t.pending)
-		t.bytes += t.pending
-		t.pending = 0
-		return true, nil
+		t.spec.job.budget.force(extra)
+		t.bytes += extra
+		return nil
 	}
-	ok, err := t.spec.job.budget.reserve(t.pending)
-	if err != nil || !ok {
-		return false, err
+	ok, err := t.spec.job.budget.reserve(extra)
+	if err != nil {
+		return err
 	}
-	t.bytes += t.pending
+	if !ok {
+		if t.groups > 0 {
+			return errNoRoom
+		}
+		t.spec.job.budget.force(extra)
+		t.forced = true
+	}
+	t.bytes += extra
+	return nil
+}
+
+// growKeys returns the bytes the key builders must grow by to take adds
+// more groups of keyCols' values, and when grow is set grows them. Each
+// grows by a quarter at least: arrow-go's builders would grow themselves
+// to the next power of two, up to twice the keys at once.
+func (t *groupTable) growKeys(keyCols []arrow.Array, adds int, grow bool) int64 {
+	var n int64
+	for i, kb := range t.keyBs {
+		if need := kb.Len() + adds; kb.Cap() < need {
+			to := max(need, kb.Cap()+kb.Cap()/4)
+			n += (int64(to-kb.Cap())*slotBits(kb) + 7) / 8
+			if grow {
+				kb.Resize(to)
+			}
+		}
+		data, ok := kb.(interface {
+			DataLen() int
+			DataCap() int
+			ReserveData(int)
+		})
+		values, ok2 := keyCols[i].(interface{ ValueBytes() []byte })
+		if !ok || !ok2 {
+			continue
+		}
+		// The values of the whole batch bound those of its new keys.
+		if need := len(values.ValueBytes()); data.DataCap()-data.DataLen() < need {
+			more := max(need, data.DataCap()+data.DataCap()/4-data.DataLen())
+			n += int64(data.DataLen() + more - data.DataCap())
+			if grow {
+				data.ReserveData(more)
+			}
+		}
+	}
+	return n
+}
+
+// Go memory of a group table beyond what account measures.
+const (
+	// mapEntryBytes is a map[string]int32 entry: a slot of 24 bytes and
+	// a control byte, at a Go map's average load (its tables split at 7/8
+	// into two at 7/16), and the map's directory; measured with
+	// TestGroupTableMemory.
+	mapEntryBytes = 48
+	// accGroupBytes is an accumulator's state per group: at most a
+	// 16-byte value and a flag with the slack of the slices' growth, or
+	// an 8-byte one and room for the column it becomes when the table
+	// hands its states on.
+	accGroupBytes = 24
+)
+
+// groupBytes estimates the Go memory of one group whose encoded key has
+// keyLen bytes, with accs accumulators: the key's string (as the
+// allocator rounds it), the map entry and each accumulator's slots. The
+// key builders and the group order are measured by account.
+func groupBytes(keyLen, accs int) int64 {
+	return allocBytes(keyLen) + mapEntryBytes + accGroupBytes*int64(accs)
+}
+
+// allocBytes is about what the Go allocator takes for an object of n
+// bytes: its size class, to within a few percent.
+func allocBytes(n int) int64 {
+	round := 8
+	switch {
+	case n > 1024:
+		round = 128
+	case n > 128:
+		round = 64
+	case n > 16:
+		round = 16
+	}
+	return int64((n + round - 1) / round * round)
+}
+
+// measure returns the memory of the key builders (the capacity they
+// allocated) and of the group order. groupsOf's scratch is not counted:
+// it is the size of a batch's keys, whatever the table's.
+func (t *groupTable) measure() int64 {
+	n := 16 * int64(cap(t.order))
+	for _, kb := range t.keyBs {
+		n += builderBytes(kb)
+	}
+	return n
+}
+
+// builderBytes is the memory b has allocated: its capacity in values,
+// their validity bits and offsets, and the data of variable-length
+// values.
+func builderBytes(b array.Builder) int64 {
+	n := (int64(b.Cap())*slotBits(b) + 7) / 8
+	if d, ok := b.(interface{ DataCap() int }); ok {
+		n += int64(d.DataCap())
+	}
+	return n
+}
+
+// slotBits is what one value of b's capacity takes in bits, besides the
+// data of variable-length values: its validity bit and its offset or
+// fixed-width value; 128 bits for a type of other layouts.
+func slotBits(b array.Builder) int64 {
+	if _, ok := b.(interface{ DataCap() int }); ok {
+		if id := b.Type().ID(); id == arrow.LARGE_STRING || id == arrow.LARGE_BINARY {
+			return 1 + 64
+		}
+		return 1 + 32
+	}
+	if fw, ok := b.Type().(arrow.FixedWidthDataType); ok {
+		return 1 + int64(fw.BitWidth())
+	}
+	return 128
+}
+
+// account counts the memory the table grew by since the last call — the
+// estimated Go memory of its new groups, what its accumulators reported
+// they grew by (accountGrowth), and the measured growth of its key
+// builders and group order — and trues its reservation up to it: it frees what groupsOf
+// reserved ahead and the table did not use, or reserves what it used
+// beyond. It reports false when the budget has no room for that even
+// after the shared spillers made some: the caller then flushes or spills
+// the table (reset). A table that was empty when it took the batch (it
+// was forced onto the budget), or has no keys (one group), never needs
+// to.
+func (t *groupTable) account() (bool, error) {
+	m := t.measure()
+	t.pending += m - t.measured
+	t.measured = m
+	t.size += t.pending
 	t.pending = 0
+	budget := &t.spec.job.budget
+	forced := t.forced || len(t.spec.keys) == 0
+	t.forced = false
+	switch extra := t.size - t.bytes; {
+	case extra < 0:
+		budget.free(-extra)
+	case extra > 0 && forced:
+		budget.force(extra)
+	case extra > 0:
+		ok, err := budget.reserve(extra)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	t.bytes = t.size
 	return true, nil
 }
 
@@ -647,7 +867,7 @@ func (t *groupTable) release() {
 	t.keyBs, t.keys = nil, nil
 	releaseAccumulators(t.accs)
 	t.spec.job.budget.free(t.bytes)
-	t.bytes, t.pending = 0, 0
+	t.bytes, t.size, t.pending, t.measured, t.forced = 0, 0, 0, 0, false
 }
 
 // reset empties a keyed table after its states or result were taken, so
