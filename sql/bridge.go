@@ -20,6 +20,11 @@ import (
 //     decimal(p,s), …, which MySQL's CAST mostly refuses) becomes
 //     char(N), N numbering the Spark type the translator reads back
 //     (castMarkerBase + its index in source.casts).
+//   - LEFT SEMI JOIN / LEFT ANTI JOIN (also without LEFT), which MySQL
+//     lacks, become LEFT JOIN with a marker column ANDed before the ON
+//     condition (semiJoinMarker, antiJoinMarker: "ON marker AND (cond)"),
+//     a USING list becoming "ON marker AND __ember_using__(a, b)" and no
+//     condition "ON marker"; the translator reads the join type back.
 //
 // Every edit is recorded, so positions in the rewritten text map back to
 // the user's text for error messages.
@@ -28,7 +33,45 @@ const (
 	nullsFirstMarker = "__ember_nulls_first__"
 	nullsLastMarker  = "__ember_nulls_last__"
 	castMarkerBase   = 7_000_000_000
+	semiJoinMarker   = "__ember_left_semi__"
+	antiJoinMarker   = "__ember_left_anti__"
+	usingMarker      = "__ember_using__"
 )
+
+// joinClauseEnd are the words that end a join's table and condition at
+// their own depth.
+var joinClauseEnd = map[string]bool{
+	"JOIN": true, "INNER": true, "LEFT": true, "RIGHT": true, "FULL": true, "CROSS": true, "NATURAL": true,
+	"STRAIGHT_JOIN": true, "SEMI": true, "ANTI": true, "WHERE": true, "GROUP": true, "HAVING": true, "ORDER": true,
+	"LIMIT": true, "WINDOW": true, "UNION": true, "INTERSECT": true, "EXCEPT": true, "LATERAL": true, ",": true, ";": true,
+}
+
+// clauseEnd returns the index of the first token from i on, at depth 0,
+// that ends a join clause (or that starts it, when stopAtCond: ON or
+// USING): a word of joinClauseEnd or a ')' closing an outer group;
+// len(toks) at the end.
+func clauseEnd(toks []token, i int, stopAtCond bool) int {
+	depth := 0
+	for ; i < len(toks); i++ {
+		t := toks[i]
+		word := strings.ToUpper(t.val)
+		if t.typ < 256 {
+			word = string(rune(t.typ))
+		}
+		switch {
+		case t.typ == '(':
+			depth++
+		case t.typ == ')':
+			if depth == 0 {
+				return i
+			}
+			depth--
+		case depth == 0 && (joinClauseEnd[word] || stopAtCond && (word == "ON" || word == "USING")):
+			return i
+		}
+	}
+	return len(toks)
+}
 
 // token is one token of the user's text, with its byte offsets.
 type token struct {
@@ -84,6 +127,38 @@ func newSource(query, prefix, suffix string) *source {
 			}
 			replace(t.start, toks[i+1].end, ", "+marker)
 			i++
+		case (strings.EqualFold(t.val, "SEMI") || strings.EqualFold(t.val, "ANTI")) && t.typ == sqlparser.ID &&
+			i+1 < len(toks) && strings.EqualFold(toks[i+1].val, "JOIN"):
+			marker := semiJoinMarker
+			if strings.EqualFold(t.val, "ANTI") {
+				marker = antiJoinMarker
+			}
+			start := t.start
+			if i > 0 && strings.EqualFold(toks[i-1].val, "LEFT") {
+				start = toks[i-1].start
+			}
+			replace(start, toks[i+1].end, "LEFT JOIN")
+			k := clauseEnd(toks, i+2, true)
+			word := ""
+			if k < len(toks) {
+				word = strings.ToUpper(toks[k].val)
+			}
+			switch {
+			case word == "ON":
+				replace(toks[k].start, toks[k].end, "ON "+marker+" AND (")
+				if e := clauseEnd(toks, k+1, false); e < len(toks) {
+					replace(toks[e].start, toks[e].start, ") ")
+				} else {
+					replace(len(query), len(query), ")")
+				}
+			case word == "USING" && k+1 < len(toks) && toks[k+1].typ == '(':
+				replace(toks[k].start, toks[k+1].start, "ON "+marker+" AND "+usingMarker)
+			case k < len(toks):
+				replace(toks[k].start, toks[k].start, "ON "+marker+" ")
+			default:
+				replace(len(query), len(query), " ON "+marker)
+			}
+			i++
 		case strings.EqualFold(t.val, "CAST") && i+1 < len(toks) && toks[i+1].typ == '(':
 			// Find AS at the CAST's own depth, and the ')' that closes it.
 			depth, as, closing := 0, -1, -1
@@ -111,7 +186,7 @@ func newSource(query, prefix, suffix string) *source {
 		}
 	}
 	// A CAST inside another's operand is found after the outer one.
-	slices.SortFunc(pending, func(a, b replacement) int { return a.start - b.start })
+	slices.SortStableFunc(pending, func(a, b replacement) int { return a.start - b.start })
 	var b strings.Builder
 	b.WriteString(prefix)
 	last := 0

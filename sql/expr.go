@@ -139,23 +139,33 @@ func (p *planner) column(c *sqlparser.ColName, sc *scope) (plan.Expr, error) {
 	}
 	rel := sc.rel
 	fields := rel.node.Schema().Fields()
-	if qual != "" && !slices.Contains(rel.quals, strings.ToLower(qual)) {
+	if qual != "" && !rel.knows(strings.ToLower(qual)) {
+		if err := p.outerReference(c, sc); err != nil {
+			return nil, err
+		}
 		// Not a table: a struct column's field.
 		if i, ok := p.lookup(fields, nil, "", qual); ok {
 			return &plan.GetField{Child: plan.Col(fields[i].Name), Name: name}, nil
 		}
-		return nil, p.src.errorAt(p.findFrom(qual, false), plan.ErrColumnNotFound, "%s.%s: no table or struct column %q in scope%s (tables: %s)", qual, name, qual, suggest(qual, rel.quals), listNames(uniq(rel.quals)))
+		return nil, p.src.errorAt(p.findFrom(qual, false), plan.ErrColumnNotFound, "%s.%s: no table or struct column %q in scope%s (tables: %s)", qual, name, qual, suggest(qual, rel.qualNames()), listNames(rel.qualNames()))
 	}
-	i, ok := p.lookup(fields, rel.quals, strings.ToLower(qual), name)
+	i, ok := p.lookup(fields, rel, strings.ToLower(qual), name)
 	if ok {
 		if i < 0 {
-			return nil, p.src.errorAt(p.findFrom(name, false), plan.ErrColumnNotFound, "column %q is ambiguous: several columns have that name (qualify it)", name)
+			return nil, p.src.errorAt(p.findFrom(name, false), plan.ErrColumnNotFound, "column %q is ambiguous: it could be %s (qualify it)", name, p.candidates(rel, qual, name))
 		}
-		return plan.Col(fields[i].Name), nil
+		return p.fieldRef(rel, i, name)
 	}
-	names := make([]string, len(fields))
-	for i, f := range fields {
-		names[i] = f.Name
+	if qual == "" || rel.knows(strings.ToLower(qual)) {
+		if err := p.outerReference(c, sc); err != nil {
+			return nil, err
+		}
+	}
+	var names []string
+	for _, f := range fields {
+		if !strings.HasPrefix(f.Name, "__ember_") {
+			names = append(names, f.Name)
+		}
 	}
 	where := ""
 	if sc.clause != "" {
@@ -167,11 +177,11 @@ func (p *planner) column(c *sqlparser.ColName, sc *scope) (plan.Expr, error) {
 // lookup finds the column name (with qualifier qual, unless "") among
 // fields: the exact spelling first, else the only case-insensitive
 // match. It reports true with -1 for an ambiguous name.
-func (p *planner) lookup(fields []arrow.Field, quals []string, qual, name string) (int, bool) {
+func (p *planner) lookup(fields []arrow.Field, rel *relation, qual, name string) (int, bool) {
 	find := func(eq func(a, b string) bool) (int, bool) {
 		found := -1
 		for i, f := range fields {
-			if eq(f.Name, name) && (qual == "" || quals[i] == qual) {
+			if eq(f.Name, name) && (qual == "" || rel.hasQual(i, qual)) {
 				if found >= 0 {
 					return -1, true
 				}

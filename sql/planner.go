@@ -3,6 +3,7 @@ package sql
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -120,6 +121,14 @@ type planner struct {
 	from  int              // offset in the user's text where names are searched from
 	// windows are the named windows of the current SELECT's WINDOW clause.
 	windows map[string]*sqlparser.WindowDef
+	// outer are the relations of the queries a subquery is nested in,
+	// innermost last: a name found there is a correlated reference.
+	outer []relation
+	// scalars are the columns that scalar subqueries of the current
+	// SELECT were joined in as (subquery.go).
+	scalars map[*sqlparser.Subquery]string
+	// nextScalar numbers the scalar subqueries' columns.
+	nextScalar int
 }
 
 type cte struct {
@@ -127,18 +136,44 @@ type cte struct {
 	rel  relation
 }
 
-// relation is a plan with the table qualifier of each of its columns.
+// relation is a plan with the table qualifiers of each of its columns.
 type relation struct {
-	node  plan.Node
-	quals []string // per field, lower-case; "" for none
+	node plan.Node
+	// quals are per field, lower-case: none, one (the table or alias it
+	// came from), or several (a USING join's key is both tables').
+	quals [][]string
 }
 
 func relationOf(n plan.Node, qual string) relation {
-	q := make([]string, n.Schema().NumFields())
-	for i := range q {
-		q[i] = strings.ToLower(qual)
+	q := make([][]string, n.Schema().NumFields())
+	if qual != "" {
+		for i := range q {
+			q[i] = []string{strings.ToLower(qual)}
+		}
 	}
 	return relation{node: n, quals: q}
+}
+
+// hasQual reports whether field i of r is qualified by qual (lower-case).
+func (r relation) hasQual(i int, qual string) bool { return slices.Contains(r.quals[i], qual) }
+
+// qualNames returns the qualifiers of r's fields, each once, sorted.
+func (r relation) qualNames() []string {
+	var out []string
+	for _, q := range r.quals {
+		out = append(out, q...)
+	}
+	return uniq(out)
+}
+
+// knows reports whether some field of r is qualified by qual.
+func (r relation) knows(qual string) bool {
+	for _, q := range r.quals {
+		if slices.Contains(q, qual) {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *planner) parse() (sqlparser.Statement, error) {
@@ -500,52 +535,6 @@ func (p *planner) table(t sqlparser.TableName) (relation, error) {
 		}
 	}
 	return relation{}, p.src.errorAt(at, ErrNotFound, "table or view %q not found%s (views: %s)", name, suggest(name, known), listNames(known))
-}
-
-// fromClause translates FROM.
-func (p *planner) fromClause(from sqlparser.TableExprs) (relation, error) {
-	switch len(from) {
-	case 0:
-		n, err := oneRow()
-		return relationOf(n, ""), err
-	case 1:
-		return p.tableExpr(from[0])
-	}
-	return relation{}, p.src.errorAt(p.src.find("FROM", p.from, false), ErrUnsupported, "a FROM list of several tables (a cross join) is not supported yet")
-}
-
-func (p *planner) tableExpr(te sqlparser.TableExpr) (relation, error) {
-	switch te := te.(type) {
-	case *sqlparser.AliasedTableExpr:
-		if te.AsOf != nil || len(te.Partitions) > 0 || te.Hints != nil || te.Lateral {
-			return relation{}, p.src.errorAt(p.src.find("FROM", p.from, false), ErrUnsupported, "%s is not supported", sqlparser.String(te))
-		}
-		alias := te.As.String()
-		switch e := te.Expr.(type) {
-		case sqlparser.TableName:
-			rel, err := p.table(e)
-			if err != nil || alias == "" {
-				return rel, err
-			}
-			return retag(rel, alias), nil
-		case *sqlparser.Subquery:
-			rel, err := p.query(e.Select)
-			if err != nil {
-				return relation{}, err
-			}
-			if rel, err = p.renameColumns(rel, e.Columns, alias); err != nil {
-				return relation{}, err
-			}
-			return retag(rel, alias), nil
-		}
-	case *sqlparser.ParenTableExpr:
-		if len(te.Exprs) == 1 {
-			return p.tableExpr(te.Exprs[0])
-		}
-	case *sqlparser.JoinTableExpr:
-		return relation{}, p.src.errorAt(p.src.find("JOIN", p.from, false), ErrUnsupported, "JOIN is not supported yet")
-	}
-	return relation{}, p.src.errorAt(p.src.find("FROM", p.from, false), ErrUnsupported, "%s in FROM is not supported", sqlparser.String(te))
 }
 
 // planError turns an error of a plan constructor into an Error at the

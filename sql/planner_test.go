@@ -43,7 +43,7 @@ func TestTranslate(t *testing.T) {
 		columns string   // name:type, …
 		plan    []string // substrings of plan.Explain
 	}{
-		{"SELECT * FROM t", "id:int64, k:utf8, g:int32, x:float64, s:struct<f: utf8>", []string{"Project [id, k, g, x, s]"}},
+		{"SELECT * FROM t", "id:int64, k:utf8, g:int32, x:float64, s:struct<f: utf8>", []string{"Scan memory [id, k, g, x, s]"}},
 		{"SELECT `ID`, K FROM T", "id:int64, k:utf8", nil},
 		{"SELECT t.id, s.f FROM t", "id:int64, f:utf8", nil},
 		{"SELECT id + 1 AS a, g * 2, 'x', 1.5, 2147483648, -2147483648 FROM t",

@@ -106,13 +106,17 @@ func (p *planner) selectItems(list sqlparser.SelectExprs, rel relation, translat
 			qual := strings.ToLower(se.TableName.Name.String())
 			n := 0
 			for i, f := range rel.node.Schema().Fields() {
-				if qual == "" || rel.quals[i] == qual {
-					items = append(items, item{expr: plan.Col(f.Name), name: f.Name})
+				if (qual == "" && !strings.HasPrefix(f.Name, "__ember_")) || rel.hasQual(i, qual) {
+					ref, err := p.fieldRef(&rel, i, f.Name)
+					if err != nil {
+						return nil, err
+					}
+					items = append(items, item{expr: ref, name: f.Name})
 					n++
 				}
 			}
 			if qual != "" && n == 0 {
-				return nil, p.src.errorAt(p.findFrom(se.TableName.Name.String(), false), ErrNotFound, "%s.*: no table %q in FROM%s", se.TableName.Name.String(), se.TableName.Name.String(), suggest(qual, rel.quals))
+				return nil, p.src.errorAt(p.findFrom(se.TableName.Name.String(), false), ErrNotFound, "%s.*: no table %q in FROM%s", se.TableName.Name.String(), se.TableName.Name.String(), suggest(qual, rel.qualNames()))
 			}
 		case *sqlparser.AliasedExpr:
 			if se.StartParsePos > 0 {
@@ -220,9 +224,18 @@ func (p *planner) finish(base relation, items []item, s *sqlparser.Select, order
 	if err != nil {
 		return relation{}, err
 	}
-	n, err := plan.Projection(base.node, append(exprs, hidden...)...)
-	if err != nil {
-		return relation{}, p.planError(err, s.SelectExprs)
+	var n plan.Node
+	if len(hidden) == 0 && identity(base.node, exprs) {
+		// SELECT * keeps a join's columns of one name, as Spark does: a
+		// projection cannot (its names are unique).
+		n = base.node
+	} else {
+		if err := p.uniqueNames(items); err != nil {
+			return relation{}, err
+		}
+		if n, err = plan.Projection(base.node, append(exprs, hidden...)...); err != nil {
+			return relation{}, p.planError(err, s.SelectExprs)
+		}
 	}
 	if distinct {
 		if n, err = plan.NewDistinct(n); err != nil {
@@ -530,4 +543,40 @@ func (p *planner) buildAggregate(rel relation, keys []plan.Expr, aggs *aggregate
 		return nil, p.planError(err, s.SelectExprs)
 	}
 	return n, nil
+}
+
+// identity reports whether exprs are the columns of n, in order (SELECT
+// * over n).
+func identity(n plan.Node, exprs []plan.Expr) bool {
+	s := n.Schema()
+	if len(exprs) != s.NumFields() {
+		return false
+	}
+	for i, e := range exprs {
+		c, ok := e.(*plan.Column)
+		if !ok {
+			return false
+		}
+		if j, err := plan.ColumnIndex(s, c); err != nil || j != i {
+			return false
+		}
+	}
+	return true
+}
+
+// uniqueNames refuses two select items of one name: plan's projections
+// keep names unique, where Spark allows SELECT t.id, u.id.
+func (p *planner) uniqueNames(items []item) error {
+	seen := map[string]bool{}
+	for _, it := range items {
+		if seen[it.name] {
+			at := p.from
+			if it.ast != nil {
+				at = p.src.origPos(it.ast.StartParsePos)
+			}
+			return p.src.errorAt(at, ErrUnsupported, "the select list names two columns %q: give one an alias (… AS %s_2); only SELECT * keeps a join's columns of one name", it.name, it.name)
+		}
+		seen[it.name] = true
+	}
+	return nil
 }
