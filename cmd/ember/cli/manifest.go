@@ -3,11 +3,12 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"regexp"
 	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/ember-df/ember/exec"
 	"github.com/ember-df/ember/frame"
@@ -39,27 +40,52 @@ type ManifestOptions struct {
 // dnsLabel is what a Kubernetes object name may be.
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
-func manifestCommand(ctx context.Context, args []string, stdout io.Writer) error {
-	fs := flag.NewFlagSet("k8s manifest", flag.ContinueOnError)
-	var o ManifestOptions
-	fs.StringVar(&o.Image, "image", "", "the container image (with ember on its PATH)")
-	fs.IntVar(&o.Shares, "parallelism", 0, "the number of shares: the Job's completions and parallelism")
-	fs.StringVar(&o.Name, "name", "", "the Job's name (default ember-<job id prefix>)")
-	fs.StringVar(&o.Namespace, "namespace", "", "the namespace")
-	fs.StringVar(&o.PlanURL, "plan-url", "", "read the plan from this URL in the pods instead of a ConfigMap")
-	fs.IntVar(&o.BackoffLimitPerIndex, "backoff-limit-per-index", 3, "retries of each index")
-	fs.StringVar(&o.EnvSecret, "env-secret", "", "a Secret whose keys become the container's environment")
-	pos, err := parse(fs, args, 1, "one PLAN")
-	if err != nil {
-		return err
+func init() { register(newK8sCommand) }
+
+// newK8sCommand is `ember k8s manifest PLAN`: the Kubernetes Indexed Job
+// that runs a saved plan.
+func newK8sCommand(e *env) *cobra.Command {
+	k8s := &cobra.Command{
+		Use:   "k8s",
+		Short: "Kubernetes: print the Indexed Job that runs a saved plan",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return usagef("k8s: want \"k8s manifest\" (see ember k8s --help)")
+		},
 	}
-	data, err := storage.ReadFile(ctx, pos[0])
+	var o ManifestOptions
+	manifest := &cobra.Command{
+		Use:   "manifest PLAN",
+		Short: "Print the Indexed Job (and a ConfigMap holding the plan) as YAML",
+		Long: `Print a ConfigMap holding the plan (unless --plan-url says where pods read it)
+and a batch/v1 Indexed Job whose pods run ember run PLAN --index I --count N.
+The Job does not commit: run ember commit PLAN once it is Complete.`,
+		Example: `  ember k8s manifest plan.json --image registry/ember:1 --parallelism 8 | kubectl apply -f -`,
+		Args:    exactArgs(1, "one PLAN"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return manifestCommand(e.ctx, args[0], o, e.stdout)
+		},
+	}
+	f := manifest.Flags()
+	f.StringVar(&o.Image, "image", "", "the container image (with ember on its PATH)")
+	f.IntVar(&o.Shares, "parallelism", 0, "the number of shares: the Job's completions and parallelism")
+	f.StringVar(&o.Name, "name", "", "the Job's name (default ember-<job id prefix>)")
+	f.StringVar(&o.Namespace, "namespace", "", "the namespace")
+	f.StringVar(&o.PlanURL, "plan-url", "", "read the plan from this URL in the pods instead of a ConfigMap")
+	f.IntVar(&o.BackoffLimitPerIndex, "backoff-limit-per-index", 3, "retries of each index")
+	f.StringVar(&o.EnvSecret, "env-secret", "", "a Secret whose keys become the container's environment")
+	k8s.AddCommand(manifest)
+	return k8s
+}
+
+func manifestCommand(ctx context.Context, planPath string, o ManifestOptions, stdout io.Writer) error {
+	data, err := storage.ReadFile(ctx, planPath)
 	if err != nil {
 		return usageError{err}
 	}
 	p, err := frame.DecodePlan(data)
 	if err != nil {
-		return usageError{fmt.Errorf("plan %s: %w", pos[0], err)}
+		return usageError{fmt.Errorf("plan %s: %w", planPath, err)}
 	}
 	// Refuse at once what the pods would refuse: a plan with exchanges.
 	if err := checkMapOnly(p); err != nil {
