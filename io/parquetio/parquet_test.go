@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -238,5 +239,40 @@ func TestPortable(t *testing.T) {
 	}
 	if plan.Explain(back) != plan.Explain(root) {
 		t.Fatalf("decoded\n%s\nwant\n%s", plan.Explain(back), plan.Explain(root))
+	}
+}
+
+// TestDatePruning: a date column's statistics skip row groups, whether the
+// filter's literal is a date string or a time.Time (whose comparison the
+// optimizer turns into one of dates).
+func TestDatePruning(t *testing.T) {
+	ctx := context.Background()
+	sess, _ := session(t)
+	src := sess.Read().Parquet(writeNumbers(t, sess, t.TempDir(), 10_000, 1000))
+	dir := filepath.Join(t.TempDir(), "dates")
+	day0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	dated := src.WithColumn("d", frame.Call("date_add", frame.Lit(day0).Cast(arrow.FixedWidthTypes.Date32), "id")).Coalesce(1)
+	if err := dated.Write().Option("rowGroupRows", "1000").Parquet(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	df := sess.Read().Parquet(dir)
+	for name, cond := range map[string]frame.Column{
+		"time.Time": frame.Col("d").Ge(frame.Lit(day0.AddDate(0, 0, 2500))).And(frame.Col("d").Lt(frame.Lit(day0.AddDate(0, 0, 3000)))),
+		"string": frame.Col("d").Ge(frame.Lit(day0.AddDate(0, 0, 2505).Format(time.DateOnly))).
+			And(frame.Col("d").Le(frame.Lit(day0.AddDate(0, 0, 2510).Format(time.DateOnly)))),
+		"not midnight": frame.Col("d").Gt(frame.Lit(day0.AddDate(0, 0, 2500).Add(time.Hour))).
+			And(frame.Col("d").Lt(frame.Lit(day0.AddDate(0, 0, 2999).Add(time.Hour)))),
+	} {
+		n, err := df.Filter(cond).Count(ctx)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want := map[string]int64{"time.Time": 500, "string": 6, "not midnight": 499}[name]
+		if n != want {
+			t.Errorf("%s: Count = %d, want %d", name, n, want)
+		}
+		if read := sess.LastMetrics().RowsRead; read != 1000 {
+			t.Errorf("%s: read %d rows, want the one row group (1000 rows)", name, read)
+		}
 	}
 }

@@ -44,14 +44,16 @@ func rowGroupStats(f parquetFile, rg int) map[string]plan.Range {
 }
 
 // prunable reports whether statistics of a column of type t compare with
-// a filter's int64, float64 or string literals as its values do. Not so
-// for decimals (unscaled integers), dates and timestamps (counts of a
-// unit), unsigned integers of 32 bits and more (stored as signed),
+// a filter's int64, float64 or string literals as its values do: dates
+// too, whose literals in a resolved comparison with the bare column are
+// days, as the statistics are (a timestamp literal converts the column,
+// which then is no bare column). Not so for decimals (unscaled integers),
+// timestamps (counts of a unit a literal may not share), unsigned integers of 32 bits and more (stored as signed),
 // binaries, and nested types (whose single leaf is not the column).
 func prunable(t arrow.DataType) bool {
 	switch t.ID() {
 	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64, arrow.UINT8, arrow.UINT16,
-		arrow.FLOAT32, arrow.FLOAT64, arrow.STRING, arrow.LARGE_STRING:
+		arrow.FLOAT32, arrow.FLOAT64, arrow.STRING, arrow.LARGE_STRING, arrow.DATE32:
 		return true
 	}
 	return false

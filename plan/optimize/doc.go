@@ -3,6 +3,9 @@
 // then prunes columns, repeating until the plan stops changing (at most
 // maxPasses times):
 //
+//  0. unwrap_date_casts: a date column compared with a timestamp literal
+//     (Lit(time.Time)) in a filter is compared as a date with a date
+//     literal, so no value converts per row and Parquet statistics apply.
 //  1. combine_filters: Filter over Filter becomes one Filter with AND.
 //  2. push_filters: filters move below projections (substituting cheap
 //     expressions), sorts, repartitions and coalesces, so rows are dropped
@@ -46,7 +49,7 @@ type Rule interface {
 const maxPasses = 10
 
 // Rules are the rules of the repeated batch, in order.
-var Rules = []Rule{combineFilters{}, pushFilters{}, pushJoinFilters{}, pushFilterIntoScan{}, collapseProjects{}, pushLimits{}}
+var Rules = []Rule{unwrapDateCasts{}, combineFilters{}, pushFilters{}, pushJoinFilters{}, pushFilterIntoScan{}, collapseProjects{}, pushLimits{}}
 
 // Optimize returns an optimized plan equivalent to n.
 func Optimize(n plan.Node) plan.Node {
