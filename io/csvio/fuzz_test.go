@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/internal/fuzzwatch"
 	"github.com/ember-df/ember/io/csvio"
 	"github.com/ember-df/ember/plan"
 )
@@ -46,6 +47,9 @@ var fuzzSeeds = []string{
 	"x,\"a\"\"b\"\" c\",d\n\"\",\"\"\"\"\n",
 }
 
+// TestMain gives fuzzing runs a short -fuzzminimizetime: see fuzzwatch.
+func TestMain(m *testing.M) { fuzzwatch.Main(m) }
+
 // FuzzReader reads arbitrary bytes with several options and checks that
 // reading never panics or leaks, that every split size gives the rows of a
 // single split, that FAILFAST reports the same first error however the
@@ -60,6 +64,7 @@ func FuzzReader(f *testing.F) {
 		f.Add([]byte(s), uint8(32|8), uint8(2))
 	}
 	f.Fuzz(func(t *testing.T, data []byte, flags, splitSize uint8) {
+		defer fuzzwatch.Watch(t, data, flags, splitSize)()
 		o := csvio.DefaultOptions()
 		o.Header = flags&1 != 0
 		if flags&2 != 0 {
@@ -160,6 +165,7 @@ func FuzzRoundTrip(f *testing.F) {
 		f.Add("y", s, uint8(8|4|1))
 	}
 	f.Fuzz(func(t *testing.T, a, b string, flags uint8) {
+		defer fuzzwatch.Watch(t, a, b, flags)()
 		if !utf8.ValidString(a) || !utf8.ValidString(b) {
 			t.Skip("an Arrow string is UTF-8")
 		}

@@ -10,6 +10,8 @@ import (
 	"image/png"
 	"reflect"
 	"testing"
+
+	"github.com/ember-df/ember/internal/fuzzwatch"
 )
 
 // byteOrder is what binary.LittleEndian and binary.BigEndian both are.
@@ -206,6 +208,7 @@ func FuzzExifOrientation(f *testing.F) {
 	}
 	f.Add([]byte{0xff, 0xd8, 0xff, 0xe1, 0x00, 0x08, 'E', 'x', 'i', 'f', 0, 0})
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzwatch.Watch(t, data)()
 		if o := exifOrientation(data); o < 1 || o > 8 {
 			t.Fatalf("orientation %d out of range", o)
 		}

@@ -17,12 +17,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ember-df/ember/internal/fuzzwatch"
 	"github.com/ember-df/ember/internal/testcorpus"
 )
 
 // fuzzMaxPixels is the decompression-bomb limit the fuzz target decodes
 // under: small, so no input costs more than a few milliseconds.
 const fuzzMaxPixels = 1 << 20
+
+// TestMain gives fuzzing runs a short -fuzzminimizetime: see fuzzwatch.
+func TestMain(m *testing.M) { fuzzwatch.Main(m) }
 
 // FuzzDecode feeds arbitrary bytes to the decode path of every format
 // (JPEG, PNG, GIF, WebP), with the bomb limit on, and then resamples what
@@ -50,6 +54,7 @@ func FuzzDecode(f *testing.F) {
 	dst := make([]float32, 3*8*8)
 	var s resampler
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer fuzzwatch.Watch(t, data)()
 		r, format, err := decode(data, decodeOptions{maxPixels: fuzzMaxPixels})
 		if err != nil {
 			checkDecodeError(t, format, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/internal/fuzzwatch"
 	"github.com/ember-df/ember/io/ipcio"
 	"github.com/ember-df/ember/plan"
 )
@@ -58,6 +59,9 @@ func fuzzSeeds(f testing.TB) [][]byte {
 	return out
 }
 
+// TestMain gives fuzzing runs a short -fuzzminimizetime: see fuzzwatch.
+func TestMain(m *testing.M) { fuzzwatch.Main(m) }
+
 // FuzzReader reads arbitrary bytes as an Arrow IPC file or stream: reading
 // must never panic or leak (every scan runs on a checked allocator), and
 // every error must be an ipcio error naming the file.
@@ -69,6 +73,7 @@ func FuzzReader(f *testing.F) {
 }
 
 func runFuzzInput(t *testing.T, data []byte) {
+	defer fuzzwatch.Watch(t, data)()
 	path := writeFile(t, t.TempDir(), "fuzz.arrow", data)
 	named := func(l ipcio.Layout, err error) {
 		if err != nil && (!strings.HasPrefix(err.Error(), "ipcio: ") || !strings.Contains(err.Error(), path)) {

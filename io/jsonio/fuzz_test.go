@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/ember-df/ember/internal/fuzzwatch"
 	"github.com/ember-df/ember/io/jsonio"
 	"github.com/ember-df/ember/plan"
 )
@@ -39,6 +40,9 @@ var fuzzSchema = schema("a", tInt64, "b", tString, "f", tFloat64, "l", arrow.Lis
 	"e", arrow.FixedSizeListOf(3, tFloat32), "n", structOf("b", tBool, "c", tInt8), "t", tTsUs, "d", tDate32, "x", tDec, "bin", tBinary,
 	"_corrupt_record", tString)
 
+// TestMain gives fuzzing runs a short -fuzzminimizetime: see fuzzwatch.
+func TestMain(m *testing.M) { fuzzwatch.Main(m) }
+
 // FuzzReader reads arbitrary bytes with an inferred schema and with a
 // fixed one in every mode, and checks that reading never panics or leaks,
 // that every split size gives the rows of a single split, that FAILFAST
@@ -51,6 +55,7 @@ func FuzzReader(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte, flags, splitSize uint8) {
+		defer fuzzwatch.Watch(t, data, flags, splitSize)()
 		o := jsonio.DefaultOptions()
 		o.PrimitivesAsString = flags&1 != 0
 		o.DropFieldIfAllNull = flags&2 != 0
