@@ -52,6 +52,10 @@ type Config struct {
 	// (frame.Session sets itself); without one they stay loaded in the
 	// process.
 	Owner plan.ResourceOwner
+	// Listener, when set, receives the job's events (see Listener): the
+	// tasks that run in this process report theirs. It stays with the
+	// driver: it does not travel with the graph.
+	Listener Listener
 }
 
 func (c Config) withDefaults() Config {

@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/ember-df/ember/exec/op"
+	"github.com/ember-df/ember/internal/arrowmem"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -46,7 +47,8 @@ func Execute(ctx context.Context, g *Graph, stage, partition int, shuffle Shuffl
 		return m, fmt.Errorf("exec: stage %d is the result stage and needs a sink", stage)
 	}
 	start := time.Now()
-	stats := &taskStats{}
+	stats := &taskStats{stage: &st.live}
+	g.job.taskStarted(st, partition)
 	ctx = compute.WithAllocator(ctx, g.job.cfg.Allocator)
 	ctx = withShuffle(ctx, shuffle)
 	ctx = context.WithValue(ctx, taskStatsKey{}, stats)
@@ -57,6 +59,7 @@ func Execute(ctx context.Context, g *Graph, stage, partition int, shuffle Shuffl
 		m = TaskMetrics{Stage: stage, Partition: partition, RowsRead: stats.rowsRead.Load(), BatchesRead: stats.batchesRead.Load(),
 			RowsOutput: stats.rowsOutput.Load(), Elapsed: time.Since(start)}
 		g.job.counters.add(m, st.output == nil)
+		g.job.taskEnded(st, m, err)
 	}()
 	root, err := st.root.Operator(partition)
 	if err != nil {
@@ -74,7 +77,7 @@ func Execute(ctx context.Context, g *Graph, stage, partition int, shuffle Shuffl
 	if st.output == nil {
 		if err := op.Drain(ctx, root, func(b arrow.RecordBatch) error {
 			if !writes {
-				stats.rowsOutput.Add(b.NumRows())
+				stats.output(b)
 			}
 			return out.Consume(partition, b)
 		}); err != nil {
@@ -85,14 +88,35 @@ func Execute(ctx context.Context, g *Graph, stage, partition int, shuffle Shuffl
 	w := exchangeWriter{exchange: st.output, from: partition, shuffle: shuffle, next: partition % st.output.Partitions}
 	defer w.close()
 	return m, op.Drain(ctx, root, func(b arrow.RecordBatch) error {
-		stats.rowsOutput.Add(b.NumRows())
+		stats.output(b)
 		return w.write(ctx, b)
 	})
 }
 
-// taskStats are the live counters of one task.
+// taskStats are the live counters of one task; stage, the counters of
+// its stage, follows them batch by batch (Graph.Progress).
 type taskStats struct {
 	rowsRead, batchesRead, rowsOutput atomic.Int64
+	stage                             *stageStats
+}
+
+// read counts a batch a scan produced.
+func (s *taskStats) read(b arrow.RecordBatch) {
+	s.rowsRead.Add(b.NumRows())
+	s.batchesRead.Add(1)
+	if s.stage != nil {
+		s.stage.rowsRead.Add(b.NumRows())
+		s.stage.batchesRead.Add(1)
+		s.stage.bytesRead.Add(arrowmem.BatchBytes(b))
+	}
+}
+
+// output counts a batch the task wrote.
+func (s *taskStats) output(b arrow.RecordBatch) {
+	s.rowsOutput.Add(b.NumRows())
+	if s.stage != nil {
+		s.stage.rowsOutput.Add(b.NumRows())
+	}
 }
 
 type taskStatsKey struct{}

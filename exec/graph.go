@@ -39,6 +39,10 @@ type Stage struct {
 	root   PhysicalNode
 	output *Exchange // nil for the last stage
 	inputs []int     // the exchanges the stage reads
+	// live counts the stage's tasks and rows as they run in this process;
+	// inputBytes estimates what its scans read (see StageProgress).
+	live       stageStats
+	inputBytes int64
 }
 
 // Partitions is the number of tasks of the stage.
@@ -218,7 +222,7 @@ func newGraph(root plan.Node, cfg Config, target *commit.Target) (*Graph, error)
 
 // addStage makes root a stage writing out (nil for the result).
 func (g *Graph) addStage(root PhysicalNode, out *Exchange) *Stage {
-	s := &Stage{ID: len(g.stages), root: root, output: out}
+	s := &Stage{ID: len(g.stages), root: root, output: out, inputBytes: sourceBytes(root)}
 	var reads []*Exchange
 	walkPhysical(root, func(n PhysicalNode) {
 		if r, ok := n.(*exchangeReadExec); ok {

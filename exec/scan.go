@@ -58,8 +58,7 @@ func (o *scanOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		if err != nil {
 			return nil, err
 		}
-		o.stats.rowsRead.Add(b.NumRows())
-		o.stats.batchesRead.Add(1)
+		o.stats.read(b)
 		if b.NumRows() > 0 {
 			return b, nil
 		}

@@ -37,12 +37,17 @@ import (
 // The tasks of the graph's last stage write and commit their files where
 // they run (Execute); the job commit runs here, on the driver, over the
 // files the tasks report.
-func Write(ctx context.Context, r Runner, cfg Config, w *plan.Write) (Metrics, error) {
+func Write(ctx context.Context, r Runner, cfg Config, w *plan.Write) (m Metrics, err error) {
+	var g *Graph
+	defer func() {
+		if g == nil {
+			ReportFailedJob(cfg, err)
+		}
+	}()
 	if err := w.CheckPartitionBy(); err != nil {
 		return Metrics{}, fmt.Errorf("exec: write %s: %w", w.Path, err)
 	}
 	var c *commit.Committer
-	var err error
 	if w.Job != "" {
 		c, err = commit.NewJobCommitter(w, w.Job)
 	} else {
@@ -62,9 +67,9 @@ func Write(ctx context.Context, r Runner, cfg Config, w *plan.Write) (Metrics, e
 	if err != nil || skip {
 		return Metrics{}, err
 	}
-	var m Metrics
-	g, err := newGraph(w, cfg, &target)
+	g, err = newGraph(w, cfg, &target)
 	if err == nil {
+		g.jobStarted()
 		sink := &committedFiles{}
 		m, err = r.Run(ctx, g, sink)
 		if err == nil {
@@ -73,9 +78,12 @@ func Write(ctx context.Context, r Runner, cfg Config, w *plan.Write) (Metrics, e
 	}
 	if err != nil {
 		c.Abort()
-		return m, fmt.Errorf("exec: write %s: %w", w.Path, err)
+		err = fmt.Errorf("exec: write %s: %w", w.Path, err)
 	}
-	return m, nil
+	if g != nil {
+		g.jobEnded(m, err)
+	}
+	return m, err
 }
 
 // committedFiles collects the rows of fileRows that write tasks hand out.

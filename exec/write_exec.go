@@ -75,7 +75,7 @@ func (w *writeExec) write(ctx context.Context, in Operator, p int) ([]arrow.Reco
 	defer t.Abort()
 	stats := statsOf(ctx)
 	if err := op.Drain(ctx, in, func(b arrow.RecordBatch) error {
-		stats.rowsOutput.Add(b.NumRows())
+		stats.output(b)
 		return t.Write(b)
 	}); err != nil {
 		return nil, 0, err

@@ -21,10 +21,13 @@ func (df *DataFrame) run(ctx context.Context, action string, root plan.Node, sin
 		return err
 	}
 	job := df.sess.startJob(action)
-	g, err := exec.NewGraph(optimize.Optimize(root), df.sess.cfg)
+	cfg := df.sess.jobConfig(df.sess.cfg, job, root)
+	g, err := exec.NewGraph(optimize.Optimize(root), cfg)
 	var m exec.Metrics
 	if err == nil {
-		m, err = df.sess.runner.Run(ctx, g, sink)
+		m, err = exec.RunJob(ctx, df.sess.runner, g, sink)
+	} else {
+		exec.ReportFailedJob(cfg, err)
 	}
 	df.sess.finishJob(ctx, job, m, err)
 	return err

@@ -283,7 +283,7 @@ func (w *DataFrameWriter) save(ctx context.Context, f plan.FileFormat, path stri
 	}
 	optimized := optimize.Optimize(root).(*plan.Write)
 	job := w.df.sess.startJob(action)
-	m, err := exec.Write(ctx, w.df.sess.runner, w.df.sess.cfg, optimized)
+	m, err := exec.Write(ctx, w.df.sess.runner, w.df.sess.jobConfig(w.df.sess.cfg, job, root), optimized)
 	w.df.sess.finishJob(ctx, job, m, err)
 	return err
 }

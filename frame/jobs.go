@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ember-df/ember/exec"
+	"github.com/ember-df/ember/plan"
 )
 
 // Job is one action's run: what it was, when, what it did and how it
@@ -73,4 +74,40 @@ func (s *Session) finishJob(ctx context.Context, j Job, m exec.Metrics, err erro
 	if fn, ok := ctx.Value(observerKey{}).(func(Job)); ok {
 		fn(j)
 	}
+}
+
+// WithListener makes every job of the session report its events to l (see
+// exec.Listener): job, stage and task starts and ends, with a live view
+// of the running job. Options add listeners; each gets every event.
+// Progress displays, the web UI and the event log are listeners.
+func WithListener(l exec.Listener) Option {
+	return func(s *Session) { s.listeners = append(s.listeners, l) }
+}
+
+// jobConfig is the Config of one job of the session: cfg with the
+// session's listeners, told the job's number and action and its logical
+// plan (nil when not known).
+func (s *Session) jobConfig(cfg exec.Config, j Job, logical plan.Node) exec.Config {
+	if len(s.listeners) > 0 {
+		cfg.Listener = &jobListener{job: j, logical: logical, to: s.listeners}
+	}
+	return cfg
+}
+
+// jobListener stamps a job's events with its number and action.
+type jobListener struct {
+	job     Job
+	logical plan.Node
+	to      exec.Listeners
+}
+
+// OnEvent implements exec.Listener.
+func (l *jobListener) OnEvent(e exec.Event) {
+	e.Job, e.Description = l.job.ID, l.job.Action
+	if e.Kind == exec.JobStart && e.Plan != nil && l.logical != nil {
+		p := *e.Plan
+		p.Logical = plan.Explain(l.logical)
+		e.Plan = &p
+	}
+	l.to.OnEvent(e)
 }

@@ -188,7 +188,7 @@ func (s *Session) RunPlan(ctx context.Context, p *SavedPlan) (exec.Metrics, erro
 		return exec.Metrics{}, err
 	}
 	job := s.startJob(p.String())
-	m, err := exec.Write(ctx, s.runner, s.planConfig(p), p.write)
+	m, err := exec.Write(ctx, s.runner, s.jobConfig(s.planConfig(p), job, nil), p.write)
 	s.finishJob(ctx, job, m, err)
 	return m, err
 }

@@ -21,6 +21,7 @@ type Session struct {
 	runner    exec.Runner
 	keepAlive time.Duration
 	catalog   *sql.Catalog // temporary views, models and UDFs by name, for SQL
+	listeners exec.Listeners
 
 	mu      sync.Mutex
 	jobs    []Job                   // finished jobs, oldest first
