@@ -14,15 +14,18 @@ import (
 // DESIGN.md, "Layers"); a pattern ending in "/" matches a package tree.
 // The test fails the build when a package imports a layer it must not.
 var layers = map[string][]string{
-	"plan":            {"internal/"},
-	"plan/optimize":   {"plan"},
-	"udf":             {"plan", "internal/"},
-	"udf/":            {"plan", "udf"},
-	"io/":             {"plan", "storage", "internal/"},
-	"storage":         {"internal/"},
-	"storage/":        {"storage", "internal/"},
-	"exec":            {"plan", "udf", "storage", "internal/", "exec/op", "exec/eval", "exec/call", "exec/commit"},
-	"frame":           {"plan", "plan/optimize", "exec", "exec/eval", "udf", "io/", "storage", "sql"},
+	"plan":          {"internal/"},
+	"plan/optimize": {"plan"},
+	"udf":           {"plan", "internal/"},
+	"udf/":          {"plan", "udf"},
+	"io/":           {"plan", "storage", "internal/"},
+	"storage":       {"internal/"},
+	"storage/":      {"storage", "internal/"},
+	"exec":          {"plan", "udf", "storage", "internal/", "exec/op", "exec/eval", "exec/call", "exec/commit"},
+	"frame":         {"plan", "plan/optimize", "exec", "exec/eval", "udf", "io/", "storage", "sql", "monitor/"},
+	// monitor: what consumes job events — the terminal progress display,
+	// the event log, the metrics exporter and the web UI.
+	"monitor/":        {"exec", "plan", "internal/", "monitor/"},
 	"sql":             {"plan", "udf", "internal/"},
 	"plugins":         {"plan", "udf", "plugins/"},
 	"plugins/":        {"plan", "udf", "internal/"},
@@ -36,7 +39,7 @@ var layers = map[string][]string{
 	// plans through the public API and links what registers their
 	// sources, formats, functions and models.
 	"cmd/ember":     {"cmd/ember/cli"},
-	"cmd/ember/cli": {"frame", "exec", "plan", "udf", "udf/", "io/", "plugins", "storage", "storage/"},
+	"cmd/ember/cli": {"frame", "exec", "plan", "udf", "udf/", "io/", "plugins", "storage", "storage/", "monitor/"},
 
 	// cluster (a nested module: it links Apache Beam) runs the stage graph
 	// on Beam through exec's exported task entry point; its commands link

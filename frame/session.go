@@ -22,6 +22,9 @@ type Session struct {
 	keepAlive time.Duration
 	catalog   *sql.Catalog // temporary views, models and UDFs by name, for SQL
 	listeners exec.Listeners
+	// closers stop what options started for the session's lifetime (a web
+	// UI server, an event log), last first, when it closes.
+	closers []func() error
 
 	mu      sync.Mutex
 	jobs    []Job                   // finished jobs, oldest first
@@ -112,12 +115,17 @@ func (s *Session) Close() error {
 	s.caches = nil
 	held := s.held
 	s.held = nil
+	closers := s.closers
+	s.closers = nil
 	s.closed = true
 	s.mu.Unlock()
 	for _, c := range caches {
 		c.drop()
 	}
 	var errs []error
+	for i := len(closers) - 1; i >= 0; i-- {
+		errs = append(errs, closers[i]())
+	}
 	for _, release := range held {
 		if s.keepAlive > 0 {
 			time.AfterFunc(s.keepAlive, func() { release() })
