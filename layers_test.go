@@ -39,7 +39,7 @@ var layers = map[string][]string{
 	// plans through the public API and links what registers their
 	// sources, formats, functions and models.
 	"cmd/ember":     {"cmd/ember/cli"},
-	"cmd/ember/cli": {"frame", "exec", "plan", "udf", "udf/", "io/", "plugins", "storage", "storage/", "monitor/"},
+	"cmd/ember/cli": {"frame", "exec", "plan", "sql", "udf", "udf/", "io/", "plugins", "storage", "storage/", "monitor/"},
 
 	// cluster (a nested module: it links Apache Beam) runs the stage graph
 	// on Beam through exec's exported task entry point; its commands link
