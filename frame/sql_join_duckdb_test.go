@@ -58,11 +58,37 @@ var sqlJoinCorpus = []struct {
 	{query: "WITH big AS (SELECT id, k, g FROM u WHERE g > 4) SELECT t.id, big.id AS bid FROM t JOIN big ON t.k = big.k AND t.g = big.g"},
 	{query: "WITH c AS (SELECT k, count(*) AS n FROM u GROUP BY k) SELECT t.id, c.n FROM t LEFT JOIN c ON t.k = c.k"},
 	{query: "SELECT t.id, u.id AS uid FROM t JOIN u ON t.g = u.g ORDER BY t.id, u.id LIMIT 15"},
+	// IN and NOT IN (subquery): NULLs on either side, empty subqueries
+	{query: "SELECT id FROM t WHERE g IN (SELECT g FROM u WHERE k = 'b')"},
+	{query: "SELECT id, k FROM t WHERE k IN (SELECT k FROM u)"},
+	{query: "SELECT id FROM t WHERE g NOT IN (SELECT g FROM u)"}, // u.g holds NULLs: no row
+	{query: "SELECT id FROM t WHERE g NOT IN (SELECT g FROM u WHERE g IS NOT NULL)"},
+	{query: "SELECT id, g FROM t WHERE g NOT IN (SELECT g FROM u WHERE id < 0)"}, // empty: every row, NULL g too
+	{query: "SELECT id FROM t WHERE k NOT IN (SELECT k FROM u WHERE k IS NOT NULL AND g > 2) AND x > 0"},
+	{query: "SELECT id FROM t WHERE g IN (SELECT u.g FROM u WHERE u.k = t.k)"},
+	{query: "SELECT id FROM t WHERE g NOT IN (SELECT u.g FROM u WHERE u.k = t.k AND u.id < 150)"},
+	{query: "WITH s AS (SELECT k FROM u WHERE g > 5) SELECT id FROM t WHERE k IN (SELECT k FROM s)"},
+	{query: "SELECT t.id, v.id AS vid FROM t JOIN v ON t.g = v.g WHERE t.k NOT IN (SELECT k FROM u WHERE k IS NOT NULL)"},
+	// EXISTS and NOT EXISTS, correlated and not
+	{query: "SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.k = t.k AND u.g > t.g)"},
+	{query: "SELECT id FROM t WHERE NOT EXISTS (SELECT * FROM u WHERE u.g = t.g)"},
+	{query: "SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE k = t.k AND id > t.id + 100)"},
+	{query: "SELECT count(*) FROM t WHERE EXISTS (SELECT 1 FROM u WHERE g > 100)"},
+	{query: "SELECT count(*) FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE g > 100)"},
+	{query: "SELECT k, count(*) FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.k = t.k AND u.x < t.x) GROUP BY k"},
+	// scalar subqueries
+	{query: "SELECT id FROM t WHERE x > (SELECT avg(x) FROM u)"},
+	{query: "SELECT id, (SELECT max(g) FROM u) AS mg FROM t"},
+	{query: "SELECT k, count(*) * 100 / (SELECT count(*) FROM t) AS pct FROM t GROUP BY k"},
+	{query: "SELECT k FROM t GROUP BY k HAVING count(*) > (SELECT count(*) FROM u) / 4"},
+	{query: "SELECT id FROM t WHERE x < (SELECT avg(u.x) FROM u WHERE u.k = t.k)"},
+	{query: "SELECT id, (SELECT count(*) FROM u WHERE u.g = t.g) AS n FROM t"},
+	{query: "SELECT id, (SELECT sum(u.x) FROM u WHERE u.g = t.g AND u.k = t.k AND u.id > 130) AS sx FROM t WHERE id < 60"},
 }
 
 // TestSQLJoinsAgainstDuckDB runs sqlJoinCorpus in ember and DuckDB.
 func TestSQLJoinsAgainstDuckDB(t *testing.T) {
-	if len(sqlJoinCorpus) < 4 {
+	if len(sqlJoinCorpus) < 40 {
 		t.Fatalf("the join corpus has %d queries; keep at least 40", len(sqlJoinCorpus))
 	}
 	queries := make([]string, len(sqlJoinCorpus))

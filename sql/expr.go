@@ -18,6 +18,53 @@ type scope struct {
 	rel    *relation   // the input's columns; nil: names taken as written (ParseExpr)
 	aggs   *aggregates // non-nil where aggregates may be called (select list, HAVING, ORDER BY of an aggregate query)
 	clause string      // where the expression is, for messages
+	// split > 0 marks the scope of a correlated subquery's condition: rel
+	// is the enclosing query's columns [0, split) then the subquery's;
+	// a name resolves in the subquery's first (SQL's scoping), or in the
+	// enclosing query's first with preferOuter (IN's left operand).
+	split       int
+	preferOuter bool
+}
+
+// where names the clause for messages.
+func (sc *scope) where() string {
+	if sc.clause == "" {
+		return "this expression"
+	}
+	return sc.clause
+}
+
+// scalarSubquery reads the column a scalar subquery was joined in as;
+// in an aggregate query's select list, HAVING and ORDER BY it plans an
+// uncorrelated one, cross-joined with the Aggregate's output.
+func (p *planner) scalarSubquery(sub *sqlparser.Subquery, sc *scope) (plan.Expr, error) {
+	if v, ok := p.scalars[sub]; ok {
+		return v, nil
+	}
+	if sc.aggs != nil && sc.rel != nil {
+		rel, err := p.joinScalar(relationOf(mustOneRow(), ""), sub)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := rel.node.(*plan.Join); !ok {
+			return nil, p.unsupported(sub, "a correlated scalar subquery in an aggregate query's "+sc.where())
+		}
+		if j := rel.node.(*plan.Join); j.Type != plan.CrossJoin {
+			return nil, p.unsupported(sub, "a correlated scalar subquery in an aggregate query's "+sc.where())
+		}
+		p.postAgg = append(p.postAgg, relation{node: rel.node.(*plan.Join).Right, quals: make([][]string, rel.node.(*plan.Join).Right.Schema().NumFields())})
+		return p.scalars[sub], nil
+	}
+	return nil, p.unsupported(sub, "a scalar subquery in "+sc.where()+" (scalar subqueries are supported in WHERE and the select list)")
+}
+
+// mustOneRow is a one-row input with no columns.
+func mustOneRow() plan.Node {
+	n, err := oneRow()
+	if err != nil {
+		panic(err) // a constant batch: cannot fail
+	}
+	return n
 }
 
 // expr translates a scalar expression.
@@ -103,9 +150,9 @@ func (p *planner) expr(e sqlparser.Expr, sc *scope) (plan.Expr, error) {
 		}
 		return p.builtin(fn, []sqlparser.Expr{e.Str}, sc, e)
 	case *sqlparser.Subquery:
-		return nil, p.unsupported(e, "a scalar subquery")
+		return p.scalarSubquery(e, sc)
 	case *sqlparser.ExistsExpr:
-		return nil, p.src.errorAt(p.findFrom("EXISTS", false), ErrUnsupported, "EXISTS subqueries are not supported yet (they need a join)")
+		return nil, p.src.errorAt(p.findFrom("EXISTS", false), ErrUnsupported, "EXISTS is supported as a condition of WHERE, ANDed with the others (it becomes a semi or anti join), not in %s", sc.where())
 	}
 	return nil, p.unsupported(e, sqlparser.String(e))
 }
@@ -149,7 +196,7 @@ func (p *planner) column(c *sqlparser.ColName, sc *scope) (plan.Expr, error) {
 		}
 		return nil, p.src.errorAt(p.findFrom(qual, false), plan.ErrColumnNotFound, "%s.%s: no table or struct column %q in scope%s (tables: %s)", qual, name, qual, suggest(qual, rel.qualNames()), listNames(rel.qualNames()))
 	}
-	i, ok := p.lookup(fields, rel, strings.ToLower(qual), name)
+	i, ok := p.resolveIn(sc, strings.ToLower(qual), name)
 	if ok {
 		if i < 0 {
 			return nil, p.src.errorAt(p.findFrom(name, false), plan.ErrColumnNotFound, "column %q is ambiguous: it could be %s (qualify it)", name, p.candidates(rel, qual, name))
@@ -178,9 +225,34 @@ func (p *planner) column(c *sqlparser.ColName, sc *scope) (plan.Expr, error) {
 // fields: the exact spelling first, else the only case-insensitive
 // match. It reports true with -1 for an ambiguous name.
 func (p *planner) lookup(fields []arrow.Field, rel *relation, qual, name string) (int, bool) {
+	return lookupRange(fields, rel, qual, name, 0, len(fields))
+}
+
+// resolveIn is lookup over sc's relation, in the order a correlated
+// scope asks for (see scope.split).
+func (p *planner) resolveIn(sc *scope, qual, name string) (int, bool) {
+	fields := sc.rel.node.Schema().Fields()
+	if sc.split <= 0 {
+		return p.lookup(fields, sc.rel, qual, name)
+	}
+	ranges := [][2]int{{sc.split, len(fields)}, {0, sc.split}}
+	if sc.preferOuter {
+		ranges[0], ranges[1] = ranges[1], ranges[0]
+	}
+	for _, r := range ranges {
+		if i, ok := lookupRange(fields, sc.rel, qual, name, r[0], r[1]); ok {
+			return i, true
+		}
+	}
+	return -1, false
+}
+
+// lookupRange is lookup among fields[lo:hi].
+func lookupRange(fields []arrow.Field, rel *relation, qual, name string, lo, hi int) (int, bool) {
 	find := func(eq func(a, b string) bool) (int, bool) {
 		found := -1
-		for i, f := range fields {
+		for i := lo; i < hi; i++ {
+			f := fields[i]
 			if eq(f.Name, name) && (qual == "" || rel.hasQual(i, qual)) {
 				if found >= 0 {
 					return -1, true
@@ -305,7 +377,7 @@ func (p *planner) comparison(e *sqlparser.ComparisonExpr, sc *scope) (plan.Expr,
 		return nullSafeEqual(l, r), nil
 	case sqlparser.InStr, sqlparser.NotInStr:
 		if _, ok := e.Right.(*sqlparser.Subquery); ok {
-			return nil, p.src.errorAt(p.findFrom("IN", false), ErrUnsupported, "IN (subquery) is not supported yet (it needs a join)")
+			return nil, p.src.errorAt(p.findFrom("IN", false), ErrUnsupported, "IN (subquery) is supported as a condition of WHERE, ANDed with the others (it becomes a semi or anti join), not in %s", sc.where())
 		}
 		list, ok := e.Right.(sqlparser.ValTuple)
 		if !ok {

@@ -126,9 +126,13 @@ type planner struct {
 	outer []relation
 	// scalars are the columns that scalar subqueries of the current
 	// SELECT were joined in as (subquery.go).
-	scalars map[*sqlparser.Subquery]string
+	scalars map[*sqlparser.Subquery]plan.Expr
 	// nextScalar numbers the scalar subqueries' columns.
 	nextScalar int
+	// postAgg are the uncorrelated scalar subqueries of the current
+	// aggregate SELECT's list, HAVING and ORDER BY, cross-joined with the
+	// Aggregate's output.
+	postAgg []relation
 }
 
 type cte struct {

@@ -55,19 +55,16 @@ func (p *planner) selectStmt(s *sqlparser.Select) (relation, error) {
 	}
 	p.from = start
 	if s.Where != nil {
-		cond, err := p.expr(s.Where.Expr, &scope{rel: &rel, clause: "WHERE"})
-		if err != nil {
+		if rel, err = p.where(s.Where.Expr, rel); err != nil {
 			return relation{}, err
 		}
-		n, err := plan.Selection(rel.node, cond)
-		if err != nil {
-			return relation{}, p.planError(err, s.Where.Expr)
-		}
-		rel = relation{node: n, quals: rel.quals}
 	}
 
 	if len(s.GroupBy) > 0 || p.hasAggregate(s) {
 		return p.aggregateSelect(s, rel)
+	}
+	if rel, err = p.joinScalars(rel, s.SelectExprs, s.OrderBy); err != nil {
+		return relation{}, err
 	}
 	if s.Having != nil {
 		return relation{}, p.src.errorAt(p.src.find("HAVING", p.from, false), ErrSyntax, "HAVING without GROUP BY or an aggregate")
@@ -359,6 +356,8 @@ func (p *planner) aggregateSelect(s *sqlparser.Select, rel relation) (relation, 
 		}
 	}
 
+	defer func(saved []relation) { p.postAgg = saved }(p.postAgg)
+	p.postAgg = nil
 	aggs := &aggregates{index: map[string]int{}}
 	sc := &scope{rel: &rel, aggs: aggs, clause: "the select list"}
 	items, err := p.selectItems(s.SelectExprs, rel, func(e sqlparser.Expr) (plan.Expr, error) { return p.expr(e, sc) })
@@ -399,6 +398,11 @@ func (p *planner) aggregateSelect(s *sqlparser.Select, rel relation) (relation, 
 	// Rewrite over the Aggregate's columns: a key expression reads its key
 	// column; any other column of rel is neither grouped nor aggregated.
 	out := relationOf(agg, "")
+	for _, r := range p.postAgg {
+		if out, err = p.joinPlanned(out, r, plan.CrossJoin, nil, 0, 0, p.from); err != nil {
+			return relation{}, err
+		}
+	}
 	over := func(e plan.Expr, node sqlparser.SQLNode) (plan.Expr, error) {
 		e = replaceKeys(e, keyIndex)
 		var bad string
@@ -422,7 +426,7 @@ func (p *planner) aggregateSelect(s *sqlparser.Select, rel relation) (relation, 
 		if having, err = over(having, s.Having); err != nil {
 			return relation{}, err
 		}
-		n, err := plan.Selection(agg, having)
+		n, err := plan.Selection(out.node, having)
 		if err != nil {
 			return relation{}, p.planError(err, s.Having)
 		}
