@@ -16,8 +16,9 @@ import (
 // TaskMetrics describe one task: one partition of one stage.
 type TaskMetrics struct {
 	Stage, Partition int
-	// RowsRead and BatchesRead count what the task's scans produced.
-	RowsRead, BatchesRead int64
+	// RowsRead and BatchesRead count what the task's scans produced,
+	// BytesRead the Arrow memory of those batches.
+	RowsRead, BatchesRead, BytesRead int64
 	// RowsOutput counts the rows the task wrote: into its exchange, to
 	// the result sink, or into files.
 	RowsOutput int64
@@ -57,7 +58,7 @@ func Execute(ctx context.Context, g *Graph, stage, partition int, shuffle Shuffl
 			err = plan.Recovered(fmt.Sprintf("exec: stage %d partition %d", stage, partition), r)
 		}
 		m = TaskMetrics{Stage: stage, Partition: partition, RowsRead: stats.rowsRead.Load(), BatchesRead: stats.batchesRead.Load(),
-			RowsOutput: stats.rowsOutput.Load(), Elapsed: time.Since(start)}
+			BytesRead: stats.bytesRead.Load(), RowsOutput: stats.rowsOutput.Load(), Elapsed: time.Since(start)}
 		g.job.counters.add(m, st.output == nil)
 		g.job.taskEnded(st, m, err)
 	}()
@@ -96,18 +97,20 @@ func Execute(ctx context.Context, g *Graph, stage, partition int, shuffle Shuffl
 // taskStats are the live counters of one task; stage, the counters of
 // its stage, follows them batch by batch (Graph.Progress).
 type taskStats struct {
-	rowsRead, batchesRead, rowsOutput atomic.Int64
-	stage                             *stageStats
+	rowsRead, batchesRead, bytesRead, rowsOutput atomic.Int64
+	stage                                        *stageStats
 }
 
 // read counts a batch a scan produced.
 func (s *taskStats) read(b arrow.RecordBatch) {
+	bytes := arrowmem.BatchBytes(b)
 	s.rowsRead.Add(b.NumRows())
 	s.batchesRead.Add(1)
+	s.bytesRead.Add(bytes)
 	if s.stage != nil {
 		s.stage.rowsRead.Add(b.NumRows())
 		s.stage.batchesRead.Add(1)
-		s.stage.bytesRead.Add(arrowmem.BatchBytes(b))
+		s.stage.bytesRead.Add(bytes)
 	}
 }
 

@@ -35,6 +35,30 @@ func (u Metrics) String() string {
 type Latency struct {
 	Count                    int
 	Mean, P50, P90, P99, Max time.Duration
+	// Buckets is the distribution as a histogram: Buckets[i] counts the
+	// durations in (LatencyBounds[i-1], LatencyBounds[i]], the last one
+	// those above every bound. Its counts add up to Count.
+	Buckets [len(LatencyBounds) + 1]int64
+}
+
+// LatencyBounds are the upper bounds of Latency's histogram buckets:
+// fixed, log-spaced in 1-2-5 steps from 10µs to 100s, so that histograms
+// of different jobs, tasks and processes add up bucket by bucket.
+var LatencyBounds = [...]time.Duration{
+	10 * time.Microsecond, 20 * time.Microsecond, 50 * time.Microsecond,
+	100 * time.Microsecond, 200 * time.Microsecond, 500 * time.Microsecond,
+	time.Millisecond, 2 * time.Millisecond, 5 * time.Millisecond,
+	10 * time.Millisecond, 20 * time.Millisecond, 50 * time.Millisecond,
+	100 * time.Millisecond, 200 * time.Millisecond, 500 * time.Millisecond,
+	time.Second, 2 * time.Second, 5 * time.Second,
+	10 * time.Second, 20 * time.Second, 50 * time.Second,
+	100 * time.Second,
+}
+
+// latencyBucket returns the index in Latency.Buckets of a duration d.
+func latencyBucket(d time.Duration) int {
+	i, _ := slices.BinarySearch(LatencyBounds[:], d)
+	return i
 }
 
 func (l Latency) String() string {
@@ -53,5 +77,9 @@ func summarize(samples []time.Duration) Latency {
 		sum += d
 	}
 	at := func(q float64) time.Duration { return samples[int(q*float64(len(samples)-1)+0.5)] }
-	return Latency{Count: len(samples), Mean: sum / time.Duration(len(samples)), P50: at(0.5), P90: at(0.9), P99: at(0.99), Max: samples[len(samples)-1]}
+	l := Latency{Count: len(samples), Mean: sum / time.Duration(len(samples)), P50: at(0.5), P90: at(0.9), P99: at(0.99), Max: samples[len(samples)-1]}
+	for _, d := range samples {
+		l.Buckets[latencyBucket(d)]++
+	}
+	return l
 }
