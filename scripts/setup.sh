@@ -10,7 +10,8 @@
 #                                scikit-learn, the real tools they compare against,
 #                                and versitygw, a real S3-compatible server
 #                                (scripts/install-versitygw.sh, built from the Go
-#                                module proxy)
+#                                module proxy), and Jupyter with the GoNB kernel
+#                                for examples/notebooks (scripts/install-gonb.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,4 +57,5 @@ fi
 bash bench/setup.sh
 bash scripts/install-versitygw.sh
 bash scripts/install-azurite.sh && bash scripts/install-fake-gcs.sh
+bash scripts/install-gonb.sh
 
