@@ -19,6 +19,11 @@ require (
 )
 
 require (
+	github.com/creack/pty v1.1.24
+	golang.org/x/term v0.46.0
+)
+
+require (
 	github.com/andybalholm/brotli v1.2.3 // indirect
 	github.com/apache/thrift v0.24.0 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
