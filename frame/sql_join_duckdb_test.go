@@ -76,6 +76,12 @@ var sqlJoinCorpus = []struct {
 	{query: "SELECT count(*) FROM t WHERE EXISTS (SELECT 1 FROM u WHERE g > 100)"},
 	{query: "SELECT count(*) FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE g > 100)"},
 	{query: "SELECT k, count(*) FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.k = t.k AND u.x < t.x) GROUP BY k"},
+	// OFFSET
+	{query: "SELECT id, g FROM t ORDER BY g DESC, id LIMIT 10 OFFSET 5"},
+	{query: "SELECT id FROM t ORDER BY id OFFSET 140", duck: "SELECT id FROM t ORDER BY id OFFSET 140"},
+	{query: "SELECT k, count(*) AS n FROM t GROUP BY k ORDER BY n DESC, k LIMIT 2 OFFSET 1"},
+	{query: "SELECT t.id, u.id AS uid FROM t JOIN u ON t.k = u.k ORDER BY t.id, u.id LIMIT 7 OFFSET 30"},
+	{query: "SELECT id FROM t ORDER BY id LIMIT 5 OFFSET 1000"},
 	// scalar subqueries
 	{query: "SELECT id FROM t WHERE x > (SELECT avg(x) FROM u)"},
 	{query: "SELECT id, (SELECT max(g) FROM u) AS mg FROM t"},

@@ -24,7 +24,8 @@ import (
 //     lacks, become LEFT JOIN with a marker column ANDed before the ON
 //     condition (semiJoinMarker, antiJoinMarker: "ON marker AND (cond)"),
 //     a USING list becoming "ON marker AND __ember_using__(a, b)" and no
-//     condition "ON marker"; the translator reads the join type back.
+//     condition "ON marker"; the translator reads the join type back;
+//   - OFFSET without LIMIT gets LIMIT 9223372036854775807 before it.
 //
 // Every edit is recorded, so positions in the rewritten text map back to
 // the user's text for error messages.
@@ -159,6 +160,9 @@ func newSource(query, prefix, suffix string) *source {
 				replace(len(query), len(query), " ON "+marker)
 			}
 			i++
+		case strings.EqualFold(t.val, "OFFSET") && (i < 2 || !strings.EqualFold(toks[i-2].val, "LIMIT")):
+			// OFFSET without LIMIT (Spark 3.4): MySQL needs a LIMIT.
+			replace(t.start, t.start, "LIMIT 9223372036854775807 ")
 		case strings.EqualFold(t.val, "CAST") && i+1 < len(toks) && toks[i+1].typ == '(':
 			// Find AS at the CAST's own depth, and the ')' that closes it.
 			depth, as, closing := 0, -1, -1

@@ -214,11 +214,12 @@ func (p *planner) column(c *sqlparser.ColName, sc *scope) (plan.Expr, error) {
 			names = append(names, f.Name)
 		}
 	}
+	names = uniq(names)
 	where := ""
 	if sc.clause != "" {
 		where = " in " + sc.clause
 	}
-	return nil, p.src.errorAt(p.findFrom(name, false), plan.ErrColumnNotFound, "column %q not found%s%s (columns: %s)", name, where, suggest(name, names), listNames(names))
+	return nil, p.src.errorAt(p.columnPos(c), plan.ErrColumnNotFound, "column %q not found%s%s (columns: %s)", name, where, suggest(name, names), listNames(names))
 }
 
 // lookup finds the column name (with qualifier qual, unless "") among

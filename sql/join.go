@@ -3,8 +3,10 @@ package sql
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/dolthub/vitess/go/vt/sqlparser"
 	"github.com/ember-df/ember/plan"
 )
@@ -12,7 +14,7 @@ import (
 // Joins in FROM. Every join gives its two inputs fresh plan IDs
 // (plan.NewPlanID), with which plan.Join tags their columns; a column
 // that several of a relation's columns are named like is referred to by
-// plan.FieldRef, qualified by a tag only it has, so t.k and u.k stay
+// columnRef, qualified by a tag only it has, so t.k and u.k stay
 // apart through joins, filters and projections (docs/joins.md). The
 // relation's qualifiers (the tables' names and aliases) say which
 // column t.k is.
@@ -256,8 +258,8 @@ func (p *planner) fieldRef(rel *relation, i int, name string) (plan.Expr, error)
 	if len(s.FieldIndices(f.Name)) == 1 {
 		return plan.Col(f.Name), nil
 	}
-	c, err := plan.FieldRef(s, i)
-	if err != nil {
+	c, ok := columnRef(s, i)
+	if !ok {
 		return nil, p.src.errorAt(p.findFrom(name, false), plan.ErrColumnNotFound, "column %q is ambiguous: it could be %s, and nothing tells them apart (give each table of a self-join its own alias, or rename the columns in a subquery)", name, p.candidates(rel, "", name))
 	}
 	return c, nil
@@ -292,12 +294,22 @@ func (p *planner) outerReference(c *sqlparser.ColName, sc *scope) error {
 		if qual != "" && !rel.knows(qual) {
 			continue
 		}
-		if i, ok := p.lookup(rel.node.Schema().Fields(), &rel, qual, c.Name.String()); ok && i >= 0 {
+		i, ok := p.lookup(rel.node.Schema().Fields(), &rel, qual, c.Name.String())
+		if !ok && qual != "" {
+			var names []string
+			for j, f := range rel.node.Schema().Fields() {
+				if rel.hasQual(j, qual) {
+					names = append(names, f.Name)
+				}
+			}
+			return p.src.errorAt(p.columnPos(c), plan.ErrColumnNotFound, "column %q not found in %s%s (columns of %s: %s)", c.Name.String(), c.Qualifier.Name.String(), suggest(c.Name.String(), names), c.Qualifier.Name.String(), listNames(names))
+		}
+		if ok && i >= 0 {
 			where := sc.clause
 			if where == "" {
 				where = "this expression"
 			}
-			return p.src.errorAt(p.findFrom(c.Name.String(), false), ErrUnsupported,
+			return p.src.errorAt(p.columnPos(c), ErrUnsupported,
 				"%s refers to a column of an enclosing query (a correlated reference) in %s of a subquery: correlated references are supported in conditions of the subquery's WHERE, ANDed together (%s)",
 				sqlparser.String(c), where, correlationRules)
 		}
@@ -309,3 +321,65 @@ func (p *planner) outerReference(c *sqlparser.ColName, sc *scope) error {
 const correlationRules = "EXISTS/IN subqueries take any such condition into their semi or anti join; scalar subqueries need equalities between a column of each query"
 
 var _ = fmt.Sprint
+
+// columnRef refers to field i of s: by its name when no other field has
+// it, else qualified by a plan ID among its join tags (plan.PlanIDsKey)
+// that no other field of the name carries; false when none does.
+func columnRef(s *arrow.Schema, i int) (*plan.Column, bool) {
+	f := s.Field(i)
+	same := s.FieldIndices(f.Name)
+	if len(same) <= 1 {
+		return plan.Col(f.Name), true
+	}
+	k := f.Metadata.FindKey(plan.PlanIDsKey)
+	if k < 0 {
+		return nil, false
+	}
+	for _, tag := range strings.Split(f.Metadata.Values()[k], ",") {
+		id, err := strconv.ParseInt(tag, 10, 64)
+		if err != nil {
+			continue
+		}
+		unique := true
+		for _, j := range same {
+			if j != i && plan.HasPlanID(s.Field(j), id) {
+				unique = false
+				break
+			}
+		}
+		if unique {
+			return plan.QualifiedCol(id, f.Name), true
+		}
+	}
+	return nil, false
+}
+
+// columnPos is the offset of the column name c in the user's text: its
+// qualifier when it has one (t.k), from the current clause on.
+func (p *planner) columnPos(c *sqlparser.ColName) int {
+	name := c.Name.String()
+	qual := c.Qualifier.Name.String()
+	if qual == "" {
+		return p.findFrom(name, false)
+	}
+	for _, from := range []int{p.from, 0} {
+		toks := p.src.tokens
+		for i := 0; i+2 < len(toks); i++ {
+			if toks[i].start >= from && strings.EqualFold(toks[i].val, qual) && toks[i+1].typ == '.' && strings.EqualFold(toks[i+2].val, name) {
+				return toks[i].start
+			}
+		}
+	}
+	return p.findFrom(name, false)
+}
+
+// subqueryPos is the offset of sub's first select item in the user's
+// text (just inside "(SELECT "), else of its first name.
+func (p *planner) subqueryPos(sub *sqlparser.Subquery) int {
+	if sel, ok := sub.Select.(*sqlparser.Select); ok && len(sel.SelectExprs) > 0 {
+		if ae, ok := sel.SelectExprs[0].(*sqlparser.AliasedExpr); ok && ae.StartParsePos > 0 {
+			return p.src.origPos(ae.StartParsePos)
+		}
+	}
+	return p.posOf(sub)
+}

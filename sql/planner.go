@@ -346,25 +346,28 @@ func ordinal(e sqlparser.Expr) (int, bool) {
 	return k, err == nil
 }
 
-// limit adds LIMIT n; OFFSET is refused.
+// limit adds LIMIT n [OFFSET m] (also LIMIT m, n; and OFFSET alone).
 func (p *planner) limit(n plan.Node, l *sqlparser.Limit) (plan.Node, error) {
 	if l == nil {
 		return n, nil
 	}
+	count := int64(-1)
+	if l.Rowcount != nil {
+		c, err := p.nonNegative(l.Rowcount, "LIMIT")
+		if err != nil {
+			return nil, err
+		}
+		count = c
+	}
 	if l.Offset != nil {
-		return nil, p.src.errorAt(p.src.find("OFFSET", p.from, false), ErrUnsupported, "OFFSET is not supported yet")
+		m, err := p.nonNegative(l.Offset, "OFFSET")
+		if err != nil {
+			return nil, err
+		}
+		return p.offset(n, count, m, p.src.find("OFFSET", p.from, false))
 	}
-	if l.Rowcount == nil {
+	if count < 0 {
 		return n, nil
-	}
-	v, ok := l.Rowcount.(*sqlparser.SQLVal)
-	var count int64
-	var err error
-	if ok && v.Type == sqlparser.IntVal {
-		count, err = strconv.ParseInt(string(v.Val), 10, 64)
-	}
-	if !ok || v.Type != sqlparser.IntVal || err != nil || count < 0 {
-		return nil, p.src.errorAt(p.src.find("LIMIT", p.from, false), ErrSyntax, "LIMIT takes a non-negative integer, not %s", sqlparser.String(l.Rowcount))
 	}
 	return &plan.Limit{Input: n, N: count}, nil
 }
@@ -568,7 +571,7 @@ func (p *planner) posOf(node sqlparser.SQLNode) int {
 		}
 		switch n := n.(type) {
 		case *sqlparser.ColName:
-			at = p.findFrom(n.Name.String(), false)
+			at = p.columnPos(n)
 		case *sqlparser.FuncExpr:
 			at = p.findFrom(n.Name.String(), true)
 		case *sqlparser.SQLVal:

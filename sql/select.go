@@ -227,10 +227,10 @@ func (p *planner) finish(base relation, items []item, s *sqlparser.Select, order
 		// projection cannot (its names are unique).
 		n = base.node
 	} else {
-		if err := p.uniqueNames(items); err != nil {
-			return relation{}, err
-		}
 		if n, err = plan.Projection(base.node, append(exprs, hidden...)...); err != nil {
+			if strings.Contains(err.Error(), "duplicate column name") {
+				return relation{}, p.duplicateName(items, err)
+			}
 			return relation{}, p.planError(err, s.SelectExprs)
 		}
 	}
@@ -568,9 +568,10 @@ func identity(n plan.Node, exprs []plan.Expr) bool {
 	return true
 }
 
-// uniqueNames refuses two select items of one name: plan's projections
-// keep names unique, where Spark allows SELECT t.id, u.id.
-func (p *planner) uniqueNames(items []item) error {
+// duplicateName is the error of a select list with two items of one
+// name that plan's projection refuses (those that no join tag tells
+// apart): it points at the second.
+func (p *planner) duplicateName(items []item, err error) error {
 	seen := map[string]bool{}
 	for _, it := range items {
 		if seen[it.name] {
@@ -578,9 +579,9 @@ func (p *planner) uniqueNames(items []item) error {
 			if it.ast != nil {
 				at = p.src.origPos(it.ast.StartParsePos)
 			}
-			return p.src.errorAt(at, ErrUnsupported, "the select list names two columns %q: give one an alias (… AS %s_2); only SELECT * keeps a join's columns of one name", it.name, it.name)
+			return p.src.errorAt(at, err, "the select list names two columns %q: give one an alias (… AS %s_2)", it.name, it.name)
 		}
 		seen[it.name] = true
 	}
-	return nil
+	return p.planError(err, nil)
 }

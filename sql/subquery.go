@@ -276,10 +276,7 @@ func (p *planner) oneColumn(rel relation, name, what string, at int) (relation, 
 	if s.NumFields() != 1 {
 		return relation{}, p.src.errorAt(at, plan.ErrType, "%s subquery gives %d columns, not one", what, s.NumFields())
 	}
-	ref, err := plan.FieldRef(s, 0)
-	if err != nil {
-		return relation{}, p.src.errorAt(at, err, "%v", err)
-	}
+	ref, _ := columnRef(s, 0) // the only column
 	n, err := plan.NewProject(rel.node, &plan.Alias{Child: ref, Name: name})
 	if err != nil {
 		return relation{}, p.src.errorAt(at, err, "%s", strings.TrimPrefix(err.Error(), "plan: "))
@@ -312,11 +309,10 @@ func (p *planner) joinPlanned(left, right relation, typ plan.JoinType, cond plan
 // subqueryJoin applies one EXISTS or IN conjunct of WHERE to rel.
 func (p *planner) subqueryJoin(rel relation, pred sqlparser.Expr) (relation, error) {
 	sub, left, exists, negated, _ := subqueryPredicate(pred)
-	at := p.posOf(pred)
+	at := p.subqueryPos(sub)
 	what := "an IN"
 	if exists {
 		what = "an EXISTS"
-		at = p.findFrom("EXISTS", false)
 	}
 	typ := plan.LeftSemiJoin
 	if negated {
@@ -453,7 +449,7 @@ func (p *planner) scalarName() string {
 // joinScalar joins the value of the scalar subquery sub into rel as a
 // column, and records the expression that reads it.
 func (p *planner) joinScalar(rel relation, sub *sqlparser.Subquery) (relation, error) {
-	at := p.posOf(sub)
+	at := p.subqueryPos(sub)
 	if p.scalars == nil {
 		p.scalars = map[*sqlparser.Subquery]plan.Expr{}
 	}
