@@ -72,8 +72,9 @@ type input struct {
 }
 
 // resolve checks that every path exists (a glob must match something)
-// and finds their format: --format, else each path's extension, else for
-// a directory or a glob the first data file's. Paths of different formats
+// and finds their format: --format, else for a directory the extension of
+// the first data file below it, else the path's extension (a glob's, or
+// its first match's). Paths of different formats
 // are a usage error. A path that is not there is a usage error; a store
 // that fails to answer is not.
 func (f *inputFlags) resolve(ctx context.Context, paths []string) (input, error) {
@@ -103,8 +104,9 @@ func (f *inputFlags) resolve(ctx context.Context, paths []string) (input, error)
 	return in, nil
 }
 
-// locate checks that p exists and returns its format by name, or by the
-// first data file below it, or "" when neither says.
+// locate checks that p exists and returns its format: a directory's by
+// the first data file below it, else by p's extension; "" when neither
+// says.
 func locate(ctx context.Context, p string) (string, error) {
 	if storage.IsGlob(p) {
 		matches, err := storage.Glob(ctx, p)
@@ -120,7 +122,11 @@ func locate(ctx context.Context, p string) (string, error) {
 		if !matches[0].IsDir {
 			return formatOfName(matches[0].Path), nil
 		}
-		return dirFormat(ctx, matches[0].Path)
+		format, err := dirFormat(ctx, matches[0].Path)
+		if format == "" && err == nil {
+			format = formatOfName(matches[0].Path)
+		}
+		return format, err
 	}
 	info, err := storage.Stat(ctx, p)
 	switch {
@@ -131,10 +137,13 @@ func locate(ctx context.Context, p string) (string, error) {
 	case !info.IsDir:
 		return formatOfName(p), nil
 	}
-	if format := formatOfName(p); format != "" {
-		return format, nil // out.parquet/, as Spark names its outputs
+	// A directory's files say its format; its own name (out.parquet/, as
+	// Spark names outputs) only when they do not.
+	format, err := dirFormat(ctx, p)
+	if format == "" && err == nil {
+		format = formatOfName(p)
 	}
-	return dirFormat(ctx, p)
+	return format, err
 }
 
 // dirFormat is the format of the first data file below dir, skipping

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"path"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -33,6 +34,9 @@ func (f *outputFlags) outputFormat(out, fallback string) (string, error) {
 	name, by := f.format, "--output-format "+f.format
 	if name == "" {
 		name, by = formatOfName(out), out
+		if ext := path.Ext(strings.TrimRight(out, "/")); name == "" && ext != "" && storage.CodecForPath(out) == nil {
+			return "", usagef("%s: unknown format %s (name it with --output-format csv, tsv, json, parquet or arrow)", out, ext)
+		}
 	}
 	if name == "" {
 		name, by = fallback, "the input's format "+fallback

@@ -36,7 +36,7 @@ func newPredictCommand(e *env) *cobra.Command {
 		Long: `Score IN (a file, a glob or a directory, on any store; its format by its extension
 or --format) with an ONNX model (udf.Predict: docs/models.md) fed the --inputs
 columns, and write IN's columns plus the prediction to OUT as a committed
-directory of part files, in the format of OUT's extension, else --output-format,
+directory of part files, in --output-format, else the format of OUT's extension,
 else IN's. OUT that exists is an error unless --overwrite.
 
 The prediction is the model's first output, in the column --column
