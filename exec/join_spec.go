@@ -191,6 +191,17 @@ func takeColumns(ctx context.Context, mem memory.Allocator, fields []arrow.Field
 		}
 		return out, nil
 	}
+	var rest []int // columns joinTake does not gather
+	for k, c := range cols {
+		if t, ok := joinTake(mem, c, idx); ok {
+			out[k] = t
+		} else {
+			rest = append(rest, k)
+		}
+	}
+	if len(rest) == 0 {
+		return out, nil
+	}
 	ib := array.NewInt32Builder(mem)
 	defer ib.Release()
 	ib.Reserve(len(idx))
@@ -203,8 +214,8 @@ func takeColumns(ctx context.Context, mem memory.Allocator, fields []arrow.Field
 	}
 	indices := ib.NewArray()
 	defer indices.Release()
-	for k, c := range cols {
-		t, err := compute.TakeArray(ctx, c, indices)
+	for _, k := range rest {
+		t, err := compute.TakeArray(ctx, cols[k], indices)
 		if err != nil {
 			eval.ReleaseArrays(out)
 			return nil, err

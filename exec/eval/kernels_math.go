@@ -398,6 +398,14 @@ func extremeKernel(sign int) builtinKernel {
 
 // inKernel is x IN (v…) with SQL's NULL rules.
 func inKernel(ev *Evaluator, _ *plan.Builtin, args []arrow.Array, rows int) (arrow.Array, error) {
+	if out, ok := inConstants(ev, args, rows); ok {
+		return out, nil
+	}
+	return inCompared(ev, args, rows)
+}
+
+// inCompared is inKernel's general path: any list, any comparable type.
+func inCompared(ev *Evaluator, args []arrow.Array, rows int) (arrow.Array, error) {
 	c, err := comparer(args)
 	if err != nil {
 		return nil, err
