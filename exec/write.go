@@ -44,7 +44,7 @@ func Write(ctx context.Context, r Runner, cfg Config, w *plan.Write) (m Metrics,
 			ReportFailedJob(cfg, err)
 		}
 	}()
-	if err := w.CheckPartitionBy(); err != nil {
+	if err := errors.Join(w.CheckColumns(), w.CheckPartitionBy()); err != nil {
 		return Metrics{}, fmt.Errorf("exec: write %s: %w", w.Path, err)
 	}
 	var c *commit.Committer

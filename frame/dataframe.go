@@ -97,8 +97,8 @@ func columnsOf(in *arrow.Schema, cols []any) []plan.Expr {
 		switch c := c.(type) {
 		case string:
 			if c == "*" {
-				for _, f := range in.Fields() {
-					out = append(out, plan.Col(f.Name))
+				for i := range in.Fields() {
+					out = append(out, fieldRef(in, i))
 				}
 				continue
 			}
@@ -112,6 +112,16 @@ func columnsOf(in *arrow.Schema, cols []any) []plan.Expr {
 		}
 	}
 	return out
+}
+
+// fieldRef refers to field i of s (plan.FieldRef), or by its bare name
+// when nothing tells it apart from the others of its name, so that
+// resolving it reports the ambiguity.
+func fieldRef(s *arrow.Schema, i int) plan.Expr {
+	if c, err := plan.FieldRef(s, i); err == nil {
+		return c
+	}
+	return plan.Col(s.Field(i).Name)
 }
 
 // Select computes a new set of columns: names ("*" for all), Columns or
@@ -132,12 +142,16 @@ func (df *DataFrame) WithColumn(name string, col plan.Expr) *DataFrame {
 		}
 		var exprs []plan.Expr
 		replaced := false
-		for _, f := range in.Schema().Fields() {
+		schema := in.Schema()
+		for i, f := range schema.Fields() {
 			if f.Name == name {
+				if replaced {
+					continue // one name: the replaced columns become one, as in Spark
+				}
 				exprs = append(exprs, &plan.Alias{Child: expr(col), Name: name})
 				replaced = true
 			} else {
-				exprs = append(exprs, plan.Col(f.Name))
+				exprs = append(exprs, fieldRef(schema, i))
 			}
 		}
 		if !replaced {
@@ -256,15 +270,18 @@ func (df *DataFrame) WithColumnRenamed(existing, newName string) *DataFrame {
 // exist is an error.
 func (df *DataFrame) Drop(cols ...string) *DataFrame {
 	return df.derive(fmt.Sprintf("Drop(%s)", strings.Join(cols, ", ")), func(in plan.Node) (plan.Node, error) {
+		schema := in.Schema()
 		for _, c := range cols {
-			if _, err := plan.FieldIndex(in.Schema(), c); err != nil {
-				return nil, err
+			if len(schema.FieldIndices(c)) == 0 {
+				if _, err := plan.FieldIndex(schema, c); err != nil {
+					return nil, err
+				}
 			}
 		}
 		var exprs []plan.Expr
-		for _, f := range in.Schema().Fields() {
+		for i, f := range schema.Fields() {
 			if !slices.Contains(cols, f.Name) {
-				exprs = append(exprs, plan.Col(f.Name))
+				exprs = append(exprs, fieldRef(schema, i))
 			}
 		}
 		return plan.NewProject(in, exprs...)

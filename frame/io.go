@@ -274,6 +274,9 @@ func (w *DataFrameWriter) save(ctx context.Context, f plan.FileFormat, path stri
 	if err != nil {
 		return err
 	}
+	if err := root.CheckColumns(); err != nil {
+		return fmt.Errorf("frame: Write %s: %w", path, err)
+	}
 	if err := root.CheckPartitionBy(); err != nil {
 		return fmt.Errorf("frame: Write().PartitionBy: %w", err)
 	}

@@ -79,6 +79,9 @@ func (w *DataFrameWriter) SavePlan(path, format, dest string) error {
 	if err != nil {
 		return fmt.Errorf("frame: Write().SavePlan: %w", err)
 	}
+	if err := root.CheckColumns(); err != nil {
+		return fmt.Errorf("frame: Write().SavePlan: %w", err)
+	}
 	if err := root.CheckPartitionBy(); err != nil {
 		return fmt.Errorf("frame: Write().PartitionBy: %w", err)
 	}

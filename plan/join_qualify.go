@@ -74,6 +74,23 @@ func planIDs(f arrow.Field) []int64 {
 	return out
 }
 
+// distinguishable reports whether a and b, fields of one name, carry tags
+// that tell them apart (see FieldRef).
+func distinguishable(a, b arrow.Field) bool {
+	ta, tb := planIDs(a), planIDs(b)
+	for _, id := range ta {
+		if !slices.Contains(tb, id) {
+			return true
+		}
+	}
+	for _, id := range tb {
+		if !slices.Contains(ta, id) {
+			return true
+		}
+	}
+	return false
+}
+
 // HasPlanID reports whether field f is tagged with plan ID id.
 func HasPlanID(f arrow.Field, id int64) bool { return slices.Contains(planIDs(f), id) }
 

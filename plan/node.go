@@ -84,7 +84,7 @@ func resolveAll(exprs []Expr, in *arrow.Schema) ([]Expr, error) {
 // become, refusing duplicate names.
 func schemaOf(exprs []Expr, in *arrow.Schema) (*arrow.Schema, error) {
 	fields := make([]arrow.Field, len(exprs))
-	seen := map[string]bool{}
+	seen := map[string][]arrow.Field{}
 	for i, e := range exprs {
 		f := Field(e)
 		if c, ok := e.(*Column); ok {
@@ -92,10 +92,14 @@ func schemaOf(exprs []Expr, in *arrow.Schema) (*arrow.Schema, error) {
 				f = in.Field(i)
 			}
 		}
-		if seen[f.Name] {
-			return nil, fmt.Errorf("plan: duplicate column name %q", f.Name)
+		// Columns of one name may pass through together when their join
+		// tags tell them apart, as both sides' columns of a join do.
+		for _, other := range seen[f.Name] {
+			if !distinguishable(f, other) {
+				return nil, fmt.Errorf("plan: duplicate column name %q", f.Name)
+			}
 		}
-		seen[f.Name] = true
+		seen[f.Name] = append(seen[f.Name], f)
 		fields[i] = f
 	}
 	return arrow.NewSchema(fields, nil), nil

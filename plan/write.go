@@ -2,6 +2,8 @@ package plan
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 )
@@ -56,6 +58,26 @@ func (w *Write) String() string {
 		s += fmt.Sprintf(", partitioned by %v", w.PartitionBy)
 	}
 	return s
+}
+
+// CheckColumns verifies that the columns to write have distinct names, as
+// Spark does ("Found duplicate column(s)"): a join's output keeps both
+// inputs' columns of one name, and files with two columns of a name read
+// back wrong (a JSON object keeps one of its keys) or not at all.
+func (w *Write) CheckColumns() error {
+	schema := w.Input.Schema()
+	seen := map[string]bool{}
+	var dups []string
+	for _, f := range schema.Fields() {
+		if seen[f.Name] && !slices.Contains(dups, f.Name) {
+			dups = append(dups, f.Name)
+		}
+		seen[f.Name] = true
+	}
+	if len(dups) > 0 {
+		return fmt.Errorf("plan: the data to write has duplicate column names (%s): select or rename them first (df.Col(name).As(other))", strings.Join(dups, ", "))
+	}
+	return nil
 }
 
 // CheckPartitionBy verifies that the partition columns exist and that at

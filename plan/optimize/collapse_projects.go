@@ -22,26 +22,41 @@ func (collapseProjects) Apply(n plan.Node) plan.Node {
 	if !ok {
 		return n
 	}
-	defs := map[string]plan.Expr{}
-	for _, e := range inner.Exprs {
-		defs[plan.OutputName(e)] = plan.Unalias(e)
+	// Outer columns are bound to inner expressions by position, not by
+	// name: after a join, two inner columns may share a name and be told
+	// apart by their plan-id tags only.
+	innerSchema := inner.Schema()
+	defs := make([]plan.Expr, len(inner.Exprs))
+	for i, e := range inner.Exprs {
+		defs[i] = plan.Unalias(e)
 	}
-	uses := map[string]int{}
+	uses := make([]int, len(inner.Exprs))
 	for _, e := range outer.Exprs {
+		ok := true
 		plan.Walk(e, func(x plan.Expr) bool {
-			if c, ok := x.(*plan.Column); ok {
-				uses[c.Name]++
+			if c, isCol := x.(*plan.Column); isCol {
+				i, err := plan.ColumnIndex(innerSchema, c)
+				if err != nil {
+					ok = false
+					return false
+				}
+				uses[i]++
 			}
 			return true
 		})
+		if !ok {
+			return n
+		}
 	}
-	for name, count := range uses {
-		def := defs[name]
-		switch def.(type) {
+	for i, count := range uses {
+		if count == 0 {
+			continue
+		}
+		switch defs[i].(type) {
 		case *plan.Column, *plan.Literal:
 			continue
 		}
-		if count > 1 || !plan.IsCheap(def) {
+		if count > 1 || !plan.IsCheap(defs[i]) {
 			return n
 		}
 	}
@@ -50,7 +65,8 @@ func (collapseProjects) Apply(n plan.Node) plan.Node {
 		name := plan.OutputName(e)
 		sub := plan.Transform(plan.Unalias(e), func(x plan.Expr) plan.Expr {
 			if c, ok := x.(*plan.Column); ok {
-				return defs[c.Name]
+				j, _ := plan.ColumnIndex(innerSchema, c)
+				return defs[j]
 			}
 			return x
 		})
@@ -73,7 +89,10 @@ func isIdentity(p *plan.Project) bool {
 	}
 	for i, e := range p.Exprs {
 		c, ok := e.(*plan.Column)
-		if !ok || c.Name != in.Field(i).Name {
+		if !ok {
+			return false
+		}
+		if j, err := plan.ColumnIndex(in, c); err != nil || j != i {
 			return false
 		}
 	}
