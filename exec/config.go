@@ -109,6 +109,10 @@ type UDFMetrics = call.Metrics
 // Latency summarizes a distribution of durations: see call.Latency.
 type Latency = call.Latency
 
+// LatencyBounds are the upper bounds of Latency's histogram buckets: see
+// call.LatencyBounds.
+var LatencyBounds = call.LatencyBounds
+
 func (m Metrics) String() string {
 	s := fmt.Sprintf("read %d rows in %d batches, output %d rows from %d partitions in %s (%d stages, %d tasks)",
 		m.RowsRead, m.BatchesRead, m.RowsOutput, m.Partitions, m.Elapsed.Round(time.Microsecond), m.Stages, m.Tasks)

@@ -22,6 +22,7 @@ type Session struct {
 	keepAlive time.Duration
 	catalog   *sql.Catalog // temporary views, models and UDFs by name, for SQL
 	listeners exec.Listeners
+	ui        uiState // the web UI that WithUI serves (frame/ui.go)
 	// closers stop what options started for the session's lifetime (a web
 	// UI server, an event log), last first, when it closes.
 	closers []func() error
