@@ -292,9 +292,9 @@ func (o *finalAggregateOp) spillTable(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	hashes := make([]uint64, len(o.table.order))
-	for g, key := range o.table.order {
-		hashes[g] = eval.HashKey([]byte(key))
+	hashes := make([]uint64, o.table.groups)
+	for g := range hashes {
+		hashes[g] = eval.HashKey(o.table.index.key(g))
 	}
 	// The states outlive the table's reservation until they are written.
 	o.table.reset()
@@ -467,7 +467,7 @@ func (a *aggregation) newTable(ctx context.Context, p int) (*groupTable, error) 
 		spec:  a,
 		mem:   mem,
 		ev:    eval.New(ctx, mem, p),
-		index: map[string]int32{},
+		index: newGroupKeys(),
 		keyBs: make([]array.Builder, len(a.keys)),
 		accs:  make([]accumulator, len(a.aggs)),
 	}
@@ -483,7 +483,9 @@ func (a *aggregation) newTable(ctx context.Context, p int) (*groupTable, error) 
 		t.accs[i] = acc
 	}
 	if len(a.keys) == 0 {
-		t.newGroup("") // a global aggregate has one row even over no input
+		// A global aggregate has one row even over no input.
+		t.index.reserve(1, 0, true)
+		t.newGroup(nil, t.index.hash(nil))
 	}
 	return t, nil
 }
@@ -493,10 +495,9 @@ type groupTable struct {
 	spec   *aggregation
 	mem    memory.Allocator
 	ev     *eval.Evaluator
-	index  map[string]int32 // encoded key → group
-	order  []string         // encoded keys in group order
-	keyBs  []array.Builder  // key values, one entry per group in group order
-	keys   []arrow.Array    // keyBs built, after result or merge
+	index  *groupKeys      // the groups' encoded keys
+	keyBs  []array.Builder // key values, one entry per group in group order
+	keys   []arrow.Array   // keyBs built, after result or merge
 	accs   []accumulator
 	groups int
 	bytes  int64 // reserved against the memory budget
@@ -505,22 +506,23 @@ type groupTable struct {
 	// growth accumulators report).
 	size, pending int64
 	// measured is the memory of the parts account measures rather than
-	// estimates (the key builders, the group order), when it last did.
+	// estimates (the key builders, the index), when it last did.
 	measured int64
 	// forced is set when makeRoom forced the batch being added onto the
 	// budget: account then forces what the batch took too.
 	forced bool
 	// scratch holds the encoded keys of a batch's rows of new groups,
-	// ends where each one ends, misses their rows.
+	// ends where each one ends, misses their rows and hashes their
+	// hashes.
 	scratch []byte
 	ends    []int
 	misses  []int32
+	hashes  []uint64
 }
 
-func (t *groupTable) newGroup(key string) int32 {
-	g := int32(t.groups)
-	t.index[key] = g
-	t.order = append(t.order, key)
+// newGroup adds the group of key, whose hash is h; the index has room.
+func (t *groupTable) newGroup(key []byte, h uint64) int32 {
+	g := t.index.add(key, h)
 	t.groups++
 	for _, acc := range t.accs {
 		acc.resize(t.groups)
@@ -604,9 +606,9 @@ func (t *groupTable) states() (arrow.RecordBatch, error) {
 
 // groupsOf returns the group of each of rows rows of the key columns,
 // adding the groups it has not seen. Before it adds any, it reserves what
-// they may take (makeRoom: every key not found a new group, and the key
-// builders grown for them), so that the table never holds more than its
-// reservation; account then trues the reservation up. It returns
+// they may take (makeRoom: every key not found a new group, and the index
+// and key builders grown for them), so that the table never holds more
+// than its reservation; account then trues the reservation up. It returns
 // errNoRoom, having added nothing, when the budget has no room.
 func (t *groupTable) groupsOf(keyCols []arrow.Array, rows int) ([]int32, error) {
 	enc, err := eval.NewKeyEncoder(keyCols)
@@ -615,41 +617,40 @@ func (t *groupTable) groupsOf(keyCols []arrow.Array, rows int) ([]int32, error) 
 	}
 	groups := make([]int32, rows)
 	// Find the groups of the keys seen, and keep the others' encodings.
-	buf, ends, misses := t.scratch[:0], t.ends[:0], t.misses[:0]
-	var adds int64
+	buf, ends, misses, hashes := t.scratch[:0], t.ends[:0], t.misses[:0], t.hashes[:0]
 	for row := range groups {
 		start := len(buf)
 		buf = enc.Encode(buf, row)
-		if g, ok := t.index[string(buf[start:])]; ok {
+		h := t.index.hash(buf[start:])
+		if g, ok := t.index.find(buf[start:], h); ok {
 			groups[row] = g
 			buf = buf[:start]
 			continue
 		}
-		ends, misses = append(ends, len(buf)), append(misses, int32(row))
-		adds += groupBytes(len(buf)-start, len(t.accs))
+		ends, misses, hashes = append(ends, len(buf)), append(misses, int32(row)), append(hashes, h)
 	}
-	t.scratch, t.ends, t.misses = buf, ends, misses
+	t.scratch, t.ends, t.misses, t.hashes = buf, ends, misses, hashes
 	if len(misses) == 0 {
 		return groups, nil
 	}
-	if order := t.groups + len(misses); cap(t.order) < order {
-		adds += 16 * int64(max(order, cap(t.order)+cap(t.order)/4)-cap(t.order))
-	}
-	if err := t.makeRoom(adds + t.growKeys(keyCols, len(misses), false)); err != nil {
+	accBytes := accGroupBytes * int64(len(t.accs))
+	adds := accBytes*int64(len(misses)) + t.index.reserve(len(misses), len(buf), false) + t.growKeys(keyCols, len(misses), false)
+	if err := t.makeRoom(adds); err != nil {
 		return nil, err
 	}
+	t.index.reserve(len(misses), len(buf), true)
 	t.growKeys(keyCols, len(misses), true)
 	start := 0
 	for i, row := range misses {
 		key := buf[start:ends[i]]
 		start = ends[i]
-		g, ok := t.index[string(key)] // the batch may repeat a new key
+		g, ok := t.index.find(key, hashes[i]) // the batch may repeat a new key
 		if !ok {
-			g = t.newGroup(string(key))
+			g = t.newGroup(key, hashes[i])
 			for c, kb := range t.keyBs {
 				eval.CopyValue(kb, keyCols[c], int(row))
 			}
-			t.pending += groupBytes(len(key), len(t.accs))
+			t.pending += accBytes
 		}
 		groups[row] = g
 	}
@@ -721,48 +722,19 @@ func (t *groupTable) growKeys(keyCols []arrow.Array, adds int, grow bool) int64 
 	return n
 }
 
-// Go memory of a group table beyond what account measures.
-const (
-	// mapEntryBytes is a map[string]int32 entry: a slot of 24 bytes and
-	// a control byte, at a Go map's average load (its tables split at 7/8
-	// into two at 7/16), and the map's directory; measured with
-	// TestGroupTableMemory.
-	mapEntryBytes = 48
-	// accGroupBytes is an accumulator's state per group: at most a
-	// 16-byte value and a flag with the slack of the slices' growth, or
-	// an 8-byte one and room for the column it becomes when the table
-	// hands its states on.
-	accGroupBytes = 24
-)
-
-// groupBytes estimates the Go memory of one group whose encoded key has
-// keyLen bytes, with accs accumulators: the key's string (as the
-// allocator rounds it), the map entry and each accumulator's slots. The
-// key builders and the group order are measured by account.
-func groupBytes(keyLen, accs int) int64 {
-	return allocBytes(keyLen) + mapEntryBytes + accGroupBytes*int64(accs)
-}
-
-// allocBytes is about what the Go allocator takes for an object of n
-// bytes: its size class, to within a few percent.
-func allocBytes(n int) int64 {
-	round := 8
-	switch {
-	case n > 1024:
-		round = 128
-	case n > 128:
-		round = 64
-	case n > 16:
-		round = 16
-	}
-	return int64((n + round - 1) / round * round)
-}
+// accGroupBytes is the estimated Go memory of an accumulator's state per
+// group, beyond what account measures: an 8-byte value (a count, a sum, a
+// minimum) and its flag with the slack of the slices' growth, or 16 bytes
+// (an average's sum and count) — and, when the table hands its states
+// on, the column they become. TestGroupTableMemory holds it to the heap a
+// GroupBy of five aggregates takes.
+const accGroupBytes = 16
 
 // measure returns the memory of the key builders (the capacity they
-// allocated) and of the group order. groupsOf's scratch is not counted:
-// it is the size of a batch's keys, whatever the table's.
+// allocated) and of the index. groupsOf's scratch is not counted: it is
+// the size of a batch's keys, whatever the table's.
 func (t *groupTable) measure() int64 {
-	n := 16 * int64(cap(t.order))
+	n := t.index.bytes()
 	for _, kb := range t.keyBs {
 		n += builderBytes(kb)
 	}
@@ -797,9 +769,9 @@ func slotBits(b array.Builder) int64 {
 }
 
 // account counts the memory the table grew by since the last call — the
-// estimated Go memory of its new groups, what its accumulators reported
-// they grew by (accountGrowth), and the measured growth of its key
-// builders and group order — and trues its reservation up to it: it frees what groupsOf
+// estimated Go memory of its new groups' accumulator states, what its
+// accumulators reported they grew by (accountGrowth), and the measured
+// growth of its key builders and index — and trues its reservation up to it: it frees what groupsOf
 // reserved ahead and the table did not use, or reserves what it used
 // beyond. It reports false when the budget has no room for that even
 // after the shared spillers made some: the caller then flushes or spills
@@ -874,7 +846,7 @@ func (t *groupTable) release() {
 // that it aggregates anew.
 func (t *groupTable) reset() {
 	t.release()
-	t.index, t.order, t.groups = map[string]int32{}, nil, 0
+	t.index, t.groups = newGroupKeys(), 0
 	t.keyBs = make([]array.Builder, len(t.spec.keys))
 	for i, k := range t.spec.keys {
 		t.keyBs[i] = array.NewBuilder(t.mem, k.Type())

@@ -65,7 +65,7 @@ func TestGroupTableMemory(t *testing.T) {
 			}
 			r.Close()
 			// The scratch of one batch's keys is not the table's to count.
-			scratch := int64(cap(table.scratch) + 8*cap(table.ends) + 4*cap(table.misses))
+			scratch := int64(cap(table.scratch) + 8*cap(table.ends) + 4*cap(table.misses) + 8*cap(table.hashes))
 			held := liveHeapAfterGC() - before - scratch
 			t.Logf("%s, %d groups: holds %.2f MiB, reserves %.2f MiB (%.0f bytes a group)",
 				c.name, table.groups, float64(held)/(1<<20), float64(table.bytes)/(1<<20), float64(table.bytes)/float64(table.groups))
