@@ -3,6 +3,7 @@ package frame
 import (
 	"log/slog"
 
+	"github.com/ember-df/ember/monitor/metrics"
 	"github.com/ember-df/ember/monitor/ui"
 )
 
@@ -17,7 +18,8 @@ type uiState struct {
 // their state, duration and rows, their stages and partitions, their
 // plans cut into stages and their model calls' metrics and latency
 // histograms, refreshed while they run, and a JSON API (/api/jobs,
-// /api/jobs/{id}).
+// /api/jobs/{id}), and the session's Prometheus metrics at /metrics
+// (package monitor/metrics).
 //
 //	sess := frame.NewSession(frame.WithUI("127.0.0.1:4040")) // serves while the session is open
 //
@@ -32,6 +34,8 @@ type uiState struct {
 func WithUI(addr string, opts ...ui.Option) Option {
 	return func(s *Session) {
 		store := ui.NewStore(maxJobs)
+		exporter := metrics.New()
+		opts = append([]ui.Option{ui.Mount("GET /metrics", exporter.Handler())}, opts...)
 		server, err := ui.Listen(addr, store, opts...)
 		if err != nil {
 			s.ui = uiState{err: err}
@@ -39,7 +43,7 @@ func WithUI(addr string, opts ...ui.Option) Option {
 			return
 		}
 		s.ui = uiState{server: server}
-		s.listeners = append(s.listeners, store)
+		s.listeners = append(s.listeners, store, exporter)
 		s.closers = append(s.closers, server.Close)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	osexec "os/exec"
@@ -100,6 +101,16 @@ func TestUILive(t *testing.T) {
 	jobs = fetchJobs(t, base)
 	if len(jobs) != 1 || jobs[0].State != ui.StateSucceeded || jobs[0].Rows != 1000 || jobs[0].CompletionTime == nil {
 		t.Errorf("after the job, /api/jobs says %+v; want SUCCEEDED with 1000 rows", jobs)
+	}
+	// The session's Prometheus metrics are served beside the pages.
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `ember_jobs_total{state="succeeded"} 1`) {
+		t.Errorf("GET /metrics: %s\n%s", resp.Status, body)
 	}
 	if err := sess.Close(); err != nil {
 		t.Fatal(err)
