@@ -59,3 +59,6 @@ bash scripts/install-versitygw.sh
 bash scripts/install-azurite.sh && bash scripts/install-fake-gcs.sh
 bash scripts/install-gonb.sh
 
+# Debian's Chromium, which the web UI's browser tests drive headless
+# (frame/ui_test.go, through chromedp).
+apt_install chromium chromium-driver
