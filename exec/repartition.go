@@ -31,40 +31,31 @@ func hashTargets(ctx context.Context, keys []plan.Expr, b arrow.RecordBatch, p, 
 }
 
 // scatter splits b by target partition, handing each non-empty part (owned
-// by the callee) to emit.
+// by the callee) to emit. Parts are gathered as a join gathers its pairs
+// (takeColumns), a plain copy for strings and fixed-width columns.
 func scatter(ctx context.Context, b arrow.RecordBatch, targets []int, n int, emit func(int, arrow.RecordBatch) error) error {
 	mem := allocatorOf(ctx)
-	indices := make([]*array.Int32Builder, n)
+	indices := make([][]int32, n)
 	for i, t := range targets {
-		if indices[t] == nil {
-			indices[t] = array.NewInt32Builder(mem)
-		}
-		indices[t].Append(int32(i))
+		indices[t] = append(indices[t], int32(i))
 	}
-	defer func() {
-		for _, ib := range indices {
-			if ib != nil {
-				ib.Release()
-			}
-		}
-	}()
-	for out, ib := range indices {
-		if ib == nil {
+	for out, idx := range indices {
+		if len(idx) == 0 {
 			continue
 		}
-		if ib.Len() == int(b.NumRows()) {
+		if len(idx) == int(b.NumRows()) {
 			b.Retain()
 			if err := emit(out, b); err != nil {
 				return err
 			}
 			continue
 		}
-		idx := ib.NewArray()
-		part, err := eval.TakeBatch(ctx, b, idx)
-		idx.Release()
+		cols, err := takeColumns(ctx, mem, b.Schema().Fields(), b.Columns(), idx)
 		if err != nil {
 			return err
 		}
+		part := array.NewRecordBatch(b.Schema(), cols, int64(len(idx)))
+		eval.ReleaseArrays(cols)
 		if err := emit(out, part); err != nil {
 			return err
 		}
