@@ -33,13 +33,13 @@ changes nothing.`,
 				return st.end(nil, err)
 			}
 			st.Job = p.Job
-			sess := e.session(frame.WithModelKeepAlive(0))
-			defer sess.Close()
-			err = sess.CommitPlan(ctx, p)
-			if errors.Is(err, exec.ErrNotMapOnly) {
-				err = usageError{err}
-			}
-			return st.end(nil, err)
+			return e.withSession([]frame.Option{frame.WithModelKeepAlive(0)}, func(sess *frame.Session) error {
+				err = sess.CommitPlan(ctx, p)
+				if errors.Is(err, exec.ErrNotMapOnly) {
+					err = usageError{err}
+				}
+				return st.end(nil, err)
+			})
 		},
 	}
 	c.Flags().StringVar(&statusPath, "status", "", "write the commit's status (JSON) to this file or URL")

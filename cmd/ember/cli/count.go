@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ember-df/ember/frame"
 )
 
 func init() { register(newCountCommand) }
@@ -21,18 +23,18 @@ extension or --format.`,
   n=$(ember count s3://b/out) || exit`,
 		Args: minArgs(1, "at least one FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sess := e.session()
-			defer sess.Close()
-			df, _, err := in.read(e.ctx, sess, args)
-			if err != nil {
+			return e.withSession(nil, func(sess *frame.Session) error {
+				df, _, err := in.read(e.ctx, sess, args)
+				if err != nil {
+					return err
+				}
+				n, err := df.Count(e.ctx)
+				if err != nil {
+					return err
+				}
+				_, err = fmt.Fprintln(e.stdout, n)
 				return err
-			}
-			n, err := df.Count(e.ctx)
-			if err != nil {
-				return err
-			}
-			_, err = fmt.Fprintln(e.stdout, n)
-			return err
+			})
 		},
 	}
 	in.register(c.Flags())

@@ -33,7 +33,9 @@
 //			Short: "Serve finished jobs from their event logs",
 //			Args:  exactArgs(1, "one EVENTLOG_DIR"),
 //			RunE: func(cmd *cobra.Command, args []string) error {
-//				… // e.ctx, e.stdout, e.session(), usagef(…) for a bad command line
+//				return e.withSession(nil, func(sess *frame.Session) error {
+//					… // e.ctx, e.stdout; usagef(…) for a bad command line
+//				})
 //			},
 //		}
 //	}
@@ -41,8 +43,9 @@
 // An error the command returns exits ExitFailed unless it is a usage
 // error (usagef, or usageError{err}); errors of the command line itself
 // (unknown flags, wrong argument counts) are usage errors already. The
-// env gives the context, the output streams, the root's flags (--progress)
-// and the session factory every command shares.
+// env gives the context and the output streams; env.withSession opens
+// the session every command runs its jobs in, with what the root's flags
+// ask for (--progress, --event-log).
 //
 // # Linking
 //

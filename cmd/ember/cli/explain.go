@@ -29,27 +29,27 @@ Nothing runs.`,
 		Example: `  ember explain data.parquet
   ember explain --table iris=iris.csv --sql "SELECT species, avg(petal_width) FROM iris GROUP BY species"`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sess := e.session()
-			defer sess.Close()
-			var df *frame.DataFrame
-			var err error
-			switch {
-			case query != "" && len(args) > 0:
-				return usagef("explain: give FILEs or --sql QUERY, not both")
-			case query != "":
-				df, err = tables.query(e.ctx, sess, query)
-			case len(tables.tables) > 0:
-				return usagef("explain: --table names the tables of --sql QUERY")
-			case len(args) == 0:
-				return usagef("explain: want FILEs or --sql QUERY")
-			default:
-				df, _, err = tables.in.read(e.ctx, sess, args)
-			}
-			if err != nil {
+			return e.withSession(nil, func(sess *frame.Session) error {
+				var df *frame.DataFrame
+				var err error
+				switch {
+				case query != "" && len(args) > 0:
+					return usagef("explain: give FILEs or --sql QUERY, not both")
+				case query != "":
+					df, err = tables.query(e.ctx, sess, query)
+				case len(tables.tables) > 0:
+					return usagef("explain: --table names the tables of --sql QUERY")
+				case len(args) == 0:
+					return usagef("explain: want FILEs or --sql QUERY")
+				default:
+					df, _, err = tables.in.read(e.ctx, sess, args)
+				}
+				if err != nil {
+					return err
+				}
+				_, err = io.WriteString(e.stdout, df.Explain())
 				return err
-			}
-			_, err = io.WriteString(e.stdout, df.Explain())
-			return err
+			})
 		},
 	}
 	tables.register(c.Flags())

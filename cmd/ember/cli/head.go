@@ -7,6 +7,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/spf13/cobra"
 
+	"github.com/ember-df/ember/frame"
+
 	"github.com/ember-df/ember/io/csvio"
 	"github.com/ember-df/ember/io/jsonio"
 	"github.com/ember-df/ember/plan"
@@ -48,35 +50,35 @@ comes from its extension or --format.`,
 			default:
 				return usagef("head: --output-format %s: want csv or json", format)
 			}
-			sess := e.session()
-			defer sess.Close()
-			df, _, err := in.read(e.ctx, sess, args)
-			if err != nil {
-				return err
-			}
-			// A writer that cannot write a column type refuses it before
-			// any row is read.
-			out := bufio.NewWriter(e.stdout)
-			w, err := ff.NewWriter(out, df.Schema())
-			if err != nil {
-				return usageError{err}
-			}
-			tbl, err := df.Take(e.ctx, int64(rows))
-			if err != nil {
-				return err
-			}
-			defer tbl.Release()
-			tr := array.NewTableReader(tbl, -1)
-			defer tr.Release()
-			for tr.Next() {
-				if err := w.Write(tr.RecordBatch()); err != nil {
+			return e.withSession(nil, func(sess *frame.Session) error {
+				df, _, err := in.read(e.ctx, sess, args)
+				if err != nil {
 					return err
 				}
-			}
-			if err := w.Close(); err != nil {
-				return err
-			}
-			return out.Flush()
+				// A writer that cannot write a column type refuses it before
+				// any row is read.
+				out := bufio.NewWriter(e.stdout)
+				w, err := ff.NewWriter(out, df.Schema())
+				if err != nil {
+					return usageError{err}
+				}
+				tbl, err := df.Take(e.ctx, int64(rows))
+				if err != nil {
+					return err
+				}
+				defer tbl.Release()
+				tr := array.NewTableReader(tbl, -1)
+				defer tr.Release()
+				for tr.Next() {
+					if err := w.Write(tr.RecordBatch()); err != nil {
+						return err
+					}
+				}
+				if err := w.Close(); err != nil {
+					return err
+				}
+				return out.Flush()
+			})
 		},
 	}
 	in.register(c.Flags())

@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ember-df/ember/frame"
+
 	"github.com/ember-df/ember/storage"
 	"github.com/ember-df/ember/udf"
 	"github.com/ember-df/ember/udf/onnx"
@@ -57,41 +59,41 @@ temporary file first); ONNX Runtime is found as docs/models.md says.`,
 			case len(labels) > 0 && len(outputs) > 1:
 				return usagef("predict: --labels maps one output, not %d", len(outputs))
 			}
-			sess := e.session()
-			defer sess.Close()
-			df, format, err := in.read(e.ctx, sess, args[:1])
-			if err != nil {
-				return err
-			}
-			if _, err := of.outputFormat(args[1], format); err != nil {
-				return err
-			}
-			m, cleanup, err := loadModel(e.ctx, model)
-			if err != nil {
-				return err
-			}
-			defer cleanup()
-			defer udf.Unload(m)
-			keep := outputs
-			if len(keep) == 0 {
-				keep = []string{m.Outputs()[0].Name}
-			}
-			cols := make([]any, len(inputs))
-			for i, name := range inputs {
-				cols[i] = name
-			}
-			p := udf.Predict(m, cols...).Outputs(keep...)
-			if len(labels) > 0 {
-				p = p.Labels(labels...)
-			}
-			scored := df.WithColumn(column, p)
-			if len(keep) > 1 {
-				scored = scored.Unnest(column)
-			}
-			if err := planError(scored.Err()); err != nil {
-				return err
-			}
-			return of.write(e.ctx, scored, args[1], format)
+			return e.withSession(nil, func(sess *frame.Session) error {
+				df, format, err := in.read(e.ctx, sess, args[:1])
+				if err != nil {
+					return err
+				}
+				if _, err := of.outputFormat(args[1], format); err != nil {
+					return err
+				}
+				m, cleanup, err := loadModel(e.ctx, model)
+				if err != nil {
+					return err
+				}
+				defer cleanup()
+				defer udf.Unload(m)
+				keep := outputs
+				if len(keep) == 0 {
+					keep = []string{m.Outputs()[0].Name}
+				}
+				cols := make([]any, len(inputs))
+				for i, name := range inputs {
+					cols[i] = name
+				}
+				p := udf.Predict(m, cols...).Outputs(keep...)
+				if len(labels) > 0 {
+					p = p.Labels(labels...)
+				}
+				scored := df.WithColumn(column, p)
+				if len(keep) > 1 {
+					scored = scored.Unnest(column)
+				}
+				if err := planError(scored.Err()); err != nil {
+					return err
+				}
+				return of.write(e.ctx, scored, args[1], format)
+			})
 		},
 	}
 	f := c.Flags()

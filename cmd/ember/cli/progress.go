@@ -4,10 +4,11 @@ import (
 	"fmt"
 
 	"github.com/ember-df/ember/frame"
+	"github.com/ember-df/ember/monitor/progress"
 )
 
-// progressMode is the root's --progress flag: when a command shows its
-// job's progress on stderr.
+// progressMode is the root's --progress flag: when a command draws its
+// jobs' progress on stderr.
 type progressMode string
 
 // The values of --progress.
@@ -33,8 +34,30 @@ func (m *progressMode) Set(s string) error {
 // Type implements pflag.Value.
 func (m *progressMode) Type() string { return "auto|always|never" }
 
-// session opens the session a command runs its jobs in; the caller
-// closes it.
-func (e *env) session(opts ...frame.Option) *frame.Session {
-	return frame.NewSession(opts...)
+// displayMode is the progress.Mode of the flag's value.
+func (m progressMode) displayMode() progress.Mode {
+	switch m {
+	case progressAlways:
+		return progress.Always
+	case progressNever:
+		return progress.Never
+	}
+	return progress.Auto
+}
+
+// withSession runs fn with a new session: the progress display of
+// --progress on stderr, the event log of --event-log, and opts. It
+// closes the session after fn and returns fn's error, or else the
+// session's (an event log that could not be written).
+func (e *env) withSession(opts []frame.Option, fn func(*frame.Session) error) error {
+	all := []frame.Option{frame.WithProgress(progress.Options{Writer: e.stderr, Mode: e.progress.displayMode()})}
+	if e.eventLog != "" {
+		all = append(all, frame.WithEventLog(e.eventLog))
+	}
+	sess := frame.NewSession(append(all, opts...)...)
+	err := fn(sess)
+	if closeErr := sess.Close(); err == nil {
+		err = closeErr
+	}
+	return err
 }

@@ -89,7 +89,9 @@ type env struct {
 	ctx            context.Context
 	stdout, stderr io.Writer
 	cfg            config
-	progress       progressMode
+	// The root's flags: --progress, --event-log.
+	progress progressMode
+	eventLog string
 	// running is set once the command line parsed and a command starts.
 	running bool
 }
@@ -133,7 +135,9 @@ bad SQL). A failure prints one line on stderr.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%s: %w", strings.TrimPrefix(c.CommandPath(), "ember "), err)}
 	})
-	root.PersistentFlags().Var(&e.progress, "progress", "show a job's progress on stderr: auto (when stderr is a terminal), always or never")
+	pf := root.PersistentFlags()
+	pf.Var(&e.progress, "progress", "draw the jobs' progress on stderr: auto (when stderr is a terminal), always or never")
+	pf.StringVar(&e.eventLog, "event-log", "", "write the jobs' events as JSON lines to a new file in this directory (ember ui DIR serves them)")
 	for _, newCommand := range registry {
 		root.AddCommand(newCommand(e))
 	}

@@ -95,18 +95,18 @@ func runPlan(e *env, planPath, statusPath string, runner exec.Runner, shares boo
 	case !shares && parallelism > 0:
 		opts = append(opts, frame.WithRunner(exec.Local{Config: exec.Config{Parallelism: parallelism}}))
 	}
-	sess := e.session(opts...)
-	defer sess.Close()
-	var m exec.Metrics
-	if shares {
-		m, err = sess.RunPlanShare(ctx, p, index, count, parallelism)
-		if errors.Is(err, exec.ErrNotMapOnly) {
-			err = usageError{err}
+	return e.withSession(opts, func(sess *frame.Session) error {
+		var m exec.Metrics
+		if shares {
+			m, err = sess.RunPlanShare(ctx, p, index, count, parallelism)
+			if errors.Is(err, exec.ErrNotMapOnly) {
+				err = usageError{err}
+			}
+		} else {
+			m, err = sess.RunPlan(ctx, p)
 		}
-	} else {
-		m, err = sess.RunPlan(ctx, p)
-	}
-	return st.end(&m, err)
+		return st.end(&m, err)
+	})
 }
 
 // readPlan reads a saved plan; a plan that cannot be read or decoded is

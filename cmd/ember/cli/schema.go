@@ -6,6 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ember-df/ember/frame"
+
 	"github.com/ember-df/ember/sql"
 )
 
@@ -28,18 +30,18 @@ infer their types).`,
   ember schema data.parquet | cut -f1`,
 		Args: minArgs(1, "at least one FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sess := e.session()
-			defer sess.Close()
-			df, _, err := in.read(e.ctx, sess, args)
-			if err != nil {
+			return e.withSession(nil, func(sess *frame.Session) error {
+				df, _, err := in.read(e.ctx, sess, args)
+				if err != nil {
+					return err
+				}
+				var b strings.Builder
+				for _, f := range df.Schema().Fields() {
+					fmt.Fprintf(&b, "%s\t%s\t%t\n", escapeName(f.Name), sql.TypeName(f.Type), f.Nullable)
+				}
+				_, err = fmt.Fprint(e.stdout, b.String())
 				return err
-			}
-			var b strings.Builder
-			for _, f := range df.Schema().Fields() {
-				fmt.Fprintf(&b, "%s\t%s\t%t\n", escapeName(f.Name), sql.TypeName(f.Type), f.Nullable)
-			}
-			_, err = fmt.Fprint(e.stdout, b.String())
-			return err
+			})
 		},
 	}
 	in.register(c.Flags())

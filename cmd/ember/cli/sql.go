@@ -36,16 +36,16 @@ written to OUT as a committed directory in the format of OUT's extension or
   ember sql --table a=a.parquet --table b='b/*.json' "SELECT * FROM a JOIN b USING (id)" --output joined.parquet`,
 		Args: exactArgs(1, "one QUERY"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			sess := e.session()
-			defer sess.Close()
-			df, err := tables.query(e.ctx, sess, args[0])
-			if err != nil {
-				return err
-			}
-			if output != "" {
-				return of.write(e.ctx, df, output, "")
-			}
-			return tf.show(e, df, rows)
+			return e.withSession(nil, func(sess *frame.Session) error {
+				df, err := tables.query(e.ctx, sess, args[0])
+				if err != nil {
+					return err
+				}
+				if output != "" {
+					return of.write(e.ctx, df, output, "")
+				}
+				return tf.show(e, df, rows)
+			})
 		},
 	}
 	tables.register(c.Flags())
