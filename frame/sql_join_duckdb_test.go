@@ -29,6 +29,8 @@ var sqlJoinCorpus = []struct {
 	{query: "SELECT t.id, v.id AS vid FROM t CROSS JOIN v WHERE t.id < 10"},
 	{query: "SELECT t.id, u.id AS uid FROM t JOIN u ON t.x < u.x AND t.g = 3 AND u.g = 4"},
 	{query: "SELECT * FROM t JOIN u ON t.id = u.id"},
+	{query: "SELECT t.id, u.id, t.k, u.k FROM t JOIN u ON t.g = u.g AND t.x < u.x"}, // columns of one name, as Spark keeps them
+	{query: "SELECT a.*, b.* FROM t a LEFT JOIN t b ON a.id = b.id + 7 WHERE a.id < 40"},
 	{query: "SELECT t.*, u.g AS ug FROM t JOIN u ON t.id = u.id"},
 	// USING, NATURAL
 	{query: "SELECT k, t.id, u.id AS uid FROM t JOIN u USING (k)"},
@@ -76,6 +78,13 @@ var sqlJoinCorpus = []struct {
 	{query: "SELECT count(*) FROM t WHERE EXISTS (SELECT 1 FROM u WHERE g > 100)"},
 	{query: "SELECT count(*) FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE g > 100)"},
 	{query: "SELECT k, count(*) FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.k = t.k AND u.x < t.x) GROUP BY k"},
+	// LATERAL VIEW
+	{query: "SELECT id, w FROM t LATERAL VIEW explode(split(s, ' ')) e AS w", duck: "SELECT id, unnest(string_split(s, ' ')) AS w FROM t"},
+	{query: "SELECT id, e.p, e.c FROM t LATERAL VIEW posexplode(split(s, 'p')) e AS p, c", duck: "SELECT id, generate_subscripts(string_split(s, 'p'), 1) - 1 AS p, unnest(string_split(s, 'p')) AS c FROM t"},
+	{query: "SELECT id, w FROM t LATERAL VIEW OUTER explode(split(s, ' ')) e AS w", duck: "SELECT id, unnest(CASE WHEN s IS NULL THEN [NULL] ELSE string_split(s, ' ') END) AS w FROM t"},
+	{query: "SELECT w, count(*) FROM t LATERAL VIEW explode(split(s, ' ')) e AS w WHERE id > 20 GROUP BY w", duck: "SELECT w, count(*) FROM (SELECT unnest(string_split(s, ' ')) AS w FROM t WHERE id > 20) e GROUP BY w"},
+	{query: "SELECT t.id, w FROM t JOIN v ON t.g = v.g LATERAL VIEW explode(array(t.id, v.id)) e AS w", duck: "SELECT t.id, unnest([t.id, v.id]) AS w FROM t JOIN v ON t.g = v.g"},
+	{query: "SELECT id, col FROM t LATERAL VIEW explode(array(g, g + 1)) e WHERE id < 20", duck: "SELECT id, unnest([g, g + 1]) AS col FROM t WHERE id < 20"},
 	// OFFSET
 	{query: "SELECT id, g FROM t ORDER BY g DESC, id LIMIT 10 OFFSET 5"},
 	{query: "SELECT id FROM t ORDER BY id OFFSET 140", duck: "SELECT id FROM t ORDER BY id OFFSET 140"},

@@ -25,7 +25,10 @@ import (
 //     condition (semiJoinMarker, antiJoinMarker: "ON marker AND (cond)"),
 //     a USING list becoming "ON marker AND __ember_using__(a, b)" and no
 //     condition "ON marker"; the translator reads the join type back;
-//   - OFFSET without LIMIT gets LIMIT 9223372036854775807 before it.
+//   - OFFSET without LIMIT gets LIMIT 9223372036854775807 before it;
+//   - LATERAL VIEW [OUTER] f(args) a [AS] c1, c2 (Spark's) becomes
+//     JOIN LATERAL (SELECT f[_outer](args)) a(c1, c2), which the
+//     translator turns into a Generate of the rows before it.
 //
 // Every edit is recorded, so positions in the rewritten text map back to
 // the user's text for error messages.
@@ -160,6 +163,8 @@ func newSource(query, prefix, suffix string) *source {
 				replace(len(query), len(query), " ON "+marker)
 			}
 			i++
+		case strings.EqualFold(t.val, "LATERAL") && i+1 < len(toks) && strings.EqualFold(toks[i+1].val, "VIEW"):
+			i = s.lateralView(toks, i, replace)
 		case strings.EqualFold(t.val, "OFFSET") && (i < 2 || !strings.EqualFold(toks[i-2].val, "LIMIT")):
 			// OFFSET without LIMIT (Spark 3.4): MySQL needs a LIMIT.
 			replace(t.start, t.start, "LIMIT 9223372036854775807 ")
@@ -280,4 +285,59 @@ func (s *source) find(name string, from int, call bool) int {
 		return t.start
 	}
 	return -1
+}
+
+// lateralView rewrites the LATERAL VIEW clause at toks[i] (see above)
+// and returns the index of its last token; one it cannot read is left
+// as it is, for the parser to report.
+func (s *source) lateralView(toks []token, i int, replace func(start, end int, with string)) int {
+	j := i + 2
+	outer := j < len(toks) && strings.EqualFold(toks[j].val, "OUTER")
+	if outer {
+		j++
+	}
+	if j+1 >= len(toks) || toks[j+1].typ != '(' {
+		return i
+	}
+	fn := j
+	depth, closing := 0, -1
+	for k := j + 1; k < len(toks) && closing < 0; k++ {
+		switch toks[k].typ {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				closing = k
+			}
+		}
+	}
+	if closing < 0 || closing+1 >= len(toks) {
+		return i
+	}
+	alias := closing + 1
+	last := alias
+	var cols []string
+	k := alias + 1
+	if k < len(toks) && strings.EqualFold(toks[k].val, "AS") {
+		k++
+	}
+	for k < len(toks) && toks[k].typ >= 256 && !joinClauseEnd[strings.ToUpper(toks[k].val)] {
+		cols = append(cols, s.orig[toks[k].start:toks[k].end])
+		last = k
+		if k+1 < len(toks) && toks[k+1].typ == ',' {
+			k += 2
+			continue
+		}
+		break
+	}
+	replace(toks[i].start, toks[fn].start, "JOIN LATERAL (SELECT ")
+	if outer {
+		replace(toks[fn].end, toks[fn].end, "_outer")
+	}
+	replace(toks[closing].end, toks[closing].end, ")")
+	if len(cols) > 0 {
+		replace(toks[alias].end, toks[last].end, "("+strings.Join(cols, ", ")+")")
+	}
+	return last
 }

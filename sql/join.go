@@ -84,6 +84,9 @@ func (p *planner) joinExpr(te *sqlparser.JoinTableExpr) (relation, error) {
 	if err != nil {
 		return relation{}, err
 	}
+	if ate, ok := te.RightExpr.(*sqlparser.AliasedTableExpr); ok && ate.Lateral && te.Join == sqlparser.JoinStr && te.Condition.On == nil && te.Condition.Using == nil {
+		return p.lateralView(left, ate)
+	}
 	right, err := p.tableExpr(te.RightExpr)
 	if err != nil {
 		return relation{}, err
@@ -382,4 +385,66 @@ func (p *planner) subqueryPos(sub *sqlparser.Subquery) int {
 		}
 	}
 	return p.posOf(sub)
+}
+
+// lateralView translates LATERAL VIEW [OUTER] f(args) alias [AS c1, c2]
+// (JOIN LATERAL (SELECT f(args)) alias(c1, c2) after the bridge): each
+// row of left with the rows the generator f makes of it, a Generate of
+// left's columns and the generated ones, which alias qualifies.
+func (p *planner) lateralView(left relation, ate *sqlparser.AliasedTableExpr) (relation, error) {
+	at := p.src.find("LATERAL", p.from, false)
+	sub, _ := ate.Expr.(*sqlparser.Subquery)
+	var call *sqlparser.FuncExpr
+	if sub != nil {
+		if sel, ok := sub.Select.(*sqlparser.Select); ok && len(sel.From) == 0 && len(sel.SelectExprs) == 1 && sel.Where == nil {
+			if ae, ok := sel.SelectExprs[0].(*sqlparser.AliasedExpr); ok {
+				call, _ = ae.Expr.(*sqlparser.FuncExpr)
+			}
+		}
+	}
+	if call == nil || !plan.LookupGenerator(call.Name.String()) {
+		return relation{}, p.src.errorAt(at, ErrUnsupported, "LATERAL takes a generator (LATERAL VIEW [OUTER] explode|posexplode(…) alias AS names); lateral subqueries are not supported (generators: %s)", strings.Join(plan.GeneratorNames(), ", "))
+	}
+	var args []plan.Expr
+	for _, a := range call.Exprs {
+		ae, ok := a.(*sqlparser.AliasedExpr)
+		if !ok {
+			return relation{}, p.src.errorAt(at, ErrSyntax, "%s(*) is not a generator call", call.Name.String())
+		}
+		x, err := p.expr(ae.Expr, &scope{rel: &left, clause: "LATERAL VIEW"})
+		if err != nil {
+			return relation{}, err
+		}
+		args = append(args, x)
+	}
+	g, err := plan.CallGenerator(call.Name.String(), args...)
+	if err != nil {
+		return relation{}, p.src.errorAt(p.findFrom(strings.TrimSuffix(call.Name.String(), "_outer"), true), err, "%s", strings.TrimPrefix(err.Error(), "plan: "))
+	}
+	for _, c := range sub.Columns {
+		g.Names = append(g.Names, c.String())
+	}
+	s := left.node.Schema()
+	exprs := make([]plan.Expr, 0, s.NumFields()+1)
+	for i := range s.NumFields() {
+		ref, ok := columnRef(s, i)
+		if !ok {
+			return relation{}, p.src.errorAt(at, plan.ErrColumnNotFound, "LATERAL VIEW over columns of one name (%q) that nothing tells apart: alias them in a subquery", s.Field(i).Name)
+		}
+		exprs = append(exprs, ref)
+	}
+	n, err := plan.Projection(left.node, append(exprs, g)...)
+	if err != nil {
+		return relation{}, p.src.errorAt(at, err, "%s", strings.TrimPrefix(err.Error(), "plan: "))
+	}
+	out := relation{node: n, quals: slices.Clone(left.quals)}
+	alias := strings.ToLower(ate.As.String())
+	for range n.Schema().NumFields() - s.NumFields() {
+		var q []string
+		if alias != "" {
+			q = []string{alias}
+		}
+		out.quals = append(out.quals, q)
+	}
+	return out, nil
 }

@@ -85,6 +85,8 @@ func TestTranslate(t *testing.T) {
 		{"SELECT id FROM t NATURAL FULL JOIN u", "id:int64", nil},
 		{"SELECT id FROM t ORDER BY id LIMIT 3 OFFSET 2", "id:int64", []string{"Limit 5", "Filter (__ember_offset_row >= 2)"}},
 		{"SELECT id FROM t OFFSET 2", "id:int64", []string{"Limit 9223372036854775807"}},
+		{"SELECT id, w FROM t LATERAL VIEW explode(split(k, ' ')) e AS w", "id:int64, w:utf8", []string{"Generate explode"}},
+		{"SELECT e.p, c, id FROM t LATERAL VIEW OUTER posexplode(split(k, ' ')) e AS p, c WHERE id > 1", "p:int32, c:utf8, id:int64", []string{"Generate posexplode_outer"}},
 		{"SELECT id FROM t WHERE k NOT IN (SELECT k FROM t WHERE g > 1)", "id:int64", []string{"Join left_anti, (k = __ember_in_value)", "Join left_anti, isnull(k)", "Limit 1"}},
 	} {
 		n, err := Plan(cat, c.query)
@@ -132,6 +134,8 @@ func TestErrors(t *testing.T) {
 		{"SELECT id,\n  ntile(g) OVER (ORDER BY id) FROM t", 2, 9, ErrUnsupported, []string{"ntile's number of buckets must be an integer literal"}},
 		{"SELECT id, stddev(x) OVER (ORDER BY id) FROM t", 1, 12, ErrUnsupported, []string{"stddev over a window is not supported yet"}},
 		{"SELECT id, sum(g, x) OVER (ORDER BY id) FROM t", 1, 12, plan.ErrType, []string{"sum over a window takes one argument, got 2"}},
+		{"SELECT * FROM t JOIN LATERAL (SELECT id FROM u) x", 1, 22, ErrUnsupported, []string{"LATERAL takes a generator"}},
+		{"SELECT * FROM t LATERAL VIEW explode(k, g) e AS w", 1, 30, plan.ErrType, []string{"explode takes 1 argument, got 2"}},
 		{"SELECT id FROM t JOIN u ON t.id = u.id", 1, 8, plan.ErrColumnNotFound, []string{`column "id" is ambiguous: it could be t.id, u.id`}},
 		{"SELECT t.id FROM t\nJOIN u USING (kk)", 2, 15, plan.ErrColumnNotFound, []string{`USING column "kk" not found in the left input`, "columns: g, id, k, s, x"}},
 		{"SELECT a.id FROM t a JOIN t b ON a.id = b.id WHERE c.id = 1", 1, 52, plan.ErrColumnNotFound, []string{"no table or struct column \"c\"", "tables: a, b"}},
