@@ -16,12 +16,14 @@
 //
 // One warm-up run of each arm comes first (it loads the model once for the
 // process, as a long-running program does), then -runs runs of each,
-// alternating off/on so that both see the same machine. It prints each
+// alternating so that both see the same machine: off then on in even
+// runs, on then off in odd ones, so that neither arm always runs second
+// (the second run of a pair was measurably faster on a loaded machine). It prints each
 // run's wall time, the medians and their ratio on/off.
 //
 // Usage:
 //
-//	go -C bench run ./cmd/monitor-overhead [-rows 2000000] [-runs 5] [-model ../examples/iris/iris_random_forest.onnx]
+//	go -C bench run ./cmd/monitor-overhead [-rows 2000000] [-runs 6] [-model ../examples/iris/iris_random_forest.onnx]
 package main
 
 import (
@@ -48,7 +50,7 @@ import (
 
 func main() {
 	rows := flag.Int("rows", 2_000_000, "rows of the generated input")
-	runs := flag.Int("runs", 5, "timed runs of each arm")
+	runs := flag.Int("runs", 6, "timed runs of each arm (even: each arm runs first as often)")
 	model := flag.String("model", "../examples/iris/iris_random_forest.onnx", "ONNX model: input X float32[N,4], output output_label int64[N]")
 	iris := flag.String("iris", "../examples/iris/iris.csv", "the iris flowers to draw rows from")
 	dir := flag.String("dir", "", "work directory (default a temporary one, removed at the end)")
@@ -72,10 +74,11 @@ func run(rows, runs int, modelPath, irisPath, dir string) error {
 	if err := generate(in, irisPath, rows); err != nil {
 		return err
 	}
-	arms := []struct {
+	type arm struct {
 		name string
 		opts func(run int) []frame.Option
-	}{
+	}
+	arms := []arm{
 		{"off", func(int) []frame.Option { return nil }},
 		{"on", func(run int) []frame.Option {
 			return []frame.Option{
@@ -88,7 +91,11 @@ func run(rows, runs int, modelPath, irisPath, dir string) error {
 	}
 	times := map[string][]time.Duration{}
 	for r := -1; r < runs; r++ { // run -1 warms up
-		for _, arm := range arms {
+		order := arms
+		if r%2 != 0 { // odd runs (and the warm-up) go on, off: each arm runs first as often
+			order = []arm{arms[1], arms[0]}
+		}
+		for _, arm := range order {
 			out := filepath.Join(dir, "out-"+arm.name)
 			d, err := score(in, out, modelPath, arm.opts(r))
 			if err != nil {
