@@ -169,7 +169,9 @@ func modelsOf(job JobDetail, stage Stage) []Model {
 // the first to the last that counted a batch.
 type histogram struct {
 	Width, Height int
-	Bars          []bar
+	// LabelY is where the buckets' bounds are written, under the bars.
+	LabelY int
+	Bars   []bar
 }
 
 type bar struct {
@@ -179,7 +181,8 @@ type bar struct {
 }
 
 const (
-	barWidth   = 44
+	barWidth   = 58
+	countSpace = 14 // above the bars, for the tallest one's count
 	plotHeight = 120
 	labelSpace = 34
 	minBars    = 7
@@ -197,7 +200,7 @@ func newHistogram(l Latency) histogram {
 			most = max(most, b.Count)
 		}
 	}
-	h := histogram{Height: plotHeight + labelSpace}
+	h := histogram{Height: countSpace + plotHeight + labelSpace, LabelY: countSpace + plotHeight + 14}
 	if first < 0 {
 		return h
 	}
@@ -216,7 +219,7 @@ func newHistogram(l Latency) histogram {
 		if b.LeMs == nil {
 			label = "> " + l.Buckets[i-1].Le
 		}
-		h.Bars = append(h.Bars, bar{X: (i - first) * barWidth, Y: plotHeight - height, W: barWidth - 6, H: height, Label: label, Count: b.Count})
+		h.Bars = append(h.Bars, bar{X: (i - first) * barWidth, Y: countSpace + plotHeight - height, W: barWidth - 6, H: height, Label: label, Count: b.Count})
 	}
 	h.Width = len(h.Bars) * barWidth
 	return h
