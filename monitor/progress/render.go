@@ -51,12 +51,12 @@ func stageLine(s exec.StageProgress, stages int) string {
 }
 
 // fraction is how much of the stage is done: by bytes when its input size
-// is known, else by tasks.
+// is known and its scans count bytes, else by tasks.
 func fraction(s exec.StageProgress) float64 {
 	if s.Done() {
 		return 1
 	}
-	if s.InputBytes > 0 {
+	if s.InputBytes > 0 && s.BytesRead > 0 {
 		return min(float64(s.BytesRead)/float64(s.InputBytes), 1)
 	}
 	if s.Partitions == 0 {
