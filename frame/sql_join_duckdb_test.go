@@ -78,6 +78,11 @@ var sqlJoinCorpus = []struct {
 	{query: "SELECT count(*) FROM t WHERE EXISTS (SELECT 1 FROM u WHERE g > 100)"},
 	{query: "SELECT count(*) FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE g > 100)"},
 	{query: "SELECT k, count(*) FROM t WHERE NOT EXISTS (SELECT 1 FROM u WHERE u.k = t.k AND u.x < t.x) GROUP BY k"},
+	// INTERSECT, EXCEPT (NULLs equal, duplicates removed)
+	{query: "SELECT k, g FROM t INTERSECT SELECT k, g FROM u"},
+	{query: "SELECT k, g FROM t EXCEPT SELECT k, g FROM u"},
+	{query: "SELECT g FROM u EXCEPT SELECT g FROM t WHERE k = 'a' ORDER BY 1 NULLS FIRST"},
+	{query: "SELECT id FROM t WHERE id IN (SELECT g * 10 FROM u)"}, // int64 against int32
 	// LATERAL VIEW
 	{query: "SELECT id, w FROM t LATERAL VIEW explode(split(s, ' ')) e AS w", duck: "SELECT id, unnest(string_split(s, ' ')) AS w FROM t"},
 	{query: "SELECT id, e.p, e.c FROM t LATERAL VIEW posexplode(split(s, 'p')) e AS p, c", duck: "SELECT id, generate_subscripts(string_split(s, 'p'), 1) - 1 AS p, unnest(string_split(s, 'p')) AS c FROM t"},

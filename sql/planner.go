@@ -278,8 +278,8 @@ func (p *planner) renameColumns(rel relation, cols sqlparser.Columns, name strin
 // retag gives every column of rel the qualifier name.
 func retag(rel relation, name string) relation { return relationOf(rel.node, name) }
 
-// setOp translates UNION [ALL | DISTINCT]; INTERSECT and EXCEPT need a
-// join.
+// setOp translates UNION [ALL | DISTINCT], INTERSECT [DISTINCT] and
+// EXCEPT [DISTINCT].
 func (p *planner) setOp(st *sqlparser.SetOp) (relation, error) {
 	if err := p.with(st.With); err != nil {
 		return relation{}, err
@@ -289,10 +289,10 @@ func (p *planner) setOp(st *sqlparser.SetOp) (relation, error) {
 	distinct := false
 	switch st.Type {
 	case sqlparser.UnionAllStr:
-	case sqlparser.UnionStr, sqlparser.UnionDistinctStr:
+	case sqlparser.UnionStr, sqlparser.UnionDistinctStr, sqlparser.IntersectStr, sqlparser.IntersectDistinctStr, sqlparser.ExceptStr, sqlparser.ExceptDistinctStr:
 		distinct = true
 	default:
-		return relation{}, p.src.errorAt(at, ErrUnsupported, "%s is not supported yet (it needs a join)", strings.ToUpper(st.Type))
+		return relation{}, p.src.errorAt(at, ErrUnsupported, "%s is not supported (INTERSECT and EXCEPT are, without ALL)", strings.ToUpper(st.Type))
 	}
 	left, err := p.query(st.Left)
 	if err != nil {
@@ -303,11 +303,22 @@ func (p *planner) setOp(st *sqlparser.SetOp) (relation, error) {
 		return relation{}, err
 	}
 	var n plan.Node
-	n, err = plan.NewUnion(left.node, right.node)
+	switch st.Type {
+	case sqlparser.IntersectStr, sqlparser.IntersectDistinctStr:
+		n, err = p.setJoin(left, right, plan.LeftSemiJoin, at)
+	case sqlparser.ExceptStr, sqlparser.ExceptDistinctStr:
+		n, err = p.setJoin(left, right, plan.LeftAntiJoin, at)
+	default:
+		n, err = plan.NewUnion(left.node, right.node)
+	}
 	if err == nil && distinct {
 		n, err = plan.NewDistinct(n)
 	}
 	if err != nil {
+		var e *Error
+		if errors.As(err, &e) {
+			return relation{}, err
+		}
 		return relation{}, p.src.errorAt(at, err, "%v", err)
 	}
 	out := relationOf(n, "")
@@ -588,4 +599,39 @@ func (p *planner) findFrom(name string, call bool) int {
 		return at
 	}
 	return p.src.find(name, 0, call)
+}
+
+// setJoin is INTERSECT (a semi join) or EXCEPT (an anti join) of left
+// and right before DISTINCT: rows of left that some row of right equals
+// (or none does), column by column, NULL equal to NULL as in Spark.
+func (p *planner) setJoin(left, right relation, typ plan.JoinType, at int) (plan.Node, error) {
+	ls, rs := left.node.Schema(), right.node.Schema()
+	if ls.NumFields() != rs.NumFields() {
+		return nil, p.src.errorAt(at, plan.ErrType, "the queries have %d and %d columns", ls.NumFields(), rs.NumFields())
+	}
+	renamed := make([]plan.Expr, rs.NumFields())
+	for i := range renamed {
+		ref, ok := columnRef(rs, i)
+		if !ok {
+			return nil, p.src.errorAt(at, plan.ErrColumnNotFound, "the right query has columns of one name (%q) that nothing tells apart: alias them", rs.Field(i).Name)
+		}
+		renamed[i] = &plan.Alias{Child: ref, Name: fmt.Sprintf("__ember_set%d", i)}
+	}
+	r, err := plan.NewProject(right.node, renamed...)
+	if err != nil {
+		return nil, err
+	}
+	var conds []plan.Expr
+	for i := range ls.NumFields() {
+		ref, ok := columnRef(ls, i)
+		if !ok {
+			return nil, p.src.errorAt(at, plan.ErrColumnNotFound, "the left query has columns of one name (%q) that nothing tells apart: alias them", ls.Field(i).Name)
+		}
+		conds = append(conds, plan.NewBinary(plan.OpEqNullSafe, ref, plan.Col(fmt.Sprintf("__ember_set%d", i))))
+	}
+	j, err := plan.NewJoin(left.node, r, plan.JoinSpec{Type: typ, On: plan.And(conds...), LeftID: plan.NewPlanID(), RightID: plan.NewPlanID()})
+	if err != nil {
+		return nil, err
+	}
+	return j, nil
 }
