@@ -9,6 +9,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/ember-df/ember/exec/eval"
 	"github.com/ember-df/ember/exec/internal/exectest"
 )
 
@@ -77,6 +78,46 @@ func TestJoinTakeMatchesTake(t *testing.T) {
 						want.Release()
 					}
 				})
+			}
+		}
+	}
+}
+
+// TestIntTargets: one integer key is routed where the key encoder's
+// hash routes it (hashTargets' general path), whatever its width, NULLs
+// included.
+func TestIntTargets(t *testing.T) {
+	mem := exectest.CheckedAlloc(t)
+	b64 := array.NewInt64Builder(mem)
+	b32 := array.NewInt32Builder(mem)
+	const rows = 1000
+	for i := range rows {
+		if i%97 == 0 {
+			b64.AppendNull()
+			b32.AppendNull()
+			continue
+		}
+		b64.Append(int64(i*7919 - 500000))
+		b32.Append(int32(i*7919 - 500000))
+	}
+	c64, c32 := b64.NewArray(), b32.NewArray()
+	b64.Release()
+	b32.Release()
+	defer c64.Release()
+	defer c32.Release()
+	for _, n := range []int{2, 3, 16} {
+		t64, t32 := make([]int, rows), make([]int, rows)
+		if !intTargets(c64, n, t64) || !intTargets(c32, n, t32) {
+			t.Fatal("fast path not taken")
+		}
+		enc, err := eval.NewKeyEncoder([]arrow.Array{c64})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rows {
+			want := int(eval.HashKey(enc.Encode(nil, i)) % uint64(n))
+			if t64[i] != want || t32[i] != want {
+				t.Fatalf("n=%d row %d: int64 key to %d, int32 key to %d, want %d", n, i, t64[i], t32[i], want)
 			}
 		}
 	}

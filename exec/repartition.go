@@ -18,6 +18,9 @@ func hashTargets(ctx context.Context, keys []plan.Expr, b arrow.RecordBatch, p, 
 		return err
 	}
 	defer eval.ReleaseArrays(cols)
+	if len(cols) == 1 && intTargets(cols[0], n, targets) {
+		return nil
+	}
 	enc, err := eval.NewKeyEncoder(cols)
 	if err != nil {
 		return err
@@ -28,6 +31,54 @@ func hashTargets(ctx context.Context, keys []plan.Expr, b arrow.RecordBatch, p, 
 		targets[i] = int(eval.HashKey(buf) % uint64(n))
 	}
 	return nil
+}
+
+// intTargets is hashTargets for one int64 or int32 key (the usual join
+// key) without the key encoder: it hashes the bytes the encoder would
+// write (a 1, then the value as 8 little-endian bytes; a 0 for NULL) as
+// eval.HashKey does, so every key lands where hashTargets puts it (the
+// placement is a contract between processes). It reports false for other
+// types.
+func intTargets(col arrow.Array, n int, targets []int) bool {
+	var value func(i int) uint64
+	switch c := col.(type) {
+	case *array.Int64:
+		v := c.Int64Values()
+		value = func(i int) uint64 { return uint64(v[i]) }
+	case *array.Int32:
+		v := c.Int32Values()
+		value = func(i int) uint64 { return uint64(int64(v[i])) }
+	default:
+		return false
+	}
+	nullTarget := int(eval.HashKey([]byte{0}) % uint64(n))
+	nulls := col.NullN() > 0
+	for i := range targets {
+		if nulls && col.IsNull(i) {
+			targets[i] = nullTarget
+			continue
+		}
+		targets[i] = int(hashIntKey(value(i)) % uint64(n))
+	}
+	return true
+}
+
+// hashIntKey is eval.HashKey of an integer's key encoding, unrolled.
+func hashIntKey(v uint64) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	h ^= 1
+	h *= prime
+	for k := 0; k < 64; k += 8 {
+		h ^= (v >> k) & 0xff
+		h *= prime
+	}
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
 }
 
 // scatter splits b by target partition, handing each non-empty part (owned
