@@ -108,6 +108,9 @@ func (s *Store) OnEvent(e exec.Event) {
 			st.started = e.Time
 		}
 	case exec.TaskStart:
+		if st := j.stage(e.Stage); st != nil && st.started.IsZero() {
+			st.started = e.Time // a log that lost the StageStart
+		}
 		if p := j.partition(e.Stage, e.Partition); p != nil {
 			p.attempts++
 			p.running, p.started = true, e.Time
