@@ -13,7 +13,9 @@ import (
 func TestStoreKeepsTheLastJobs(t *testing.T) {
 	s := NewStore(3)
 	start := func(id int64) { s.OnEvent(exec.Event{Kind: exec.JobStart, Job: id, Time: time.Now()}) }
-	end := func(id int64) { s.OnEvent(exec.Event{Kind: exec.JobEnd, Job: id, Time: time.Now(), Metrics: &exec.Metrics{}}) }
+	end := func(id int64) {
+		s.OnEvent(exec.Event{Kind: exec.JobEnd, Job: id, Time: time.Now(), Metrics: &exec.Metrics{}})
+	}
 	start(1) // runs throughout
 	for id := int64(2); id <= 6; id++ {
 		start(id)
