@@ -38,5 +38,7 @@ go test -count=1 -short -race ./exec/... ./frame ./io/... ./udf/... ./gotaconv .
 echo "== tests"
 for m in "${modules[@]}"; do
 	echo "-- module $m"
-	(cd "$m" && go test -count=1 ./...)
+	# 30m: examples/notebooks builds and runs every notebook cell (minutes
+	# on two cores), past go test's default of 10 minutes per package.
+	(cd "$m" && go test -count=1 -timeout 30m ./...)
 done
