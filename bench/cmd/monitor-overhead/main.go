@@ -17,9 +17,9 @@
 // One warm-up run of each arm comes first (it loads the model once for the
 // process, as a long-running program does), then -runs runs of each,
 // alternating so that both see the same machine: off then on in even
-// runs, on then off in odd ones, so that neither arm always runs second
-// (the second run of a pair was measurably faster on a loaded machine). It prints each
-// run's wall time, the medians and their ratio on/off.
+// runs, on then off in odd ones, so that neither arm always runs second.
+// It prints each run's wall and CPU time, and for each the medians and
+// their ratio on/off.
 //
 // Usage:
 //
@@ -39,6 +39,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/ember-df/ember/frame"
@@ -89,7 +90,7 @@ func run(rows, runs int, modelPath, irisPath, dir string) error {
 			}
 		}},
 	}
-	times := map[string][]time.Duration{}
+	times, cpus := map[string][]time.Duration{}, map[string][]time.Duration{}
 	for r := -1; r < runs; r++ { // run -1 warms up
 		order := arms
 		if r%2 != 0 { // odd runs (and the warm-up) go on, off: each arm runs first as often
@@ -97,7 +98,7 @@ func run(rows, runs int, modelPath, irisPath, dir string) error {
 		}
 		for _, arm := range order {
 			out := filepath.Join(dir, "out-"+arm.name)
-			d, err := score(in, out, modelPath, arm.opts(r))
+			d, cpu, err := score(in, out, modelPath, arm.opts(r))
 			if err != nil {
 				return fmt.Errorf("%s run %d: %w", arm.name, r+1, err)
 			}
@@ -106,25 +107,37 @@ func run(rows, runs int, modelPath, irisPath, dir string) error {
 				label = "warm-up"
 			} else {
 				times[arm.name] = append(times[arm.name], d)
+				cpus[arm.name] = append(cpus[arm.name], cpu)
 			}
-			fmt.Printf("%-8s %-3s %8.3fs\n", label, arm.name, d.Seconds())
+			fmt.Printf("%-8s %-3s %8.3fs wall %8.3fs CPU\n", label, arm.name, d.Seconds(), cpu.Seconds())
 		}
 	}
-	off, on := median(times["off"]), median(times["on"])
-	fmt.Printf("rows %d, runs %d each; median off %.3fs, on %.3fs; on/off %.4f (%+.2f%%)\n",
-		rows, runs, off.Seconds(), on.Seconds(), on.Seconds()/off.Seconds(), 100*(on.Seconds()/off.Seconds()-1))
+	for _, m := range []struct {
+		what string
+		runs map[string][]time.Duration
+	}{{"wall", times}, {"CPU", cpus}} {
+		off, on := median(m.runs["off"]), median(m.runs["on"])
+		fmt.Printf("%s: rows %d, runs %d each; median off %.3fs, on %.3fs; on/off %.4f (%+.2f%%)\n",
+			m.what, rows, runs, off.Seconds(), on.Seconds(), on.Seconds()/off.Seconds(), 100*(on.Seconds()/off.Seconds()-1))
+	}
 	return nil
 }
 
 // score runs the scoring job in a session with opts and returns its wall
-// time, from the session's creation to its Close.
-func score(in, out, modelPath string, opts []frame.Option) (time.Duration, error) {
+// time, from the session's creation to its Close, and the CPU time (user
+// and system) the process spent meanwhile — less sensitive than wall time
+// to other processes on a busy machine.
+func score(in, out, modelPath string, opts []frame.Option) (wall, cpu time.Duration, err error) {
+	startCPU, err := cpuTime()
+	if err != nil {
+		return 0, 0, err
+	}
 	start := time.Now()
 	sess := frame.NewSession(opts...)
 	model, err := onnx.Load(modelPath, onnx.WithOutputs("output_label"))
 	if err != nil {
 		sess.Close()
-		return 0, err
+		return 0, 0, err
 	}
 	df := sess.Read().Option("header", "true").Option("inferSchema", "true").CSV(in).
 		WithColumn("prediction", udf.Predict(model, "sepal_length", "sepal_width", "petal_length", "petal_width"))
@@ -132,7 +145,21 @@ func score(in, out, modelPath string, opts []frame.Option) (time.Duration, error
 	if cerr := sess.Close(); err == nil {
 		err = cerr
 	}
-	return time.Since(start), err
+	wall = time.Since(start)
+	endCPU, cerr := cpuTime()
+	if err == nil {
+		err = cerr
+	}
+	return wall, endCPU - startCPU, err
+}
+
+// cpuTime is the user and system CPU time of the process so far.
+func cpuTime() (time.Duration, error) {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0, err
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), nil
 }
 
 // generate writes rows iris-like rows to path: each a random flower of
