@@ -18,11 +18,11 @@ type HTMLOptions struct {
 	// characters, as Show does with 20.
 	Truncate int
 	// Cells renders the cells of the named columns itself, for what text
-	// cannot show (an image thumbnail as a data: URI, a link); it is called
-	// once per shown row with the cell at index row of col (a batch's
-	// column, valid only during the call). Its result
-	// goes into the cell as is, unescaped: it must be safe HTML. An error
-	// ends the rendering and is returned, wrapped with the column's name.
+	// cannot show (an image thumbnail as a data: URI, a link). A function
+	// is called once per shown row with the cell at index row of col (a
+	// batch's column, valid only during the call). Its result goes into
+	// the cell as is, unescaped: it must be safe HTML. An error ends the
+	// rendering and is returned, wrapped with the column's name and row.
 	Cells map[string]func(col arrow.Array, row int) (template.HTML, error)
 }
 
