@@ -151,6 +151,8 @@ var ErrMemoryBudget = errors.New("exec: memory budget too small")
 type budget struct {
 	limit int64
 	used  atomic.Int64
+	// peak is the most used has been, forced bytes included.
+	peak atomic.Int64
 
 	mu       sync.Mutex
 	spillers []spiller
@@ -188,11 +190,19 @@ func (b *budget) check(n int64, what string) error {
 
 // tryReserve accounts n more bytes if they fit under the limit.
 func (b *budget) tryReserve(n int64) bool {
-	if b.used.Add(n) > b.limit {
+	u := b.used.Add(n)
+	if u > b.limit {
 		b.used.Add(-n)
 		return false
 	}
+	b.raisePeak(u)
 	return true
+}
+
+// raisePeak makes u the peak if it is higher.
+func (b *budget) raisePeak(u int64) {
+	for p := b.peak.Load(); u > p && !b.peak.CompareAndSwap(p, u); p = b.peak.Load() {
+	}
 }
 
 // reserve accounts n more bytes if they fit, after asking the spillers
@@ -233,7 +243,7 @@ func (b *budget) reserveOrFail(n int64, what string) error {
 // force accounts n bytes whatever the limit: memory an operator needs to
 // make progress (the read buffers of a merge). Other consumers then find
 // less room and spill.
-func (b *budget) force(n int64) { b.used.Add(n) }
+func (b *budget) force(n int64) { b.raisePeak(b.used.Add(n)) }
 
 func (b *budget) free(n int64) { b.used.Add(-n) }
 

@@ -4,17 +4,20 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"runtime"
 	"runtime/metrics"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -39,7 +42,7 @@ func BenchmarkSpillPeakMemory(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("EMBER_SPILL_BUDGET_MIB")); err == nil && v > 0 {
 		budget = v
 	}
-	for _, name := range []string{"group-by", "order-by", "distinct"} {
+	for _, name := range []string{"group-by", "order-by", "distinct", "join"} {
 		b.Run(name, func(b *testing.B) {
 			for range b.N {
 				cmd := exec.Command(os.Args[0], "-test.run=^TestSpillPeakHelper$", "-test.v")
@@ -92,6 +95,9 @@ func TestSpillPeakHelper(t *testing.T) {
 	var spilled int64
 	var graph *Graph
 	arrowPeak := &peakAllocator{Allocator: memory.NewGoAllocator()}
+	if os.Getenv("EMBER_SPILL_PEAK_SITES") != "" {
+		arrowPeak.sites = newSiteTracker()
+	}
 	for _, c := range spillJobs {
 		if c.name == name {
 			job = func() error {
@@ -100,6 +106,9 @@ func TestSpillPeakHelper(t *testing.T) {
 					return err
 				}
 				graph = g
+				if arrowPeak.sites != nil {
+					arrowPeak.sites.reserved = g.job.budget.used.Load
+				}
 				_, err = Local{}.Run(context.Background(), g, discardSink{})
 				spilled, _ = g.job.spillStats()
 				return err
@@ -113,7 +122,10 @@ func TestSpillPeakHelper(t *testing.T) {
 	r.Close()
 	runtime.GC()
 	base := vmHWM(t)
+	baseLive := liveHeap()
 	var live, inUse, reserved int64
+	// What was reserved and allocated by Arrow when the live heap peaked.
+	var reservedAtLive, arrowAtLive int64
 	// EMBER_SPILL_PEAK_PROFILE names a file that gets the heap profile
 	// each time the live heap grows 5% past its peak: the last one
 	// written shows what the peak was made of.
@@ -131,7 +143,12 @@ func TestSpillPeakHelper(t *testing.T) {
 			if l := int64(samples[0].Value.Uint64()); l > live+live/20 && profile != "" {
 				writeHeapProfile(t, profile)
 			}
-			live = max(live, int64(samples[0].Value.Uint64()))
+			if l := int64(samples[0].Value.Uint64()); l > live {
+				live, arrowAtLive = l, arrowPeak.cur.Load()
+				if graph != nil {
+					reservedAtLive = graph.job.budget.used.Load()
+				}
+			}
 			if graph != nil {
 				reserved = max(reserved, graph.job.budget.used.Load())
 			}
@@ -149,31 +166,189 @@ func TestSpillPeakHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fmt.Printf("ACCOUNTED peak reserved %d MiB, peak Arrow bytes %d MiB\n", reserved>>20, arrowPeak.peak.Load()>>20)
+	fmt.Printf("ACCOUNTED peak reserved %d MiB, peak Arrow bytes %d MiB, live heap before the job %.1f MiB\n", reserved>>20, arrowPeak.peak.Load()>>20, float64(baseLive)/(1<<20))
+	fmt.Printf("AT THE LIVE HEAP PEAK %d MiB: %d MiB reserved, %d MiB of Arrow bytes\n", live>>20, reservedAtLive>>20, arrowAtLive>>20)
+	if arrowPeak.sites != nil {
+		arrowPeak.sites.print()
+	}
 	fmt.Printf("PEAK %d %d %d %d %d %d %d\n", limit, input, live, inUse, vmHWM(t), base, spilled)
 }
 
-// peakAllocator records the most Arrow bytes allocated at once.
+// peakAllocator records the most Arrow bytes allocated at once, by
+// capacity (a trim through the Go allocator keeps the allocation); with
+// sites set, also what allocated the bytes live at that peak.
 type peakAllocator struct {
 	memory.Allocator
 	cur, peak atomic.Int64
+	sites     *siteTracker
+}
+
+func (a *peakAllocator) add(n int64) {
+	c := a.cur.Add(n)
+	for p := a.peak.Load(); c > p && !a.peak.CompareAndSwap(p, c); p = a.peak.Load() {
+	}
 }
 
 func (a *peakAllocator) Allocate(n int) []byte {
-	c := a.cur.Add(int64(n))
-	for p := a.peak.Load(); c > p && !a.peak.CompareAndSwap(p, c); p = a.peak.Load() {
+	b := a.Allocator.Allocate(n)
+	a.add(int64(cap(b)))
+	if a.sites != nil {
+		a.sites.alloc(b)
 	}
-	return a.Allocator.Allocate(n)
+	return b
 }
 
 func (a *peakAllocator) Reallocate(n int, b []byte) []byte {
-	a.cur.Add(int64(n - len(b)))
-	return a.Allocator.Reallocate(n, b)
+	out := a.Allocator.Reallocate(n, b)
+	if cap(out) == cap(b) && unsafe.SliceData(out) == unsafe.SliceData(b) {
+		return out
+	}
+	// A new allocation; the old one is garbage now.
+	a.add(int64(cap(out) - cap(b)))
+	if a.sites != nil {
+		a.sites.free(b)
+		a.sites.alloc(out)
+	}
+	return out
 }
 
 func (a *peakAllocator) Free(b []byte) {
-	a.cur.Add(-int64(len(b)))
+	a.add(-int64(cap(b)))
+	if a.sites != nil {
+		a.sites.free(b)
+	}
 	a.Allocator.Free(b)
+}
+
+// siteTracker attributes live Arrow allocations to their call sites (the
+// first two ember functions on the stack) and keeps the attribution at
+// the highest total it saw: a diagnostic (EMBER_SPILL_PEAK_SITES=1), slow.
+type siteTracker struct {
+	mu       sync.Mutex
+	live     map[uintptr]siteAlloc
+	bySite   map[string]int64
+	total    int64
+	peak     int64
+	atPeak   map[string]int64
+	sitePCs  map[[96]uintptr]string
+	lastCopy int64
+	// reserved reads the budget's reservations, recorded at the peak.
+	reserved       func() int64
+	reservedAtPeak int64
+}
+
+type siteAlloc struct {
+	site string
+	n    int64
+}
+
+func newSiteTracker() *siteTracker {
+	return &siteTracker{live: map[uintptr]siteAlloc{}, bySite: map[string]int64{}, sitePCs: map[[96]uintptr]string{}}
+}
+
+func (s *siteTracker) site() string {
+	var pcs [96]uintptr
+	n := runtime.Callers(4, pcs[:])
+	s.mu.Lock()
+	key, ok := s.sitePCs[pcs]
+	s.mu.Unlock()
+	if ok {
+		return key
+	}
+	frames := runtime.CallersFrames(pcs[:n])
+	var names, others []string
+	for {
+		f, more := frames.Next()
+		if len(others) < 3 && !strings.Contains(f.Function, "arrow/memory.") && !strings.Contains(f.Function, "runtime.") {
+			others = append(others, fmt.Sprintf("%s:%d", f.Function[strings.LastIndex(f.Function, "/")+1:], f.Line))
+		}
+		if strings.Contains(f.Function, "ember-df/ember/") && !strings.Contains(f.Function, "peakAllocator") {
+			names = append(names, fmt.Sprintf("%s:%d", f.Function[strings.LastIndex(f.Function, "/")+1:], f.Line))
+			if len(names) == 3 {
+				break
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	if len(names) == 0 {
+		names = others
+	}
+	key = strings.Join(names, " < ")
+	s.mu.Lock()
+	s.sitePCs[pcs] = key
+	s.mu.Unlock()
+	return key
+}
+
+func (s *siteTracker) alloc(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	site := s.site()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	if old, ok := s.live[p]; ok { // freed to the GC without Free
+		s.bySite[old.site] -= old.n
+		s.total -= old.n
+	}
+	s.live[p] = siteAlloc{site, int64(cap(b))}
+	s.bySite[site] += int64(cap(b))
+	s.total += int64(cap(b))
+	if s.total > s.peak {
+		s.peak = s.total
+		// Copy the attribution when the peak grew by 1% since the last copy.
+		if s.total > s.lastCopy+s.lastCopy/100 {
+			s.lastCopy = s.total
+			s.atPeak = maps.Clone(s.bySite)
+			if s.reserved != nil {
+				s.reservedAtPeak = s.reserved()
+			}
+		}
+	}
+}
+
+func (s *siteTracker) free(b []byte) {
+	if cap(b) == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	if old, ok := s.live[p]; ok {
+		delete(s.live, p)
+		s.bySite[old.site] -= old.n
+		s.total -= old.n
+	}
+}
+
+func (s *siteTracker) print() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	type row struct {
+		site string
+		n    int64
+	}
+	var rows []row
+	for k, v := range s.atPeak {
+		if v > 64<<10 {
+			rows = append(rows, row{k, v})
+		}
+	}
+	slices.SortFunc(rows, func(a, b row) int { return int(b.n - a.n) })
+	fmt.Printf("SITES at the peak of %.1f MiB of Arrow bytes (%.1f MiB reserved then):\n", float64(s.lastCopy)/(1<<20), float64(s.reservedAtPeak)/(1<<20))
+	for _, r := range rows {
+		fmt.Printf("  %7.2f MiB  %s\n", float64(r.n)/(1<<20), r.site)
+	}
+}
+
+// liveHeap is the heap the last GC found reachable.
+func liveHeap() int64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
 }
 
 // writeHeapProfile writes the heap profile of the last GC to path.

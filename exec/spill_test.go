@@ -119,6 +119,13 @@ var spillJobs = []struct {
 	{"order-by-one-partition", func(n plan.Node) plan.Node {
 		return exectest.Must(plan.NewSort(exectest.Must(plan.NewRepartition(n, 1)), plan.SortOrder{Expr: plan.Col("k")}))
 	}, true},
+	// A shuffled hash join of the input with a second scan of it (each
+	// row meets itself): the build side is the whole input.
+	{"join", func(n plan.Node) plan.Node {
+		again := &plan.Scan{Source: n.(*plan.Scan).Source}
+		return exectest.Must(plan.NewJoin(n, exectest.Must(plan.NewProject(again, plan.Col("id"), plan.Col("s"))),
+			plan.JoinSpec{Type: plan.InnerJoin, Using: []string{"id"}}))
+	}, false},
 }
 
 // runSpill runs root with cfg and returns its rows (sorted unless
@@ -157,11 +164,13 @@ func TestSpill(t *testing.T) {
 					t.Fatalf("the unconstrained run spilled %d files", m.SpillFiles)
 				}
 				dir := t.TempDir()
-				got, m, j, err := runSpill(t, context.Background(), Config{Allocator: mem, Parallelism: parallelism, MemoryBudget: budget, SpillDir: dir},
+				arrowPeak := &peakAllocator{Allocator: mem}
+				got, m, j, err := runSpill(t, context.Background(), Config{Allocator: arrowPeak, Parallelism: parallelism, MemoryBudget: budget, SpillDir: dir},
 					c.root(src.Scan()), c.ordered)
 				if err != nil {
 					t.Fatal(err)
 				}
+				t.Logf("PEAKS %s/%d: reserved %d, Arrow %d, budget %d", c.name, parallelism, j.budget.peak.Load(), arrowPeak.peak.Load(), budget)
 				if m.SpillFiles == 0 || m.SpilledBytes == 0 {
 					t.Errorf("no spill reported: %s", m)
 				}
