@@ -71,6 +71,12 @@ var sqlJoinCorpus = []struct {
 	{query: "SELECT id FROM t WHERE g NOT IN (SELECT u.g FROM u WHERE u.k = t.k AND u.id < 150)"},
 	{query: "WITH s AS (SELECT k FROM u WHERE g > 5) SELECT id FROM t WHERE k IN (SELECT k FROM s)"},
 	{query: "SELECT t.id, v.id AS vid FROM t JOIN v ON t.g = v.g WHERE t.k NOT IN (SELECT k FROM u WHERE k IS NOT NULL)"},
+	// IN and EXISTS as values: in OR, under NOT, in the select list
+	{query: "SELECT id FROM t WHERE g > 8 OR k IN (SELECT k FROM u WHERE g = 1)"},
+	{query: "SELECT id, g IN (SELECT g FROM u WHERE k = 'b') AS f FROM t"},
+	{query: "SELECT id, g NOT IN (SELECT g FROM u) AS f, k IN (SELECT k FROM v WHERE k IS NOT NULL) AS h FROM t"},
+	{query: "SELECT id, EXISTS (SELECT 1 FROM u WHERE g > 8) AS e, NOT EXISTS (SELECT 1 FROM u WHERE g > 100) AS ne FROM t WHERE id < 10"},
+	{query: "SELECT id FROM t WHERE NOT (g IN (SELECT g FROM v) AND k = 'a')"},
 	// EXISTS and NOT EXISTS, correlated and not
 	{query: "SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.k = t.k AND u.g > t.g)"},
 	{query: "SELECT id FROM t WHERE NOT EXISTS (SELECT * FROM u WHERE u.g = t.g)"},

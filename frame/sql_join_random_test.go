@@ -12,7 +12,7 @@ import (
 // tables joined by a random kind (inner, left, right, full, cross with
 // the condition in WHERE, semi, anti) on keys of every type (skewed
 // strings, integers with NULLs, an expression), with random filters,
-// IN / NOT IN / EXISTS subqueries and either plain columns or a grouped
+// IN / NOT IN / EXISTS subqueries (IN under OR too) and either plain columns or a grouped
 // aggregate. It returns ember's spelling and DuckDB's (semi and anti
 // joins become EXISTS / NOT EXISTS there).
 func randomJoinQuery(r *rand.Rand) (ember, duck string) {
@@ -62,13 +62,15 @@ func randomJoinQuery(r *rand.Rand) (ember, duck string) {
 		}
 		from += " " + pick("JOIN", "LEFT JOIN") + " v c ON c.g = " + outer
 	}
-	switch r.IntN(6) {
+	switch r.IntN(7) {
 	case 0:
 		where = append(where, "a.g IN (SELECT g FROM u WHERE "+filter("u")+")")
 	case 1:
 		where = append(where, "a.k NOT IN (SELECT k FROM v WHERE "+filter("v")+")")
 	case 2:
 		where = append(where, pick("", "NOT ")+"EXISTS (SELECT 1 FROM u WHERE u.k = a.k AND "+filter("u")+")")
+	case 3:
+		where = append(where, "(a.g > 7 OR a.g "+pick("", "NOT ")+"IN (SELECT g FROM v WHERE "+filter("v")+"))")
 	}
 	var sel, group string
 	cols := []string{"a.id", "a.k", "a.g", "a.x"}

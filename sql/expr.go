@@ -152,7 +152,10 @@ func (p *planner) expr(e sqlparser.Expr, sc *scope) (plan.Expr, error) {
 	case *sqlparser.Subquery:
 		return p.scalarSubquery(e, sc)
 	case *sqlparser.ExistsExpr:
-		return nil, p.src.errorAt(p.findFrom("EXISTS", false), ErrUnsupported, "EXISTS is supported as a condition of WHERE, ANDed with the others (it becomes a semi or anti join), not in %s", sc.where())
+		if v, ok := p.scalars[e]; ok {
+			return v, nil
+		}
+		return nil, p.src.errorAt(p.findFrom("EXISTS", false), ErrUnsupported, "EXISTS is supported in WHERE and in a query's select list (without GROUP BY or aggregates), not in %s", sc.where())
 	}
 	return nil, p.unsupported(e, sqlparser.String(e))
 }
@@ -378,7 +381,10 @@ func (p *planner) comparison(e *sqlparser.ComparisonExpr, sc *scope) (plan.Expr,
 		return nullSafeEqual(l, r), nil
 	case sqlparser.InStr, sqlparser.NotInStr:
 		if _, ok := e.Right.(*sqlparser.Subquery); ok {
-			return nil, p.src.errorAt(p.findFrom("IN", false), ErrUnsupported, "IN (subquery) is supported as a condition of WHERE, ANDed with the others (it becomes a semi or anti join), not in %s", sc.where())
+			if v, ok := p.scalars[e]; ok {
+				return v, nil
+			}
+			return nil, p.src.errorAt(p.findFrom("IN", false), ErrUnsupported, "IN (subquery) is supported in WHERE and in a query's select list (without GROUP BY or aggregates), not in %s", sc.where())
 		}
 		list, ok := e.Right.(sqlparser.ValTuple)
 		if !ok {

@@ -124,9 +124,10 @@ type planner struct {
 	// outer are the relations of the queries a subquery is nested in,
 	// innermost last: a name found there is a correlated reference.
 	outer []relation
-	// scalars are the columns that scalar subqueries of the current
-	// SELECT were joined in as (subquery.go).
-	scalars map[*sqlparser.Subquery]plan.Expr
+	// scalars are the values that scalar subqueries, and IN and EXISTS
+	// subqueries used as values, were joined in as (subquery.go): keyed
+	// by the *Subquery, *ComparisonExpr or *ExistsExpr.
+	scalars map[sqlparser.SQLNode]plan.Expr
 	// nextScalar numbers the scalar subqueries' columns.
 	nextScalar int
 	// postAgg are the uncorrelated scalar subqueries of the current

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/dolthub/vitess/go/vt/sqlparser"
 	"github.com/ember-df/ember/plan"
 )
@@ -77,10 +78,11 @@ func andOf(conds []sqlparser.Expr) sqlparser.Expr {
 	return out
 }
 
-// scalarSubqueries returns the scalar subqueries in nodes: not those of
-// EXISTS or IN, nor those nested in another subquery.
-func scalarSubqueries(nodes ...sqlparser.SQLNode) []*sqlparser.Subquery {
-	var out []*sqlparser.Subquery
+// scalarSubqueries returns the subqueries in nodes that give a value: a
+// scalar subquery (*Subquery), EXISTS (*ExistsExpr), x [NOT] IN
+// (subquery) (*ComparisonExpr); not those nested in another subquery.
+func scalarSubqueries(nodes ...sqlparser.SQLNode) []sqlparser.SQLNode {
+	var out []sqlparser.SQLNode
 	var visit func(n sqlparser.SQLNode) (bool, error)
 	visit = func(n sqlparser.SQLNode) (bool, error) {
 		switch n := n.(type) {
@@ -88,10 +90,12 @@ func scalarSubqueries(nodes ...sqlparser.SQLNode) []*sqlparser.Subquery {
 			out = append(out, n)
 			return false, nil
 		case *sqlparser.ExistsExpr:
+			out = append(out, n)
 			return false, nil
 		case *sqlparser.ComparisonExpr:
 			if _, ok := n.Right.(*sqlparser.Subquery); ok && (n.Operator == sqlparser.InStr || n.Operator == sqlparser.NotInStr) {
 				_ = sqlparser.Walk(visit, n.Left)
+				out = append(out, n)
 				return false, nil
 			}
 		}
@@ -406,18 +410,142 @@ func (p *planner) subqueryJoin(rel relation, pred sqlparser.Expr) (relation, err
 	return p.joinPlanned(rel, r, typ, cond, lid, rid, at)
 }
 
-// joinScalars joins in the scalar subqueries of nodes that are not yet.
+// joinScalars joins in the subqueries of nodes that give values (not
+// yet joined): scalar subqueries, and EXISTS and IN that are not
+// conditions of WHERE on their own.
 func (p *planner) joinScalars(rel relation, nodes ...sqlparser.SQLNode) (relation, error) {
-	for _, sub := range scalarSubqueries(nodes...) {
-		if _, done := p.scalars[sub]; done {
+	for _, n := range scalarSubqueries(nodes...) {
+		if _, done := p.scalars[n]; done {
 			continue
 		}
 		var err error
-		if rel, err = p.joinScalar(rel, sub); err != nil {
+		switch n := n.(type) {
+		case *sqlparser.Subquery:
+			rel, err = p.joinScalar(rel, n)
+		case *sqlparser.ExistsExpr:
+			rel, err = p.joinExistsValue(rel, n)
+		case *sqlparser.ComparisonExpr:
+			rel, err = p.joinInValue(rel, n)
+		}
+		if err != nil {
 			return relation{}, err
 		}
 	}
 	return rel, nil
+}
+
+// uncorrelated translates sub, refusing a correlated one: used as a
+// value (in OR, the select list), EXISTS and IN are decorrelated only
+// when uncorrelated.
+func (p *planner) uncorrelated(rel relation, sub *sqlparser.Subquery, what string) (relation, error) {
+	at := p.subqueryPos(sub)
+	if sel, ok := sub.Select.(*sqlparser.Select); ok {
+		_, corr, _, err := p.correlation(sel, rel)
+		if err != nil {
+			return relation{}, err
+		}
+		if len(corr) > 0 {
+			return relation{}, p.src.errorAt(at, ErrUnsupported, "a correlated %s subquery is supported as a condition of WHERE, ANDed with the others, not as a value (in OR, NOT of a combination, the select list)", what)
+		}
+	}
+	return p.nested(sub.Select, rel)
+}
+
+// joinExistsValue joins in EXISTS (q) as a boolean column: the count of
+// q LIMIT 1, cross-joined, compared with 0.
+func (p *planner) joinExistsValue(rel relation, e *sqlparser.ExistsExpr) (relation, error) {
+	at := p.subqueryPos(e.Subquery)
+	r, err := p.uncorrelated(rel, e.Subquery, "EXISTS")
+	if err != nil {
+		return relation{}, err
+	}
+	name := p.scalarName()
+	count, err := plan.CallAggregate("count", false)
+	if err != nil {
+		return relation{}, p.src.errorAt(at, err, "%v", err)
+	}
+	count.Name = name
+	n, err := plan.NewAggregate(&plan.Limit{Input: r.node, N: 1}, nil, []plan.AggExpr{count})
+	if err != nil {
+		return relation{}, p.src.errorAt(at, err, "%v", err)
+	}
+	out, err := p.joinPlanned(rel, relationOf(n, ""), plan.CrossJoin, nil, 0, 0, at)
+	if err != nil {
+		return relation{}, err
+	}
+	if p.scalars == nil {
+		p.scalars = map[sqlparser.SQLNode]plan.Expr{}
+	}
+	p.scalars[e] = plan.NewBinary(plan.OpGt, plan.Col(name), plan.Lit(int64(0)))
+	return out, nil
+}
+
+// joinInValue joins in x [NOT] IN (q) as a boolean column with SQL's
+// three-valued logic: q's distinct values marked true, left-joined on x
+// = v, and q's counts of rows and of non-NULL values cross-joined; true
+// when marked, false when q is empty, NULL when x or a value of q is
+// NULL, else false.
+func (p *planner) joinInValue(rel relation, c *sqlparser.ComparisonExpr) (relation, error) {
+	sub := c.Right.(*sqlparser.Subquery)
+	at := p.subqueryPos(sub)
+	r, err := p.uncorrelated(rel, sub, "IN")
+	if err != nil {
+		return relation{}, err
+	}
+	name := p.scalarName()
+	value, mark, rows, values := name+"_value", name+"_mark", name+"_rows", name+"_values"
+	if r, err = p.oneColumn(r, value, "an IN", at); err != nil {
+		return relation{}, err
+	}
+	x, err := p.expr(c.Left, &scope{rel: &rel, clause: "IN"})
+	if err != nil {
+		return relation{}, err
+	}
+	fail := func(err error) (relation, error) { return relation{}, p.src.errorAt(at, err, "%v", err) }
+	countRows, err := plan.CallAggregate("count", false)
+	if err != nil {
+		return fail(err)
+	}
+	countValues, err := plan.CallAggregate("count", false, plan.Col(value))
+	if err != nil {
+		return fail(err)
+	}
+	countRows.Name, countValues.Name = rows, values
+	stats, err := plan.NewAggregate(r.node, nil, []plan.AggExpr{countRows, countValues})
+	if err != nil {
+		return fail(err)
+	}
+	distinct, err := plan.NewDistinct(r.node)
+	if err != nil {
+		return fail(err)
+	}
+	marks, err := plan.NewProject(distinct, plan.Col(value), &plan.Alias{Child: plan.Lit(true), Name: mark})
+	if err != nil {
+		return fail(err)
+	}
+	out, err := p.joinPlanned(rel, relationOf(stats, ""), plan.CrossJoin, nil, 0, 0, at)
+	if err != nil {
+		return relation{}, err
+	}
+	if out, err = p.joinPlanned(out, relationOf(marks, ""), plan.LeftOuterJoin, plan.NewBinary(plan.OpEq, x, plan.Col(value)), 0, 0, at); err != nil {
+		return relation{}, err
+	}
+	in := plan.Expr(&plan.CaseWhen{
+		Branches: []plan.When{
+			{Cond: plan.NewUnary(plan.OpIsNotNull, plan.Col(mark)), Value: plan.Lit(true)},
+			{Cond: plan.NewBinary(plan.OpEq, plan.Col(rows), plan.Lit(int64(0))), Value: plan.Lit(false)},
+			{Cond: plan.NewBinary(plan.OpOr, plan.NewUnary(plan.OpIsNull, x), plan.NewBinary(plan.OpLt, plan.Col(values), plan.Col(rows))), Value: &plan.Cast{Child: plan.Lit(nil), To: arrow.FixedWidthTypes.Boolean}},
+		},
+		Else: plan.Lit(false),
+	})
+	if c.Operator == sqlparser.NotInStr {
+		in = plan.NewUnary(plan.OpNot, in)
+	}
+	if p.scalars == nil {
+		p.scalars = map[sqlparser.SQLNode]plan.Expr{}
+	}
+	p.scalars[c] = in
+	return out, nil
 }
 
 // singleRow reports whether st gives at most one row: an aggregate
@@ -451,7 +579,7 @@ func (p *planner) scalarName() string {
 func (p *planner) joinScalar(rel relation, sub *sqlparser.Subquery) (relation, error) {
 	at := p.subqueryPos(sub)
 	if p.scalars == nil {
-		p.scalars = map[*sqlparser.Subquery]plan.Expr{}
+		p.scalars = map[sqlparser.SQLNode]plan.Expr{}
 	}
 	sel, isSelect := sub.Select.(*sqlparser.Select)
 	var corr, local []sqlparser.Expr
