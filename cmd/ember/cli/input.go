@@ -74,9 +74,8 @@ type input struct {
 // resolve checks that every path exists (a glob must match something)
 // and finds their format: --format, else for a directory the extension of
 // the first data file below it, else the path's extension (a glob's, or
-// its first match's). Paths of different formats
-// are a usage error. A path that is not there is a usage error; a store
-// that fails to answer is not.
+// its first match's). Paths of different formats are a usage error, and
+// so is a path that is not there; a store that fails to answer is not.
 func (f *inputFlags) resolve(ctx context.Context, paths []string) (input, error) {
 	in := input{paths: paths}
 	if f.format != "" {
