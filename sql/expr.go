@@ -42,7 +42,11 @@ func (p *planner) scalarSubquery(sub *sqlparser.Subquery, sc *scope) (plan.Expr,
 		return v, nil
 	}
 	if sc.aggs != nil && sc.rel != nil {
-		rel, err := p.joinScalar(relationOf(mustOneRow(), ""), sub)
+		one, err := oneRow()
+		if err != nil {
+			return nil, err
+		}
+		rel, err := p.joinScalar(relationOf(one, ""), sub)
 		if err != nil {
 			return nil, err
 		}
@@ -56,15 +60,6 @@ func (p *planner) scalarSubquery(sub *sqlparser.Subquery, sc *scope) (plan.Expr,
 		return p.scalars[sub], nil
 	}
 	return nil, p.unsupported(sub, "a scalar subquery in "+sc.where()+" (scalar subqueries are supported in WHERE and the select list)")
-}
-
-// mustOneRow is a one-row input with no columns.
-func mustOneRow() plan.Node {
-	n, err := oneRow()
-	if err != nil {
-		panic(err) // a constant batch: cannot fail
-	}
-	return n
 }
 
 // expr translates a scalar expression.
