@@ -398,4 +398,7 @@ func (u *udfMerge) add(t exec.UDFMetrics) {
 		l.Mean = u.sum / time.Duration(l.Count)
 	}
 	l.P50, l.P90, l.P99, l.Max = max(l.P50, t.Latency.P50), max(l.P90, t.Latency.P90), max(l.P99, t.Latency.P99), max(l.Max, t.Latency.Max)
+	for i, n := range t.Latency.Buckets { // fixed bounds: histograms add up
+		l.Buckets[i] += n
+	}
 }
