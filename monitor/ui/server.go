@@ -53,6 +53,14 @@ func Listen(addr string, store *Store, opts ...Option) (*Server, error) {
 	return s, nil
 }
 
+// CheckAddr returns the error Listen would give addr for its form or for
+// naming a host other than the loopback interface (without AllowRemote),
+// so that a command line can refuse it as a usage error before it runs.
+func CheckAddr(addr string) error {
+	_, err := bindAddr(addr, false)
+	return err
+}
+
 // bindAddr resolves addr to what net.Listen binds, refusing remote hosts
 // unless allowed.
 func bindAddr(addr string, allowRemote bool) (string, error) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ember-df/ember/frame"
 	"github.com/ember-df/ember/monitor/progress"
+	"github.com/ember-df/ember/monitor/ui"
 )
 
 // progressMode is the root's --progress flag: when a command draws its
@@ -45,8 +46,12 @@ func (m progressMode) displayMode() progress.Mode {
 	return progress.Auto
 }
 
+// defaultUIAddr is where --ui without a value serves, as Spark's :4040.
+const defaultUIAddr = "127.0.0.1:4040"
+
 // withSession runs fn with a new session: the progress display of
-// --progress on stderr, the event log of --event-log, and opts. It
+// --progress on stderr, the event log of --event-log, the web UI of --ui
+// (its address printed on stderr), and opts. It
 // closes the session after fn and returns fn's error, or else the
 // session's (an event log that could not be written).
 func (e *env) withSession(opts []frame.Option, fn func(*frame.Session) error) error {
@@ -54,7 +59,20 @@ func (e *env) withSession(opts []frame.Option, fn func(*frame.Session) error) er
 	if e.eventLog != "" {
 		all = append(all, frame.WithEventLog(e.eventLog))
 	}
+	if e.uiAddr != "" {
+		if err := ui.CheckAddr(e.uiAddr); err != nil {
+			return usageError{fmt.Errorf("--ui=%s: %w", e.uiAddr, err)}
+		}
+		all = append(all, frame.WithUI(e.uiAddr))
+	}
 	sess := frame.NewSession(append(all, opts...)...)
+	if e.uiAddr != "" {
+		if err := sess.UIErr(); err != nil {
+			fmt.Fprintf(e.stderr, "ember: the web UI is not served: %v\n", err)
+		} else {
+			fmt.Fprintf(e.stderr, "ember: web UI at http://%s\n", sess.UIAddr())
+		}
+	}
 	err := fn(sess)
 	if closeErr := sess.Close(); err == nil {
 		err = closeErr

@@ -104,3 +104,27 @@ func TestEventLog(t *testing.T) {
 		t.Errorf("the log holds no Count job's start and end: %s", data)
 	}
 }
+
+// TestUIFlag: --ui=ADDR serves the web UI while the command runs and says
+// where on one line of stderr, leaving stdout to the result; a
+// non-loopback address is a usage error (the UI has no authentication).
+func TestUIFlag(t *testing.T) {
+	dir := fixtures(t)
+	for _, c := range []struct {
+		addr, stdout, stderr string
+		code                 int
+	}{
+		{"127.0.0.1:0", "5\n", "ember: web UI at http://127.0.0.1:", 0},
+		{"0.0.0.0:0", "", "ember: --ui=0.0.0.0:0: ui: refusing to serve on a non-loopback address", 2},
+	} {
+		cmd := exec.Command(binary, "count", "people.csv", "--progress=never", "--ui="+c.addr)
+		cmd.Dir = dir
+		var stdout, stderr strings.Builder
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		_ = cmd.Run()
+		if code := cmd.ProcessState.ExitCode(); code != c.code || stdout.String() != c.stdout || !strings.HasPrefix(stderr.String(), c.stderr) ||
+			strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("--ui=%s: exit %d, stdout %q, stderr %q", c.addr, code, stdout.String(), stderr.String())
+		}
+	}
+}

@@ -89,9 +89,10 @@ type env struct {
 	ctx            context.Context
 	stdout, stderr io.Writer
 	cfg            config
-	// The root's flags: --progress, --event-log.
+	// The root's flags: --progress, --event-log, --ui.
 	progress progressMode
 	eventLog string
+	uiAddr   string
 	// running is set once the command line parsed and a command starts.
 	running bool
 }
@@ -138,6 +139,8 @@ bad SQL). A failure prints one line on stderr.`,
 	pf := root.PersistentFlags()
 	pf.Var(&e.progress, "progress", "draw the jobs' progress on stderr: auto (when stderr is a terminal), always or never")
 	pf.StringVar(&e.eventLog, "event-log", "", "write the jobs' events as JSON lines to a new file in this directory (ember ui DIR serves them)")
+	pf.StringVar(&e.uiAddr, "ui", "", "serve the web UI while the command runs: --ui (on "+defaultUIAddr+") or --ui=ADDR")
+	pf.Lookup("ui").NoOptDefVal = defaultUIAddr
 	for _, newCommand := range registry {
 		root.AddCommand(newCommand(e))
 	}
