@@ -66,7 +66,7 @@ func New() *Exporter {
 		rowsOutput: prometheus.NewCounter(prometheus.CounterOpts{Name: name("rows_output_total"),
 			Help: "Rows ended jobs produced: collected, counted or written."}),
 		bytesRead: prometheus.NewCounter(prometheus.CounterOpts{Name: name("bytes_read_total"),
-			Help: "Bytes the scans of ended stages read in this process."}),
+			Help: "Bytes (in-memory Arrow size) of the batches the scans of ended stages produced in this process."}),
 		spilledBytes: prometheus.NewCounter(prometheus.CounterOpts{Name: name("spilled_bytes_total"),
 			Help: "Bytes (compressed, as on disk) jobs spilled because the memory budget was reached."}),
 		spillFiles: prometheus.NewCounter(prometheus.CounterOpts{Name: name("spill_files_total"),
