@@ -32,7 +32,7 @@ var layers = map[string][]string{
 	"gotaconv":        {"frame", "plan"},
 	"frame/frametest": {}, // helpers for tests of programs built on frame
 	"examples/":       {"frame", "udf", "udf/", "io/", "gotaconv", "plugins", "plugins/"},
-	"bench/":          {"frame", "io/", "plan", "udf", "udf/", "plugins", "plugins/", "storage", "storage/"},
+	"bench/":          {"frame", "io/", "plan", "udf", "udf/", "plugins", "plugins/", "storage", "storage/", "monitor/"},
 	"internal/":       {},
 
 	// cmd/ember (a nested module: it links storage/cloud) runs saved
