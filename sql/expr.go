@@ -190,7 +190,14 @@ func (p *planner) column(c *sqlparser.ColName, sc *scope) (plan.Expr, error) {
 		}
 		// Not a table: a struct column's field.
 		if i, ok := p.lookup(fields, nil, "", qual); ok {
-			return &plan.GetField{Child: plan.Col(fields[i].Name), Name: name}, nil
+			if i < 0 {
+				return nil, p.src.errorAt(p.columnPos(c), plan.ErrColumnNotFound, "%s.%s: %q is no table, and several columns are called so (%s)", qual, name, qual, p.candidates(rel, "", qual))
+			}
+			ref, err := p.fieldRef(rel, i, qual)
+			if err != nil {
+				return nil, err
+			}
+			return &plan.GetField{Child: ref, Name: name}, nil
 		}
 		return nil, p.src.errorAt(p.findFrom(qual, false), plan.ErrColumnNotFound, "%s.%s: no table or struct column %q in scope%s (tables: %s)", qual, name, qual, suggest(qual, rel.qualNames()), listNames(rel.qualNames()))
 	}

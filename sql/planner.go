@@ -181,8 +181,16 @@ func (r relation) knows(qual string) bool {
 	return false
 }
 
-func (p *planner) parse() (sqlparser.Statement, error) {
-	st, err := sqlparser.Parse(p.src.text)
+func (p *planner) parse() (st sqlparser.Statement, err error) {
+	// The parser panics on a few malformed statements (SELECT'' slices
+	// an empty quoted alias; found by FuzzPlan): a syntax error, not a
+	// crash of the caller.
+	defer func() {
+		if r := recover(); r != nil {
+			st, err = nil, p.src.errorAt(-1, ErrSyntax, "syntax error: the parser failed on this statement (%v)", r)
+		}
+	}()
+	st, err = sqlparser.Parse(p.src.text)
 	if err != nil {
 		return nil, p.src.syntaxError(err)
 	}

@@ -12,7 +12,7 @@ import (
 // testCatalog has views t(id bigint, k string, g int, x double, s
 // struct<f: string>) and u(id bigint), over sources with no rows:
 // translation needs schemas only.
-func testCatalog(t *testing.T) *Catalog {
+func testCatalog(t testing.TB) *Catalog {
 	t.Helper()
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
