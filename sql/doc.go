@@ -6,8 +6,9 @@
 // go-mysql-server; docs/sql.md records why it was chosen). Its grammar is
 // MySQL's; the few Spark spellings it lacks are bridged by a lexical
 // rewrite on its own tokenizer before parsing (see bridge.go): NULLS
-// FIRST/LAST after an ORDER BY key, and Spark's type names in CAST (int,
-// bigint, string, boolean, timestamp, …). No grammar is written here.
+// FIRST/LAST after an ORDER BY key, Spark's type names in CAST (int,
+// bigint, string, boolean, timestamp, …), LEFT SEMI/ANTI JOIN, OFFSET
+// without LIMIT and LATERAL VIEW. No grammar is written here.
 //
 // Translation builds plan nodes with plan's constructors (plan.NewProject,
 // plan.NewFilter, plan.NewAggregate, plan.NewSort, plan.NewUnion,
@@ -20,6 +21,15 @@
 // become plan.WindowCall values (plan.Over) and explode and its kin
 // plan.Generator values (plan.CallGenerator), which plan.Projection moves
 // into Window and Generate nodes below the select list.
+//
+// Joins in FROM become plan.Join nodes whose inputs get fresh plan IDs,
+// so that a qualified name (t.k) refers to one of a join's columns of a
+// name (join.go). Subqueries in expressions are decorrelated into joins
+// (subquery.go): EXISTS and IN into left semi and anti joins (NOT IN
+// with SQL's NULL semantics), scalar subqueries into cross joins with
+// their one row or, correlated on equalities, left joins with the
+// subquery grouped on them. OFFSET numbers the rows of a Limit
+// (offset.go).
 //
 // Errors are *Error values: they carry the line and column of the part of
 // the query at fault, and for unknown names the names that exist and the

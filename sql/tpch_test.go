@@ -12,7 +12,7 @@ import (
 
 // tpchCatalog has the TPC-H tables' schemas as views over sources of two
 // empty partitions: planning needs the schemas only.
-func tpchCatalog(t *testing.T) *Catalog {
+func tpchCatalog(t testing.TB) *Catalog {
 	t.Helper()
 	i64, f64, str, date := arrow.PrimitiveTypes.Int64, arrow.PrimitiveTypes.Float64, arrow.BinaryTypes.String, arrow.FixedWidthTypes.Date32
 	i32 := arrow.PrimitiveTypes.Int32
@@ -138,5 +138,21 @@ func TestTPCHPlansHashJoins(t *testing.T) {
 				t.Errorf("%s: want %d %s:\n%s", name, q.joins, c.strategy, explain)
 			}
 		}
+	}
+}
+
+// BenchmarkPlanTPCH measures translating TPC-H queries 5 (a six-table
+// comma join) and 20 (nested IN subqueries and a correlated scalar
+// subquery) from text to a logical plan.
+func BenchmarkPlanTPCH(b *testing.B) {
+	cat := tpchCatalog(b)
+	for _, name := range []string{"q5", "q20"} {
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := Plan(cat, tpchSQL[name].query); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
