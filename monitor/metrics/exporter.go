@@ -8,7 +8,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ember-df/ember/exec"
-	"github.com/ember-df/ember/exec/call"
 )
 
 // Namespace prefixes every metric name.
@@ -132,8 +131,8 @@ func state(err string) string {
 
 // modelCollector keeps the metrics of each model (batch function) across
 // jobs and hands them to Prometheus as constant metrics when gathered:
-// the latency histogram is the sum of the jobs' call.Latency histograms,
-// whose fixed buckets (call.LatencyBounds) add up.
+// the latency histogram is the sum of the jobs' exec.Latency histograms,
+// whose fixed buckets (exec.LatencyBounds) add up.
 type modelCollector struct {
 	rows, batches, failedRows, retries, loads, loadSeconds, latency *prometheus.Desc
 
@@ -146,7 +145,7 @@ type modelTotals struct {
 	loadSeconds                               float64
 	latencyCount                              uint64
 	latencySum                                float64                         // seconds
-	latencyBuckets                            [len(call.LatencyBounds)]uint64 // non-cumulative, the last (+Inf) aside
+	latencyBuckets                            [len(exec.LatencyBounds)]uint64 // non-cumulative, the last (+Inf) aside
 }
 
 func newModelCollector() *modelCollector {
@@ -167,7 +166,7 @@ func newModelCollector() *modelCollector {
 }
 
 // add counts one job's metrics of a model.
-func (c *modelCollector) add(u call.Metrics) {
+func (c *modelCollector) add(u exec.UDFMetrics) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	key := [2]string{u.Function, u.Column}
@@ -210,9 +209,9 @@ func (c *modelCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.retries, float64(t.retries))
 		counter(c.loads, float64(t.loads))
 		counter(c.loadSeconds, t.loadSeconds)
-		buckets := make(map[float64]uint64, len(call.LatencyBounds))
+		buckets := make(map[float64]uint64, len(exec.LatencyBounds))
 		var cumulative uint64
-		for i, bound := range call.LatencyBounds {
+		for i, bound := range exec.LatencyBounds {
 			cumulative += t.latencyBuckets[i]
 			buckets[bound.Seconds()] = cumulative
 		}
