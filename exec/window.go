@@ -187,6 +187,13 @@ func (o *windowOp) add(b arrow.RecordBatch) error {
 	if err != nil {
 		return err
 	}
+	if !ok && o.reserved+size <= o.exec.job.budget.limit {
+		// Other consumers hold the budget (a concurrent task's sort or
+		// exchange): the partition being gathered would fit alone, so it
+		// takes the room and the others spill when they next reserve.
+		o.exec.job.budget.force(size)
+		ok = true
+	}
 	if !ok {
 		return fmt.Errorf("%w: %s: one window partition needs more than the memory budget of %s (it holds a whole partition when its frames need it); raise it with frame.WithMemoryBudget or partition by more keys",
 			ErrMemoryBudget, o.exec.what(), formatBytes(o.exec.job.budget.limit))
