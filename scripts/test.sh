@@ -18,6 +18,10 @@ if [ -n "$unformatted" ]; then
 fi
 echo "== go vet"
 for m in "${modules[@]}"; do (cd "$m" && go vet ./...); done
+# A nested module must also build on its own, outside go.work (a user's
+# go get): its go.mod and go.sum must list what it and the core need.
+echo "== modules outside the workspace"
+for m in "${modules[@]:1}"; do (cd "$m" && GOWORK=off go list -deps -test ./... >/dev/null); done
 echo "== examples"
 go run ./examples/iris -out "$(mktemp -d)/summary" >/dev/null
 # Counted runs, not timed ones: a timed run can end inside a slow input and
