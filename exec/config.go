@@ -10,6 +10,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/exec/call"
+	"github.com/ember-df/ember/internal/bytesize"
 	"github.com/ember-df/ember/internal/spill"
 	"github.com/ember-df/ember/plan"
 )
@@ -247,19 +248,8 @@ func (b *budget) force(n int64) { b.raisePeak(b.used.Add(n)) }
 
 func (b *budget) free(n int64) { b.used.Add(-n) }
 
-// formatBytes renders n as 512 B, 4.0 KiB, 2.0 GiB.
-func formatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit && exp < 4; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTP"[exp])
-}
+// formatBytes renders n for messages: "4.0 KiB".
+var formatBytes = bytesize.Format
 
 // Parallelism is the number of partitions the runner runs at once.
 func (l Local) Parallelism() int { return l.Config.withDefaults().Parallelism }

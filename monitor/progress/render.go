@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ember-df/ember/exec"
+	"github.com/ember-df/ember/internal/bytesize"
 )
 
 // barWidth is the width of a stage's bar, in cells.
@@ -38,7 +39,7 @@ func stageLine(s exec.StageProgress, stages int) string {
 	}
 	fmt.Fprintf(&b, " · %s rows", count(s.RowsRead))
 	if s.BytesRead > 0 {
-		fmt.Fprintf(&b, " %s", bytes(s.BytesRead))
+		fmt.Fprintf(&b, " %s", bytesize.Format(s.BytesRead))
 	}
 	b.WriteString(" read")
 	if secs := s.Elapsed.Seconds(); secs > 0 && s.RowsRead > 0 {
@@ -96,7 +97,7 @@ func summary(v *jobView, e exec.Event) string {
 			fmt.Fprintf(&b, " · model %s: %s batches, %s failed rows", u.Function, count(u.Batches), count(u.FailedRows))
 		}
 		if m.SpilledBytes > 0 {
-			fmt.Fprintf(&b, " · spilled %s", bytes(m.SpilledBytes))
+			fmt.Fprintf(&b, " · spilled %s", bytesize.Format(m.SpilledBytes))
 		}
 	}
 	return b.String()
@@ -120,20 +121,6 @@ func count(n int64) string {
 		return fmt.Sprintf("%.1fk", float64(n)/1e3)
 	}
 	return fmt.Sprint(n)
-}
-
-// bytes writes n in binary units.
-func bytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 func formatDuration(d time.Duration) string {

@@ -9,13 +9,15 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/ember-df/ember/internal/bytesize"
 )
 
 //go:embed assets
 var assets embed.FS
 
 var pages = template.Must(template.New("pages").Funcs(template.FuncMap{
-	"bytes":     formatBytes,
+	"bytes":     bytesize.Format,
 	"count":     formatCount,
 	"duration":  formatMs,
 	"histogram": newHistogram,
@@ -223,19 +225,6 @@ func newHistogram(l Latency) histogram {
 	}
 	h.Width = len(h.Bars) * barWidth
 	return h
-}
-
-func formatBytes(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
 func formatCount(n int64) string {
