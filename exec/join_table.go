@@ -266,6 +266,12 @@ func (tb *tableBuilder) build(ctx context.Context, ev *eval.Evaluator, mem memor
 		}
 		t.batch = array.NewRecordBatch(tb.schema, cols, total)
 		eval.ReleaseArrays(cols)
+		// Arrow counts an array's NULLs lazily, writing the count on
+		// first use: count them now, while one goroutine holds the
+		// table, since a broadcast join's tasks then share it.
+		for _, c := range t.batch.Columns() {
+			countNulls(c.Data())
+		}
 	}
 	// The table now holds the rows: their reservation passes to it.
 	tb.releaseArrays()
@@ -444,4 +450,17 @@ func mixInt(v int64) uint64 {
 	h *= 0xc4ceb9fe1a85ec53
 	h ^= h >> 33
 	return h
+}
+
+// countNulls makes d and its children count their NULLs now (see
+// tableBuilder.build), so that goroutines sharing them only read the
+// counts.
+func countNulls(d arrow.ArrayData) {
+	d.NullN()
+	for _, c := range d.Children() {
+		countNulls(c)
+	}
+	if dict := d.Dictionary(); dict != nil {
+		countNulls(dict)
+	}
 }
