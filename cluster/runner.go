@@ -388,6 +388,7 @@ func (u *udfMerge) add(t exec.UDFMetrics) {
 	u.m.Rows += t.Rows
 	u.m.Batches += t.Batches
 	u.m.FailedRows += t.FailedRows
+	u.m.DeadLetters += t.DeadLetters
 	u.m.Retries += t.Retries
 	u.m.Loads += t.Loads
 	u.m.LoadTime += t.LoadTime

@@ -229,8 +229,8 @@ func TestPredictDeadLetter(t *testing.T) {
 	if lines != 15 || len(hidden) != 0 {
 		t.Fatalf("%d dead letters in %v (hidden %v)", lines, files, hidden)
 	}
-	if m := sess.LastMetrics().UDFs[0]; m.FailedRows != 15 {
-		t.Fatalf("metrics %s", m)
+	if m := sess.LastMetrics().UDFs[0]; m.FailedRows != 15 || m.DeadLetters != 15 {
+		t.Fatalf("metrics %s, %d dead letters", m, m.DeadLetters)
 	}
 }
 

@@ -393,6 +393,7 @@ func (o *evaluateOp) output(ctx context.Context, p pendingRows, result arrow.Arr
 	if err := o.dead.write(p.batch, bad, errs); err != nil {
 		return nil, err
 	}
+	o.exec.call.deadLetters.Add(int64(len(bad)))
 	kept, err := dropRows(ctx, out, bad)
 	if err != nil || kept.NumRows() > 0 {
 		return kept, err

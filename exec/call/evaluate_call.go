@@ -40,6 +40,7 @@ type callState struct {
 	openErr error
 
 	rows, batches, failedRows, retries atomic.Int64
+	deadLetters                        atomic.Int64
 	loads, loadNanos                   atomic.Int64
 	latMu                              sync.Mutex
 	latencies                          []time.Duration
@@ -264,15 +265,16 @@ func (s *callState) metrics() Metrics {
 	lat := slices.Clone(s.latencies)
 	s.latMu.Unlock()
 	return Metrics{
-		Function:   s.name,
-		Column:     s.column,
-		Rows:       s.rows.Load(),
-		Batches:    s.batches.Load(),
-		FailedRows: s.failedRows.Load(),
-		Retries:    s.retries.Load(),
-		Loads:      s.loads.Load(),
-		LoadTime:   time.Duration(s.loadNanos.Load()),
-		Latency:    summarize(lat),
+		Function:    s.name,
+		Column:      s.column,
+		Rows:        s.rows.Load(),
+		Batches:     s.batches.Load(),
+		FailedRows:  s.failedRows.Load(),
+		Retries:     s.retries.Load(),
+		DeadLetters: s.deadLetters.Load(),
+		Loads:       s.loads.Load(),
+		LoadTime:    time.Duration(s.loadNanos.Load()),
+		Latency:     summarize(lat),
 	}
 }
 

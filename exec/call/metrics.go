@@ -16,6 +16,9 @@ type Metrics struct {
 	// FailedRows counts rows the function failed on; Retries the extra
 	// runs transient errors earned.
 	FailedRows, Retries int64
+	// DeadLetters counts the failed rows written to dead-letter files
+	// (udf.Prediction.DeadLetter), which the job's output leaves out.
+	DeadLetters int64
 	// Loads counts the model loads this job made (0 when the model was
 	// already loaded in this process, never more than one per model),
 	// LoadTime what they took.

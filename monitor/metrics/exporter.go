@@ -134,18 +134,18 @@ func state(err string) string {
 // the latency histogram is the sum of the jobs' exec.Latency histograms,
 // whose fixed buckets (exec.LatencyBounds) add up.
 type modelCollector struct {
-	rows, batches, failedRows, retries, loads, loadSeconds, latency *prometheus.Desc
+	rows, batches, failedRows, deadLetters, retries, loads, loadSeconds, latency *prometheus.Desc
 
 	mu     sync.Mutex
 	models map[[2]string]*modelTotals // by function and column
 }
 
 type modelTotals struct {
-	rows, batches, failedRows, retries, loads int64
-	loadSeconds                               float64
-	latencyCount                              uint64
-	latencySum                                float64                         // seconds
-	latencyBuckets                            [len(exec.LatencyBounds)]uint64 // non-cumulative, the last (+Inf) aside
+	rows, batches, failedRows, deadLetters, retries, loads int64
+	loadSeconds                                            float64
+	latencyCount                                           uint64
+	latencySum                                             float64                         // seconds
+	latencyBuckets                                         [len(exec.LatencyBounds)]uint64 // non-cumulative, the last (+Inf) aside
 }
 
 func newModelCollector() *modelCollector {
@@ -157,6 +157,7 @@ func newModelCollector() *modelCollector {
 		rows:        desc("rows_total", "Rows given to the model (a batch tried again counts once)."),
 		batches:     desc("batches_total", "Batches given to the model."),
 		failedRows:  desc("failed_rows_total", "Rows the model failed on."),
+		deadLetters: desc("dead_letter_rows_total", "Failed rows written to dead-letter files."),
 		retries:     desc("retries_total", "Extra runs that transient errors earned."),
 		loads:       desc("loads_total", "Times the model was loaded."),
 		loadSeconds: desc("load_seconds_total", "Time spent loading the model."),
@@ -178,6 +179,7 @@ func (c *modelCollector) add(u exec.UDFMetrics) {
 	t.rows += u.Rows
 	t.batches += u.Batches
 	t.failedRows += u.FailedRows
+	t.deadLetters += u.DeadLetters
 	t.retries += u.Retries
 	t.loads += u.Loads
 	t.loadSeconds += u.LoadTime.Seconds()
@@ -190,7 +192,7 @@ func (c *modelCollector) add(u exec.UDFMetrics) {
 
 // Describe implements prometheus.Collector.
 func (c *modelCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.rows, c.batches, c.failedRows, c.retries, c.loads, c.loadSeconds, c.latency} {
+	for _, d := range []*prometheus.Desc{c.rows, c.batches, c.failedRows, c.deadLetters, c.retries, c.loads, c.loadSeconds, c.latency} {
 		ch <- d
 	}
 }
@@ -206,6 +208,7 @@ func (c *modelCollector) Collect(ch chan<- prometheus.Metric) {
 		counter(c.rows, float64(t.rows))
 		counter(c.batches, float64(t.batches))
 		counter(c.failedRows, float64(t.failedRows))
+		counter(c.deadLetters, float64(t.deadLetters))
 		counter(c.retries, float64(t.retries))
 		counter(c.loads, float64(t.loads))
 		counter(c.loadSeconds, t.loadSeconds)

@@ -108,14 +108,16 @@ type Model struct {
 	Column   string `json:"column"`
 	// Rows and Batches count what the model was given; FailedRows the
 	// rows it failed on (what the call's error policy — fail, NULL or
-	// dead-letter files — did with them), Retries the extra runs.
-	Rows       int64   `json:"rows"`
-	Batches    int64   `json:"batches"`
-	FailedRows int64   `json:"failedRows"`
-	Retries    int64   `json:"retries"`
-	Loads      int64   `json:"loads"`
-	LoadTimeMs float64 `json:"loadTimeMs"`
-	Latency    Latency `json:"latency"`
+	// dead-letter files — did with them), DeadLetters those written to
+	// dead-letter files, Retries the extra runs.
+	Rows        int64   `json:"rows"`
+	Batches     int64   `json:"batches"`
+	FailedRows  int64   `json:"failedRows"`
+	DeadLetters int64   `json:"deadLetters"`
+	Retries     int64   `json:"retries"`
+	Loads       int64   `json:"loads"`
+	LoadTimeMs  float64 `json:"loadTimeMs"`
+	Latency     Latency `json:"latency"`
 }
 
 // Latency is the distribution of a model's run time per batch.
@@ -317,7 +319,7 @@ func models(udfs []exec.UDFMetrics) []Model {
 	out := make([]Model, 0, len(udfs))
 	for _, u := range udfs {
 		out = append(out, Model{
-			Function: u.Function, Column: u.Column, Rows: u.Rows, Batches: u.Batches, FailedRows: u.FailedRows,
+			Function: u.Function, Column: u.Column, Rows: u.Rows, Batches: u.Batches, FailedRows: u.FailedRows, DeadLetters: u.DeadLetters,
 			Retries: u.Retries, Loads: u.Loads, LoadTimeMs: ms(u.LoadTime), Latency: latency(u.Latency),
 		})
 	}

@@ -221,11 +221,11 @@ func TestAPIFieldByField(t *testing.T) {
 	}
 	m := models[0].(map[string]any)
 	u := want.Metrics.UDFs[0]
-	if got := keys(m); !slices.Equal(got, []string{"batches", "column", "failedRows", "function", "latency", "loadTimeMs", "loads", "retries", "rows"}) {
+	if got := keys(m); !slices.Equal(got, []string{"batches", "column", "deadLetters", "failedRows", "function", "latency", "loadTimeMs", "loads", "retries", "rows"}) {
 		t.Errorf("a model's fields are %v", got)
 	}
 	if m["function"] != u.Function || m["column"] != "prediction" || num(t, m, "rows") != 150 || num(t, m, "batches") != float64(u.Batches) ||
-		num(t, m, "failedRows") != 0 || num(t, m, "retries") != 0 || num(t, m, "loads") != float64(u.Loads) || num(t, m, "loadTimeMs") != float64(u.LoadTime)/1e6 {
+		num(t, m, "failedRows") != 0 || num(t, m, "deadLetters") != 0 || num(t, m, "retries") != 0 || num(t, m, "loads") != float64(u.Loads) || num(t, m, "loadTimeMs") != float64(u.LoadTime)/1e6 {
 		t.Errorf("model %v, want %+v", m, u)
 	}
 	lat := m["latency"].(map[string]any)
