@@ -270,7 +270,7 @@ func (tb *tableBuilder) build(ctx context.Context, ev *eval.Evaluator, mem memor
 		// first use: count them now, while one goroutine holds the
 		// table, since a broadcast join's tasks then share it.
 		for _, c := range t.batch.Columns() {
-			countNulls(c.Data())
+			countNulls(c)
 		}
 	}
 	// The table now holds the rows: their reservation passes to it.
@@ -452,15 +452,18 @@ func mixInt(v int64) uint64 {
 	return h
 }
 
-// countNulls makes d and its children count their NULLs now (see
-// tableBuilder.build), so that goroutines sharing them only read the
-// counts.
-func countNulls(d arrow.ArrayData) {
-	d.NullN()
-	for _, c := range d.Children() {
+// countNulls makes a, its children and its dictionary count their NULLs
+// now (see tableBuilder.build), so that goroutines sharing them only read
+// the counts. (An array caches the count in its Data, which arrays made
+// over the same Data share.)
+func countNulls(a arrow.Array) {
+	a.NullN()
+	for _, child := range a.Data().Children() {
+		c := array.MakeFromData(child)
 		countNulls(c)
+		c.Release()
 	}
-	if dict := d.Dictionary(); dict != nil {
-		countNulls(dict)
+	if d, ok := a.(*array.Dictionary); ok {
+		countNulls(d.Dictionary())
 	}
 }
