@@ -337,7 +337,11 @@ func TestMemoryBudget(t *testing.T) {
 	roomy := frame.NewSession(frame.WithAllocator(mem), frame.WithBatchSize(64, 0))
 	defer roomy.Close()
 	jobs := map[string]func(*frame.DataFrame) *frame.DataFrame{
-		"group by": func(df *frame.DataFrame) *frame.DataFrame { return df.GroupBy("name").Count() },
+		// Enough state per group that 2000 groups exceed 96 KiB (the keys
+		// alone fit).
+		"group by": func(df *frame.DataFrame) *frame.DataFrame {
+			return df.GroupBy("name").Agg(frame.Count("*"), frame.Sum("score"), frame.Min("dept"), frame.Max("dept"), frame.CollectList("age"))
+		},
 		"sort":     func(df *frame.DataFrame) *frame.DataFrame { return df.OrderBy("name") },
 		"distinct": func(df *frame.DataFrame) *frame.DataFrame { return df.Distinct() },
 		"repart":   func(df *frame.DataFrame) *frame.DataFrame { return df.Repartition(3) },
