@@ -1,14 +1,7 @@
 package frame_test
 
 import (
-	"fmt"
-	"slices"
-	"strings"
 	"testing"
-
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/ember-df/ember/frame"
-	"github.com/ember-df/ember/internal/duckdbtest"
 )
 
 // sqlJoinCorpus is the differential corpus of joins and subqueries
@@ -122,56 +115,10 @@ func TestSQLJoinsAgainstDuckDB(t *testing.T) {
 	for i, q := range sqlJoinCorpus {
 		queries[i], ducks[i] = q.query, q.duck
 	}
-	runSQLDifferential(t, queries, ducks)
+	runSQLDifferential(t, joinTables(), queries, ducks)
 }
 
 // joinTables are the tables of the join corpus and the random queries.
 func joinTables() []sqlTable {
 	return []sqlTable{genSQLTable("t", 1, 150, 7), genSQLTable("u", 120, 60, 8), genSQLTable("v", 1, 20, 9)}
-}
-
-// runSQLDifferential runs queries in ember (at parallelism 2, batches of
-// 16 rows) and DuckDB (ducks[i] when not "") over joinTables and compares
-// the rows: in order under an outer ORDER BY, as multisets otherwise.
-func runSQLDifferential(t *testing.T, queries, ducks []string) {
-	tables := joinTables()
-	stmts := []string{"SET default_null_order = 'nulls_first_on_asc_last_on_desc'"} // Spark's
-	for _, tb := range tables {
-		stmts = append(stmts, tb.duckDB())
-	}
-	for i, q := range queries {
-		if ducks[i] != "" {
-			q = ducks[i]
-		}
-		stmts = append(stmts, q)
-	}
-	results := duckdbtest.Query(t, stmts...)[1+len(tables):]
-
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-	defer mem.AssertSize(t, 0)
-	sess := frame.NewSession(frame.WithAllocator(mem), frame.WithParallelism(2), frame.WithBatchSize(16, 0))
-	defer sess.Close()
-	for _, tb := range tables {
-		if err := tb.dataFrame(t, sess, mem).CreateTempView(tb.name); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i, q := range queries {
-		t.Run(fmt.Sprint(i), func(t *testing.T) {
-			tbl, err := sess.SQL(q).Collect(t.Context())
-			if err != nil {
-				t.Fatalf("%s\n%v", q, err)
-			}
-			defer tbl.Release()
-			got := canonicalRows(tbl)
-			want := duckRows(t, results[i], tbl.Schema())
-			if !outerOrderBy(q) {
-				slices.Sort(got)
-				slices.Sort(want)
-			}
-			if !slices.Equal(got, want) {
-				t.Fatalf("%s\nember (%d rows):\n  %s\nduckdb (%d rows):\n  %s", q, len(got), strings.Join(got, "\n  "), len(want), strings.Join(want, "\n  "))
-			}
-		})
-	}
 }

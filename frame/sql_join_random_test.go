@@ -121,5 +121,5 @@ func TestSQLRandomJoinsAgainstDuckDB(t *testing.T) {
 		queries, ducks = append(queries, q), append(ducks, d)
 	}
 	t.Logf("seed %d", seed)
-	runSQLDifferential(t, queries, ducks)
+	runSQLDifferential(t, joinTables(), queries, ducks)
 }
