@@ -23,11 +23,7 @@ extension or --format.`,
   n=$(ember count s3://b/out) || exit`,
 		Args: minArgs(1, "at least one FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.withSession(nil, func(sess *frame.Session) error {
-				df, _, err := in.read(e.ctx, sess, args)
-				if err != nil {
-					return err
-				}
+			return e.withInput(&in, args, func(df *frame.DataFrame) error {
 				n, err := df.Count(e.ctx)
 				if err != nil {
 					return err

@@ -50,11 +50,7 @@ comes from its extension or --format.`,
 			default:
 				return usagef("head: --output-format %s: want csv or json", format)
 			}
-			return e.withSession(nil, func(sess *frame.Session) error {
-				df, _, err := in.read(e.ctx, sess, args)
-				if err != nil {
-					return err
-				}
+			return e.withInput(&in, args, func(df *frame.DataFrame) error {
 				// A writer that cannot write a column type refuses it before
 				// any row is read.
 				out := bufio.NewWriter(e.stdout)

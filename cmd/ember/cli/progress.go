@@ -79,3 +79,15 @@ func (e *env) withSession(opts []frame.Option, fn func(*frame.Session) error) er
 	}
 	return err
 }
+
+// withInput runs fn, in a new session (withSession), over the DataFrame of
+// the files args name, read as in says.
+func (e *env) withInput(in *inputFlags, args []string, fn func(*frame.DataFrame) error) error {
+	return e.withSession(nil, func(sess *frame.Session) error {
+		df, _, err := in.read(e.ctx, sess, args)
+		if err != nil {
+			return err
+		}
+		return fn(df)
+	})
+}

@@ -30,16 +30,12 @@ infer their types).`,
   ember schema data.parquet | cut -f1`,
 		Args: minArgs(1, "at least one FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.withSession(nil, func(sess *frame.Session) error {
-				df, _, err := in.read(e.ctx, sess, args)
-				if err != nil {
-					return err
-				}
+			return e.withInput(&in, args, func(df *frame.DataFrame) error {
 				var b strings.Builder
 				for _, f := range df.Schema().Fields() {
 					fmt.Fprintf(&b, "%s\t%s\t%t\n", escapeName(f.Name), sql.TypeName(f.Type), f.Nullable)
 				}
-				_, err = fmt.Fprint(e.stdout, b.String())
+				_, err := fmt.Fprint(e.stdout, b.String())
 				return err
 			})
 		},

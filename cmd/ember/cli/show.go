@@ -33,11 +33,7 @@ output), on any store; its format comes from its extension or --format.`,
   ember show s3://b/out --format json`,
 		Args: minArgs(1, "at least one FILE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return e.withSession(nil, func(sess *frame.Session) error {
-				df, _, err := in.read(e.ctx, sess, args)
-				if err != nil {
-					return err
-				}
+			return e.withInput(&in, args, func(df *frame.DataFrame) error {
 				return tf.show(e, df, rows)
 			})
 		},
