@@ -125,19 +125,7 @@ func (p *planner) where(cond sqlparser.Expr, rel relation) (relation, error) {
 		}
 	}
 	filter := func(rel relation, conds []sqlparser.Expr) (relation, error) {
-		if len(conds) == 0 {
-			return rel, nil
-		}
-		c := andOf(conds)
-		e, err := p.expr(c, &scope{rel: &rel, clause: "WHERE"})
-		if err != nil {
-			return relation{}, err
-		}
-		n, err := plan.Selection(rel.node, e)
-		if err != nil {
-			return relation{}, p.planError(err, c)
-		}
-		return relation{node: n, quals: rel.quals}, nil
+		return p.filterBy(rel, conds, "WHERE")
 	}
 	rel, err := filter(rel, plain)
 	if err != nil {
@@ -254,8 +242,17 @@ func (p *planner) filterRel(rel relation, conds []sqlparser.Expr, outer relation
 	}
 	p.outer = append(p.outer, outer)
 	defer func() { p.outer = p.outer[:len(p.outer)-1] }()
+	return p.filterBy(rel, conds, "the subquery's WHERE")
+}
+
+// filterBy filters rel by the AND of conds, resolved (and named in errors)
+// as clause.
+func (p *planner) filterBy(rel relation, conds []sqlparser.Expr, clause string) (relation, error) {
+	if len(conds) == 0 {
+		return rel, nil
+	}
 	c := andOf(conds)
-	e, err := p.expr(c, &scope{rel: &rel, clause: "the subquery's WHERE"})
+	e, err := p.expr(c, &scope{rel: &rel, clause: clause})
 	if err != nil {
 		return relation{}, err
 	}
