@@ -37,7 +37,7 @@ go test -run='^$' -fuzz='^FuzzReadBatch$' -fuzztime=3000x ./plugins/internal/wir
 go test -run='^$' -fuzz='^FuzzCodecReader$' -fuzztime=3000x ./storage
 go test -run='^$' -fuzz='^FuzzDecodeSchema$' -fuzztime=3000x ./plan
 echo "== race"
-go test -count=1 -short -race ./exec/... ./frame ./io/... ./udf/... ./gotaconv ./plugins/... ./storage/... ./internal/...
+go test -count=1 -short -race ./exec/... ./frame ./io/... ./udf/... ./gotaconv ./plugins/... ./storage/... ./internal/... ./monitor/...
 (cd storage/cloud && go test -count=1 -short -race ./...)
 echo "== tests"
 for m in "${modules[@]}"; do
