@@ -63,7 +63,7 @@ type config struct {
 }
 
 func main() {
-	if len(os.Args) > 1 && os.Args[1] == "-run" || len(os.Args) > 1 && os.Args[1] == "-gen" {
+	if len(os.Args) > 1 && slices.Contains([]string{"-run", "-gen", "-explain"}, os.Args[1]) {
 		if err := child(os.Args[1:]); err != nil {
 			fmt.Fprintln(os.Stderr, "tpch:", err)
 			os.Exit(1)
@@ -152,11 +152,21 @@ func child(args []string) error {
 		return err
 	}
 	if len(args) < 4 {
-		return errors.New("usage: tpch -run <query> <dir> <threads> [cpuprofile]")
+		return errors.New("usage: tpch -run|-explain <query> <dir> <threads> [cpuprofile]")
 	}
 	q, ok := tpch.Lookup(args[1])
 	if !ok {
 		return fmt.Errorf("no query %q", args[1])
+	}
+	if args[0] == "-explain" {
+		threads, err := strconv.Atoi(args[3])
+		if err != nil {
+			return err
+		}
+		sess := frame.NewSession(frame.WithParallelism(threads))
+		defer sess.Close()
+		fmt.Println(q.Frame(sess, args[2]).Explain())
+		return nil
 	}
 	threads, err := strconv.Atoi(args[3])
 	if err != nil {
