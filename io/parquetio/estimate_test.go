@@ -13,7 +13,8 @@ import (
 
 // TestEstimatedBytes: a Parquet source estimates its size from its
 // footers — more for more columns, less when a pushed-down filter rules
-// row groups out, nothing under a zero limit — without reading data.
+// row groups out or keeps part of their range, nothing under a zero
+// limit — without reading data.
 func TestEstimatedBytes(t *testing.T) {
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "id", Type: arrow.PrimitiveTypes.Int64},
@@ -58,6 +59,18 @@ func TestEstimatedBytes(t *testing.T) {
 	filtered := src.WithFilter(cond)
 	if n := estimate(filtered); n <= 0 || n > all/3 {
 		t.Fatalf("a filter matching one row group of four: %d bytes of %d", n, all)
+	}
+	// Within the row group it matches, a range keeps the share of the
+	// row group's range it covers: 250 of its 1000 ids.
+	quarter, err := plan.NewBinary(plan.OpAnd,
+		plan.NewBinary(plan.OpGe, plan.Col("id"), plan.Lit(int64(1000))),
+		plan.NewBinary(plan.OpLt, plan.Col("id"), plan.Lit(int64(1250)))).Resolve(src.Schema())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := estimate(src.WithFilter(quarter))
+	if want := float64(all) / 16; float64(n) < want*0.8 || float64(n) > want*1.2 {
+		t.Fatalf("a filter keeping a quarter of one row group of four: %d bytes, want about %.0f of %d", n, want, all)
 	}
 	if n := estimate(src.WithLimit(0)); n != 0 {
 		t.Fatalf("limit 0: %d bytes", n)
