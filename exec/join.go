@@ -13,6 +13,24 @@ import (
 // spark.sql.autoBroadcastJoinThreshold, 10 MiB.
 const DefaultBroadcastThreshold = 10 << 20
 
+// LocalBroadcastThreshold is the broadcast threshold for a job run in
+// this process (exec.Local, frame's sessions without a runner) when none
+// is set: the memory budget's share of one eighth per partition that
+// runs at once, and never under DefaultBroadcastThreshold. A zero budget
+// or parallelism means the defaults (DefaultMemoryBudget, GOMAXPROCS).
+//
+// In one process a broadcast costs little: the build side crosses an
+// in-memory exchange by reference and its hash table is built once for
+// all tasks (sharedTable), where a shuffled join scatters and copies
+// both inputs; DuckDB joins so in one process. The limit is memory: the
+// exchange accounts the build side once per partition, and a broadcast
+// hash table cannot spill, so the threshold stays a small share of the
+// budget, with room for estimates that err low.
+func LocalBroadcastThreshold(budget int64, parallelism int) int64 {
+	cfg := Config{MemoryBudget: budget, Parallelism: parallelism}.withDefaults()
+	return max(DefaultBroadcastThreshold, cfg.MemoryBudget/int64(8*cfg.Parallelism))
+}
+
 // The physical join strategies, as EXPLAIN names them.
 const (
 	broadcastHashJoin       = "BroadcastHashJoinExec"

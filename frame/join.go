@@ -121,10 +121,14 @@ func (c Column) EqNullSafe(other any) Column { return c.binary(plan.OpEqNullSafe
 
 // WithBroadcastThreshold sets the estimated size in bytes up to which a
 // joined DataFrame is broadcast rather than shuffled (Spark's
-// spark.sql.autoBroadcastJoinThreshold; default 10 MiB). A negative value
+// spark.sql.autoBroadcastJoinThreshold). The default is 10 MiB for a
+// session with a runner (WithRunner), and for one that runs its jobs in
+// this process exec.LocalBroadcastThreshold: an eighth of the memory
+// budget per partition run at once (128 MiB of the default 2 GiB on two
+// cores), since there a broadcast is shared, not copied. A negative value
 // turns automatic broadcasts off (Broadcast hints still apply); zero keeps
-// the default. Sizes are
-// known for in-memory DataFrames and sources that estimate them.
+// the default. Sizes are known for in-memory DataFrames and sources that
+// estimate them (Parquet's from its footers, scaled by a filter's range).
 func WithBroadcastThreshold(bytes int64) Option {
 	return func(s *Session) { s.cfg.BroadcastThreshold = bytes }
 }

@@ -95,6 +95,9 @@ func NewSession(opts ...Option) *Session {
 	}
 	if s.runner == nil {
 		s.runner = exec.Local{}
+		if s.cfg.BroadcastThreshold == 0 {
+			s.cfg.BroadcastThreshold = exec.LocalBroadcastThreshold(s.cfg.MemoryBudget, s.cfg.Parallelism)
+		}
 	}
 	s.cfg.Owner = s
 	s.catalog = &sql.Catalog{ReadFile: s.readFile}
