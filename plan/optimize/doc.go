@@ -29,6 +29,10 @@
 //  7. prune_columns: every node asks its input only for the columns it
 //     uses, down into scans that can skip parsing the rest; an Evaluate
 //     whose result nobody reads is removed, so its model never runs.
+//
+// Then infer_join_filters runs once — a disjunction in a join condition
+// implies a filter of each input (TPC-H Q19) — and, if it changed the
+// plan, the repeated batch runs again to push those filters down.
 package optimize
 
 import (
@@ -55,6 +59,18 @@ var Rules = []Rule{unwrapDateCasts{}, combineFilters{}, pushFilters{}, pushJoinF
 func Optimize(n plan.Node) plan.Node {
 	// current_date() and current_timestamp() take one value per query.
 	n = plan.FoldCurrentTime(n, time.Now())
+	n = repeatRules(n)
+	// Filters inferred from join conditions, once (see inferJoinFilters),
+	// then pushed down by the repeated rules.
+	if inferred := transformUp(n, inferJoinFilters{}.Apply); fingerprint(inferred) != fingerprint(n) {
+		n = repeatRules(inferred)
+	}
+	return n
+}
+
+// repeatRules applies Rules and prunes columns until the plan stops
+// changing, at most maxPasses times.
+func repeatRules(n plan.Node) plan.Node {
 	for pass := 0; pass < maxPasses; pass++ {
 		before := fingerprint(n)
 		for _, r := range Rules {
