@@ -133,6 +133,15 @@ func (c conformer) array(path string, a arrow.Array, want arrow.DataType) (arrow
 		defer out.Release()
 		return array.MakeFromData(out), nil
 	}
+	if dict, ok := a.(*array.Dictionary); ok {
+		out, ok, err := plainStrings(c.mem, dict, want)
+		if err != nil {
+			return nil, fmt.Errorf("parquetio: %s: column %s: %w", c.path, path, err)
+		}
+		if ok {
+			return out, nil
+		}
+	}
 	if have.ID() == arrow.DICTIONARY || widerNumber(have, want) != nil {
 		out, err := compute.CastArray(c.ctx, a, compute.SafeCastOptions(want))
 		if err != nil {

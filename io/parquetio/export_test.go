@@ -59,3 +59,41 @@ func WithLogicalTypeMember(data []byte, column string, id int16) ([]byte, error)
 	out = binary.LittleEndian.AppendUint32(out, uint32(len(footer.buf)))
 	return append(out, "PAR1"...), nil
 }
+
+// SetReadDictionaries turns reading wholly dictionary-encoded strings as
+// dictionaries (dictstrings.go) on or off, and returns a function that
+// restores the previous setting. Not safe while a source reads.
+func SetReadDictionaries(on bool) (restore func()) {
+	was := readDictionaries
+	readDictionaries = on
+	return func() { readDictionaries = was }
+}
+
+// DictionaryColumns names the top-level columns of the Parquet file at
+// path that a scan of all its row groups reads as dictionaries.
+func DictionaryColumns(path string, size int64) ([]string, error) {
+	pf, err := readFooter(path, size)
+	if err != nil {
+		return nil, err
+	}
+	rowGroups := make([]int, pf.meta.NumRowGroups())
+	cols := make([]int, pf.schema.NumFields())
+	for i := range rowGroups {
+		rowGroups[i] = i
+	}
+	for i := range cols {
+		cols[i] = i
+	}
+	var names []string
+	for _, leaf := range dictionaryLeaves(pf, rowGroups, cols) {
+		for c, leaves := range pf.leaves {
+			if len(leaves) == 1 && leaves[0] == leaf {
+				names = append(names, pf.schema.Field(c).Name)
+			}
+		}
+	}
+	return names, nil
+}
+
+// PlainStrings is plainStrings.
+var PlainStrings = plainStrings

@@ -19,6 +19,11 @@ import (
 // defaultBatchRows bounds batches when ScanOptions.BatchRows is unset.
 const defaultBatchRows = 16384
 
+// readDictionaries is whether wholly dictionary-encoded string columns
+// are read as dictionaries (dictstrings.go); tests and benchmarks turn it
+// off to compare with the plain reader.
+var readDictionaries = true
+
 // reader reads the row groups of one partition.
 type reader struct {
 	path    string
@@ -64,10 +69,11 @@ func newReader(ctx context.Context, s *Source, pt part, opts plan.ScanOptions) (
 	if len(rowGroups) == 0 || s.Limit == 0 {
 		return emptyReader{}, nil
 	}
-	var leaves []int
+	var leaves, fields []int // the file's leaves and top-level fields read
 	for _, c := range s.Cols {
 		if i := pqf.schema.FieldIndices(s.Full.Field(c).Name); len(i) > 0 {
 			leaves = append(leaves, pqf.leaves[i[0]]...)
+			fields = append(fields, i[0])
 		}
 	}
 	batch := batchRows(pqf, rowGroups, leaves, opts)
@@ -102,7 +108,13 @@ func newReader(ctx context.Context, s *Source, pt part, opts plan.ScanOptions) (
 	if r.pf, err = file.NewParquetReader(io.NewSectionReader(r.f, 0, r.f.Size()), file.WithMetadata(pqf.meta), file.WithReadProps(props)); err != nil {
 		return nil, fmt.Errorf("parquetio: %s: %w", pqf.path, err)
 	}
-	fr, err := pqarrow.NewFileReader(r.pf, pqarrow.ArrowReadProperties{BatchSize: batch}, mem)
+	arrowProps := pqarrow.ArrowReadProperties{BatchSize: batch}
+	if readDictionaries {
+		for _, leaf := range dictionaryLeaves(pqf, rowGroups, fields) {
+			arrowProps.SetReadDict(leaf, true)
+		}
+	}
+	fr, err := pqarrow.NewFileReader(r.pf, arrowProps, mem)
 	if err != nil {
 		return nil, fmt.Errorf("parquetio: %s: %w", pqf.path, err)
 	}
