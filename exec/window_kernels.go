@@ -115,6 +115,16 @@ func (c *windowChunk) compute(ev *eval.Evaluator, x plan.WindowExpr, chunk arrow
 			}
 		})
 		return b.NewArray(), nil
+	case plan.WinCumeDist:
+		b := array.NewFloat64Builder(c.mem)
+		defer b.Release()
+		b.Reserve(c.n)
+		c.partitions(func(lo, hi int) {
+			for i := lo; i < hi; i++ {
+				b.Append(float64(c.peerEnd[i]-lo) / float64(hi-lo))
+			}
+		})
+		return b.NewArray(), nil
 	}
 	args, err := ev.Arrays(x.Args, chunk)
 	if err != nil {
@@ -173,8 +183,47 @@ func (c *windowChunk) compute(ev *eval.Evaluator, x plan.WindowExpr, chunk arrow
 			}
 		}
 		return c.take(arg, idx)
+	case plan.WinNthValue:
+		return c.take(arg, c.nthRows(x, arg, lo, hi))
 	}
 	return nil, fmt.Errorf("no kernel for %s", x.Func)
+}
+
+// nthRows is, for each row, the row of its frame [lo, hi] that
+// nth_value reads: the frame's N-th row, or with IgnoreNulls its N-th
+// row with a non-NULL argument; -1 (NULL) when the frame has fewer.
+func (c *windowChunk) nthRows(x plan.WindowExpr, arg arrow.Array, lo, hi []int) []int {
+	idx := make([]int, c.n)
+	if !x.IgnoreNulls {
+		for i := range idx {
+			idx[i] = -1
+			if lo[i] <= hi[i] && x.N-1 <= int64(hi[i]-lo[i]) {
+				idx[i] = lo[i] + int(x.N-1)
+			}
+		}
+		return idx
+	}
+	// valid lists the rows with a value; before[i] counts those before
+	// row i, so the frame's N-th is valid[before[lo]+N-1].
+	var valid []int
+	before := make([]int, c.n+1)
+	for i := 0; i < c.n; i++ {
+		before[i] = len(valid)
+		if arg.IsValid(i) {
+			valid = append(valid, i)
+		}
+	}
+	before[c.n] = len(valid)
+	for i := range idx {
+		idx[i] = -1
+		if lo[i] > hi[i] || x.N > int64(len(valid)-before[lo[i]]) {
+			continue
+		}
+		if j := valid[before[lo[i]]+int(x.N-1)]; j <= hi[i] {
+			idx[i] = j
+		}
+	}
+	return idx
 }
 
 // ranking computes row_number, rank, dense_rank and ntile (int32).

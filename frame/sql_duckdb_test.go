@@ -192,6 +192,12 @@ var sqlCorpus = []struct {
 	{query: "SELECT id, first_value(k) OVER (PARTITION BY g ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING), last_value(s) OVER (PARTITION BY g ORDER BY id) FROM t"},
 	{query: "SELECT id, round(x - avg(x) OVER (PARTITION BY k), 6) AS dx FROM t"},
 	{query: "SELECT k, n, rank() OVER (ORDER BY n DESC) FROM (SELECT k, count(*) AS n FROM t GROUP BY k) c"},
+	{query: "SELECT id, cume_dist() OVER (PARTITION BY k ORDER BY g), cume_dist() OVER (ORDER BY x DESC) FROM t"},
+	{query: "SELECT id, nth_value(x, 2) OVER (PARTITION BY k ORDER BY id), nth_value(s, 3) OVER (PARTITION BY g ORDER BY id ROWS BETWEEN 2 PRECEDING AND 2 FOLLOWING) FROM t"},
+	{query: "SELECT id, nth_value(x, 2) IGNORE NULLS OVER (PARTITION BY k ORDER BY id), nth_value(g, 4, true) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM t",
+		duck: "SELECT id, nth_value(x, 2 IGNORE NULLS) OVER (PARTITION BY k ORDER BY id), nth_value(g, 4 IGNORE NULLS) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) FROM t"},
+	{query: "SELECT id, first_value(x) IGNORE NULLS OVER (PARTITION BY k ORDER BY id) FROM t",
+		duck: "SELECT id, first_value(x IGNORE NULLS) OVER (PARTITION BY k ORDER BY id) FROM t"},
 	// generators
 	{query: "SELECT id, explode(split(s, ' ')) FROM t", duck: "SELECT id, unnest(string_split(s, ' ')) FROM t"},
 	{query: "SELECT id, explode(split(s, ' ')) AS w FROM t WHERE g > 3", duck: "SELECT id, unnest(string_split(s, ' ')) AS w FROM t WHERE g > 3"},

@@ -91,7 +91,8 @@ func (w WindowSpec) String() string { return w.spec.String() }
 // WindowFunction is a ranking or offset function waiting for its window:
 // apply it with Over.
 type WindowFunction struct {
-	fn plan.WindowExpr
+	fn  plan.WindowExpr
+	err error // a misuse found when the function was built
 }
 
 // Over computes the function over window w, as a Column for Select,
@@ -99,6 +100,9 @@ type WindowFunction struct {
 // without OrderBy, a frame the function does not take) names the function
 // and surfaces where the Column is used.
 func (f WindowFunction) Over(w WindowSpec) Column {
+	if f.err != nil {
+		return Column{&plan.Invalid{Err: f.err}}
+	}
 	return Column{plan.Over(f.fn, w.spec)}
 }
 
@@ -117,6 +121,34 @@ func DenseRank() WindowFunction { return WindowFunction{fn: plan.WindowExpr{Func
 // one row (float64).
 func PercentRank() WindowFunction {
 	return WindowFunction{fn: plan.WindowExpr{Func: plan.WinPercentRank}}
+}
+
+// CumeDist is the cumulative distribution of the row in its window
+// partition: the share of the partition's rows that sort at or before
+// it, its peers (equal order keys) included, in (0, 1] (float64), as
+// PySpark's cume_dist.
+func CumeDist() WindowFunction {
+	return WindowFunction{fn: plan.WindowExpr{Func: plan.WinCumeDist}}
+}
+
+// NthValue is col's value at the n-th row (from 1) of the row's window
+// frame, or NULL when the frame has fewer rows, as PySpark's
+// nth_value(col, offset, ignoreNulls). It reads the window's frame: with
+// OrderBy and no frame that is RANGE BETWEEN UNBOUNDED PRECEDING AND
+// CURRENT ROW, so the rows before the n-th get NULL; use RowsBetween(
+// UnboundedPreceding, UnboundedFollowing) for the partition's n-th
+// value. With ignoreNulls true it counts only rows where col is not
+// NULL. col is a column name or a Column; n must be positive.
+func NthValue(col any, n int, ignoreNulls ...bool) WindowFunction {
+	f := WindowFunction{fn: plan.WindowExpr{Func: plan.WinNthValue, Args: []plan.Expr{colArg(col)}, N: int64(n)}}
+	switch len(ignoreNulls) {
+	case 0:
+	case 1:
+		f.fn.IgnoreNulls = ignoreNulls[0]
+	default:
+		f.err = fmt.Errorf("frame: NthValue takes at most one ignoreNulls, got %d", len(ignoreNulls))
+	}
+	return f
 }
 
 // Ntile splits each window partition into n buckets numbered from 1,

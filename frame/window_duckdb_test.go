@@ -122,6 +122,14 @@ func windowCases() []windowCase {
 		{frame.Lead("s", 1, nil).Over(wPGdi), "lead(s, 1) OVER (" + byPGdi + ")"},
 		{frame.Lead("x", 3, -1).Over(wAll), "lead(x, 3, -1) OVER (" + byAllOi + ")"},
 		{frame.Lag("o", 0, nil).Over(wPOi), "lag(o, 0) OVER (" + byPOi + ")"},
+		{frame.CumeDist().Over(wPO), "cume_dist() OVER (" + byPO + ")"},
+		{frame.CumeDist().Over(wPGd), "cume_dist() OVER (" + byPGd + ")"},
+		{frame.CumeDist().Over(wAll), "cume_dist() OVER (" + byAllOi + ")"},
+		// nth_value over the default frame (RANGE BETWEEN UNBOUNDED
+		// PRECEDING AND CURRENT ROW): NULL before the n-th row.
+		{frame.NthValue("x", 2).Over(wPOi), "nth_value(x, 2) OVER (" + byPOi + ")"},
+		{frame.NthValue("s", 4, true).Over(wPGdi), "nth_value(s, 4 IGNORE NULLS) OVER (" + byPGdi + ")"},
+		{frame.NthValue("x", 1000).Over(wAll), "nth_value(x, 1000) OVER (" + byAllOi + ")"},
 	}
 	// Aggregates over frames of every kind; first and last only where
 	// the frame's order is total (ties would make them depend on order).

@@ -34,6 +34,10 @@ func TestWindowErrors(t *testing.T) {
 		"sum-of-string":     {df.WithColumn("s", frame.Sum("k").Over(w)), "sum(k): utf8 is not numeric"},
 		"range-two-keys":    {df.WithColumn("s", frame.Sum("v").Over(w.OrderBy("k", "v").RangeBetween(-1, 1))), "needs exactly one ORDER BY key"},
 		"in-filter":         {df.Filter(frame.RowNumber().Over(w.OrderBy("v")).Eq(1)), "row_number() is allowed only in a select list"},
+		"nth-value-zero":    {df.WithColumn("n", frame.NthValue("v", 0).Over(w.OrderBy("v"))), "nth_value(v, 0): the row (n) must be positive"},
+		"nth-value-two":     {df.WithColumn("n", frame.NthValue("v", 1, true, false).Over(w.OrderBy("v"))), "NthValue takes at most one ignoreNulls, got 2"},
+		"nth-unordered":     {df.WithColumn("n", frame.NthValue("v", 1).Over(w)), "nth_value(v, 1): the window needs an ORDER BY"},
+		"cume-dist-frame":   {df.WithColumn("c", frame.CumeDist().Over(w.OrderBy("v").RowsBetween(-1, 0))), "the frame of cume_dist"},
 		"unknown-partition": {df.WithColumn("r", frame.RowNumber().Over(frame.Window.PartitionBy("nope").OrderBy("v"))), "nope"},
 	}
 	for name, c := range cases {

@@ -48,15 +48,23 @@ const (
 	// and last without ignoreNulls) of the frame's first and last row.
 	WinFirst
 	WinLast
+	// WinNthValue is the value (NULL included, unless IgnoreNulls) of the
+	// frame's N-th row, counting from 1; NULL when the frame has fewer
+	// rows (Spark's nth_value, which reads the window's frame).
+	WinNthValue
+	// WinCumeDist is the share of the partition's rows that sort at or
+	// before the row, peers included: (rows up to the row's last peer) /
+	// (rows in the partition), in (0, 1] (float64).
+	WinCumeDist
 )
 
 var windowFuncNames = [...]string{"row_number", "rank", "dense_rank", "percent_rank", "ntile", "lag", "lead",
-	"count", "sum", "avg", "min", "max", "first", "last"}
+	"count", "sum", "avg", "min", "max", "first", "last", "nth_value", "cume_dist"}
 
 func (f WindowFunc) String() string { return windowFuncNames[f] }
 
 // IsAggregate reports whether f is an aggregate computed over a frame.
-func (f WindowFunc) IsAggregate() bool { return f >= WinCount }
+func (f WindowFunc) IsAggregate() bool { return f >= WinCount && f <= WinLast }
 
 // needsOrder reports whether f needs an ordered window (Spark: "requires
 // window to be ordered").
@@ -186,14 +194,16 @@ func (s WindowSpec) sameKeys(o WindowSpec) bool {
 type WindowExpr struct {
 	Func WindowFunc
 	Args []Expr
-	// N is ntile's number of buckets and the row offset of lag and lead
-	// (Spark's default offset is 1: callers set it); unused otherwise.
+	// N is ntile's number of buckets, the row offset of lag and lead
+	// (Spark's default offset is 1: callers set it) and nth_value's row
+	// of the frame (from 1); unused otherwise.
 	N int64
 	// Default is lag's and lead's value where the offset row does not
 	// exist (nil: NULL).
 	Default Expr
 	// IgnoreNulls makes first and last take the frame's first or last
-	// non-NULL value (Spark's first(x, true)).
+	// non-NULL value (Spark's first(x, true)), and nth_value its N-th
+	// non-NULL value.
 	IgnoreNulls bool
 	Spec        WindowSpec
 	Name        string
@@ -232,6 +242,11 @@ func (w WindowExpr) Call() string {
 			args = []string{"1"}
 		}
 	case WinFirst, WinLast:
+		if w.IgnoreNulls {
+			args = append(args, "true")
+		}
+	case WinNthValue:
+		args = append(args, fmt.Sprint(w.N))
 		if w.IgnoreNulls {
 			args = append(args, "true")
 		}
@@ -296,7 +311,7 @@ func (w WindowExpr) resolve(in *arrow.Schema) (WindowExpr, error) {
 	}
 	wantArgs := 0
 	switch w.Func {
-	case WinLag, WinLead, WinSum, WinAvg, WinMin, WinMax, WinFirst, WinLast:
+	case WinLag, WinLead, WinSum, WinAvg, WinMin, WinMax, WinFirst, WinLast, WinNthValue:
 		wantArgs = 1
 	case WinCount:
 		wantArgs = min(len(w.Args), 1)
@@ -307,8 +322,8 @@ func (w WindowExpr) resolve(in *arrow.Schema) (WindowExpr, error) {
 	if w.Func != WinLag && w.Func != WinLead && w.Default != nil {
 		return fail("only lag and lead take a default value")
 	}
-	if w.Func != WinFirst && w.Func != WinLast && w.IgnoreNulls {
-		return fail("only first and last take ignoreNulls")
+	if w.Func != WinFirst && w.Func != WinLast && w.Func != WinNthValue && w.IgnoreNulls {
+		return fail("only first, last and nth_value take ignoreNulls")
 	}
 	// The frame: ranking and offset functions have a fixed one, which an
 	// explicit frame must match, as in Spark.
@@ -316,6 +331,8 @@ func (w WindowExpr) resolve(in *arrow.Schema) (WindowExpr, error) {
 	switch w.Func {
 	case WinRowNumber, WinRank, WinDenseRank, WinPercentRank, WinNtile:
 		fixed = &Frame{Type: RowsFrame, Start: UnboundedPreceding, End: CurrentRow}
+	case WinCumeDist:
+		fixed = &Frame{Type: RangeFrame, Start: UnboundedPreceding, End: CurrentRow}
 	case WinLag, WinLead:
 		off := w.N
 		if w.Func == WinLag {
@@ -347,8 +364,13 @@ func (w WindowExpr) resolve(in *arrow.Schema) (WindowExpr, error) {
 			return fail("the number of buckets must be positive, got %d", w.N)
 		}
 		out.typ = arrow.PrimitiveTypes.Int32
-	case WinPercentRank:
+	case WinPercentRank, WinCumeDist:
 		out.typ = arrow.PrimitiveTypes.Float64
+	case WinNthValue:
+		if w.N <= 0 {
+			return fail("the row (n) must be positive, got %d", w.N)
+		}
+		out.typ = out.Args[0].Type()
 	case WinLag, WinLead:
 		t := out.Args[0].Type()
 		if t.ID() == arrow.NULL {

@@ -65,11 +65,20 @@ func TestWindowResolution(t *testing.T) {
 		{x: plan.WindowExpr{Func: plan.WinCount, Spec: byK}, wantType: arrow.PrimitiveTypes.Int64},
 		{x: plan.WindowExpr{Func: plan.WinMax, Args: args("s"), Spec: byKOrange(-3, 0)}, wantType: arrow.BinaryTypes.String},
 		{x: plan.WindowExpr{Func: plan.WinFirst, Args: args("l"), Spec: byKO}, wantType: arrow.ListOf(arrow.PrimitiveTypes.Int64)},
+		{x: plan.WindowExpr{Func: plan.WinCumeDist, Spec: byKO}, wantType: arrow.PrimitiveTypes.Float64, wantFrame: "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"},
+		{x: plan.WindowExpr{Func: plan.WinNthValue, Args: args("s"), N: 2, Spec: byKO}, wantType: arrow.BinaryTypes.String, wantFrame: "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"},
+		{x: plan.WindowExpr{Func: plan.WinNthValue, Args: args("f"), N: 1, IgnoreNulls: true, Spec: byKOrows(-1, 3)}, wantType: arrow.PrimitiveTypes.Float32, wantFrame: "ROWS BETWEEN 1 PRECEDING AND 3 FOLLOWING"},
 
 		{x: plan.WindowExpr{Func: plan.WinRank, Spec: byK}, wantErr: "rank(): the window needs an ORDER BY"},
 		{x: plan.WindowExpr{Func: plan.WinLag, Args: args("o"), N: 1, Spec: byK}, wantErr: "lag(o, 1, NULL): the window needs an ORDER BY"},
 		{x: plan.WindowExpr{Func: plan.WinRowNumber, Spec: byKOrows(-1, 1)}, wantErr: "row_number(): the window's frame (ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) must be ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"},
 		{x: plan.WindowExpr{Func: plan.WinNtile, Spec: byKO}, wantErr: "ntile(0): the number of buckets must be positive"},
+		{x: plan.WindowExpr{Func: plan.WinNthValue, Args: args("o"), Spec: byKO}, wantErr: "nth_value(o, 0): the row (n) must be positive"},
+		{x: plan.WindowExpr{Func: plan.WinNthValue, Args: args("o"), N: 1, Spec: byK}, wantErr: "nth_value(o, 1): the window needs an ORDER BY"},
+		{x: plan.WindowExpr{Func: plan.WinNthValue, N: 1, Spec: byKO}, wantErr: "nth_value(1): takes 1 column arguments, got 0"},
+		{x: plan.WindowExpr{Func: plan.WinCumeDist, Spec: byK}, wantErr: "cume_dist(): the window needs an ORDER BY"},
+		{x: plan.WindowExpr{Func: plan.WinCumeDist, Spec: byKOrows(plan.UnboundedPreceding, 0)}, wantErr: "must be RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW, the frame of cume_dist"},
+		{x: plan.WindowExpr{Func: plan.WinSum, Args: args("o"), IgnoreNulls: true, Spec: byKO}, wantErr: "only first, last and nth_value take ignoreNulls"},
 		{x: plan.WindowExpr{Func: plan.WinSum, Args: args("s"), Spec: byK}, wantErr: "sum(s): utf8 is not numeric"},
 		{x: plan.WindowExpr{Func: plan.WinMin, Args: args("l"), Spec: byK}, wantErr: "min(l): cannot compare"},
 		{x: plan.WindowExpr{Func: plan.WinSum, Spec: byK}, wantErr: "sum(): takes 1 column arguments, got 0"},
@@ -157,12 +166,15 @@ func TestWindowRoundTrip(t *testing.T) {
 		plan.WindowExpr{Func: plan.WinLag, Args: []plan.Expr{plan.Col("f")}, N: 2, Default: plan.Lit(0.5), Spec: desc},
 		plan.WindowExpr{Func: plan.WinLead, Args: []plan.Expr{plan.Col("s")}, N: 1, Spec: desc},
 		plan.WindowExpr{Func: plan.WinCount, Spec: desc, Name: "n"},
+		plan.WindowExpr{Func: plan.WinCumeDist, Spec: desc},
 	))
 	w2 := must(plan.NewWindow(w1,
 		plan.WindowExpr{Func: plan.WinSum, Args: []plan.Expr{plan.Col("o")}, Spec: byKOrange(-3, plan.UnboundedFollowing)},
 		plan.WindowExpr{Func: plan.WinMin, Args: []plan.Expr{plan.Col("s")}, Spec: byKOrows(plan.UnboundedPreceding, -1)},
 		plan.WindowExpr{Func: plan.WinLast, Args: []plan.Expr{plan.Col("l")}, Spec: byKO},
 		plan.WindowExpr{Func: plan.WinFirst, Args: []plan.Expr{plan.Col("s")}, IgnoreNulls: true, Spec: byKOrows(-2, 2)},
+		plan.WindowExpr{Func: plan.WinNthValue, Args: []plan.Expr{plan.Col("f")}, N: 3, IgnoreNulls: true, Spec: byKOrows(-2, 2)},
+		plan.WindowExpr{Func: plan.WinNthValue, Args: []plan.Expr{plan.Col("s")}, N: 2, Spec: byKO},
 	))
 	w3 := must(plan.NewWindow(w2, plan.WindowExpr{Func: plan.WinAvg, Args: []plan.Expr{plan.Col("f")}, Spec: plan.WindowSpec{}}))
 	data, err := plan.Marshal(w3)

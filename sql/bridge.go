@@ -25,6 +25,11 @@ import (
 //     condition (semiJoinMarker, antiJoinMarker: "ON marker AND (cond)"),
 //     a USING list becoming "ON marker AND __ember_using__(a, b)" and no
 //     condition "ON marker"; the translator reads the join type back;
+//   - f(x, …) IGNORE NULLS OVER (Spark's, for first_value, last_value
+//     and nth_value) becomes f(ignoreNullsMarker(x), …) OVER (a call
+//     around the first argument, as the grammar gives first_value one
+//     argument), which the translator unwraps; RESPECT NULLS (the
+//     default) is dropped;
 //   - OFFSET without LIMIT gets LIMIT 9223372036854775807 before it;
 //   - LATERAL VIEW [OUTER] f(args) a [AS] c1, c2 (Spark's) becomes
 //     JOIN LATERAL (SELECT f[_outer](args)) a(c1, c2), which the
@@ -34,12 +39,13 @@ import (
 // the user's text for error messages.
 
 const (
-	nullsFirstMarker = "__ember_nulls_first__"
-	nullsLastMarker  = "__ember_nulls_last__"
-	castMarkerBase   = 7_000_000_000
-	semiJoinMarker   = "__ember_left_semi__"
-	antiJoinMarker   = "__ember_left_anti__"
-	usingMarker      = "__ember_using__"
+	nullsFirstMarker  = "__ember_nulls_first__"
+	nullsLastMarker   = "__ember_nulls_last__"
+	castMarkerBase    = 7_000_000_000
+	semiJoinMarker    = "__ember_left_semi__"
+	antiJoinMarker    = "__ember_left_anti__"
+	usingMarker       = "__ember_using__"
+	ignoreNullsMarker = "__ember_ignore_nulls__"
 )
 
 // joinClauseEnd are the words that end a join's table and condition at
@@ -163,6 +169,13 @@ func newSource(query, prefix, suffix string) *source {
 				replace(len(query), len(query), " ON "+marker)
 			}
 			i++
+		case (strings.EqualFold(t.val, "IGNORE") || strings.EqualFold(t.val, "RESPECT")) && i > 0 && toks[i-1].typ == ')' &&
+			i+2 < len(toks) && strings.EqualFold(toks[i+1].val, "NULLS") && strings.EqualFold(toks[i+2].val, "OVER"):
+			replace(t.start, toks[i+1].end, "")
+			if strings.EqualFold(t.val, "IGNORE") {
+				wrapFirstArgument(toks, i-1, ignoreNullsMarker, replace)
+			}
+			i++
 		case strings.EqualFold(t.val, "LATERAL") && i+1 < len(toks) && strings.EqualFold(toks[i+1].val, "VIEW"):
 			i = s.lateralView(toks, i, replace)
 		case strings.EqualFold(t.val, "OFFSET") && (i < 2 || !strings.EqualFold(toks[i-2].val, "LIMIT")):
@@ -209,6 +222,43 @@ func newSource(query, prefix, suffix string) *source {
 	b.WriteString(suffix)
 	s.text = b.String()
 	return s
+}
+
+// wrapFirstArgument puts a call of fn around the first argument of the
+// call that the ')' at toks[closing] ends; a call without arguments is
+// left as it is.
+func wrapFirstArgument(toks []token, closing int, fn string, replace func(start, end int, with string)) {
+	depth, open := 0, -1
+	for k := closing; k >= 0 && open < 0; k-- {
+		switch toks[k].typ {
+		case ')':
+			depth++
+		case '(':
+			depth--
+			if depth == 0 {
+				open = k
+			}
+		}
+	}
+	if open < 0 || open+1 == closing {
+		return
+	}
+	end := closing
+	depth = 0
+	for k := open + 1; k < closing; k++ {
+		switch toks[k].typ {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 && end == closing {
+				end = k
+			}
+		}
+	}
+	replace(toks[open+1].start, toks[open+1].start, fn+"(")
+	replace(toks[end].start, toks[end].start, ")")
 }
 
 // tokenize splits text into the parser's tokens, with their offsets.

@@ -74,6 +74,12 @@ func TestTranslate(t *testing.T) {
 		{"SELECT id, row_number() OVER (PARTITION BY k ORDER BY g DESC NULLS FIRST, id) AS rn, lag(x, 2, 0.5) OVER w, sum(g) OVER (w ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM t WINDOW w AS (PARTITION BY k ORDER BY id)",
 			"id:int64, rn:int32, lag(x, 2, 0.5) OVER w:float64, sum(g) OVER (w ROWS BETWEEN 2 PRECEDING AND CURRENT ROW):int64",
 			[]string{"order=[g DESC NULLS FIRST, id ASC NULLS FIRST]", "ROWS BETWEEN 2 PRECEDING AND CURRENT ROW"}},
+		{"SELECT id, cume_dist() OVER (PARTITION BY k ORDER BY g) AS cd, nth_value(x, 2) OVER (ORDER BY g) AS n2, nth_value(k, 3, true) OVER (ORDER BY g ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS n3 FROM t",
+			"id:int64, cd:float64, n2:float64, n3:utf8",
+			[]string{"cume_dist() RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW AS cd", "nth_value(x, 2) RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW AS n2", "nth_value(k, 3, true) ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING AS n3"}},
+		{"SELECT id, nth_value(x, 2) IGNORE NULLS OVER (ORDER BY g) AS a, first_value(x) IGNORE NULLS OVER (ORDER BY g) AS b, last_value(x) IGNORE NULLS OVER (ORDER BY g) AS c, nth_value(x, 1) RESPECT NULLS OVER (ORDER BY g) AS d FROM t",
+			"id:int64, a:float64, b:float64, c:float64, d:float64",
+			[]string{"nth_value(x, 2, true) RANGE", "first(x, true) RANGE", "last(x, true) RANGE", "nth_value(x, 1) RANGE"}},
 		{"SELECT id, explode(split(k, ' ')) FROM t", "id:int64, col:utf8", []string{"Generate explode"}},
 		{"SELECT posexplode(split(k, ' ')), id FROM t ORDER BY id DESC", "pos:int32, col:utf8, id:int64", []string{"Sort [id DESC NULLS LAST]"}},
 		{"SELECT explode_outer(split(k, ' ')) AS w FROM t ORDER BY w, upper(k)", "w:utf8", []string{"Sort [w ASC NULLS FIRST, __ember_order0 ASC NULLS FIRST]"}},
@@ -135,6 +141,13 @@ func TestErrors(t *testing.T) {
 		{"SELECT id,\n  ntile(g) OVER (ORDER BY id) FROM t", 2, 9, ErrUnsupported, []string{"ntile's number of buckets must be an integer literal"}},
 		{"SELECT id, stddev(x) OVER (ORDER BY id) FROM t", 1, 12, ErrUnsupported, []string{"stddev over a window is not supported yet"}},
 		{"SELECT id, sum(g, x) OVER (ORDER BY id) FROM t", 1, 12, plan.ErrType, []string{"sum over a window takes one argument, got 2"}},
+		{"SELECT id, nth_value(x) OVER (ORDER BY id) FROM t", 1, 12, plan.ErrType, []string{"nth_value takes 2 or 3 arguments"}},
+		{"SELECT id, nth_value(x, g) OVER (ORDER BY id) FROM t", 1, 25, ErrUnsupported, []string{"nth_value's n must be an integer literal"}},
+		{"SELECT id, nth_value(x, 0) OVER (ORDER BY id) FROM t", 1, 25, plan.ErrType, []string{"nth_value's n must be positive, got 0"}},
+		{"SELECT id, nth_value(x, 1, 'yes') OVER (ORDER BY id) FROM t", 1, 28, ErrUnsupported, []string{"nth_value's ignoreNulls must be true or false"}},
+		{"SELECT id, nth_value(x, 1) OVER (PARTITION BY k) FROM t", 1, 8, plan.ErrType, []string{"needs an ORDER BY"}},
+		{"SELECT id, cume_dist() OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM t", 1, 39, plan.ErrType, []string{"must be RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW"}},
+		{"SELECT id, sum(x) IGNORE NULLS OVER (ORDER BY id) FROM t", 1, 12, ErrSyntax, []string{"IGNORE NULLS applies to first_value, last_value and nth_value, not sum"}},
 		{"SELECT * FROM t JOIN LATERAL (SELECT id FROM u) x", 1, 22, ErrUnsupported, []string{"LATERAL takes a generator"}},
 		{"SELECT * FROM t LATERAL VIEW explode(k, g) e AS w", 1, 30, plan.ErrType, []string{"explode takes 1 argument, got 2"}},
 		{"SELECT id FROM t JOIN u ON t.id = u.id", 1, 8, plan.ErrColumnNotFound, []string{`column "id" is ambiguous: it could be t.id, u.id`}},
@@ -204,6 +217,11 @@ func TestBridge(t *testing.T) {
 	// Inside an edit, a position maps to the edit's start.
 	if got, want := s.origPos(strings.Index(s.text, nullsFirstMarker)), strings.Index(q, "NULLS"); got != want {
 		t.Fatalf("origPos in an edit: %d, want %d", got, want)
+	}
+	// IGNORE NULLS wraps the first argument; RESPECT NULLS goes.
+	s = newSource("SELECT nth_value(f(x, 1), 2) IGNORE NULLS OVER w, first_value(x) respect nulls OVER w FROM t", "", "")
+	if want := "SELECT nth_value(" + ignoreNullsMarker + "(f(x, 1)), 2)  OVER w, first_value(x)  OVER w FROM t"; s.text != want {
+		t.Fatalf("rewritten\n  %s\nwant\n  %s", s.text, want)
 	}
 	// Strings and backticks are left alone.
 	s = newSource("SELECT 'NULLS FIRST', `CAST` FROM t", "", "")

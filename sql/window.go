@@ -11,7 +11,7 @@ import (
 // windowRanking are the ranking and offset functions by SQL name.
 var windowRanking = map[string]plan.WindowFunc{
 	"row_number": plan.WinRowNumber, "rank": plan.WinRank, "dense_rank": plan.WinDenseRank,
-	"percent_rank": plan.WinPercentRank, "ntile": plan.WinNtile, "lag": plan.WinLag, "lead": plan.WinLead,
+	"percent_rank": plan.WinPercentRank, "cume_dist": plan.WinCumeDist, "ntile": plan.WinNtile, "lag": plan.WinLag, "lead": plan.WinLead,
 }
 
 // windowAggregates are the aggregates that run over a window frame, by
@@ -20,6 +20,9 @@ var windowAggregates = map[string]plan.WindowFunc{
 	"count": plan.WinCount, "sum": plan.WinSum, "avg": plan.WinAvg, "min": plan.WinMin, "max": plan.WinMax,
 	"first": plan.WinFirst, "last": plan.WinLast,
 }
+
+// ignoresNulls are the window functions that take IGNORE NULLS.
+var ignoresNulls = map[string]bool{"first_value": true, "last_value": true, "first": true, "last": true, "nth_value": true}
 
 // windowClauses are the clauses where a window function may be called:
 // those whose expressions become a projection's (plan.Projection moves
@@ -43,18 +46,50 @@ func (p *planner) window(f *sqlparser.FuncExpr, sc *scope, at int) (plan.Expr, e
 		return nil, err
 	}
 	var args []sqlparser.Expr
-	star := false
+	star, ignoreNulls := false, false
 	for _, a := range f.Exprs {
 		switch a := a.(type) {
 		case *sqlparser.StarExpr:
 			star = true
 		case *sqlparser.AliasedExpr:
-			args = append(args, a.Expr)
+			e := a.Expr
+			if c, ok := e.(*sqlparser.FuncExpr); ok && len(args) == 0 && c.Name.String() == ignoreNullsMarker && len(c.Exprs) == 1 {
+				if inner, ok := c.Exprs[0].(*sqlparser.AliasedExpr); ok {
+					e, ignoreNulls = inner.Expr, true
+				}
+			}
+			args = append(args, e)
 		}
 	}
+	if ignoreNulls && !ignoresNulls[name] {
+		return nil, p.src.errorAt(at, ErrSyntax, "IGNORE NULLS applies to first_value, last_value and nth_value, not %s", name)
+	}
 	argScope := &scope{rel: sc.rel, clause: "a window function's argument"}
-	x := plan.WindowExpr{}
-	if fn, ok := windowRanking[name]; ok {
+	x := plan.WindowExpr{IgnoreNulls: ignoreNulls}
+	if name == "nth_value" {
+		// nth_value(x, n[, ignoreNulls]) [IGNORE NULLS], as Spark.
+		if star || len(args) < 2 || len(args) > 3 {
+			return nil, p.src.errorAt(at, plan.ErrType, "nth_value takes 2 or 3 arguments (column, n[, ignoreNulls]), got %d", len(f.Exprs))
+		}
+		col, err := p.expr(args[0], argScope)
+		if err != nil {
+			return nil, err
+		}
+		x.Func, x.Args = plan.WinNthValue, []plan.Expr{col}
+		if x.N, err = p.intLiteral(args[1], "nth_value's n", at); err != nil {
+			return nil, err
+		}
+		if x.N <= 0 {
+			return nil, p.src.errorAt(p.posOf(args[1]), plan.ErrType, "nth_value's n must be positive, got %d", x.N)
+		}
+		if len(args) == 3 {
+			b, err := p.boolLiteral(args[2], "nth_value's ignoreNulls", at)
+			if err != nil {
+				return nil, err
+			}
+			x.IgnoreNulls = x.IgnoreNulls || b
+		}
+	} else if fn, ok := windowRanking[name]; ok {
 		x.Func = fn
 		nargs := map[plan.WindowFunc][2]int{plan.WinNtile: {1, 1}, plan.WinLag: {1, 3}, plan.WinLead: {1, 3}}[fn]
 		if star || len(args) < nargs[0] || len(args) > nargs[1] {
@@ -116,7 +151,7 @@ func (p *planner) window(f *sqlparser.FuncExpr, sc *scope, at int) (plan.Expr, e
 			x.Args = []plan.Expr{col}
 		}
 	} else {
-		known := append(append(plan.AggregateNames(), "first_value", "last_value"), "row_number", "rank", "dense_rank", "percent_rank", "ntile", "lag", "lead")
+		known := append(append(plan.AggregateNames(), "first_value", "last_value", "nth_value"), "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile", "lag", "lead")
 		return nil, p.src.errorAt(at, ErrNotFound, "window function %q not found%s (window functions: %s)", name, suggest(name, known), listNames(known))
 	}
 	return plan.Over(x, spec), nil
@@ -218,6 +253,17 @@ func (p *planner) frame(f *sqlparser.Frame, at int) (plan.Frame, error) {
 		}
 	}
 	return out, nil
+}
+
+// boolLiteral reads a boolean literal: nth_value's ignoreNulls.
+func (p *planner) boolLiteral(e sqlparser.Expr, what string, at int) (bool, error) {
+	if v, ok := e.(sqlparser.BoolVal); ok {
+		return bool(v), nil
+	}
+	if pos := p.posOf(e); pos >= 0 {
+		at = pos
+	}
+	return false, p.src.errorAt(at, ErrUnsupported, "%s must be true or false, not %s", what, sqlparser.String(e))
 }
 
 // intLiteral reads a non-negative integer literal: a frame bound, ntile's
