@@ -43,9 +43,9 @@ func TestGroupCachePacksInjectively(t *testing.T) {
 		return b.NewArray()
 	}
 	layouts := [][]arrow.DataType{
-		{arrow.BinaryTypes.String, arrow.BinaryTypes.String},                                      // Q1
-		{arrow.PrimitiveTypes.Int64, arrow.FixedWidthTypes.Date32, arrow.PrimitiveTypes.Int32},    // Q3
-		{arrow.PrimitiveTypes.Int32, arrow.PrimitiveTypes.Int64, arrow.FixedWidthTypes.Boolean},   // straddles into word 1
+		{arrow.BinaryTypes.String, arrow.BinaryTypes.String},                                    // Q1
+		{arrow.PrimitiveTypes.Int64, arrow.FixedWidthTypes.Date32, arrow.PrimitiveTypes.Int32},  // Q3
+		{arrow.PrimitiveTypes.Int32, arrow.PrimitiveTypes.Int64, arrow.FixedWidthTypes.Boolean}, // straddles into word 1
 		{arrow.PrimitiveTypes.Int8, arrow.BinaryTypes.String, arrow.FixedWidthTypes.Boolean},
 	}
 	for _, types := range layouts {
