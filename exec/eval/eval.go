@@ -175,6 +175,9 @@ func (ev *Evaluator) binary(e *plan.Binary, b arrow.RecordBatch) (compute.Datum,
 			return nil, err
 		}
 		defer r.Release()
+		if out, ok := ev.compareStringConstant(e.Op, l, r); ok {
+			return out, nil
+		}
 		out, err := compute.CallFunction(ev.ctx, name, nil, l, r)
 		if err != nil {
 			return nil, arithmeticError(e, e.Type(), err)

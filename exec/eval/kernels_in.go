@@ -25,22 +25,7 @@ func inConstants(ev *Evaluator, args []arrow.Array, rows int) (out arrow.Array, 
 	switch x := args[0].(type) {
 	case *array.String:
 		set, sawNull := constants(args[1:], func(a arrow.Array) string { return a.(*array.String).Value(0) })
-		if len(set) > 8 {
-			m := make(map[string]struct{}, len(set))
-			for _, s := range set {
-				m[s] = struct{}{}
-			}
-			return inResult(ev.mem, x, rows, sawNull, func(i int) bool { _, ok := m[x.Value(i)]; return ok }), true
-		}
-		return inResult(ev.mem, x, rows, sawNull, func(i int) bool {
-			v := x.Value(i)
-			for _, s := range set {
-				if s == v {
-					return true
-				}
-			}
-			return false
-		}), true
+		return matchStrings(ev.mem, x, newStringSet(set), sawNull, false, rows), true
 	case *array.Int64:
 		return inValues(ev.mem, x, x.Int64Values(), args[1:], rows), true
 	case *array.Int32:
