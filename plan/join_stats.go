@@ -86,6 +86,12 @@ func scaleWidth(bytes int64, from, to *arrow.Schema) int64 {
 	return int64(float64(bytes) * float64(tw) / float64(fw))
 }
 
+// RowWidth is the default width of a row of s in bytes, as Spark's
+// defaultSize: fixed-width types their width, strings 20, nested types
+// their parts', others 100. Sources that know only their stored size
+// scale it by the widths of the columns they read.
+func RowWidth(s *arrow.Schema) int64 { return rowWidth(s) }
+
 // rowWidth is the default width of a row of s, in bytes.
 func rowWidth(s *arrow.Schema) int64 {
 	var w int64
