@@ -214,6 +214,16 @@ func extendProject(in plan.Node, name string, e plan.Expr) (plan.Node, bool) {
 func structFields(in *arrow.Schema, name string) []plan.Expr {
 	i := in.FieldIndices(name)
 	if len(i) == 0 {
+		// "a.*" of an alias (DataFrame.Alias): its columns.
+		var out []plan.Expr
+		for k, f := range in.Fields() {
+			if slices.Contains(plan.Qualifiers(f), name) {
+				out = append(out, fieldRef(in, k))
+			}
+		}
+		if len(out) > 0 {
+			return out
+		}
 		return []plan.Expr{plan.Col(name)}
 	}
 	st, ok := in.Field(i[0]).Type.(*arrow.StructType)

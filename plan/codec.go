@@ -205,7 +205,7 @@ func encodeNode(n Node) (*encoded, error) {
 	case *Window:
 		err = encodeWindow(n, e)
 	case *Hint:
-		e.Op, e.Name = "hint", n.Name
+		e.Op, e.Name, e.Kind = "hint", n.Name, n.Alias
 	case *Generate:
 		err = encodeGenerate(n, e)
 	case *Distinct:

@@ -58,6 +58,9 @@ func decodeNode(e *encoded) (Node, error) {
 	}
 	switch e.Op {
 	case "hint":
+		if e.Name == AliasHint {
+			return NewAlias(in, e.Kind)
+		}
 		return NewHint(in, e.Name)
 	case "project":
 		return NewProject(in, exprs...)

@@ -79,6 +79,15 @@ func (c *Column) Resolve(in *arrow.Schema) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if f := in.Field(i); f.Name != c.Name {
+		// A qualified name ("a.x"): the reference batches without
+		// qualifiers bind (x, or x of a plan ID).
+		ref, err := FieldRef(in, i)
+		if err != nil {
+			return nil, err
+		}
+		return &Column{Name: ref.Name, PlanID: ref.PlanID, typ: f.Type, in: in}, nil
+	}
 	return &Column{Name: c.Name, PlanID: c.PlanID, typ: in.Field(i).Type, in: in}, nil
 }
 

@@ -279,7 +279,7 @@ func (j *Join) buildOutput() error {
 			f.Type = t
 		}
 		// The key is both inputs' column: either DataFrame's Col finds it.
-		f = tagField(f, "", append(planIDs(lf), planIDs(rf)...)...)
+		f = addQualifiers(tagField(f, "", append(planIDs(lf), planIDs(rf)...)...), Qualifiers(rf)...)
 		add(untag(f, LeftInput, RightInput), JoinOutput{li, ri}, j.Type == FullOuterJoin)
 	}
 	for i := range nl {

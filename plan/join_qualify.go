@@ -25,10 +25,28 @@ import (
 // column has resolves to it whatever the qualifier, and an unqualified
 // name that several columns have is an error naming the inputs they came
 // from.
+//
+// Names qualify columns too, as Spark's df.alias("a") does: NewAlias
+// (frame's df.Alias) gives its input's columns the qualifier a (field
+// metadata, QualifiersKey), which they keep through joins, filters and
+// projections, and a Column named "a.x" that no column is called refers
+// to the column x qualified a. Resolving it gives the reference the
+// executor can bind without qualifiers: x, qualified by a plan ID where
+// another column is called x (FieldRef). So after
+//
+//	a, b := df.Alias("a"), df.Alias("b")
+//	j := a.Join(b, Col("a.id").Eq(Col("b.id")))
+//
+// Col("a.x") and Col("b.x") tell j's two columns x apart (an Alias is a
+// DataFrame of its own, with its own plan ID, so a.Col("x") does too).
 
 // PlanIDsKey is the field-metadata key of a join output column's tags: the
 // plan IDs of the join inputs it came through, comma-separated.
 const PlanIDsKey = "ember.plan_ids"
+
+// QualifiersKey is the field-metadata key of a column's qualifiers: the
+// names of the aliases (NewAlias) it came through, comma-separated.
+const QualifiersKey = "ember.qualifiers"
 
 // joinSideKey is the field-metadata key describing the join input a column
 // came from, for ambiguity errors.
@@ -58,6 +76,84 @@ func LeftCol(name string) *Column { return QualifiedCol(LeftInput, name) }
 
 // RightCol refers, in a join condition, to the right input's column name.
 func RightCol(name string) *Column { return QualifiedCol(RightInput, name) }
+
+// NewAlias returns input under the name alias (Spark's df.alias): a
+// pass-through node (an AliasHint) whose columns are qualified by alias
+// alone, replacing the qualifiers they had. alias must be a non-empty
+// name without dots.
+func NewAlias(input Node, alias string) (*Hint, error) {
+	if alias == "" || strings.ContainsAny(alias, ".,`") {
+		return nil, fmt.Errorf("plan: alias %q: an alias is a non-empty name without dots, commas or backticks", alias)
+	}
+	in := input.Schema()
+	fields := make([]arrow.Field, in.NumFields())
+	for i, f := range in.Fields() {
+		fields[i] = setQualifiers(f, []string{alias})
+	}
+	meta := in.Metadata()
+	return &Hint{Input: input, Name: AliasHint, Alias: alias, schema: arrow.NewSchema(fields, &meta)}, nil
+}
+
+// Qualifiers returns the qualifiers of f: the aliases it came through.
+func Qualifiers(f arrow.Field) []string {
+	i := f.Metadata.FindKey(QualifiersKey)
+	if i < 0 || f.Metadata.Values()[i] == "" {
+		return nil
+	}
+	return strings.Split(f.Metadata.Values()[i], ",")
+}
+
+// setQualifiers returns f with the qualifiers quals (none: without),
+// keeping its other metadata.
+func setQualifiers(f arrow.Field, quals []string) arrow.Field {
+	meta := map[string]string{}
+	for i, k := range f.Metadata.Keys() {
+		if k != QualifiersKey {
+			meta[k] = f.Metadata.Values()[i]
+		}
+	}
+	if len(quals) > 0 {
+		meta[QualifiersKey] = strings.Join(quals, ",")
+	}
+	if len(meta) == 0 {
+		f.Metadata = arrow.Metadata{}
+	} else {
+		f.Metadata = arrow.MetadataFrom(meta)
+	}
+	return f
+}
+
+// addQualifiers returns f with quals added to its qualifiers: a USING
+// join's key is both inputs' column, so either alias qualifies it.
+func addQualifiers(f arrow.Field, quals ...string) arrow.Field {
+	have := Qualifiers(f)
+	out := slices.Clone(have)
+	for _, q := range quals {
+		if !slices.Contains(out, q) {
+			out = append(out, q)
+		}
+	}
+	if len(out) == len(have) {
+		return f
+	}
+	return setQualifiers(f, out)
+}
+
+// qualifiedIndices are the fields of s that the qualified name q.name
+// refers to.
+func qualifiedIndices(s *arrow.Schema, qualified string) []int {
+	q, name, ok := strings.Cut(qualified, ".")
+	if !ok {
+		return nil
+	}
+	var out []int
+	for _, i := range s.FieldIndices(name) {
+		if slices.Contains(Qualifiers(s.Field(i)), q) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
 
 // planIDs returns the tags of f.
 func planIDs(f arrow.Field) []int64 {
@@ -124,13 +220,19 @@ func tagField(f arrow.Field, side string, ids ...int64) arrow.Field {
 }
 
 // ColumnIndex returns the index of the field of s that c refers to: the
-// one field of that name; among several, the one tagged with c's plan ID.
+// one field of that name (failing that, of a qualified name "a.x", the
+// one field x qualified a); among several, the one tagged with c's plan
+// ID.
 // The error wraps ErrColumnNotFound when no field has the name, and names
 // the inputs the fields came from when the reference is ambiguous.
 // The executor binds columns with it, so a resolved qualified Column
 // finds its field in every batch of the schema it was resolved against.
 func ColumnIndex(s *arrow.Schema, c *Column) (int, error) {
 	idx := s.FieldIndices(c.Name)
+	if len(idx) == 0 {
+		// "a.x": the column x qualified a (NewAlias).
+		idx = qualifiedIndices(s, c.Name)
+	}
 	switch len(idx) {
 	case 0:
 		return -1, columnNotFound(c.Name, s)
@@ -173,12 +275,26 @@ func ambiguous(s *arrow.Schema, c *Column, idx []int, qualifiedToo bool) error {
 	default:
 		from = fmt.Sprintf("%d columns have that name (from the %s)", len(idx), strings.Join(sides, "; "))
 	}
+	var names []string
+	for _, i := range idx {
+		f := s.Field(i)
+		for _, q := range Qualifiers(f) {
+			names = append(names, q+"."+f.Name)
+		}
+	}
+	if len(names) > 0 {
+		from += " (" + strings.Join(names, ", ") + ")"
+	}
 	qualified := ""
 	if qualifiedToo {
 		qualified = " even qualified by its DataFrame (the DataFrame takes part in the join more than once: join a copy made with Select, or join on the column's name)"
 	}
-	return fmt.Errorf("plan: column %q is ambiguous%s: %s; refer to it through the DataFrame it comes from (df.Col(%q)), or join on the name (Join(other, %q)) to keep one",
-		c.Name, qualified, from, c.Name, c.Name)
+	how := fmt.Sprintf("refer to it through the DataFrame it comes from (df.Col(%q))", c.Name)
+	if len(names) > 0 {
+		how = fmt.Sprintf("qualify it by its alias (Col(%q)) or refer to it through the DataFrame it comes from (df.Col(%q))", names[0], c.Name)
+	}
+	return fmt.Errorf("plan: column %q is ambiguous%s: %s; %s, or join on the name (Join(other, %q)) to keep one",
+		c.Name, qualified, from, how, c.Name)
 }
 
 // RebindColumns rewrites e, resolved against from, into an expression
