@@ -2,7 +2,9 @@ package exec
 
 import (
 	"context"
+	"encoding/binary"
 	"math/bits"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -44,7 +46,12 @@ type filterOp struct {
 	// whole condition, when it numbers rows (monotonically_increasing_id
 	// must see every row of the batch).
 	conjuncts []plan.Expr
-	mem       memory.Allocator
+	// refs are the names of the columns each conjunct reads.
+	refs [][]string
+	mem  memory.Allocator
+	// idx and runs are scratch space reused from batch to batch.
+	idx  []int32
+	runs selection
 }
 
 var _ Operator = (*filterOp)(nil)
@@ -52,19 +59,22 @@ var _ Operator = (*filterOp)(nil)
 func (o *filterOp) Schema() *arrow.Schema          { return o.exec.Schema() }
 func (o *filterOp) Open(ctx context.Context) error { return o.input.Open(ctx) }
 
-// compactBelow is the share of a batch's rows under which the rows kept by
-// the terms so far are copied out before the next term is evaluated: a
-// term evaluated over fewer rows costs less, but the copy costs too.
+// compactBelow is the share of the rows in play under which the rows kept
+// by the terms so far become the rows the next term sees: a term
+// evaluated over fewer rows costs less, but gathering its columns costs
+// too.
 const compactBelow = 0.5
 
 // Next implements Operator. A batch whose rows all pass is returned as it
 // came, without a copy; batches with no passing rows are skipped.
 //
 // The terms of an AND are evaluated in the order written, each over the
-// rows all earlier terms kept: once they keep under half of the batch,
-// those rows are copied out, so a selective first term (a date range, a
-// ship mode) spares the later ones most of the work. NULL drops a row as
-// false does, so the result is the whole condition's.
+// rows all earlier terms kept: once they keep under half of the rows in
+// play, the next term sees only the kept rows of the columns it reads, so
+// a selective first term (a date range, a ship mode) spares the later
+// ones most of the work, and the batch's other columns are copied once,
+// at the end, for the rows every term kept. NULL drops a row as false
+// does, so the result is the whole condition's.
 func (o *filterOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 	if o.eval == nil {
 		o.mem = allocatorOf(ctx)
@@ -72,6 +82,10 @@ func (o *filterOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		o.conjuncts = []plan.Expr{o.exec.cond}
 		if !numbersRows(o.exec.cond) {
 			o.conjuncts = plan.Conjuncts(o.exec.cond)
+		}
+		o.refs = make([][]string, len(o.conjuncts))
+		for k, c := range o.conjuncts {
+			o.refs[k] = plan.ReferencedColumns(c)
 		}
 	}
 	for {
@@ -98,58 +112,183 @@ func (o *filterOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 // filter returns the rows of b the condition keeps: b itself when all
 // pass, nil when none does, else a new batch the caller releases.
 func (o *filterOp) filter(b arrow.RecordBatch) (arrow.RecordBatch, error) {
-	cur := b // owned by filter when it is not b
-	release := func() {
-		if cur != b {
-			cur.Release()
-		}
-	}
-	var sel *array.Boolean // the rows of cur the terms so far keep; nil: all
+	var idx []int32         // the rows of b in play, ascending; nil: all of them
+	var mask *array.Boolean // the rows in play that the terms since idx was set keep; nil: all
+	var gathered frameColumns
 	defer func() {
-		if sel != nil {
-			sel.Release()
+		if mask != nil {
+			mask.Release()
 		}
+		gathered.release()
 	}()
 	for k, cond := range o.conjuncts {
-		mask, err := o.eval.Array(cond, cur)
-		if err != nil {
-			release()
-			return nil, err
-		}
-		if sel != nil {
-			both, err := andMasks(o.mem, sel, mask.(*array.Boolean))
-			mask.Release()
-			if err != nil {
-				release()
+		in, rows := b, int(b.NumRows())
+		if idx != nil {
+			var err error
+			if in, err = gathered.batch(o.eval.Context(), o.mem, b, o.refs[k], idx); err != nil {
 				return nil, err
 			}
-			sel.Release()
-			mask = both
+			rows = len(idx)
 		}
-		sel = mask.(*array.Boolean)
-		rows := int(cur.NumRows())
-		kept := countTrue(sel)
+		m, err := o.eval.Array(cond, in)
+		if in != b {
+			in.Release()
+		}
+		if err != nil {
+			return nil, err
+		}
+		if mask != nil {
+			both, err := andMasks(o.mem, mask, m.(*array.Boolean))
+			m.Release()
+			if err != nil {
+				return nil, err
+			}
+			mask.Release()
+			m = both
+		}
+		mask = m.(*array.Boolean)
+		kept := countTrue(mask)
 		switch {
 		case kept == 0:
-			release()
 			return nil, nil
 		case kept == rows:
-			sel.Release()
-			sel = nil
+			mask.Release()
+			mask = nil
 			continue
 		case k < len(o.conjuncts)-1 && float64(kept) >= compactBelow*float64(rows):
 			continue // evaluate the next term over the same rows
 		}
-		next, err := compactBatch(o.eval.Context(), o.mem, cur, sel, kept)
-		release()
-		if err != nil {
-			return nil, err
-		}
-		cur = next
-		sel.Release()
-		sel = nil
+		idx = o.keep(idx, mask, kept)
+		mask.Release()
+		mask = nil
+		gathered.release()
 	}
-	return cur, nil
+	if idx == nil {
+		return b, nil
+	}
+	o.runs = newSelection(idx, o.runs.runs[:0]) // runs reuses its scratch space
+	return takeSelected(o.eval.Context(), o.mem, b, o.runs)
+}
+
+// keep narrows the rows in play (idx; nil: all) to those mask keeps (kept
+// of them), reusing o's index buffer: the result is valid until the next
+// batch.
+func (o *filterOp) keep(idx []int32, mask *array.Boolean, kept int) []int32 {
+	if idx == nil {
+		o.idx = selectedRows(o.idx[:0], mask, kept)
+		return o.idx
+	}
+	// The kept rows are a subsequence of idx, so they narrow it in place.
+	out := idx[:0]
+	n := mask.Len()
+	if mask.NullN() == 0 {
+		bitmap, off := mask.Data().Buffers()[1].Bytes(), mask.Data().Offset()
+		for j := range n {
+			if bitutil.BitIsSet(bitmap, off+j) {
+				out = append(out, idx[j])
+			}
+		}
+		return out
+	}
+	for j := range n {
+		if mask.IsValid(j) && mask.Value(j) {
+			out = append(out, idx[j])
+		}
+	}
+	return out
+}
+
+// selectedRows appends to dst the positions mask keeps (true, not NULL;
+// kept of them), ascending.
+func selectedRows(dst []int32, mask *array.Boolean, kept int) []int32 {
+	dst = slices.Grow(dst[:0], kept)
+	n := mask.Len()
+	if kept == 0 {
+		return dst
+	}
+	if mask.NullN() != 0 || mask.Data().Offset() != 0 {
+		for i := range n {
+			if mask.IsValid(i) && mask.Value(i) {
+				dst = append(dst, int32(i))
+			}
+		}
+		return dst
+	}
+	set := mask.Data().Buffers()[1].Bytes()
+	full := n / 64
+	for w := range full {
+		word := binary.LittleEndian.Uint64(set[w*8:])
+		base := int32(w * 64)
+		if word == ^uint64(0) {
+			for b := range int32(64) {
+				dst = append(dst, base+b)
+			}
+			continue
+		}
+		for word != 0 {
+			dst = append(dst, base+int32(bits.TrailingZeros64(word)))
+			word &= word - 1
+		}
+	}
+	for i := full * 64; i < n; i++ {
+		if bitutil.BitIsSet(set, i) {
+			dst = append(dst, int32(i))
+		}
+	}
+	return dst
+}
+
+// frameColumns holds the columns of a batch gathered at the rows in play,
+// for the terms that read them; each is gathered once however many terms
+// read it.
+type frameColumns struct {
+	cols map[int]arrow.Array // by column of the batch
+}
+
+// batch returns the columns of b named by refs (every column of each
+// name, so that a reference resolves as it does in b), gathered at idx,
+// as a batch of len(idx) rows the caller releases.
+func (f *frameColumns) batch(ctx context.Context, mem memory.Allocator, b arrow.RecordBatch, refs []string, idx []int32) (arrow.RecordBatch, error) {
+	var fields []arrow.Field
+	var cols []arrow.Array
+	var sel selection
+	for k, field := range b.Schema().Fields() {
+		if !slices.Contains(refs, field.Name) {
+			continue
+		}
+		c, ok := f.cols[k]
+		if !ok {
+			if sel.idx == nil {
+				sel = newSelection(idx, nil)
+			}
+			one := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{field}, nil), []arrow.Array{b.Column(k)}, b.NumRows())
+			taken, err := takeSelected(ctx, mem, one, sel)
+			one.Release()
+			if err != nil {
+				return nil, err
+			}
+			c = taken.Column(0)
+			c.Retain()
+			taken.Release()
+			if f.cols == nil {
+				f.cols = map[int]arrow.Array{}
+			}
+			f.cols[k] = c
+		}
+		fields = append(fields, field)
+		cols = append(cols, c)
+	}
+	md := b.Schema().Metadata()
+	return array.NewRecordBatch(arrow.NewSchema(fields, &md), cols, int64(len(idx))), nil
+}
+
+// release drops the gathered columns, when the rows in play change and
+// at the end of a batch.
+func (f *frameColumns) release() {
+	for k, c := range f.cols {
+		c.Release()
+		delete(f.cols, k)
+	}
 }
 
 // andMasks is a AND b for filter masks, where NULL counts as false: a
@@ -178,40 +317,6 @@ func andMasks(mem memory.Allocator, a, b *array.Boolean) (arrow.Array, error) {
 	return array.MakeFromData(data), nil
 }
 
-// compactBatch returns the kept rows of b (sel true; kept of them) as a
-// new batch the caller releases. It gathers them as a join gathers its
-// pairs (joinTake), which for strings and fixed-width columns is a plain
-// copy; arrow-go's filter goes through a general Take.
-func compactBatch(ctx context.Context, mem memory.Allocator, b arrow.RecordBatch, sel *array.Boolean, kept int) (arrow.RecordBatch, error) {
-	idx := make([]int32, 0, kept)
-	n := sel.Len()
-	if sel.NullN() == 0 && sel.Data().Offset() == 0 {
-		set := sel.Data().Buffers()[1].Bytes()
-		for i := 0; i < n; i += 8 {
-			w := set[i/8]
-			for w != 0 {
-				j := i + bits.TrailingZeros8(w)
-				if j < n {
-					idx = append(idx, int32(j))
-				}
-				w &= w - 1
-			}
-		}
-	} else {
-		for i := range n {
-			if sel.IsValid(i) && sel.Value(i) {
-				idx = append(idx, int32(i))
-			}
-		}
-	}
-	cols, err := takeColumns(ctx, mem, b.Schema().Fields(), b.Columns(), idx)
-	if err != nil {
-		return nil, err
-	}
-	defer eval.ReleaseArrays(cols)
-	return array.NewRecordBatch(b.Schema(), cols, int64(len(idx))), nil
-}
-
 // numbersRows reports whether e numbers rows, so that it must be
 // evaluated over every row of a batch.
 func numbersRows(e plan.Expr) bool {
@@ -226,6 +331,9 @@ func numbersRows(e plan.Expr) bool {
 }
 
 func countTrue(mask *array.Boolean) int {
+	if mask.Len() == 0 {
+		return 0
+	}
 	if mask.NullN() == 0 {
 		return bitutil.CountSetBits(mask.Data().Buffers()[1].Bytes(), mask.Data().Offset(), mask.Len())
 	}

@@ -15,7 +15,7 @@ import (
 
 // TestJoinTakeMatchesTake: joinTake gathers what arrow-go's Take gathers,
 // for each type it handles, with NULLs in the column, -1 (NULL) indices,
-// repeated indices and an empty selection.
+// repeated indices, runs of consecutive indices and an empty selection.
 func TestJoinTakeMatchesTake(t *testing.T) {
 	mem := exectest.CheckedAlloc(t)
 	r := rand.New(rand.NewPCG(5, 6))
@@ -48,11 +48,20 @@ func TestJoinTakeMatchesTake(t *testing.T) {
 					col := b.NewArray()
 					b.Release()
 					defer col.Release()
-					for _, size := range []int{0, 1, 333} {
+					// Random rows, and (size 400) runs of consecutive rows
+					// from random starts, as a join's probe side has them.
+					for _, size := range []int{0, 1, 333, 400} {
 						idx := make([]int32, size)
 						ib := array.NewInt32Builder(mem)
+						start := 0
 						for j := range idx {
 							idx[j] = int32(r.IntN(n))
+							if size == 400 {
+								if j%20 == 0 {
+									start = r.IntN(n - 20)
+								}
+								idx[j] = int32(start + j%20)
+							}
 							if missing && r.IntN(4) == 0 {
 								idx[j] = -1
 								ib.AppendNull()
