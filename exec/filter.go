@@ -51,7 +51,7 @@ type filterOp struct {
 	mem  memory.Allocator
 	// idx and runs are scratch space reused from batch to batch.
 	idx  []int32
-	runs selection
+	runs []rowRun
 }
 
 var _ Operator = (*filterOp)(nil)
@@ -166,8 +166,11 @@ func (o *filterOp) filter(b arrow.RecordBatch) (arrow.RecordBatch, error) {
 	if idx == nil {
 		return b, nil
 	}
-	o.runs = newSelection(idx, o.runs.runs[:0]) // runs reuses its scratch space
-	return takeSelected(o.eval.Context(), o.mem, b, o.runs)
+	sel := newSelection(idx, o.runs)
+	if sel.runs != nil {
+		o.runs = sel.runs
+	}
+	return takeSelected(o.eval.Context(), o.mem, b, sel)
 }
 
 // keep narrows the rows in play (idx; nil: all) to those mask keeps (kept
