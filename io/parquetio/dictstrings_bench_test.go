@@ -21,14 +21,19 @@ import (
 // as dictionaries expanded by plainStrings ("dictionary"), in the same
 // run. lineitem has TPC-H lineitem's four low-cardinality string columns
 // (l_returnflag, l_linestatus, l_shipinstruct, l_shipmode); clerks has
-// o_clerk's 1000 values and one of 30k distinct values, to show the cost
-// of larger dictionaries. Run with
+// o_clerk's 1000 values; d8k has 8000 distinct values; wide has 45k
+// distinct values, a dictionary too large to be read as one (its two
+// cases must be at par). Run with
 //
 //	go test ./io/parquetio -run '^$' -bench DictionaryStrings -count 6
 func BenchmarkDictionaryStrings(b *testing.B) {
 	const rows = 1 << 20
-	files := map[string]func(i int) []string{
-		"lineitem": func(i int) []string {
+	files := []struct {
+		name   string
+		values func(i int) []string
+		dict   int // columns read as dictionaries
+	}{
+		{"lineitem", func(i int) []string {
 			h := uint32(i) * 2654435761
 			return []string{
 				[]string{"A", "N", "R"}[h%3],
@@ -36,23 +41,28 @@ func BenchmarkDictionaryStrings(b *testing.B) {
 				[]string{"DELIVER IN PERSON", "COLLECT COD", "NONE", "TAKE BACK RETURN"}[(h>>12)%4],
 				[]string{"REG AIR", "AIR", "RAIL", "SHIP", "TRUCK", "MAIL", "FOB"}[(h>>16)%7],
 			}
-		},
-		"clerks": func(i int) []string {
-			h := uint32(i) * 2654435761
-			return []string{fmt.Sprintf("Clerk#%09d", h%1000), fmt.Sprintf("Customer#%09d", (h>>4)%30000)}
-		},
+		}, 4},
+		{"clerks", func(i int) []string {
+			return []string{fmt.Sprintf("Clerk#%09d", uint32(i)*2654435761%1000)}
+		}, 1},
+		{"d8k", func(i int) []string {
+			return []string{fmt.Sprintf("Customer#%09d", uint32(i)*2654435761>>4%8000)}
+		}, 0},
+		{"wide", func(i int) []string {
+			return []string{fmt.Sprintf("Customer#%09d", uint32(i)*2654435761>>4%45000)}
+		}, 0},
 	}
-	for _, name := range []string{"lineitem", "clerks"} {
-		path := filepath.Join(b.TempDir(), name+".parquet")
-		writeStrings(b, path, rows, files[name])
-		if dict, err := parquetio.DictionaryColumns(path, fileSize(b, path)); err != nil || len(dict) != len(files[name](0)) {
-			b.Fatalf("columns read as dictionaries: %v (%v), want all", dict, err)
+	for _, file := range files {
+		path := filepath.Join(b.TempDir(), file.name+".parquet")
+		writeStrings(b, path, rows, file.values)
+		if dict, err := parquetio.DictionaryColumns(path, fileSize(b, path), 16384); err != nil || len(dict) != file.dict {
+			b.Fatalf("%s: columns read as dictionaries: %v (%v), want %d", file.name, dict, err, file.dict)
 		}
 		for _, mode := range []struct {
 			name string
 			dict bool
 		}{{"plain", false}, {"dictionary", true}} {
-			b.Run(name+"/"+mode.name, func(b *testing.B) {
+			b.Run(file.name+"/"+mode.name, func(b *testing.B) {
 				defer parquetio.SetReadDictionaries(mode.dict)()
 				src, err := parquetio.NewSource([]string{path}, parquetio.DefaultOptions())
 				if err != nil {

@@ -179,14 +179,19 @@ func TestDictionaryStringsMatchPlainReader(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			dict, err := parquetio.DictionaryColumns(path, fi.Size())
+			dict, err := parquetio.DictionaryColumns(path, fi.Size(), 20000)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if !slices.Equal(dict, tc.dict) {
 				t.Fatalf("columns read as dictionaries: %v, want %v", dict, tc.dict)
 			}
-			for _, batch := range []int{700, 4096} {
+			// card's dictionaries (1000 values each) are too large for
+			// batches of 100 rows.
+			if dict, err = parquetio.DictionaryColumns(path, fi.Size(), 100); err != nil || slices.Contains(dict, "card") {
+				t.Fatalf("columns read as dictionaries in batches of 100: %v (%v), want no card", dict, err)
+			}
+			for _, batch := range []int{700, 4096, 20000} {
 				restore := parquetio.SetReadDictionaries(false)
 				want := readValidated(t, []string{path}, mem, batch)
 				restore()

@@ -70,8 +70,9 @@ func SetReadDictionaries(on bool) (restore func()) {
 }
 
 // DictionaryColumns names the top-level columns of the Parquet file at
-// path that a scan of all its row groups reads as dictionaries.
-func DictionaryColumns(path string, size int64) ([]string, error) {
+// path that a scan of all its row groups in batches of batchRows reads as
+// dictionaries.
+func DictionaryColumns(path string, size, batchRows int64) ([]string, error) {
 	pf, err := readFooter(path, size)
 	if err != nil {
 		return nil, err
@@ -85,7 +86,7 @@ func DictionaryColumns(path string, size int64) ([]string, error) {
 		cols[i] = i
 	}
 	var names []string
-	for _, leaf := range dictionaryLeaves(pf, rowGroups, cols) {
+	for _, leaf := range dictionaryLeaves(pf, rowGroups, cols, batchRows) {
 		for c, leaves := range pf.leaves {
 			if len(leaves) == 1 && leaves[0] == leaf {
 				names = append(names, pf.schema.Field(c).Name)

@@ -110,7 +110,7 @@ func newReader(ctx context.Context, s *Source, pt part, opts plan.ScanOptions) (
 	}
 	arrowProps := pqarrow.ArrowReadProperties{BatchSize: batch}
 	if readDictionaries {
-		for _, leaf := range dictionaryLeaves(pqf, rowGroups, fields) {
+		for _, leaf := range dictionaryLeaves(pqf, rowGroups, fields, batch) {
 			arrowProps.SetReadDict(leaf, true)
 		}
 	}
