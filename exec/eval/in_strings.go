@@ -90,6 +90,45 @@ func (s *stringSet) hasAt(data []byte, first, last int) bool {
 	return false
 }
 
+// short reports whether every constant is at most 8 bytes long, and few
+// enough to compare with each.
+func (s *stringSet) short() bool { return s.index == nil && len(s.words) == len(s.list) }
+
+// matchShort sets bit i of bits where row i (of offsets and data) is one
+// of set's constants, all short: a row longer than 8 bytes is none, and
+// the others are compared with every constant as one word without a
+// branch on the outcome, which for rows in no order would be mispredicted
+// often.
+func matchShort(set *stringSet, offsets []int32, data []byte, bits []byte, rows int) {
+	for k := range bits {
+		var byt byte
+		end := min(8, rows-k*8)
+		for bit := range end {
+			i := k*8 + bit
+			first, last := int(offsets[i]), int(offsets[i+1])
+			l := last - first
+			if l > 8 {
+				continue
+			}
+			var w uint64
+			if first+8 <= len(data) {
+				w = binary.LittleEndian.Uint64(data[first:]) & wordMasks[l]
+			} else {
+				var pad [8]byte
+				copy(pad[:], data[first:last])
+				w = binary.LittleEndian.Uint64(pad[:])
+			}
+			var hit uint64
+			for c, cw := range set.words {
+				x := (cw ^ w) | uint64(set.wordLens[c]^l)
+				hit |= ((x | -x) >> 63) ^ 1 // 1 when x is 0
+			}
+			byt |= byte(hit) << bit
+		}
+		bits[k] = byt
+	}
+}
+
 // matchStrings tests each of the rows of x against set: the result is
 // true where x is valid and (unless negate) one of the constants, or
 // (with negate) none of them; NULL where x is NULL or, when sawNull (the
@@ -110,16 +149,28 @@ func matchStrings(mem memory.Allocator, x *array.String, set *stringSet, sawNull
 			data = b.Bytes()
 		}
 	}
-	for k := range nbytes {
-		var byt byte
-		end := min(8, rows-k*8)
-		for bit := range end {
-			i := k*8 + bit
-			if set.hasAt(data, int(offsets[i]), int(offsets[i+1])) != negate {
-				byt |= 1 << bit
+	if set.short() {
+		matchShort(set, offsets, data, bits, rows)
+	} else {
+		for k := range nbytes {
+			var byt byte
+			end := min(8, rows-k*8)
+			for bit := range end {
+				i := k*8 + bit
+				if set.hasAt(data, int(offsets[i]), int(offsets[i+1])) {
+					byt |= 1 << bit
+				}
 			}
+			bits[k] = byt
 		}
-		bits[k] = byt
+	}
+	if negate {
+		for k := range bits {
+			bits[k] = ^bits[k]
+		}
+		if tail := rows % 8; tail != 0 {
+			bits[nbytes-1] &= 1<<tail - 1 // no bits past the last row
+		}
 	}
 	xNulls := x.NullN() > 0
 	if !xNulls && !sawNull {
