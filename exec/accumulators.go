@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -137,7 +138,11 @@ func sumInt64Getter(arr arrow.Array) (func(int) int64, bool) {
 
 type countAcc struct{ counts []int64 }
 
-func (c *countAcc) resize(n int) { c.counts = grow(c.counts, n) }
+func (c *countAcc) resize(n int)     { c.counts = grow(c.counts, n) }
+func (c *countAcc) reserve(n int)    { c.counts = reserveSlots(c.counts, n) }
+func (c *countAcc) capacity() int    { return cap(c.counts) }
+func (c *countAcc) slotBytes() int64 { return 8 }
+func (c *countAcc) clear()           { c.counts = c.counts[:0] }
 func (c *countAcc) update(groups []int32, arg arrow.Array) {
 	for i, g := range groups {
 		if arg == nil || arg.IsValid(i) {
@@ -145,14 +150,20 @@ func (c *countAcc) update(groups []int32, arg arrow.Array) {
 		}
 	}
 }
-func (c *countAcc) build(mem memory.Allocator, _ arrow.DataType) arrow.Array {
+func (c *countAcc) build(mem memory.Allocator, t arrow.DataType) arrow.Array {
+	return c.buildRange(mem, t, 0, len(c.counts))
+}
+func (c *countAcc) buildRange(mem memory.Allocator, _ arrow.DataType, lo, hi int) arrow.Array {
 	b := array.NewInt64Builder(mem)
 	defer b.Release()
-	b.AppendValues(c.counts, nil)
+	b.AppendValues(c.counts[lo:hi], nil)
 	return b.NewArray()
 }
 func (c *countAcc) state(mem memory.Allocator, t arrow.DataType) []arrow.Array {
-	return []arrow.Array{c.build(mem, t)}
+	return c.stateRange(mem, t, 0, len(c.counts))
+}
+func (c *countAcc) stateRange(mem memory.Allocator, t arrow.DataType, lo, hi int) []arrow.Array {
+	return []arrow.Array{c.buildRange(mem, t, lo, hi)}
 }
 func (c *countAcc) mergeState(groups []int32, state []arrow.Array) {
 	counts := state[0].(*array.Int64)
@@ -171,8 +182,17 @@ type sumAcc[T int64 | float64] struct {
 	overflowed bool
 }
 
-func (s *sumAcc[T]) resize(n int) { s.sums, s.seen = grow(s.sums, n), grow(s.seen, n) }
+func (s *sumAcc[T]) resize(n int)  { s.sums, s.seen = grow(s.sums, n), grow(s.seen, n) }
+func (s *sumAcc[T]) reserve(n int) { s.sums, s.seen = reserveSlots(s.sums, n), reserveSlots(s.seen, n) }
+func (s *sumAcc[T]) capacity() int { return min(cap(s.sums), cap(s.seen)) }
+func (s *sumAcc[T]) slotBytes() int64 {
+	return 9
+}
+func (s *sumAcc[T]) clear() { s.sums, s.seen = s.sums[:0], s.seen[:0] }
 func (s *sumAcc[T]) update(groups []int32, arg arrow.Array) {
+	if s.updateDense(groups, arg) { // no NULLs, the sum's own type
+		return
+	}
 	get, _ := s.get(arg)
 	unsigned, _ := arg.(*array.Uint64)
 	checked := isInt[T]() // once per batch, not per row
@@ -209,16 +229,23 @@ func (s *sumAcc[T]) failure() error {
 	return nil
 }
 func (s *sumAcc[T]) state(mem memory.Allocator, t arrow.DataType) []arrow.Array {
-	return []arrow.Array{s.build(mem, t)}
+	return s.stateRange(mem, t, 0, len(s.sums))
+}
+func (s *sumAcc[T]) stateRange(mem memory.Allocator, t arrow.DataType, lo, hi int) []arrow.Array {
+	return []arrow.Array{s.buildRange(mem, t, lo, hi)}
 }
 
 // mergeState adds partial sums as values: NULL (no value) adds nothing.
 func (s *sumAcc[T]) mergeState(groups []int32, state []arrow.Array) { s.update(groups, state[0]) }
 func (s *sumAcc[T]) build(mem memory.Allocator, t arrow.DataType) arrow.Array {
+	return s.buildRange(mem, t, 0, len(s.sums))
+}
+func (s *sumAcc[T]) buildRange(mem memory.Allocator, t arrow.DataType, lo, hi int) arrow.Array {
 	b := array.NewBuilder(mem, t)
 	defer b.Release()
-	b.Resize(len(s.sums)) // exactly: appends would round it up to a power of two
-	for g, v := range s.sums {
+	b.Resize(hi - lo) // exactly: appends would round it up to a power of two
+	for g := lo; g < hi; g++ {
+		v := s.sums[g]
 		switch {
 		case !s.seen[g]:
 			b.AppendNull()
@@ -237,7 +264,16 @@ type avgAcc struct {
 }
 
 func (a *avgAcc) resize(n int) { a.sums, a.counts = grow(a.sums, n), grow(a.counts, n) }
+func (a *avgAcc) reserve(n int) {
+	a.sums, a.counts = reserveSlots(a.sums, n), reserveSlots(a.counts, n)
+}
+func (a *avgAcc) capacity() int    { return min(cap(a.sums), cap(a.counts)) }
+func (a *avgAcc) slotBytes() int64 { return 16 }
+func (a *avgAcc) clear()           { a.sums, a.counts = a.sums[:0], a.counts[:0] }
 func (a *avgAcc) update(groups []int32, arg arrow.Array) {
+	if a.updateDense(groups, arg) { // no NULLs, float64 or int64
+		return
+	}
 	get, _ := eval.Float64Getter(arg)
 	for i, g := range groups {
 		if arg.IsValid(i) {
@@ -246,13 +282,16 @@ func (a *avgAcc) update(groups []int32, arg arrow.Array) {
 		}
 	}
 }
-func (a *avgAcc) state(mem memory.Allocator, _ arrow.DataType) []arrow.Array {
+func (a *avgAcc) state(mem memory.Allocator, t arrow.DataType) []arrow.Array {
+	return a.stateRange(mem, t, 0, len(a.sums))
+}
+func (a *avgAcc) stateRange(mem memory.Allocator, _ arrow.DataType, lo, hi int) []arrow.Array {
 	sums := array.NewFloat64Builder(mem)
 	defer sums.Release()
-	sums.AppendValues(a.sums, nil)
+	sums.AppendValues(a.sums[lo:hi], nil)
 	counts := array.NewInt64Builder(mem)
 	defer counts.Release()
-	counts.AppendValues(a.counts, nil)
+	counts.AppendValues(a.counts[lo:hi], nil)
 	return []arrow.Array{sums.NewArray(), counts.NewArray()}
 }
 func (a *avgAcc) mergeState(groups []int32, state []arrow.Array) {
@@ -262,11 +301,15 @@ func (a *avgAcc) mergeState(groups []int32, state []arrow.Array) {
 		a.counts[g] += counts.Value(i)
 	}
 }
-func (a *avgAcc) build(mem memory.Allocator, _ arrow.DataType) arrow.Array {
+func (a *avgAcc) build(mem memory.Allocator, t arrow.DataType) arrow.Array {
+	return a.buildRange(mem, t, 0, len(a.sums))
+}
+func (a *avgAcc) buildRange(mem memory.Allocator, _ arrow.DataType, lo, hi int) arrow.Array {
 	b := array.NewFloat64Builder(mem)
 	defer b.Release()
-	b.Resize(len(a.sums))
-	for g, s := range a.sums {
+	b.Resize(hi - lo)
+	for g := lo; g < hi; g++ {
+		s := a.sums[g]
 		if a.counts[g] == 0 {
 			b.AppendNull()
 		} else {
@@ -294,6 +337,22 @@ type extremeAcc[T cmp.Ordered] struct {
 }
 
 func (e *extremeAcc[T]) resize(n int) { e.vals, e.seen = grow(e.vals, n), grow(e.seen, n) }
+func (e *extremeAcc[T]) reserve(n int) {
+	e.vals, e.seen = reserveSlots(e.vals, n), reserveSlots(e.seen, n)
+}
+func (e *extremeAcc[T]) capacity() int { return min(cap(e.vals), cap(e.seen)) }
+func (e *extremeAcc[T]) slotBytes() int64 {
+	var v T
+	return int64(unsafe.Sizeof(v)) + 1
+}
+
+// clear empties the state, dropping the copies it kept; what they held
+// is not reported as shrinking: the table counts itself anew.
+func (e *extremeAcc[T]) clear() {
+	clear(e.vals)
+	e.vals, e.seen = e.vals[:0], e.seen[:0]
+	e.held, e.reported = 0, 0
+}
 func (e *extremeAcc[T]) offer(g int32, v T) {
 	c := e.compare(v, e.vals[g])
 	if !e.seen[g] || (e.max && c > 0) || (!e.max && c < 0) {
@@ -325,19 +384,30 @@ func (e *extremeAcc[T]) update(groups []int32, arg arrow.Array) {
 	}
 }
 func (e *extremeAcc[T]) state(mem memory.Allocator, t arrow.DataType) []arrow.Array {
-	return []arrow.Array{e.build(mem, t)}
+	return e.stateRange(mem, t, 0, len(e.vals))
+}
+func (e *extremeAcc[T]) stateRange(mem memory.Allocator, t arrow.DataType, lo, hi int) []arrow.Array {
+	return []arrow.Array{e.buildRange(mem, t, lo, hi)}
 }
 
 // mergeState offers partial extremes as values: NULL (none) offers nothing.
 func (e *extremeAcc[T]) mergeState(groups []int32, state []arrow.Array) { e.update(groups, state[0]) }
 func (e *extremeAcc[T]) build(mem memory.Allocator, t arrow.DataType) arrow.Array {
+	return e.buildRange(mem, t, 0, len(e.vals))
+}
+func (e *extremeAcc[T]) buildRange(mem memory.Allocator, t arrow.DataType, lo, hi int) arrow.Array {
 	b := array.NewBuilder(mem, t)
 	defer b.Release()
-	b.Resize(len(e.vals))
-	if sb, ok := b.(*array.StringBuilder); ok {
-		sb.ReserveData(int(e.held))
+	b.Resize(hi - lo)
+	if sb, ok := b.(*array.StringBuilder); ok && e.size != nil {
+		var n int64
+		for g := lo; g < hi; g++ {
+			n += e.size(e.vals[g])
+		}
+		sb.ReserveData(int(n))
 	}
-	for g, v := range e.vals {
+	for g := lo; g < hi; g++ {
+		v := e.vals[g]
 		if e.seen[g] {
 			e.put(b, v)
 		} else {
@@ -345,6 +415,57 @@ func (e *extremeAcc[T]) build(mem memory.Allocator, t arrow.DataType) arrow.Arra
 		}
 	}
 	return b.NewArray()
+}
+
+// slotAccumulator is an accumulator whose state is a slot of fixed size
+// a group in slices that grow together (count, sum, avg, min, max). The
+// group table measures what it holds exactly, grows it ahead of new
+// groups by a quarter at least (reserving the bytes first), and keeps it
+// when it is reset after handing its groups on: the table refills to
+// about the size it had, and regrowing from nothing would copy each
+// slice several times over — garbage the heap must hold until the next
+// collection. It builds values and states a range of groups at a time,
+// so that the table hands them on in batches rather than in one more
+// copy of itself.
+type slotAccumulator interface {
+	accumulator
+	// slotBytes is the bytes one group takes over all the slices.
+	slotBytes() int64
+	// capacity is the number of groups the slices have room for.
+	capacity() int
+	// reserve makes room for n groups, adding none.
+	reserve(n int)
+	// clear empties the state and keeps its room.
+	clear()
+	// buildRange and stateRange are build and state of groups [lo, hi).
+	buildRange(mem memory.Allocator, t arrow.DataType, lo, hi int) arrow.Array
+	stateRange(mem memory.Allocator, t arrow.DataType, lo, hi int) []arrow.Array
+}
+
+var (
+	_ slotAccumulator = (*countAcc)(nil)
+	_ slotAccumulator = (*sumAcc[int64])(nil)
+	_ slotAccumulator = (*avgAcc)(nil)
+	_ slotAccumulator = (*extremeAcc[string])(nil)
+)
+
+// slotCapacity is the capacity reserveSlots gives a slice of capacity c
+// for n values: c when it has room, else a quarter more at least.
+func slotCapacity(c, n int) int {
+	if c >= n {
+		return c
+	}
+	return max(n, c+c/4)
+}
+
+// reserveSlots returns s with room for n values (slotCapacity).
+func reserveSlots[T any](s []T, n int) []T {
+	if c := slotCapacity(cap(s), n); c != cap(s) {
+		out := make([]T, len(s), c)
+		copy(out, s)
+		return out
+	}
+	return s
 }
 
 // grow extends s with zero values to length n.

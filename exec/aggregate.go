@@ -128,7 +128,7 @@ type partialAggregateOp struct {
 	input     Operator
 	partition int
 	table     *groupTable
-	out       chunker
+	out       tableDrain
 	done      bool
 	// retry is an input batch the table had no room for, added once its
 	// states are handed on; the input is not read before.
@@ -156,6 +156,7 @@ func (o *partialAggregateOp) Next(ctx context.Context) (arrow.RecordBatch, error
 			return b, err
 		}
 		if o.done {
+			o.table.release()
 			return nil, io.EOF
 		}
 		b, err := o.retry, error(nil)
@@ -165,9 +166,7 @@ func (o *partialAggregateOp) Next(ctx context.Context) (arrow.RecordBatch, error
 		}
 		if errors.Is(err, io.EOF) {
 			o.done = true
-			if err := o.flush(ctx); err != nil {
-				return nil, err
-			}
+			o.flush()
 			continue
 		}
 		if err != nil {
@@ -176,9 +175,7 @@ func (o *partialAggregateOp) Next(ctx context.Context) (arrow.RecordBatch, error
 		if err := o.table.add(b); errors.Is(err, errNoRoom) {
 			// Hand the states on, then add the batch to the empty table.
 			o.retry = b
-			if err := o.flush(ctx); err != nil {
-				return nil, err
-			}
+			o.flush()
 			continue
 		} else if err != nil {
 			return nil, err
@@ -188,21 +185,15 @@ func (o *partialAggregateOp) Next(ctx context.Context) (arrow.RecordBatch, error
 			return nil, err
 		}
 		if !fits {
-			if err := o.flush(ctx); err != nil {
-				return nil, err
-			}
+			o.flush()
 		}
 	}
 }
 
-// flush hands the table's states to the output and empties the table.
-func (o *partialAggregateOp) flush(ctx context.Context) error {
-	states, err := o.table.states()
-	if err != nil {
-		return err
-	}
-	o.table.reset()
-	return o.out.set(ctx, o.exec.job, states)
+// flush starts handing the table's states to the output; the table is
+// empty again once they all are.
+func (o *partialAggregateOp) flush() {
+	o.out.start(o.table, false)
 }
 
 // Close implements Operator.
@@ -230,7 +221,7 @@ type finalAggregateOp struct {
 	spilled   *spillPartitions // where the table spills at this level
 	level     int              // of the partition being merged
 	queue     []spillPartition // partitions left to merge
-	out       chunker
+	out       tableDrain
 }
 
 var _ Operator = (*finalAggregateOp)(nil)
@@ -285,24 +276,35 @@ func (o *finalAggregateOp) spill(ctx context.Context) error {
 	return o.spillTable(ctx)
 }
 
-// spillTable writes the table's states into the spill partitions and
-// empties the table.
+// spillTable writes the table's states into the spill partitions, a
+// batch of drainRows groups at a time (besides the table, the memory of
+// one batch, forced onto the budget while it is written), and empties
+// the table.
 func (o *finalAggregateOp) spillTable(ctx context.Context) error {
-	states, err := o.table.states()
-	if err != nil {
-		return err
+	t := o.table
+	rows := t.drainRows()
+	hashes := make([]uint64, 0, min(rows, t.groups))
+	for lo := 0; lo < t.groups; lo += rows {
+		hi := min(lo+rows, t.groups)
+		states, err := t.batch(lo, hi, false)
+		if err != nil {
+			return err
+		}
+		hashes = hashes[:0]
+		for g := lo; g < hi; g++ {
+			hashes = append(hashes, eval.HashKey(t.index.key(g)))
+		}
+		n := arrowmem.BatchBytes(states)
+		o.exec.job.budget.force(n)
+		err = o.spilled.write(ctx, states, hashes)
+		o.exec.job.budget.free(n)
+		states.Release()
+		if err != nil {
+			return err
+		}
 	}
-	hashes := make([]uint64, o.table.groups)
-	for g := range hashes {
-		hashes[g] = eval.HashKey(o.table.index.key(g))
-	}
-	// The states outlive the table's reservation until they are written.
-	o.table.reset()
-	n := arrowmem.BatchBytes(states)
-	o.exec.job.budget.force(n)
-	defer o.exec.job.budget.free(n)
-	defer states.Release()
-	return o.spilled.write(ctx, states, hashes)
+	t.reset()
+	return nil
 }
 
 // finishTable ends the table: its result goes to the output when
@@ -310,12 +312,8 @@ func (o *finalAggregateOp) spillTable(ctx context.Context) error {
 // spilled into are merged next.
 func (o *finalAggregateOp) finishTable(ctx context.Context) error {
 	if o.spilled == nil {
-		result, err := o.table.result()
-		if err != nil {
-			return err
-		}
-		o.table.reset()
-		return o.out.set(ctx, o.exec.job, result)
+		o.out.start(o.table, true)
+		return nil
 	}
 	if o.table.groups > 0 {
 		if err := o.spillTable(ctx); err != nil {
@@ -335,6 +333,7 @@ func (o *finalAggregateOp) Next(ctx context.Context) (arrow.RecordBatch, error) 
 			return b, err
 		}
 		if len(o.queue) == 0 {
+			o.table.release()
 			return nil, io.EOF
 		}
 		part := o.queue[0]
@@ -376,89 +375,64 @@ func (o *finalAggregateOp) Close() error {
 	return o.input.Close()
 }
 
-// chunker hands out a batch it owns in copies of at most BatchRows rows
-// (copies, not slices: a slice holds the whole batch's buffers, and an
-// exchange that kept one would account all of them), keeping the batch's
-// bytes forced onto the budget until it is done.
-type chunker struct {
-	job   *job
-	batch arrow.RecordBatch
-	pos   int64
-	bytes int64
+// tableDrain hands out a table's groups — their partial states, or their
+// final values — in batches built one at a time (not the whole table's
+// in one more copy of it), each valid until the next call and forced
+// onto the budget until then. Once the last is handed out it resets the
+// table, which keeps its memory for the groups to come.
+type tableDrain struct {
+	table *groupTable
+	final bool
+	rows  int
+	pos   int
 	last  arrow.RecordBatch
+	bytes int64 // of last, forced onto the budget
 }
 
-// set makes b (whose reference passes) the batch to hand out.
-func (c *chunker) set(_ context.Context, j *job, b arrow.RecordBatch) error {
-	c.release()
-	if b.NumRows() == 0 {
-		b.Release()
-		return nil
-	}
-	c.job, c.batch, c.pos = j, b, 0
-	c.bytes = arrowmem.BatchBytes(b)
-	j.budget.force(c.bytes)
-	return nil
+// start begins handing out t's groups.
+func (d *tableDrain) start(t *groupTable, final bool) {
+	d.release()
+	d.table, d.final, d.rows, d.pos = t, final, t.drainRows(), 0
 }
 
-// next returns the next chunk, valid until the next call, or nil when
-// the batch is done.
-func (c *chunker) next(ctx context.Context) (arrow.RecordBatch, error) {
-	if c.last != nil {
-		c.last.Release()
-		c.last = nil
-	}
-	if c.batch == nil {
+// next returns the next batch, or nil when there is none to hand out.
+func (d *tableDrain) next(context.Context) (arrow.RecordBatch, error) {
+	d.releaseLast()
+	t := d.table
+	if t == nil {
 		return nil, nil
 	}
-	n := c.batch.NumRows()
-	rows := int64(c.job.cfg.BatchRows)
-	if c.pos == 0 && n <= rows {
-		c.last = c.batch
-		c.batch = nil
-		c.free()
-		return c.last, nil
+	if d.pos >= t.groups {
+		t.reset()
+		d.table = nil
+		return nil, nil
 	}
-	hi := min(c.pos+rows, n)
-	slice := c.batch.NewSlice(c.pos, hi)
-	defer slice.Release()
-	cols := make([]arrow.Array, slice.NumCols())
-	defer eval.ReleaseArrays(cols)
-	for i, col := range slice.Columns() {
-		copied, err := array.Concatenate([]arrow.Array{col}, allocatorOf(ctx))
-		if err != nil {
-			return nil, err
-		}
-		cols[i] = copied
+	hi := min(d.pos+d.rows, t.groups)
+	b, err := t.batch(d.pos, hi, d.final)
+	if err != nil {
+		return nil, err
 	}
-	c.pos = hi
-	c.last = array.NewRecordBatch(slice.Schema(), cols, slice.NumRows())
-	if c.pos == n {
-		c.batch.Release()
-		c.batch = nil
-		c.free()
-	}
-	return c.last, nil
+	d.pos = hi
+	d.last = b
+	d.bytes = arrowmem.BatchBytes(b)
+	t.spec.job.budget.force(d.bytes)
+	return b, nil
 }
 
-func (c *chunker) free() {
-	if c.job != nil {
-		c.job.budget.free(c.bytes)
-	}
-	c.bytes = 0
+// release releases the batch handed out last and stops. It is
+// idempotent.
+func (d *tableDrain) release() {
+	d.releaseLast()
+	d.table = nil
 }
 
-// release releases what the chunker holds. It is idempotent.
-func (c *chunker) release() {
-	if c.last != nil {
-		c.last.Release()
-		c.last = nil
+func (d *tableDrain) releaseLast() {
+	if d.last != nil {
+		d.last.Release()
+		d.last = nil
+		d.table.spec.job.budget.free(d.bytes)
+		d.bytes = 0
 	}
-	if c.batch != nil {
-		c.batch.Release()
-		c.batch = nil
-	}
-	c.free()
 }
 
 func (a *aggregation) newTable(ctx context.Context, p int) (*groupTable, error) {
@@ -468,8 +442,10 @@ func (a *aggregation) newTable(ctx context.Context, p int) (*groupTable, error) 
 		mem:   mem,
 		ev:    eval.New(ctx, mem, p),
 		index: newGroupKeys(),
+		cache: newGroupCache(exprTypes(a.keys)),
 		keyBs: make([]array.Builder, len(a.keys)),
 		accs:  make([]accumulator, len(a.aggs)),
+		whole: make([][]arrow.Array, len(a.aggs)),
 	}
 	for i, k := range a.keys {
 		t.keyBs[i] = array.NewBuilder(t.mem, k.Type())
@@ -492,13 +468,18 @@ func (a *aggregation) newTable(ctx context.Context, p int) (*groupTable, error) 
 
 // groupTable is the hash table of one partial or final aggregation.
 type groupTable struct {
-	spec   *aggregation
-	mem    memory.Allocator
-	ev     *eval.Evaluator
-	index  *groupKeys      // the groups' encoded keys
-	keyBs  []array.Builder // key values, one entry per group in group order
-	keys   []arrow.Array   // keyBs built, after result or merge
-	accs   []accumulator
+	spec  *aggregation
+	mem   memory.Allocator
+	ev    *eval.Evaluator
+	index *groupKeys      // the groups' encoded keys
+	cache *groupCache     // in front of index for keys that pack; nil when none do
+	keyBs []array.Builder // key values, one entry per group in group order
+	keys  []arrow.Array   // keyBs built, while the groups are handed out
+	accs  []accumulator
+	// whole holds, while the groups are handed out, the states or values
+	// of the accumulators that build them for all groups at once (not
+	// slotAccumulators), by aggregate.
+	whole  [][]arrow.Array
 	groups int
 	bytes  int64 // reserved against the memory budget
 	// size is the table's memory when account last counted it; pending
@@ -618,12 +599,22 @@ func (t *groupTable) groupsOf(keyCols []arrow.Array, rows int) ([]int32, error) 
 	groups := make([]int32, rows)
 	// Find the groups of the keys seen, and keep the others' encodings.
 	buf, ends, misses, hashes := t.scratch[:0], t.ends[:0], t.misses[:0], t.hashes[:0]
+	packed := t.cache.pack(keyCols, rows) // nil when the batch's keys do not pack
 	for row := range groups {
+		if packed != nil {
+			if g, ok := t.cache.get(packed[row]); ok {
+				groups[row] = g
+				continue
+			}
+		}
 		start := len(buf)
 		buf = enc.Encode(buf, row)
 		h := t.index.hash(buf[start:])
 		if g, ok := t.index.find(buf[start:], h); ok {
 			groups[row] = g
+			if packed != nil {
+				t.cache.put(packed[row], g)
+			}
 			buf = buf[:start]
 			continue
 		}
@@ -633,13 +624,20 @@ func (t *groupTable) groupsOf(keyCols []arrow.Array, rows int) ([]int32, error) 
 	if len(misses) == 0 {
 		return groups, nil
 	}
-	accBytes := accGroupBytes * int64(len(t.accs))
-	adds := accBytes*int64(len(misses)) + t.index.reserve(len(misses), len(buf), false) + t.growKeys(keyCols, len(misses), false)
+	if t.groups == 0 {
+		// An empty table must take the batch to make progress, even when
+		// the memory it kept has room for it but not what it adds to
+		// that (the values min and max keep).
+		t.forced = true
+	}
+	accBytes := accGroupBytes * int64(t.estimatedAccs())
+	adds := accBytes*int64(len(misses)) + t.index.reserve(len(misses), len(buf), false) + t.growKeys(keyCols, len(misses), false) + t.growSlots(len(misses), false)
 	if err := t.makeRoom(adds); err != nil {
 		return nil, err
 	}
 	t.index.reserve(len(misses), len(buf), true)
 	t.growKeys(keyCols, len(misses), true)
+	t.growSlots(len(misses), true)
 	start := 0
 	for i, row := range misses {
 		key := buf[start:ends[i]]
@@ -653,6 +651,9 @@ func (t *groupTable) groupsOf(keyCols []arrow.Array, rows int) ([]int32, error) 
 			t.pending += accBytes
 		}
 		groups[row] = g
+		if packed != nil {
+			t.cache.put(packed[row], g)
+		}
 	}
 	return groups, nil
 }
@@ -722,21 +723,52 @@ func (t *groupTable) growKeys(keyCols []arrow.Array, adds int, grow bool) int64 
 	return n
 }
 
-// accGroupBytes is the estimated Go memory of an accumulator's state per
-// group, beyond what account measures: an 8-byte value (a count, a sum, a
-// minimum) and its flag with the slack of the slices' growth, or 16 bytes
-// (an average's sum and count) — and, when the table hands its states
-// on, the column they become. TestGroupTableMemory holds it to the heap a
-// GroupBy of five aggregates takes.
+// accGroupBytes is the estimated Go memory per group of the state of an
+// accumulator that is not a slotAccumulator (whose memory account
+// measures): the slices of its per-group state with the slack of their
+// growth, beyond what it reports as growingAccumulator.
 const accGroupBytes = 16
 
+// estimatedAccs is the number of accumulators whose memory is estimated
+// (accGroupBytes a group), not measured.
+func (t *groupTable) estimatedAccs() int {
+	n := 0
+	for _, acc := range t.accs {
+		if _, ok := acc.(slotAccumulator); !ok {
+			n++
+		}
+	}
+	return n
+}
+
+// growSlots returns the bytes the slotAccumulators must grow by to take
+// adds more groups, and when grow is set grows them.
+func (t *groupTable) growSlots(adds int, grow bool) int64 {
+	var n int64
+	for _, acc := range t.accs {
+		if sa, ok := acc.(slotAccumulator); ok {
+			need := t.groups + adds
+			n += int64(slotCapacity(sa.capacity(), need)-sa.capacity()) * sa.slotBytes()
+			if grow {
+				sa.reserve(need)
+			}
+		}
+	}
+	return n
+}
+
 // measure returns the memory of the key builders (the capacity they
-// allocated) and of the index. groupsOf's scratch is not counted: it is
+// allocated), of the index and of the slotAccumulators. groupsOf's scratch is not counted: it is
 // the size of a batch's keys, whatever the table's.
 func (t *groupTable) measure() int64 {
 	n := t.index.bytes()
 	for _, kb := range t.keyBs {
 		n += builderBytes(kb)
+	}
+	for _, acc := range t.accs {
+		if sa, ok := acc.(slotAccumulator); ok {
+			n += int64(sa.capacity()) * sa.slotBytes()
+		}
 	}
 	return n
 }
@@ -812,19 +844,78 @@ func (t *groupTable) buildKeys() {
 	}
 }
 
-// result returns the aggregated rows as one batch.
-func (t *groupTable) result() (arrow.RecordBatch, error) {
+// drainRows is the number of groups a batch handing the table's groups
+// out takes: BatchRows at most, and about a sixteenth of the budget's
+// share of one task, so that what the tasks build to hand out stays
+// small beside the budget. A group's state is taken to be what a group
+// holds in the table.
+func (t *groupTable) drainRows() int {
+	j := t.spec.job
+	share := j.budget.limit / int64(16*max(1, j.cfg.Parallelism))
+	perGroup := max(1, t.bytes/int64(max(1, t.groups)))
+	return int(min(int64(j.cfg.BatchRows), max(1024, share/perGroup)))
+}
+
+// batch returns groups [lo, hi) as a batch of partial states (the schema
+// aggregation.state) or, when final is set, of results: copies, not
+// slices of the table's columns, which a consumer that kept one would
+// keep whole. The table must not take more groups until it is reset.
+func (t *groupTable) batch(lo, hi int, final bool) (arrow.RecordBatch, error) {
 	t.buildKeys()
-	cols := make([]arrow.Array, 0, len(t.keys)+len(t.accs))
+	schema := t.spec.state
+	if final {
+		schema = t.spec.schema
+	}
+	whole := lo == 0 && hi == t.groups
+	cols := make([]arrow.Array, 0, schema.NumFields())
+	defer func() { eval.ReleaseArrays(cols) }()
+	// add appends column c (whose reference passes) cut to [lo, hi).
+	add := func(c arrow.Array) error {
+		if whole {
+			cols = append(cols, c)
+			return nil
+		}
+		defer c.Release()
+		s := array.NewSlice(c, int64(lo), int64(hi))
+		defer s.Release()
+		copied, err := array.Concatenate([]arrow.Array{s}, t.mem)
+		if err != nil {
+			return err
+		}
+		cols = append(cols, copied)
+		return nil
+	}
 	for _, k := range t.keys {
 		k.Retain()
-		cols = append(cols, k)
+		if err := add(k); err != nil {
+			return nil, err
+		}
 	}
 	for i, acc := range t.accs {
-		cols = append(cols, acc.build(t.mem, t.spec.aggs[i].Type()))
+		typ := t.spec.aggs[i].Type()
+		if sa, ok := acc.(slotAccumulator); ok {
+			if final {
+				cols = append(cols, sa.buildRange(t.mem, typ, lo, hi))
+			} else {
+				cols = append(cols, sa.stateRange(t.mem, typ, lo, hi)...)
+			}
+			continue
+		}
+		if t.whole[i] == nil {
+			if final {
+				t.whole[i] = []arrow.Array{acc.build(t.mem, typ)}
+			} else {
+				t.whole[i] = acc.state(t.mem, typ)
+			}
+		}
+		for _, c := range t.whole[i] {
+			c.Retain()
+			if err := add(c); err != nil {
+				return nil, err
+			}
+		}
 	}
-	defer eval.ReleaseArrays(cols)
-	return array.NewRecordBatch(t.spec.schema, cols, int64(t.groups)), nil
+	return array.NewRecordBatch(schema, cols, int64(hi-lo)), nil
 }
 
 // release frees what the table holds and its reservation. It is
@@ -835,23 +926,76 @@ func (t *groupTable) release() {
 			kb.Release()
 		}
 	}
-	eval.ReleaseArrays(t.keys)
-	t.keyBs, t.keys = nil, nil
+	t.releaseBuilt()
+	t.keyBs = nil
 	releaseAccumulators(t.accs)
 	t.spec.job.budget.free(t.bytes)
 	t.bytes, t.size, t.pending, t.measured, t.forced = 0, 0, 0, 0, false
 }
 
-// reset empties a keyed table after its states or result were taken, so
-// that it aggregates anew.
-func (t *groupTable) reset() {
-	t.release()
-	t.index, t.groups = newGroupKeys(), 0
-	t.keyBs = make([]array.Builder, len(t.spec.keys))
-	for i, k := range t.spec.keys {
-		t.keyBs[i] = array.NewBuilder(t.mem, k.Type())
+// releaseBuilt releases the columns built to hand the groups out.
+func (t *groupTable) releaseBuilt() {
+	eval.ReleaseArrays(t.keys)
+	t.keys = nil
+	for i, cols := range t.whole {
+		eval.ReleaseArrays(cols)
+		t.whole[i] = nil
 	}
+}
+
+// reset empties a table after its groups were handed out, so that it
+// aggregates anew. It keeps the memory of its index and
+// slotAccumulators, and makes room in its key builders for as many
+// groups (and key bytes) as it had: it will likely refill as far, and
+// growing to that size again would copy each of them several times
+// over. Its reservation becomes what it then holds.
+func (t *groupTable) reset() {
+	groups := t.groups
+	data := make([]int, len(t.spec.keys))
+	for i := range t.spec.keys {
+		var values interface{ ValueBytes() []byte }
+		if t.keys != nil {
+			values, _ = t.keys[i].(interface{ ValueBytes() []byte })
+		}
+		if values != nil {
+			data[i] = len(values.ValueBytes())
+		} else if d, ok := t.keyBs[i].(interface{ DataLen() int }); ok {
+			data[i] = d.DataLen()
+		}
+	}
+	t.releaseBuilt()
+	for i, k := range t.spec.keys {
+		t.keyBs[i].Release()
+		kb := array.NewBuilder(t.mem, k.Type())
+		if groups > 0 {
+			kb.Resize(groups)
+			if d, ok := kb.(interface{ ReserveData(int) }); ok && data[i] > 0 {
+				d.ReserveData(data[i])
+			}
+		}
+		t.keyBs[i] = kb
+	}
+	t.index.clear()
+	t.cache.reset() // group numbers start again
+	t.groups = 0
 	for i, x := range t.spec.aggs {
+		if sa, ok := t.accs[i].(slotAccumulator); ok {
+			sa.clear()
+			continue
+		}
+		releaseAccumulators(t.accs[i : i+1])
 		t.accs[i], _ = newAccumulator(x, t.mem) // newTable built them once already
+	}
+	m := t.measure()
+	t.size, t.measured, t.pending, t.forced = m, m, 0, false
+	if m < t.bytes {
+		t.spec.job.budget.free(t.bytes - m)
+	} else {
+		t.spec.job.budget.force(m - t.bytes)
+	}
+	t.bytes = m
+	if len(t.spec.keys) == 0 {
+		t.index.reserve(1, 0, true)
+		t.newGroup(nil, t.index.hash(nil))
 	}
 }

@@ -127,6 +127,13 @@ func (k *groupKeys) reserve(groups, keyBytes int, grow bool) int64 {
 	return n
 }
 
+// clear empties the table and keeps its memory, for the groups of a
+// table that refills after handing its groups on.
+func (k *groupKeys) clear() {
+	k.arena, k.ends = k.arena[:0], k.ends[:0]
+	clear(k.slots)
+}
+
 // bytes is the memory the table holds.
 func (k *groupKeys) bytes() int64 {
 	return int64(cap(k.arena)) + 8*int64(cap(k.ends)) + 8*int64(len(k.slots))
