@@ -447,7 +447,15 @@ type cacheSource struct {
 var (
 	_ plan.ProjectingSource = (*cacheSource)(nil)
 	_ plan.LimitingSource   = (*cacheSource)(nil)
+	_ plan.Unportable       = (*cacheSource)(nil)
 )
+
+// WhyNotPortable implements plan.Unportable: a cluster runner's workers
+// cannot read rows this process keeps.
+func (c *cacheSource) WhyNotPortable() string {
+	return "the rows of a cached DataFrame (Cache, Persist) live in this process, which a cluster runner's workers cannot read: " +
+		"Unpersist it to run its plan on the cluster, or Write it to storage and read that back"
+}
 
 func (c *cacheSource) String() string {
 	c.state.mu.Lock()

@@ -1,13 +1,9 @@
 package frame
 
 import (
-	"context"
 	"fmt"
 	"math"
 
-	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/compute"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -22,8 +18,8 @@ const sampleRowColumn = "__ember_sample_row"
 // same input keeps the same rows, run after run. An input whose
 // partitioning or order changes between runs (after a shuffle) samples
 // differently each time: Cache it first, as Spark advises. A fraction
-// outside [0, 1] is an error the DataFrame holds. The plan cannot run on
-// a distributed runner (it holds a Go function).
+// outside [0, 1] is an error the DataFrame holds. The plan is portable:
+// on a cluster runner the same seed keeps the same rows.
 func (df *DataFrame) Sample(fraction float64, seed int64) *DataFrame {
 	what := fmt.Sprintf("Sample(%g, %d)", fraction, seed)
 	if !(fraction >= 0 && fraction <= 1) {
@@ -76,57 +72,34 @@ func (df *DataFrame) RandomSplit(weights []float64, seed int64) []*DataFrame {
 }
 
 // sampleRange keeps the rows whose draw, uniform in [0, 1) and fixed by
-// seed, partition and position, falls in [lo, hi).
+// seed, partition and position, falls in [lo, hi): it numbers the rows
+// (monotonically_increasing_id: partition and position), keeps those
+// where plan.SampleFunction holds, and drops the number. Every part is a
+// plan expression, so the plan travels to the cluster runners and keeps
+// the same rows there.
 func (df *DataFrame) sampleRange(what string, lo, hi float64, seed int64) *DataFrame {
 	return df.derive(what, func(in plan.Node) (plan.Node, error) {
-		exprs := make([]plan.Expr, 0, in.Schema().NumFields()+1)
-		for _, f := range in.Schema().Fields() {
-			exprs = append(exprs, plan.Col(f.Name))
-		}
-		exprs = append(exprs, &plan.Alias{Child: &plan.MonotonicID{}, Name: sampleRowColumn})
-		numbered, err := plan.NewProject(in, exprs...)
+		fn, err := plan.NewSampleFunction(seed, lo, hi)
 		if err != nil {
 			return nil, err
 		}
-		s := sampler{lo: lo, hi: hi, seed: uint64(seed), schema: in.Schema()}
-		return &plan.MapBatches{Input: numbered, Name: what, Fn: s.filter, OutSchema: in.Schema()}, nil
+		schema := in.Schema()
+		exprs := make([]plan.Expr, 0, schema.NumFields()+1)
+		for i := range schema.Fields() {
+			exprs = append(exprs, fieldRef(schema, i))
+		}
+		numbered, err := plan.NewProject(in, append(exprs, &plan.Alias{Child: &plan.MonotonicID{}, Name: sampleRowColumn})...)
+		if err != nil {
+			return nil, err
+		}
+		kept, err := plan.NewFilter(numbered, &plan.Call{Fn: fn, Args: []plan.Expr{plan.Col(sampleRowColumn)}})
+		if err != nil {
+			return nil, err
+		}
+		out := make([]plan.Expr, schema.NumFields())
+		for i := range out {
+			out[i] = fieldRef(kept.Schema(), i)
+		}
+		return plan.NewProject(kept, out...)
 	})
-}
-
-type sampler struct {
-	lo, hi float64
-	seed   uint64
-	schema *arrow.Schema
-}
-
-// filter keeps the rows whose draw is in range and drops the row column.
-func (s sampler) filter(ctx context.Context, b arrow.RecordBatch) (arrow.RecordBatch, error) {
-	last := int(b.NumCols()) - 1
-	ids := b.Column(last).(*array.Int64)
-	mask := array.NewBooleanBuilder(compute.GetAllocator(ctx))
-	defer mask.Release()
-	mask.Reserve(ids.Len())
-	for _, id := range ids.Int64Values() {
-		u := draw(s.seed, uint64(id))
-		mask.UnsafeAppend(u >= s.lo && u < s.hi)
-	}
-	cols := b.Columns()[:last]
-	body := array.NewRecordBatch(s.schema, cols, b.NumRows())
-	defer body.Release()
-	m := mask.NewArray()
-	defer m.Release()
-	return compute.FilterRecordBatch(ctx, body, m, compute.DefaultFilterOptions())
-}
-
-// draw is a uniform number in [0, 1) fixed by seed and row.
-func draw(seed, row uint64) float64 {
-	return float64(splitmix64(seed^splitmix64(row))>>11) / (1 << 53)
-}
-
-// splitmix64 is SplitMix64's finalizer, a bijective 64-bit mix.
-func splitmix64(x uint64) uint64 {
-	x += 0x9e3779b97f4a7c15
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
-	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
-	return x ^ (x >> 31)
 }

@@ -146,7 +146,17 @@ func Unmarshal(data []byte) (Node, error) {
 	return decodeNode(&e)
 }
 
+// Unportable is implemented by plan parts that can never leave this
+// process (rows it holds, say): Marshal's error gives WhyNotPortable,
+// which says why and what to do instead.
+type Unportable interface {
+	WhyNotPortable() string
+}
+
 func portable(p any, what string) (string, json.RawMessage, error) {
+	if u, ok := p.(Unportable); ok {
+		return "", nil, fmt.Errorf("plan: %w: %s: %s", ErrNotPortable, what, u.WhyNotPortable())
+	}
 	pp, ok := p.(Portable)
 	if !ok {
 		return "", nil, fmt.Errorf("plan: %w: %s is not portable (it must implement plan.Portable and be registered)", ErrNotPortable, what)
