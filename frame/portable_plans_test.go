@@ -61,14 +61,16 @@ func TestPortableSampleAndDropDuplicates(t *testing.T) {
 	defer remote.Close()
 
 	cases := map[string]func(df *frame.DataFrame) *frame.DataFrame{
-		"sample":         func(df *frame.DataFrame) *frame.DataFrame { return df.Sample(0.3, 42) },
-		"split-0":        func(df *frame.DataFrame) *frame.DataFrame { return df.RandomSplit([]float64{1, 2}, 7)[0] },
-		"split-1":        func(df *frame.DataFrame) *frame.DataFrame { return df.RandomSplit([]float64{1, 2}, 7)[1] },
-		"dedup-k":        func(df *frame.DataFrame) *frame.DataFrame { return df.DropDuplicates("k") },
-		"dedup-k-m":      func(df *frame.DataFrame) *frame.DataFrame { return df.DropDuplicates("m", "k", "m") },
-		"dedup-all":      func(df *frame.DataFrame) *frame.DataFrame { return df.Select("k", "m").DropDuplicates() },
-		"sample-dedup":   func(df *frame.DataFrame) *frame.DataFrame { return df.Sample(0.5, 1).DropDuplicates("k") },
-		"filter-sample":  func(df *frame.DataFrame) *frame.DataFrame { return df.Filter(frame.Col("m").Eq(frame.Lit(int64(1)))).Sample(0.5, 3) },
+		"sample":       func(df *frame.DataFrame) *frame.DataFrame { return df.Sample(0.3, 42) },
+		"split-0":      func(df *frame.DataFrame) *frame.DataFrame { return df.RandomSplit([]float64{1, 2}, 7)[0] },
+		"split-1":      func(df *frame.DataFrame) *frame.DataFrame { return df.RandomSplit([]float64{1, 2}, 7)[1] },
+		"dedup-k":      func(df *frame.DataFrame) *frame.DataFrame { return df.DropDuplicates("k") },
+		"dedup-k-m":    func(df *frame.DataFrame) *frame.DataFrame { return df.DropDuplicates("m", "k", "m") },
+		"dedup-all":    func(df *frame.DataFrame) *frame.DataFrame { return df.Select("k", "m").DropDuplicates() },
+		"sample-dedup": func(df *frame.DataFrame) *frame.DataFrame { return df.Sample(0.5, 1).DropDuplicates("k") },
+		"filter-sample": func(df *frame.DataFrame) *frame.DataFrame {
+			return df.Filter(frame.Col("m").Eq(frame.Lit(int64(1)))).Sample(0.5, 3)
+		},
 		"sample-grouped": func(df *frame.DataFrame) *frame.DataFrame { return df.Sample(0.2, 9).GroupBy("m").Count() },
 	}
 	for name, build := range cases {
