@@ -5,6 +5,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/ember-df/ember/plan"
 )
 
 // groupCache sits in front of a group table's index (groupKeys) for keys
@@ -196,11 +197,13 @@ func packColumn(packed [][2]uint64, col arrow.Array, s packedSlot) bool {
 
 // packShortBytes packs strings of up to 7 bytes as their length and
 // bytes (a string takes a whole word, so shift is 0); false when one is
-// longer.
+// longer. offsets and data are an array's ValueOffsets and ValueBytes,
+// whose bytes start at offsets[0] (a sliced array's need not be 0).
 func packShortBytes(packed [][2]uint64, w int, offsets []int32, data []byte) bool {
 	offsets = offsets[:len(packed)+1]
+	base := offsets[0] // ValueBytes starts at the first value's bytes
 	for i := range packed {
-		lo, hi := offsets[i], offsets[i+1]
+		lo, hi := offsets[i]-base, offsets[i+1]-base
 		n := hi - lo
 		if n > 7 {
 			return false
@@ -248,4 +251,13 @@ func (c *groupCache) reset() {
 	if c != nil {
 		clear(c.entries)
 	}
+}
+
+// exprTypes is the types of exprs.
+func exprTypes(exprs []plan.Expr) []arrow.DataType {
+	types := make([]arrow.DataType, len(exprs))
+	for i, e := range exprs {
+		types[i] = e.Type()
+	}
+	return types
 }

@@ -1,14 +1,20 @@
 package exec
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/ember-df/ember/exec/internal/exectest"
+	"github.com/ember-df/ember/plan"
 )
 
 // TestGroupCachePacksInjectively: rows pack to the same key exactly when
@@ -125,5 +131,80 @@ func TestGroupCacheDeclines(t *testing.T) {
 	}
 	if c.pack([]arrow.Array{one}, 1) != nil || !c.off {
 		t.Error("a cache missing every lookup stayed on")
+	}
+}
+
+// TestAggregateThroughGroupCache: grouped aggregates give the groups a
+// plain count gives, whichever way each batch takes — packed and cached
+// (short strings and integers), or through the index alone (a batch with
+// a NULL key, a batch with a long string) — and however the batches
+// interleave, with a memory budget small enough to flush and spill the
+// tables (so the cache is reset under them).
+func TestAggregateThroughGroupCache(t *testing.T) {
+	s := arrow.NewSchema([]arrow.Field{
+		{Name: "flag", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "n", Type: arrow.PrimitiveTypes.Int32, Nullable: true},
+		{Name: "v", Type: arrow.PrimitiveTypes.Float64},
+	}, nil)
+	rng := rand.New(rand.NewPCG(5, 6))
+	flags := []string{"A", "F", "N", "R", "a\x00", "ab"}
+	type key struct {
+		flag string
+		n    string
+	}
+	want := map[key][2]float64{}
+	var parts [][]string
+	for range 2 {
+		var batches []string
+		for b := range 12 {
+			var rows []string
+			for range 300 {
+				flag, n := flags[rng.IntN(len(flags))], fmt.Sprint(rng.IntN(5))
+				switch {
+				case b%4 == 1 && rng.IntN(50) == 0:
+					flag = "NULL"
+				case b%4 == 3 && rng.IntN(50) == 0:
+					flag = "a flag longer than seven bytes"
+				}
+				text := "null"
+				if flag != "NULL" {
+					quoted, _ := json.Marshal(flag)
+					text = string(quoted)
+				}
+				v := float64(rng.IntN(100))
+				rows = append(rows, fmt.Sprintf(`{"flag": %s, "n": %s, "v": %v}`, text, n, v))
+				k := key{flag, n}
+				w := want[k]
+				want[k] = [2]float64{w[0] + 1, w[1] + v}
+			}
+			batches = append(batches, "["+strings.Join(rows, ",")+"]")
+		}
+		parts = append(parts, batches)
+	}
+	var wantRows []string
+	for k, w := range want {
+		wantRows = append(wantRows, fmt.Sprintf("%s|%s|%d|%.1f", k.flag, k.n, int(w[0]), w[1]))
+	}
+	slices.Sort(wantRows)
+	for _, budget := range []int64{0, 64 << 10} {
+		t.Run(fmt.Sprint("budget=", budget), func(t *testing.T) {
+			mem := exectest.CheckedAlloc(t)
+			root := exectest.Must(plan.NewAggregate(memScan(t, mem, s, parts...), []plan.Expr{plan.Col("flag"), plan.Col("n")},
+				[]plan.AggExpr{{Func: plan.AggCount}, {Func: plan.AggSum, Arg: plan.Col("v")}}))
+			sink := exectest.NewCollectSink()
+			cfg := Config{Allocator: mem, Parallelism: 2, BatchRows: 100, MemoryBudget: budget, SpillDir: t.TempDir()}
+			if _, err := (Local{Config: cfg}).RunPlan(context.Background(), root, sink); err != nil {
+				var p *plan.PanicError
+				if errors.As(err, &p) {
+					t.Fatalf("%v\n%s", err, p.Stack)
+				}
+				t.Fatal(err)
+			}
+			got := sink.All()
+			slices.Sort(got)
+			if !slices.Equal(got, wantRows) {
+				t.Fatalf("got %d groups, want %d:\n%v\nwant\n%v", len(got), len(wantRows), got, wantRows)
+			}
+		})
 	}
 }
