@@ -8,7 +8,9 @@
 // pushed-down filter cannot match (row-group pruning; the filter itself
 // still runs above the scan, so pruning only ever saves work). Nested types
 // (lists, structs) and NULLs are read as Arrow's own; strings come back as
-// plain Arrow strings even when the file stores them dictionary-encoded.
+// plain Arrow strings even when the file stores them dictionary-encoded
+// (such columns, when their dictionaries are small, are decoded as
+// dictionaries and expanded in one pass: dictstrings.go).
 //
 // Files are read through package storage (local, mem://, http(s)://, and
 // s3://, gs://, azblob:// with storage/cloud) by ranged reads: the footer,

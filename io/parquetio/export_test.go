@@ -61,12 +61,11 @@ func WithLogicalTypeMember(data []byte, column string, id int16) ([]byte, error)
 }
 
 // SetReadDictionaries turns reading wholly dictionary-encoded strings as
-// dictionaries (dictstrings.go) on or off, and returns a function that
-// restores the previous setting. Not safe while a source reads.
+// dictionaries (dictstrings.go) on or off for the readers opened after it,
+// and returns a function that restores the previous setting.
 func SetReadDictionaries(on bool) (restore func()) {
-	was := readDictionaries
-	readDictionaries = on
-	return func() { readDictionaries = was }
+	was := readDictionaries.Swap(on)
+	return func() { readDictionaries.Store(was) }
 }
 
 // DictionaryColumns names the top-level columns of the Parquet file at

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/compute"
@@ -22,7 +23,11 @@ const defaultBatchRows = 16384
 // readDictionaries is whether wholly dictionary-encoded string columns
 // are read as dictionaries (dictstrings.go); tests and benchmarks turn it
 // off to compare with the plain reader.
-var readDictionaries = true
+var readDictionaries = func() *atomic.Bool {
+	var b atomic.Bool
+	b.Store(true)
+	return &b
+}()
 
 // reader reads the row groups of one partition.
 type reader struct {
@@ -109,7 +114,7 @@ func newReader(ctx context.Context, s *Source, pt part, opts plan.ScanOptions) (
 		return nil, fmt.Errorf("parquetio: %s: %w", pqf.path, err)
 	}
 	arrowProps := pqarrow.ArrowReadProperties{BatchSize: batch}
-	if readDictionaries {
+	if readDictionaries.Load() {
 		for _, leaf := range dictionaryLeaves(pqf, rowGroups, fields, batch) {
 			arrowProps.SetReadDict(leaf, true)
 		}
