@@ -271,7 +271,7 @@ func (o *finalAggregateOp) spill(ctx context.Context) error {
 		if o.level >= maxSpillLevels {
 			return fmt.Errorf("%w: aggregate: the groups of one hash partition still do not fit after %d rounds of spilling", ErrMemoryBudget, o.level)
 		}
-		o.spilled = newSpillPartitions(o.exec.job, o.exec.state, allocatorOf(ctx), o.level)
+		o.spilled = newSpillPartitions(o.exec.job, o.exec.state, o.level)
 	}
 	return o.spillTable(ctx)
 }

@@ -40,7 +40,7 @@ func (o *joinOp) grace(ctx context.Context, tb *tableBuilder, pending arrow.Reco
 			ErrMemoryBudget, o.spec.label, formatBytes(o.spec.job.budget.limit), level)
 	}
 	graceSpills.Add(1)
-	bs := newSpillPartitions(o.spec.job, o.buildSchema(), o.mem, level)
+	bs := newSpillPartitions(o.spec.job, o.buildSchema(), level)
 	o.spilled = append(o.spilled, bs)
 	batches, held := tb.batches()
 	var err error
@@ -67,7 +67,7 @@ func (o *joinOp) grace(ctx context.Context, tb *tableBuilder, pending arrow.Reco
 			return err
 		}
 	}
-	ps := newSpillPartitions(o.spec.job, o.probeSchema(), o.mem, level)
+	ps := newSpillPartitions(o.spec.job, o.probeSchema(), level)
 	o.spilled = append(o.spilled, ps)
 	if err := o.spillAll(ctx, ps, probeSide, probe); err != nil {
 		return err
@@ -182,7 +182,7 @@ func (o *joinOp) spillRows(ctx context.Context, s *spillPartitions, side int, b 
 	}
 	defer part.Release()
 	if o.nullWriters[side] == nil {
-		w, err := o.spec.job.spillDir().Create(s.schema, o.mem)
+		w, err := o.spec.job.spillDir().Create(s.schema)
 		if err != nil {
 			return err
 		}

@@ -134,7 +134,7 @@ func (s *memoryShuffle) Write(ctx context.Context, x *Exchange, from, to int, b 
 		return err
 	}
 	if !ok {
-		f, err := s.job.writeSpill(b.Schema(), s.job.cfg.Allocator, b)
+		f, err := s.job.writeSpill(b.Schema(), b)
 		if err != nil {
 			return err
 		}
@@ -197,7 +197,7 @@ func (s *memoryShuffle) spill(need int64) (int64, error) {
 		for i, h := range c.seg.batches {
 			batches[i] = h.batch
 		}
-		f, err := s.job.writeSpill(batches[0].Schema(), s.job.cfg.Allocator, batches...)
+		f, err := s.job.writeSpill(batches[0].Schema(), batches...)
 		if err != nil {
 			return freed, err
 		}

@@ -214,7 +214,7 @@ func (s *sorter) writeRun(batches []arrow.RecordBatch) error {
 		return err
 	}
 	defer run.release()
-	f, err := s.job.writeStream(s.ctx, s.schema, s.mem, run, int(max(1, s.job.spillBatchBytes()*rows/max(1, bytes))))
+	f, err := s.job.writeStream(s.ctx, s.schema, run, int(max(1, s.job.spillBatchBytes()*rows/max(1, bytes))))
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ func (s *sorter) finish(ctx context.Context) (sortedStream, error) {
 			}
 			m := newMerger(s.ctx, s.job, s.mem, s.schema, s.keys, s.orders, group)
 			rows := max(1, int(group[0].Rows)/max(1, group[0].Batches))
-			f, err := s.job.writeStream(s.ctx, s.schema, s.mem, m, rows)
+			f, err := s.job.writeStream(s.ctx, s.schema, m, rows)
 			m.release()
 			if err != nil {
 				s.runs = append(next, s.runs[lo+len(group):]...)

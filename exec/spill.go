@@ -43,8 +43,8 @@ func (j *job) spillBatchBytes() int64 {
 }
 
 // writeSpill writes batches to a new spill file of schema s.
-func (j *job) writeSpill(s *arrow.Schema, mem memory.Allocator, batches ...arrow.RecordBatch) (*spill.File, error) {
-	w, err := j.spillDir().Create(s, mem)
+func (j *job) writeSpill(s *arrow.Schema, batches ...arrow.RecordBatch) (*spill.File, error) {
+	w, err := j.spillDir().Create(s)
 	if err != nil {
 		return nil, err
 	}
@@ -118,8 +118,8 @@ const mergeFanIn = 16
 
 // writeStream writes every batch of stream, rows rows at a time, to a
 // new spill file of schema s.
-func (j *job) writeStream(ctx context.Context, s *arrow.Schema, mem memory.Allocator, stream sortedStream, rows int) (*spill.File, error) {
-	w, err := j.spillDir().Create(s, mem)
+func (j *job) writeStream(ctx context.Context, s *arrow.Schema, stream sortedStream, rows int) (*spill.File, error) {
+	w, err := j.spillDir().Create(s)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/ember-df/ember/internal/spill"
 )
 
@@ -38,7 +37,6 @@ const maxSpillLevels = 8
 type spillPartitions struct {
 	job     *job
 	schema  *arrow.Schema
-	mem     memory.Allocator
 	level   int
 	writers [spillFanOut]*spill.Writer
 	files   [spillFanOut][]*spill.File
@@ -51,8 +49,8 @@ type spillPartition struct {
 	files []*spill.File
 }
 
-func newSpillPartitions(j *job, schema *arrow.Schema, mem memory.Allocator, level int) *spillPartitions {
-	return &spillPartitions{job: j, schema: schema, mem: mem, level: level}
+func newSpillPartitions(j *job, schema *arrow.Schema, level int) *spillPartitions {
+	return &spillPartitions{job: j, schema: schema, level: level}
 }
 
 // partitionOf is the partition of a key hash at level.
@@ -69,7 +67,7 @@ func (s *spillPartitions) write(ctx context.Context, b arrow.RecordBatch, hashes
 	return scatter(ctx, b, targets, spillFanOut, func(p int, part arrow.RecordBatch) error {
 		defer part.Release()
 		if s.writers[p] == nil {
-			w, err := s.job.spillDir().Create(s.schema, s.mem)
+			w, err := s.job.spillDir().Create(s.schema)
 			if err != nil {
 				return err
 			}

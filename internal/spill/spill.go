@@ -44,6 +44,9 @@ type Dir struct {
 	removed bool
 
 	files, bytes atomic.Int64
+
+	// pool allocates what Writers encode with.
+	pool bufferPool
 }
 
 // NewDir returns a Dir that will create its directory under base
@@ -101,11 +104,12 @@ func (d *Dir) Remove() error {
 	return nil
 }
 
-// Create starts a new spill file for batches of schema s. mem allocates
-// the compression buffers, which live during each Write; the Writer
-// itself holds a buffer of 16 KiB until Finish or Abort, which the caller
-// must call.
-func (d *Dir) Create(s *arrow.Schema, mem memory.Allocator) (*Writer, error) {
+// Create starts a new spill file for batches of schema s. The Writer
+// holds a buffer of 16 KiB until Finish or Abort, which the caller must
+// call; the compressed copies of a batch's buffers live during its Write
+// and come from the Dir's pool, which keeps up to 8 MiB of them for
+// the next Writes.
+func (d *Dir) Create(s *arrow.Schema) (*Writer, error) {
 	dir, err := d.dir()
 	if err != nil {
 		return nil, err
@@ -117,7 +121,7 @@ func (d *Dir) Create(s *arrow.Schema, mem memory.Allocator) (*Writer, error) {
 	d.files.Add(1)
 	w := &Writer{dir: d, file: f, schema: s}
 	w.buf = bufio.NewWriterSize(&countingWriter{w: f, n: &w.size}, bufferSize)
-	w.ipc = ipc.NewWriter(w.buf, ipc.WithSchema(s), ipc.WithAllocator(mem), ipc.WithLZ4())
+	w.ipc = ipc.NewWriter(w.buf, ipc.WithSchema(s), ipc.WithAllocator(&d.pool), ipc.WithLZ4())
 	return w, nil
 }
 

@@ -29,7 +29,7 @@ func TestRoundTrip(t *testing.T) {
 		`[{"k": "a", "v": 1}, {"k": null, "v": 2}, {"k": "ccc", "v": null}]`,
 		`[{"k": "d", "v": 4}]`,
 	}
-	w, err := d.Create(schema, mem)
+	w, err := d.Create(schema)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestRoundTrip(t *testing.T) {
 	if ents, _ := os.ReadDir(base); len(ents) != 0 {
 		t.Fatalf("%d entries left in the base directory", len(ents))
 	}
-	if _, err := d.Create(schema, mem); !errors.Is(err, ErrRemoved) {
+	if _, err := d.Create(schema); !errors.Is(err, ErrRemoved) {
 		t.Fatalf("Create after Remove: %v", err)
 	}
 }
@@ -100,7 +100,7 @@ func TestAbortRemoves(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := NewDir(base)
-	w, err := d.Create(schema, mem)
+	w, err := d.Create(schema)
 	if err != nil {
 		t.Fatal(err)
 	}
