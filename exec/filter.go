@@ -49,8 +49,9 @@ type filterOp struct {
 	// refs are the names of the columns each conjunct reads.
 	refs [][]string
 	mem  memory.Allocator
-	// idx and runs are scratch space reused from batch to batch.
+	// idx, pos and runs are scratch space reused from batch to batch.
 	idx  []int32
+	pos  []int32
 	runs []rowRun
 }
 
@@ -181,24 +182,13 @@ func (o *filterOp) keep(idx []int32, mask *array.Boolean, kept int) []int32 {
 		o.idx = selectedRows(o.idx[:0], mask, kept)
 		return o.idx
 	}
-	// The kept rows are a subsequence of idx, so they narrow it in place.
-	out := idx[:0]
-	n := mask.Len()
-	if mask.NullN() == 0 {
-		bitmap, off := mask.Data().Buffers()[1].Bytes(), mask.Data().Offset()
-		for j := range n {
-			if bitutil.BitIsSet(bitmap, off+j) {
-				out = append(out, idx[j])
-			}
-		}
-		return out
+	// The kept rows are a subsequence of idx (position p to j <= p), so
+	// they narrow it in place.
+	o.pos = selectedRows(o.pos, mask, kept)
+	for j, p := range o.pos {
+		idx[j] = idx[p]
 	}
-	for j := range n {
-		if mask.IsValid(j) && mask.Value(j) {
-			out = append(out, idx[j])
-		}
-	}
-	return out
+	return idx[:len(o.pos)]
 }
 
 // selectedRows appends to dst the positions mask keeps (true, not NULL;
