@@ -203,24 +203,44 @@ func gather[O int32 | int64](mem memory.Allocator, t arrow.DataType, indices []i
 	offsets := arrow.GetData[O](offsetBuf.Bytes())[:n+1]
 	var total int64
 	offsets[0] = 0
-	for i, k := range indices {
-		if valid == nil || bitutil.BitIsSet(valid, validOffset+i) {
+	width, fixed := fixedWidth(dictOffsets)
+	fixed = fixed && nulls == 0
+	if fixed {
+		// Every row has width bytes: the offsets need no sums.
+		if total = int64(n) * width; total > maxBytes {
+			return nil, fmt.Errorf("%d bytes of strings in one batch exceed the offsets of %s", total, t)
+		}
+		for i, k := range indices {
 			if uint(k) >= uint(dictLen) {
 				return nil, fmt.Errorf("%w: dictionary index %d of a dictionary of %d values", ErrCorrupt, k, dictLen)
 			}
-			total += dictOffsets[k+1] - dictOffsets[k]
-			if total > maxBytes {
-				return nil, fmt.Errorf("%d or more bytes of strings in one batch exceed the offsets of %s", total, t)
-			}
+			offsets[i+1] = O(int64(i+1) * width)
 		}
-		offsets[i+1] = O(total)
+	} else {
+		for i, k := range indices {
+			if valid == nil || bitutil.BitIsSet(valid, validOffset+i) {
+				if uint(k) >= uint(dictLen) {
+					return nil, fmt.Errorf("%w: dictionary index %d of a dictionary of %d values", ErrCorrupt, k, dictLen)
+				}
+				total += dictOffsets[k+1] - dictOffsets[k]
+				if total > maxBytes {
+					return nil, fmt.Errorf("%d or more bytes of strings in one batch exceed the offsets of %s", total, t)
+				}
+			}
+			offsets[i+1] = O(total)
+		}
 	}
 	dataBuf := memory.NewResizableBuffer(mem)
 	defer dataBuf.Release()
 	// slotBytes of slack, for the fixed-size moves of copySlots.
 	dataBuf.Reserve(int(total) + slotBytes)
 	dataBuf.ResizeNoShrink(int(total))
-	if slots := dictSlots(dictOffsets, dictBytes, n); slots != nil {
+	if fixed && width == 1 {
+		data := dataBuf.Bytes()
+		for i, k := range indices {
+			data[i] = dictBytes[k]
+		}
+	} else if slots := dictSlots(dictOffsets, dictBytes, n); slots != nil {
 		copySlots(dataBuf.Buf(), offsets, indices, slots)
 	} else {
 		data := dataBuf.Bytes()
@@ -240,6 +260,21 @@ func gather[O int32 | int64](mem memory.Allocator, t arrow.DataType, indices []i
 	out := array.NewData(t, n, []*memory.Buffer{validBuf, offsetBuf, dataBuf}, nil, nulls, 0)
 	defer out.Release()
 	return array.MakeFromData(out), nil
+}
+
+// fixedWidth returns the length of every value of a dictionary, and
+// whether they all have that length.
+func fixedWidth(dictOffsets []int64) (int64, bool) {
+	if len(dictOffsets) < 2 {
+		return 0, false
+	}
+	w := dictOffsets[1] - dictOffsets[0]
+	for k := 1; k < len(dictOffsets)-1; k++ {
+		if dictOffsets[k+1]-dictOffsets[k] != w {
+			return 0, false
+		}
+	}
+	return w, true
 }
 
 // dictSlots returns the dictionary's values each in a zero-padded slot of

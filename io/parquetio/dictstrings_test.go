@@ -277,6 +277,17 @@ func TestPlainStrings(t *testing.T) {
 		{name: "binary", valueType: arrow.BinaryTypes.Binary, indices: `[1, 0]`, values: `["YQ==", ""]`, want: arrow.BinaryTypes.Binary,
 			out: `["","YQ=="]`},
 		{name: "empty", valueType: utf8, indices: `[]`, values: `["a"]`, want: utf8, out: `[]`},
+		// Values of one width, without NULLs, need no sums of lengths.
+		{name: "one byte", valueType: utf8, indices: `[2, 0, 1, 2]`, values: `["R", "A", "N"]`, want: utf8,
+			out: `["N","R","A","N"]`},
+		{name: "one byte with nulls", valueType: utf8, indices: `[2, null, 1]`, values: `["R", "A", "N"]`, want: utf8,
+			out: `["N",null,"A"]`},
+		{name: "fixed width", valueType: utf8, indices: `[1, 0, 1]`, values: `["abc", "xyz"]`, want: arrow.BinaryTypes.LargeString,
+			out: `["xyz","abc","xyz"]`},
+		{name: "fixed width past a slot", valueType: utf8, indices: `[1, 0]`,
+			values: `["` + strings.Repeat("a", 40) + `", "` + strings.Repeat("b", 40) + `"]`, want: utf8,
+			out: `["` + strings.Repeat("b", 40) + `","` + strings.Repeat("a", 40) + `"]`},
+		{name: "only empty values", valueType: utf8, indices: `[0, 0]`, values: `[""]`, want: utf8, out: `["",""]`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			d := dictOf(tc.valueType, tc.indices, tc.values)
@@ -333,10 +344,15 @@ func TestPlainStrings(t *testing.T) {
 	})
 
 	t.Run("index out of range", func(t *testing.T) {
-		d := dictOf(utf8, `[0, 2]`, `["a", "b"]`)
-		defer d.Release()
-		if _, _, err := parquetio.PlainStrings(mem, d, utf8); !errors.Is(err, parquetio.ErrCorrupt) {
-			t.Fatalf("error %v, want ErrCorrupt", err)
+		for _, d := range []*array.Dictionary{
+			dictOf(utf8, `[0, 2]`, `["a", "b"]`),        // one width
+			dictOf(utf8, `[0, -1]`, `["a", "bc"]`),      // lengths summed
+			dictOf(utf8, `[null, 0, 3]`, `["a", "bc"]`), // with NULLs
+		} {
+			if _, _, err := parquetio.PlainStrings(mem, d, utf8); !errors.Is(err, parquetio.ErrCorrupt) {
+				t.Fatalf("%s: error %v, want ErrCorrupt", d, err)
+			}
+			d.Release()
 		}
 	})
 
