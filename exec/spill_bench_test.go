@@ -37,6 +37,13 @@ import (
 // heap the last GC found reachable, sampled every millisecond), the peak
 // heap in use including garbage not yet collected, and VmHWM less the
 // resident set before the job (runtime, binary).
+//
+// A concurrent GC counts as live what the job allocates while it marks
+// (allocation during marking is black), so the peak live heap rises with
+// the job's allocation rate and with the machine's load, which slows the
+// marking. With GODEBUG=gcstoptheworld=1 in the environment every GC
+// stops the job, and the live heap is exactly what the job holds
+// (TestSpillPeakMemory asserts that figure).
 func BenchmarkSpillPeakMemory(b *testing.B) {
 	budget := 32
 	if v, err := strconv.Atoi(os.Getenv("EMBER_SPILL_BUDGET_MIB")); err == nil && v > 0 {
@@ -45,22 +52,7 @@ func BenchmarkSpillPeakMemory(b *testing.B) {
 	for _, name := range []string{"group-by", "order-by", "distinct", "join"} {
 		b.Run(name, func(b *testing.B) {
 			for range b.N {
-				cmd := exec.Command(os.Args[0], "-test.run=^TestSpillPeakHelper$", "-test.v")
-				cmd.Env = append(os.Environ(), "EMBER_SPILL_PEAK_JOB="+name, fmt.Sprintf("EMBER_SPILL_BUDGET_MIB=%d", budget))
-				out, err := cmd.CombinedOutput()
-				if err != nil {
-					b.Fatalf("%v\n%s", err, out)
-				}
-				var line string
-				for _, l := range strings.Split(string(out), "\n") {
-					if strings.Contains(l, "PEAK ") {
-						line = l[strings.Index(l, "PEAK ")+5:]
-					}
-				}
-				var f peakFigures
-				if _, err := fmt.Sscanf(line, "%d %d %d %d %d %d %d", &f.budget, &f.input, &f.live, &f.inUse, &f.hwm, &f.base, &f.spilled); err != nil {
-					b.Fatalf("no figures in %s", out)
-				}
+				f := runPeakHelper(b, name, budget, "")
 				mib := func(n int64) float64 { return float64(n) / (1 << 20) }
 				b.ReportMetric(mib(f.budget), "budget-MiB")
 				b.ReportMetric(mib(f.input), "input-MiB")
@@ -71,6 +63,36 @@ func BenchmarkSpillPeakMemory(b *testing.B) {
 			}
 		})
 	}
+}
+
+// runPeakHelper runs job name (of spillJobs) over input ten times a
+// budget of budget MiB in a TestSpillPeakHelper subprocess, with godebug
+// added to its GODEBUG when set, and returns its figures.
+func runPeakHelper(tb testing.TB, name string, budget int, godebug string) peakFigures {
+	tb.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSpillPeakHelper$", "-test.v")
+	cmd.Env = append(os.Environ(), "EMBER_SPILL_PEAK_JOB="+name, fmt.Sprintf("EMBER_SPILL_BUDGET_MIB=%d", budget))
+	if godebug != "" {
+		if v := os.Getenv("GODEBUG"); v != "" {
+			godebug = v + "," + godebug
+		}
+		cmd.Env = append(cmd.Env, "GODEBUG="+godebug)
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		tb.Fatalf("%v\n%s", err, out)
+	}
+	var line string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.Contains(l, "PEAK ") {
+			line = l[strings.Index(l, "PEAK ")+5:]
+		}
+	}
+	var f peakFigures
+	if _, err := fmt.Sscanf(line, "%d %d %d %d %d %d %d", &f.budget, &f.input, &f.live, &f.inUse, &f.hwm, &f.base, &f.spilled); err != nil {
+		tb.Fatalf("no figures in %s", out)
+	}
+	return f
 }
 
 type peakFigures struct{ budget, input, live, inUse, hwm, base, spilled int64 }
@@ -128,8 +150,16 @@ func TestSpillPeakHelper(t *testing.T) {
 	var reservedAtLive, arrowAtLive int64
 	// EMBER_SPILL_PEAK_PROFILE names a file that gets the heap profile
 	// each time the live heap grows 5% past its peak: the last one
-	// written shows what the peak was made of.
+	// written shows what the peak was made of. With
+	// EMBER_SPILL_PEAK_PROFILE_AT=ms, it gets the profile once, that many
+	// milliseconds into the job instead.
 	profile := os.Getenv("EMBER_SPILL_PEAK_PROFILE")
+	// EMBER_SPILL_PEAK_TRACE=1 prints each new live heap figure (after
+	// each GC) with the bytes reserved and allocated by Arrow then.
+	trace := os.Getenv("EMBER_SPILL_PEAK_TRACE") == "1"
+	start := time.Now()
+	var lastLive int64
+	profiled := false
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -140,8 +170,21 @@ func TestSpillPeakHelper(t *testing.T) {
 		defer tick.Stop()
 		for {
 			metrics.Read(samples)
-			if l := int64(samples[0].Value.Uint64()); l > live+live/20 && profile != "" {
+			if at, _ := strconv.Atoi(os.Getenv("EMBER_SPILL_PEAK_PROFILE_AT")); at > 0 && profile != "" {
+				if time.Since(start) > time.Duration(at)*time.Millisecond && !profiled {
+					profiled = true
+					writeHeapProfile(t, profile)
+				}
+			} else if l := int64(samples[0].Value.Uint64()); l > live+live/20 && profile != "" {
 				writeHeapProfile(t, profile)
+			}
+			if l := int64(samples[0].Value.Uint64()); trace && l != lastLive {
+				lastLive = l
+				var r int64
+				if graph != nil {
+					r = graph.job.budget.used.Load()
+				}
+				fmt.Printf("TRACE %6d ms live %5.1f reserved %5.1f arrow %5.1f MiB\n", time.Since(start).Milliseconds(), float64(l)/(1<<20), float64(r)/(1<<20), float64(arrowPeak.cur.Load())/(1<<20))
 			}
 			if l := int64(samples[0].Value.Uint64()); l > live {
 				live, arrowAtLive = l, arrowPeak.cur.Load()

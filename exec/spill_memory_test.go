@@ -80,6 +80,47 @@ func TestGroupTableMemory(t *testing.T) {
 	}
 }
 
+// spillPeakBudgetMiB is the budget TestSpillPeakMemory runs its jobs
+// under, and spillPeakOverhead what it allows their live heap beyond
+// 1.2 × that budget: the batches in flight of the jobs' four tasks (an
+// input batch and its key columns, the batch an aggregate builds to hand
+// out and its scattered copies, a spill file's batch being read and
+// written), which do not grow with the budget. See docs/spill.md for the
+// figures measured and the margin.
+const (
+	spillPeakBudgetMiB = 16
+	spillPeakOverhead  = 16 << 20
+)
+
+// TestSpillPeakMemory: a GroupBy, an OrderBy, a Distinct and a join over
+// input ten times the memory budget keep their live heap within 1.2 ×
+// the budget plus spillPeakOverhead. Each runs in a subprocess
+// (TestSpillPeakHelper) whose garbage collections stop the world
+// (GODEBUG=gcstoptheworld=1), so that the live heap each finds is what
+// the job holds: a concurrent collection also counts as live what the
+// job allocates while it marks, which grows with the machine's load
+// (BenchmarkSpillPeakMemory reports that figure too).
+func TestSpillPeakMemory(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs four jobs of 160 MiB of input")
+	}
+	for _, name := range []string{"group-by", "order-by", "distinct", "join"} {
+		t.Run(name, func(t *testing.T) {
+			f := runPeakHelper(t, name, spillPeakBudgetMiB, "gcstoptheworld=1")
+			limit := f.budget*12/10 + spillPeakOverhead
+			t.Logf("%s: peak live heap %.1f MiB, budget %d MiB, limit %.1f MiB, %.0f MiB spilled",
+				name, float64(f.live)/(1<<20), f.budget>>20, float64(limit)/(1<<20), float64(f.spilled)/(1<<20))
+			if f.spilled == 0 {
+				t.Errorf("%s spilled nothing", name)
+			}
+			if f.live > limit {
+				t.Errorf("%s: peak live heap %.1f MiB, more than 1.2 × the budget of %d MiB + %d MiB",
+					name, float64(f.live)/(1<<20), f.budget>>20, spillPeakOverhead>>20)
+			}
+		})
+	}
+}
+
 // liveHeapAfterGC collects garbage and returns the heap left.
 func liveHeapAfterGC() int64 {
 	runtime.GC()
