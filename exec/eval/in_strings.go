@@ -2,6 +2,7 @@ package eval
 
 import (
 	"encoding/binary"
+	"slices"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -100,6 +101,10 @@ func (s *stringSet) short() bool { return s.index == nil && len(s.words) == len(
 // branch on the outcome, which for rows in no order would be mispredicted
 // often.
 func matchShort(set *stringSet, offsets []int32, data []byte, bits []byte, rows int) {
+	if !slices.Contains(set.wordLens, 8) {
+		matchUpTo7(set, offsets, data, bits, rows)
+		return
+	}
 	for k := range bits {
 		var byt byte
 		end := min(8, rows-k*8)
@@ -121,6 +126,44 @@ func matchShort(set *stringSet, offsets []int32, data []byte, bits []byte, rows 
 			var hit uint64
 			for c, cw := range set.words {
 				x := (cw ^ w) | uint64(set.wordLens[c]^l)
+				hit |= ((x | -x) >> 63) ^ 1 // 1 when x is 0
+			}
+			byt |= byte(hit) << bit
+		}
+		bits[k] = byt
+	}
+}
+
+// matchUpTo7 is matchShort for constants of at most 7 bytes: the length
+// goes in a word's free last byte, so that a row is one word compared with
+// each constant's.
+func matchUpTo7(set *stringSet, offsets []int32, data []byte, bits []byte, rows int) {
+	keys := make([]uint64, len(set.words))
+	for c, w := range set.words {
+		keys[c] = w | uint64(set.wordLens[c])<<56
+	}
+	for k := range bits {
+		var byt byte
+		end := min(8, rows-k*8)
+		for bit := range end {
+			i := k*8 + bit
+			first, last := int(offsets[i]), int(offsets[i+1])
+			l := last - first
+			if l > 7 {
+				continue
+			}
+			var w uint64
+			if first+8 <= len(data) {
+				w = binary.LittleEndian.Uint64(data[first:]) & wordMasks[l&7]
+			} else {
+				var pad [8]byte
+				copy(pad[:], data[first:last])
+				w = binary.LittleEndian.Uint64(pad[:])
+			}
+			w |= uint64(l) << 56
+			var hit uint64
+			for _, key := range keys {
+				x := key ^ w
 				hit |= ((x | -x) >> 63) ^ 1 // 1 when x is 0
 			}
 			byt |= byte(hit) << bit

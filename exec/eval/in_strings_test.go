@@ -16,8 +16,9 @@ import (
 )
 
 // stringsOfLengths returns n strings drawn from a small vocabulary whose
-// lengths include 0, lengths shared by several words, and lengths from 64
-// up (past stringSet's length mask); NULL about every nullEvery rows.
+// lengths include 0, lengths shared by several words, 8 (a whole word)
+// and lengths from 64 up (past stringSet's length mask); NULL about every
+// nullEvery rows.
 func stringsOfLengths(mem memory.Allocator, r *rand.Rand, n, nullEvery int) arrow.Array {
 	vocab := stringVocabulary()
 	b := array.NewStringBuilder(mem)
@@ -33,7 +34,9 @@ func stringsOfLengths(mem memory.Allocator, r *rand.Rand, n, nullEvery int) arro
 }
 
 func stringVocabulary() []string {
-	return []string{"", "MAIL", "SHIP", "RAIL", "AIR", "AIR REG", "REG AIR", "FOB", "TRUCK",
+	// "AIR REG\x07" is "AIR REG" with, in its eighth byte, what a word
+	// holding a 7-byte string and its length has there.
+	return []string{"", "MAIL", "SHIP", "RAIL", "AIR", "AIR REG", "REG AIR", "FOB", "TRUCK", "SHIPPING", "AIR REG\x07",
 		strings.Repeat("x", 63), strings.Repeat("x", 64), strings.Repeat("x", 70), strings.Repeat("y", 70)}
 }
 
