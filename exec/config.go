@@ -3,6 +3,7 @@ package exec
 import (
 	"errors"
 	"fmt"
+	"github.com/ember-df/ember/internal/arrowmem"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -47,7 +48,8 @@ type Config struct {
 	// docs/joins.md). Zero means DefaultBroadcastThreshold (10 MiB); a
 	// negative value broadcasts only inputs hinted with plan.Hint.
 	BroadcastThreshold int64
-	// Allocator allocates all Arrow memory (default memory.DefaultAllocator).
+	// Allocator allocates all Arrow memory (default arrowmem.Default(): a
+	// pool that reuses freed buffers).
 	Allocator memory.Allocator
 	// Owner, when set, keeps the models the job loads until it closes
 	// (frame.Session sets itself); without one they stay loaded in the
@@ -73,7 +75,7 @@ func (c Config) withDefaults() Config {
 		c.BatchBytes = DefaultBatchBytes
 	}
 	if c.Allocator == nil {
-		c.Allocator = memory.DefaultAllocator
+		c.Allocator = arrowmem.Default()
 	}
 	return c
 }

@@ -56,7 +56,7 @@ func (g *Graph) Marshal() ([]byte, error) {
 var ErrGraphVersion = errors.New("exec: unsupported graph version")
 
 // UnmarshalGraph rebuilds a graph that Marshal encoded, with its own job
-// state: its tasks allocate from mem (memory.DefaultAllocator when nil).
+// state: its tasks allocate from mem (arrowmem.Default() when nil).
 // Any (stage, partition) of the result can then run with Execute.
 func UnmarshalGraph(data []byte, mem memory.Allocator) (*Graph, error) {
 	var w graphWire

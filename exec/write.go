@@ -98,7 +98,7 @@ func (s *committedFiles) Consume(_ int, b arrow.RecordBatch) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := 0; i < int(b.NumRows()); i++ {
-		s.files = append(s.files, commit.ManifestFile{Name: names.Value(i), Rows: rows.Value(i), Bytes: sizes.Value(i)})
+		s.files = append(s.files, commit.ManifestFile{Name: strings.Clone(names.Value(i)), Rows: rows.Value(i), Bytes: sizes.Value(i)})
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ember-df/ember/internal/arrowmem"
 	"sync"
 	"time"
 
@@ -91,7 +92,7 @@ func NewSession(opts ...Option) *Session {
 		o(s)
 	}
 	if s.cfg.Allocator == nil {
-		s.cfg.Allocator = memory.DefaultAllocator
+		s.cfg.Allocator = arrowmem.Default()
 	}
 	if s.runner == nil {
 		s.runner = exec.Local{}

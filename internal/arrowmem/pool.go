@@ -3,6 +3,7 @@ package arrowmem
 import (
 	"math/bits"
 	"sync"
+	"unsafe"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 )
@@ -21,12 +22,33 @@ import (
 // capacity, so no reader sees a former buffer's data. A buffer must not
 // be used once freed (Arrow's reference counting frees it when the last
 // reference goes): with a pool, one that is would read another's data
-// (PoisonAllocator finds such uses in tests). Free takes only the
-// buffers it gave: a slice of another capacity is left to the collector.
+// (PoisonAllocator finds such uses in tests). Free takes back only the
+// buffers it gave, whole: any other slice is left to the collector.
 // It is safe for concurrent use; its idle buffers go with the collector's
 // cycles (sync.Pool), so it keeps no memory a quiet process needs.
 type Pool struct {
 	classes [maxPoolClass - minPoolClass + 1]sync.Pool
+	// out records the buffers handed out, by address, with the length
+	// given: arrow-go takes a buffer's capacity for its length (its
+	// kernels grow a buffer only past cap), so a buffer goes out with
+	// both its requested length, and Free finds its class here. Sharded
+	// by address to keep goroutines off one lock; by address, not by
+	// pointer, so that a buffer never freed (an unreleased array) is
+	// still collected.
+	out [poolShards]poolShard
+}
+
+const poolShards = 16
+
+type poolShard struct {
+	mu   sync.Mutex
+	bufs map[uintptr]pooled
+}
+
+// pooled is a buffer handed out: its length and the whole block's.
+type pooled struct {
+	size  int
+	class int8
 }
 
 const (
@@ -61,18 +83,35 @@ func (p *Pool) Allocate(size int) []byte {
 		// few values) cost more to pool than to allocate.
 		return make([]byte, size)
 	}
+	var block []byte
 	if v := p.classes[c-minPoolClass].Get(); v != nil {
-		b := (*v.(*[]byte))[:size]
-		clear(b)
-		return b
+		block = *v.(*[]byte)
+		clear(block[:size])
+	} else {
+		block = make([]byte, 1<<c)
 	}
-	return make([]byte, size, 1<<c)
+	b := block[:size:size]
+	sh := p.shard(b)
+	sh.mu.Lock()
+	if sh.bufs == nil {
+		sh.bufs = map[uintptr]pooled{}
+	}
+	sh.bufs[uintptr(unsafe.Pointer(unsafe.SliceData(b)))] = pooled{size: size, class: int8(c)}
+	sh.mu.Unlock()
+	return b
+}
+
+func (p *Pool) shard(b []byte) *poolShard {
+	addr := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return &p.out[(addr>>minPoolClass)%poolShards]
 }
 
 // Reallocate implements memory.Allocator: b's bytes in a buffer of size
 // bytes, the bytes past them zeroed.
 func (p *Pool) Reallocate(size int, b []byte) []byte {
 	if size <= cap(b) {
+		// Only a buffer shrunk before has room: as GoAllocator's, with
+		// the bytes it grows by zeroed.
 		if size > len(b) {
 			clear(b[len(b):size])
 		}
@@ -87,10 +126,22 @@ func (p *Pool) Reallocate(size int, b []byte) []byte {
 // Free implements memory.Allocator: b goes back to its size class, if it
 // has one.
 func (p *Pool) Free(b []byte) {
-	n := cap(b)
-	if n < 1<<minPoolClass || n > 1<<maxPoolClass || n&(n-1) != 0 {
+	if cap(b) == 0 {
 		return
 	}
-	b = b[:n]
-	p.classes[bits.Len(uint(n-1))-minPoolClass].Put(&b)
+	sh := p.shard(b)
+	addr := uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	sh.mu.Lock()
+	out, ok := sh.bufs[addr]
+	if ok && out.size == cap(b) {
+		delete(sh.bufs, addr)
+	} else {
+		ok = false
+	}
+	sh.mu.Unlock()
+	if !ok {
+		return // not one of the pool's: the collector's
+	}
+	block := unsafe.Slice(unsafe.SliceData(b), 1<<out.class)
+	p.classes[int(out.class)-minPoolClass].Put(&block)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ember-df/ember/internal/arrowmem"
 	"io"
 	"slices"
 	"strings"
@@ -20,10 +21,11 @@ import (
 
 // CheckedAlloc returns an allocator that fails the test if anything it
 // allocated is still held when the test ends (after its deferred calls and
-// the cleanups registered later).
+// the cleanups registered later). Freed buffers are poisoned
+// (arrowmem.PoisonAllocator), so a read after release shows as garbage.
 func CheckedAlloc(t testing.TB) *memory.CheckedAllocator {
 	t.Helper()
-	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	mem := memory.NewCheckedAllocator(arrowmem.NewPoisonAllocator())
 	t.Cleanup(func() { mem.AssertSize(t, 0) })
 	return mem
 }
