@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ember-df/ember/io/csvio"
+	"github.com/ember-df/ember/io/internal/sourcetest"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -33,14 +34,7 @@ func TestEstimatedBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := options(func(o *csvio.Options) { o.Header, o.InferSchema = true, true })
-	estimate := func(s plan.Source) int64 {
-		t.Helper()
-		n, ok := s.(plan.SizeEstimator).EstimatedBytes()
-		if !ok {
-			t.Fatal("no estimate")
-		}
-		return n
-	}
+	estimate := func(s plan.Source) int64 { return sourcetest.EstimatedBytes(t, s) }
 	src, err := csvio.NewSource([]string{plain}, nil, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/ember-df/ember/io/internal/sourcetest"
 	"github.com/ember-df/ember/io/ipcio"
 	"github.com/ember-df/ember/plan"
 )
@@ -20,14 +21,7 @@ func TestEstimatedBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	src := mustSource(t, []string{path}, ipcio.DefaultOptions())
-	estimate := func(s plan.Source) int64 {
-		t.Helper()
-		n, ok := s.(plan.SizeEstimator).EstimatedBytes()
-		if !ok {
-			t.Fatal("no estimate")
-		}
-		return n
-	}
+	estimate := func(s plan.Source) int64 { return sourcetest.EstimatedBytes(t, s) }
 	if n := estimate(src); n != info.Size() {
 		t.Errorf("every column: %d bytes, want the file's %d", n, info.Size())
 	}

@@ -3,6 +3,7 @@ package jsonio_test
 import (
 	"testing"
 
+	"github.com/ember-df/ember/io/internal/sourcetest"
 	"github.com/ember-df/ember/plan"
 )
 
@@ -10,14 +11,7 @@ import (
 // sizes, less for fewer columns, nothing under a zero limit.
 func TestEstimatedBytes(t *testing.T) {
 	src := mustSource(t, people, nil, options(nil))
-	estimate := func(s plan.Source) int64 {
-		t.Helper()
-		n, ok := s.(plan.SizeEstimator).EstimatedBytes()
-		if !ok {
-			t.Fatal("no estimate")
-		}
-		return n
-	}
+	estimate := func(s plan.Source) int64 { return sourcetest.EstimatedBytes(t, s) }
 	all := estimate(src)
 	if all != int64(len(people)) {
 		t.Errorf("every column: %d bytes, want the file's %d", all, len(people))

@@ -290,3 +290,18 @@ func validate(c arrow.Array, full bool) error {
 	}
 	return nil
 }
+
+// EstimatedBytes is src's size estimate (plan.SizeEstimator), failing the
+// test when it has none.
+func EstimatedBytes(t testing.TB, src plan.Source) int64 {
+	t.Helper()
+	e, ok := src.(plan.SizeEstimator)
+	if !ok {
+		t.Fatalf("%s estimates no size", src)
+	}
+	n, ok := e.EstimatedBytes()
+	if !ok {
+		t.Fatalf("%s has no size estimate", src)
+	}
+	return n
+}
