@@ -129,25 +129,8 @@ func takeValidityRows(mem memory.Allocator, d arrow.ArrayData, sel selection) (*
 		return nil, 0
 	}
 	n := len(sel.idx)
-	buf := memory.NewResizableBuffer(mem)
-	buf.Resize(int(bitutil.BytesForBits(int64(n))))
-	out := buf.Bytes()
-	clear(out)
-	src, off := d.Buffers()[0].Bytes(), d.Offset()
-	if sel.runs != nil {
-		j := 0
-		for _, r := range sel.runs {
-			bitutil.CopyBitmap(src, off+int(r.start), int(r.n), out, j)
-			j += int(r.n)
-		}
-	} else {
-		for j, i := range sel.idx {
-			if bitutil.BitIsSet(src, off+int(i)) {
-				bitutil.SetBit(out, j)
-			}
-		}
-	}
-	return buf, n - bitutil.CountSetBits(out, 0, n)
+	buf := takeBits(mem, d.Buffers()[0].Bytes(), d.Offset(), sel)
+	return buf, n - bitutil.CountSetBits(buf.Bytes(), 0, n)
 }
 
 // takeFixedRows gathers fixed-width values, T being a Go type of their
@@ -246,25 +229,35 @@ const wordCopy = 16
 func takeBoolRows(mem memory.Allocator, d arrow.ArrayData, sel selection) arrow.Array {
 	validity, nulls := takeValidityRows(mem, d, sel)
 	n := len(sel.idx)
+	var buf *memory.Buffer
+	if n > 0 {
+		buf = takeBits(mem, d.Buffers()[1].Bytes(), d.Offset(), sel)
+	} else {
+		buf = memory.NewResizableBuffer(mem)
+	}
+	return finishTake(d.DataType(), n, nulls, validity, buf, nil)
+}
+
+// takeBits gathers the selected bits of a bitmap (validity or boolean
+// values) whose bit 0 is bit off of src, into a new zero-padded buffer.
+func takeBits(mem memory.Allocator, src []byte, off int, sel selection) *memory.Buffer {
+	n := len(sel.idx)
 	buf := memory.NewResizableBuffer(mem)
 	buf.Resize(int(bitutil.BytesForBits(int64(n))))
 	out := buf.Bytes()
 	clear(out)
-	if n > 0 {
-		src, off := d.Buffers()[1].Bytes(), d.Offset()
-		if sel.runs != nil {
-			j := 0
-			for _, r := range sel.runs {
-				bitutil.CopyBitmap(src, off+int(r.start), int(r.n), out, j)
-				j += int(r.n)
-			}
-		} else {
-			for j, i := range sel.idx {
-				if bitutil.BitIsSet(src, off+int(i)) {
-					bitutil.SetBit(out, j)
-				}
-			}
+	if sel.runs != nil {
+		j := 0
+		for _, r := range sel.runs {
+			bitutil.CopyBitmap(src, off+int(r.start), int(r.n), out, j)
+			j += int(r.n)
+		}
+		return buf
+	}
+	for j, i := range sel.idx {
+		if bitutil.BitIsSet(src, off+int(i)) {
+			bitutil.SetBit(out, j)
 		}
 	}
-	return finishTake(d.DataType(), n, nulls, validity, buf, nil)
+	return buf
 }
