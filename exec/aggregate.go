@@ -587,9 +587,10 @@ func (t *groupTable) states() (arrow.RecordBatch, error) {
 
 // groupsOf returns the group of each of rows rows of the key columns,
 // adding the groups it has not seen. Before it adds any, it reserves what
-// they may take (makeRoom: every key not found a new group, and the index
-// and key builders grown for them), so that the table never holds more
-// than its reservation; account then trues the reservation up. It returns
+// they may take (makeRoom: every key not found a new group, and the index,
+// key builders and slots grown for them, old and new arrays both while
+// one is copied to the other), so that the table never holds more than
+// its reservation; account then trues the reservation up. It returns
 // errNoRoom, having added nothing, when the budget has no room.
 func (t *groupTable) groupsOf(keyCols []arrow.Array, rows int) ([]int32, error) {
 	enc, err := eval.NewKeyEncoder(keyCols)
@@ -688,8 +689,9 @@ func (t *groupTable) makeRoom(n int64) error {
 	return nil
 }
 
-// growKeys returns the bytes the key builders must grow by to take adds
-// more groups of keyCols' values, and when grow is set grows them. Each
+// growKeys returns the bytes growing the key builders to take adds more
+// groups of keyCols' values takes (the new buffers in full: the old ones
+// live until copied over), and when grow is set grows them. Each
 // grows by a quarter at least: arrow-go's builders would grow themselves
 // to the next power of two, up to twice the keys at once.
 func (t *groupTable) growKeys(keyCols []arrow.Array, adds int, grow bool) int64 {
@@ -697,7 +699,7 @@ func (t *groupTable) growKeys(keyCols []arrow.Array, adds int, grow bool) int64 
 	for i, kb := range t.keyBs {
 		if need := kb.Len() + adds; kb.Cap() < need {
 			to := max(need, kb.Cap()+kb.Cap()/4)
-			n += (int64(to-kb.Cap())*slotBits(kb) + 7) / 8
+			n += (int64(to)*slotBits(kb) + 7) / 8
 			if grow {
 				kb.Resize(to)
 			}
@@ -714,7 +716,7 @@ func (t *groupTable) growKeys(keyCols []arrow.Array, adds int, grow bool) int64 
 		// The values of the whole batch bound those of its new keys.
 		if need := len(values.ValueBytes()); data.DataCap()-data.DataLen() < need {
 			more := max(need, data.DataCap()+data.DataCap()/4-data.DataLen())
-			n += int64(data.DataLen() + more - data.DataCap())
+			n += int64(data.DataLen() + more)
 			if grow {
 				data.ReserveData(more)
 			}
@@ -741,14 +743,17 @@ func (t *groupTable) estimatedAccs() int {
 	return n
 }
 
-// growSlots returns the bytes the slotAccumulators must grow by to take
-// adds more groups, and when grow is set grows them.
+// growSlots returns the bytes growing the slotAccumulators to take adds
+// more groups takes (the new slices in full: the old ones live until
+// copied over), and when grow is set grows them.
 func (t *groupTable) growSlots(adds int, grow bool) int64 {
 	var n int64
 	for _, acc := range t.accs {
 		if sa, ok := acc.(slotAccumulator); ok {
 			need := t.groups + adds
-			n += int64(slotCapacity(sa.capacity(), need)-sa.capacity()) * sa.slotBytes()
+			if c := slotCapacity(sa.capacity(), need); c != sa.capacity() {
+				n += int64(c) * sa.slotBytes()
+			}
 			if grow {
 				sa.reserve(need)
 			}

@@ -86,9 +86,11 @@ func (k *groupKeys) place(s uint64) {
 	k.slots[i] = s
 }
 
-// reserve returns the bytes the table must grow by to take groups more
-// groups of keyBytes bytes of keys in all, and when grow is set grows
-// it: the arena and the group ends by a quarter at least (so that
+// reserve returns the bytes growing the table to take groups more
+// groups of keyBytes bytes of keys in all takes — the new arrays in full,
+// since each old one lives until it is copied over (the caller reserves
+// them, and frees the old ones' share once grown) — and when grow is set
+// grows it: the arena and the group ends by a quarter at least (so that
 // tables growing a batch at a time do not copy themselves at every
 // batch), the hash table doubling while groups would fill more than
 // maxGroupKeysLoad eighths of it.
@@ -96,14 +98,14 @@ func (k *groupKeys) reserve(groups, keyBytes int, grow bool) int64 {
 	var n int64
 	if need := len(k.arena) + keyBytes; cap(k.arena) < need {
 		to := max(need, cap(k.arena)+cap(k.arena)/4)
-		n += int64(to - cap(k.arena))
+		n += int64(to)
 		if grow {
 			k.arena = append(make([]byte, 0, to), k.arena...)
 		}
 	}
 	if need := len(k.ends) + groups; cap(k.ends) < need {
 		to := max(need, cap(k.ends)+cap(k.ends)/4)
-		n += 8 * int64(to-cap(k.ends))
+		n += 8 * int64(to)
 		if grow {
 			k.ends = append(make([]int, 0, to), k.ends...)
 		}
@@ -113,7 +115,7 @@ func (k *groupKeys) reserve(groups, keyBytes int, grow bool) int64 {
 		size *= 2
 	}
 	if size != len(k.slots) {
-		n += 8 * int64(size-len(k.slots))
+		n += 8 * int64(size)
 		if grow {
 			old := k.slots
 			k.slots, k.mask = make([]uint64, size), uint64(size-1)
