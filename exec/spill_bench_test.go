@@ -27,12 +27,14 @@ import (
 
 // The peak-memory measure of spilling: each job runs in a fresh
 // subprocess (so that VmHWM, the peak resident set, is the job's) over
-// generated input about ten times the budget, with Go-heap Arrow memory
-// (memory.NewGoAllocator, as the default). Run it with
+// generated input about ten times the budget, with Arrow memory from an
+// arrowmem.Pool (as sessions' default). Run it with
 //
 //	go test ./exec -run '^$' -bench SpillPeakMemory -benchtime 1x
 //
-// EMBER_SPILL_BUDGET_MIB sets the budget (default 32). It reports the
+// EMBER_SPILL_BUDGET_MIB sets the budget (default 32);
+// EMBER_SPILL_PEAK_ALLOC=go allocates from memory.GoAllocator rather than
+// an arrowmem.Pool (sessions' default). It reports the
 // budget, the peak live heap (runtime/metrics /gc/heap/live:bytes, the
 // heap the last GC found reachable, sampled every millisecond), the peak
 // heap in use including garbage not yet collected, and VmHWM less the
@@ -116,7 +118,14 @@ func TestSpillPeakHelper(t *testing.T) {
 	var job func() error
 	var spilled int64
 	var graph *Graph
-	arrowPeak := &peakAllocator{Allocator: memory.NewGoAllocator()}
+	// An arrowmem.Pool, as sessions allocate from by default (its idle
+	// buffers count in the live heap); EMBER_SPILL_PEAK_ALLOC=go
+	// allocates from memory.GoAllocator instead.
+	var alloc memory.Allocator = arrowmem.NewPool()
+	if os.Getenv("EMBER_SPILL_PEAK_ALLOC") == "go" {
+		alloc = memory.NewGoAllocator()
+	}
+	arrowPeak := &peakAllocator{Allocator: alloc}
 	if os.Getenv("EMBER_SPILL_PEAK_SITES") != "" {
 		arrowPeak.sites = newSiteTracker()
 	}

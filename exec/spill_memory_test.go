@@ -85,7 +85,7 @@ func TestGroupTableMemory(t *testing.T) {
 // 1.2 × that budget: the batches in flight of the jobs' four tasks (an
 // input batch and its key columns, the batch an aggregate builds to hand
 // out and its scattered copies, a spill file's batch being read and
-// written), which do not grow with the budget. See docs/spill.md for the
+// written), which do not grow with the budget. See docs/engine.md for the
 // figures measured and the margin.
 const (
 	spillPeakBudgetMiB = 16

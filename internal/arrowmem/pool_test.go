@@ -3,6 +3,7 @@ package arrowmem
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -51,8 +52,8 @@ func TestPoolZeroes(t *testing.T) {
 
 // TestPoolReuses: buffers go out with their capacity their length
 // (arrow-go's kernels grow a buffer only past its capacity); a freed
-// one goes back to its class; a slice the pool did not give is not
-// taken in.
+// one goes back to its class, whole; a slice the pool did not give is
+// not taken in.
 func TestPoolReuses(t *testing.T) {
 	p := NewPool()
 	a := p.Allocate(100_000)
@@ -60,13 +61,74 @@ func TestPoolReuses(t *testing.T) {
 		t.Fatalf("len %d cap %d, want both 100000", len(a), cap(a))
 	}
 	p.Free(a)
-	if v := p.classes[17-minPoolClass].Get(); v == nil || len(*v.(*[]byte)) != 1<<17 || &(*v.(*[]byte))[0] != &a[0] {
-		t.Fatalf("the freed buffer is not its class's whole block: %v", v)
+	c := poolClass(100_000)
+	if p.Idle() != int64(poolClassSize(c)) {
+		t.Fatalf("idle %d bytes, want the block's %d", p.Idle(), poolClassSize(c))
 	}
+	block := p.classes[c].take()
+	if len(block) != poolClassSize(c) || &block[0] != &a[0] {
+		t.Fatalf("the freed buffer is not its class's whole block")
+	}
+	p.idle.Add(-int64(len(block)))
 	p.Free(a) // twice: not the pool's any more
-	p.Free(make([]byte, 1<<17))
-	if v := p.classes[17-minPoolClass].Get(); v != nil {
+	p.Free(make([]byte, poolClassSize(c)))
+	if p.classes[c].take() != nil || p.Idle() != 0 {
 		t.Fatal("a buffer freed twice, or not the pool's, was taken in")
+	}
+}
+
+// TestPoolClasses: every pooled size fits its class's block, which is at
+// most an eighth larger (4 KiB at least); classes grow with size.
+func TestPoolClasses(t *testing.T) {
+	prev := -1
+	for n := 1; n <= 1<<maxPoolExp; n += 1 + n/97 {
+		c := poolClass(n)
+		size := poolClassSize(c)
+		if c < prev || size < n || (n > 1<<minPoolExp && size > n+n/8) || (n <= 1<<minPoolExp && size != 1<<minPoolExp) {
+			t.Fatalf("%d bytes: class %d (after %d) of %d bytes", n, c, prev, size)
+		}
+		if c > 0 && poolClassSize(c-1) >= n {
+			t.Fatalf("%d bytes: class %d, though class %d holds %d", n, c, c-1, poolClassSize(c-1))
+		}
+		prev = c
+	}
+	if poolClass(1<<maxPoolExp) != poolClasses-1 || poolClass(1<<maxPoolExp+1) != -1 {
+		t.Fatalf("the last class is %d of %d", poolClass(1<<maxPoolExp), poolClasses)
+	}
+}
+
+// TestPoolIdleBound: the pool keeps at most MaxIdle bytes of free
+// buffers, drops those left idle through a collection cycle, and so
+// keeps none once the process is quiet.
+func TestPoolIdleBound(t *testing.T) {
+	p := NewPool()
+	p.SetMaxIdle(1 << 20)
+	var bufs [][]byte
+	for range 40 {
+		bufs = append(bufs, p.Allocate(64<<10))
+	}
+	for _, b := range bufs {
+		p.Free(b)
+	}
+	if got := p.Idle(); got != 1<<20 {
+		t.Fatalf("idle %d bytes, want the bound, %d", got, 1<<20)
+	}
+	p.age()
+	if got := p.Idle(); got != 1<<20 {
+		t.Fatalf("idle %d bytes after one cycle, want them kept, %d", got, 1<<20)
+	}
+	p.Free(p.Allocate(64 << 10)) // taken from the old, back to the recent
+	p.age()
+	if got := p.Idle(); got != 64<<10 {
+		t.Fatalf("idle %d bytes after two cycles, want the one block used since, %d", got, 64<<10)
+	}
+	// Real collections age the pool too: a few empty it.
+	for i := 0; p.Idle() != 0; i++ {
+		if i == 1000 {
+			t.Fatalf("%d bytes still idle after %d collections", p.Idle(), i)
+		}
+		runtime.GC()
+		runtime.Gosched()
 	}
 }
 
