@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/bits"
 	"math/rand"
 	"slices"
 	"strconv"
@@ -417,6 +418,61 @@ func TestJoinBuildSideOverBudget(t *testing.T) {
 			_, err := (Local{Config: cfg}).RunPlan(context.Background(), j, exectest.NewCollectSink())
 			if !errors.Is(err, ErrMemoryBudget) || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("err = %v, want ErrMemoryBudget naming %q", err, c.want)
+			}
+		})
+	}
+}
+
+// TestJoinLargeIntKeyTable: a build side on one integer key large enough
+// for its table to get a Bloom filter (minFilteredSlots) gives the rows
+// of a map-based reference for an inner, a semi and an anti join, whose
+// probes mostly miss (odd keys never match) — a filter that refused a
+// key in the table would lose rows.
+func TestJoinLargeIntKeyTable(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	build := make([]joinRow, 30_000)
+	counts := map[int64]int{}
+	for i := range build {
+		build[i].x = int64(i % 100)
+		if i%50 == 0 {
+			continue // NULL keys, in no chain
+		}
+		k := 2 * int64(rng.Intn(40_000))
+		build[i].k1 = &k
+		counts[k]++
+	}
+	if slots := 1 << bits.Len(uint(len(build)+len(build)/3)); intFilterWords(len(build), slots) == 0 {
+		t.Fatalf("a build side of %d rows gets no filter: the test needs a larger one", len(build))
+	}
+	probe := make([]joinRow, 60_000)
+	var wantInner, wantSemi int
+	for i := range probe {
+		k := int64(rng.Intn(80_000)) - 1_000 // negative keys too
+		probe[i] = joinRow{k1: &k, x: int64(i % 100)}
+		wantInner += counts[k]
+		if counts[k] > 0 {
+			wantSemi++
+		}
+	}
+	for _, c := range []struct {
+		typ  plan.JoinType
+		want int
+	}{{plan.InnerJoin, wantInner}, {plan.LeftSemiJoin, wantSemi}, {plan.LeftAntiJoin, len(probe) - wantSemi}} {
+		t.Run(c.typ.String(), func(t *testing.T) {
+			mem := exectest.CheckedAlloc(t)
+			l := joinScanBatches(t, mem, joinLeftSchema, probe, 2, 4096)
+			r := exectest.Must(plan.NewHint(joinScanBatches(t, mem, joinRightSchema, build, 2, 4096), plan.BroadcastHint))
+			j := exectest.Must(plan.NewJoin(l, r, plan.JoinSpec{Type: c.typ, On: joinCases[0].on()}))
+			g, err := NewGraph(j, Config{Allocator: mem, Parallelism: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sink := exectest.NewCollectSink()
+			if _, err := (Local{}).Run(context.Background(), g, sink); err != nil {
+				t.Fatal(err)
+			}
+			if got := len(sink.All()); got != c.want {
+				t.Fatalf("%d rows, want %d", got, c.want)
 			}
 		})
 	}
