@@ -22,7 +22,8 @@ var layers = map[string][]string{
 	"storage":       {"internal/"},
 	"storage/":      {"storage", "internal/"},
 	"exec":          {"plan", "udf", "storage", "internal/", "exec/op", "exec/eval", "exec/call", "exec/commit"},
-	"frame":         {"plan", "plan/optimize", "exec", "exec/eval", "udf", "io/", "storage", "sql", "monitor/"},
+	// frame: internal/ for the allocator sessions default to (arrowmem).
+	"frame": {"plan", "plan/optimize", "exec", "exec/eval", "udf", "io/", "storage", "sql", "monitor/", "internal/"},
 	// monitor: what consumes job events — the terminal progress display,
 	// the event log, the metrics exporter and the web UI.
 	"monitor/":        {"exec", "plan", "internal/", "monitor/"},
@@ -58,7 +59,7 @@ var layers = map[string][]string{
 	"exec/eval":              {"plan", "internal/"},
 	"exec/commit":            {"plan", "storage", "exec/eval", "internal/"},
 	"exec/call":              {"plan", "udf", "storage", "exec/op", "exec/eval", "internal/"},
-	"exec/internal/exectest": {"plan", "exec/eval", "exec/commit"}, // fixtures for tests
+	"exec/internal/exectest": {"plan", "exec/eval", "exec/commit", "internal/"}, // fixtures for tests
 }
 
 // heavy are dependencies the core must not link: a program that only
