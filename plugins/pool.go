@@ -50,7 +50,7 @@ func (p *pool) Predict(ctx context.Context, inputs []arrow.Array, rows int) ([]a
 	}
 	bctx, cancel := context.WithTimeout(ctx, p.model.cfg.BatchTimeout)
 	out, err := w.client.Predict(bctx, batch, mem)
-	hung := bctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
+	hung := callTimedOut(ctx, bctx, err)
 	cancel()
 	switch {
 	case err == nil:

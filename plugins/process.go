@@ -97,7 +97,7 @@ func (m *Model) startProcess(ctx context.Context, threads int) (*worker, error) 
 	if threads > 0 {
 		lctx, cancel := context.WithTimeout(ctx, m.cfg.LoadTimeout)
 		err := w.client.Load(lctx, threads)
-		timedOut := lctx.Err() == context.DeadlineExceeded && ctx.Err() == nil
+		timedOut := callTimedOut(ctx, lctx, err)
 		cancel()
 		if err != nil {
 			// A process that died by itself (not a model error it
