@@ -172,10 +172,17 @@ func TestCancelledJobLeavesNoPluginProcess(t *testing.T) {
 		_, err := df.Collect(ctx)
 		done <- err
 	}()
-	for len(p.pids(t)) < 3 {
+	// Cancel once both processes are inside a batch.
+	for {
+		busy, err := filepath.Glob(filepath.Join(p.dir, "busy-*"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(busy) == 2 {
+			break
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	time.Sleep(200 * time.Millisecond) // both processes are inside a batch
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)

@@ -29,7 +29,8 @@ import (
 //	EMBER_TEST_CRASH_AT   the process kills itself (SIGKILL) on its n-th batch
 //	EMBER_TEST_HANG_AT    the process hangs on its n-th batch
 //	EMBER_TEST_ONCE       with a fault: only the first process hits it
-//	EMBER_TEST_SLEEP      each batch takes this long (a Go duration)
+//	EMBER_TEST_SLEEP      each batch takes this long (a Go duration); the
+//	                      process writes busy-<pid> in EMBER_TEST_DIR first
 //	EMBER_TEST_WRONG      "rows" or "schema": the result is wrong so
 //	EMBER_TEST_NEGATIVE   a negative x fails the batch with a model error
 //	EMBER_TEST_LOAD_FAIL  Load fails with this message
@@ -105,6 +106,9 @@ func (d *doubler) Predict(ctx context.Context, batch arrow.RecordBatch) (arrow.R
 	}
 	if s := os.Getenv("EMBER_TEST_SLEEP"); s != "" {
 		d, _ := time.ParseDuration(s)
+		if dir := os.Getenv("EMBER_TEST_DIR"); dir != "" {
+			os.WriteFile(filepath.Join(dir, fmt.Sprintf("busy-%d", os.Getpid())), nil, 0o644)
+		}
 		time.Sleep(d)
 	}
 	x := batch.Column(0).(*array.Float64)
