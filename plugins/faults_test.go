@@ -30,7 +30,7 @@ func TestCrashMidBatchIsRetriedOnAFreshProcess(t *testing.T) {
 
 func TestHangIsKilledAndRetried(t *testing.T) {
 	p := newTestPlugin(t, "doubler", "EMBER_TEST_HANG_AT=2", "EMBER_TEST_ONCE=1")
-	m := p.open(t, BatchTimeout(300*time.Millisecond))
+	m := p.open(t, BatchTimeout(2*time.Second)) // long enough for a healthy batch on a loaded machine
 	sess := checkedSession(t)
 	requireDoubled(t, collect(t, numbers(t, sess, 3000, 1, nil).WithColumn("y", udf.Predict(m, "x"))), 3000)
 	if u := sess.LastMetrics().UDFs[0]; u.Retries != 1 {
