@@ -20,6 +20,15 @@ func (g *Graph) build(n plan.Node) (PhysicalNode, error) {
 		}
 		return g.build(rewritten)
 	}
+	if l, ok := n.(*plan.Limit); ok {
+		if s, ok := l.Input.(*plan.Sort); ok && l.N <= MaxTopNRows {
+			input, err := g.build(s.Input)
+			if err != nil {
+				return nil, err
+			}
+			return g.topN(input, s.Orders, l.N), nil
+		}
+	}
 	children := make([]PhysicalNode, len(n.Children()))
 	for i, c := range n.Children() {
 		pc, err := g.build(c)
