@@ -68,47 +68,9 @@ func TestSortRanges(t *testing.T) {
 	}, nil)
 	rng := rand.New(rand.NewPCG(3, 4))
 	for trial := range 60 {
-		distinct := 1 + trial%13
-		var parts [][]string
-		type row struct {
-			k  *int64
-			id string
-		}
-		var all []row
-		for p := range 1 + rng.IntN(7) {
-			var batches []string
-			for b := range rng.IntN(4) {
-				var objs []string
-				for r := range rng.IntN(40) {
-					id := fmt.Sprintf("%d.%d.%d", p, b, r)
-					if rng.IntN(10) == 0 {
-						objs = append(objs, fmt.Sprintf(`{"k": null, "id": %q}`, id))
-						all = append(all, row{nil, id})
-						continue
-					}
-					k := int64(rng.IntN(distinct))
-					objs = append(objs, fmt.Sprintf(`{"k": %d, "id": %q}`, k, id))
-					all = append(all, row{&k, id})
-				}
-				batches = append(batches, "["+strings.Join(objs, ",")+"]")
-			}
-			parts = append(parts, batches)
-		}
+		parts, all := randomKeyedInput(rng, 1+trial%13, 7, 4, 40, 10)
 		desc := trial%2 == 1
-		slices.SortStableFunc(all, func(a, b row) int {
-			switch {
-			case a.k == nil && b.k == nil:
-				return 0
-			case a.k == nil:
-				return 1
-			case b.k == nil:
-				return -1
-			}
-			if desc {
-				return cmp.Compare(*b.k, *a.k)
-			}
-			return cmp.Compare(*a.k, *b.k)
-		})
+		sortKeyedStable(all, desc, false)
 		var want []string
 		for _, r := range all {
 			want = append(want, r.id)
@@ -162,4 +124,59 @@ func TestSortRangesBalance(t *testing.T) {
 			t.Errorf("range %d holds %.0f%% of the rows, want about 25%%", p, 100*share)
 		}
 	}
+}
+
+// keyedRow is a row of the sort tests' random inputs: a key (nil: NULL)
+// and an id naming its partition, batch and row.
+type keyedRow struct {
+	k  *int64
+	id string
+}
+
+// randomKeyedInput draws up to maxParts partitions (at least one) of up
+// to maxBatches-1 JSON batches of up to maxRows-1 (k, id) rows, k one of
+// distinct values or NULL one time in nullOneIn; it returns them and
+// their rows laid end to end.
+func randomKeyedInput(rng *rand.Rand, distinct, maxParts, maxBatches, maxRows, nullOneIn int) ([][]string, []keyedRow) {
+	var parts [][]string
+	var all []keyedRow
+	for p := range 1 + rng.IntN(maxParts) {
+		var batches []string
+		for b := range rng.IntN(maxBatches) {
+			var objs []string
+			for r := range rng.IntN(maxRows) {
+				id := fmt.Sprintf("%d.%d.%d", p, b, r)
+				if rng.IntN(nullOneIn) == 0 {
+					objs = append(objs, fmt.Sprintf(`{"k": null, "id": %q}`, id))
+					all = append(all, keyedRow{nil, id})
+					continue
+				}
+				k := int64(rng.IntN(distinct))
+				objs = append(objs, fmt.Sprintf(`{"k": %d, "id": %q}`, k, id))
+				all = append(all, keyedRow{&k, id})
+			}
+			batches = append(batches, "["+strings.Join(objs, ",")+"]")
+		}
+		parts = append(parts, batches)
+	}
+	return parts, all
+}
+
+// sortKeyedStable sorts rows stably by k, descending or not, NULLs first
+// or last.
+func sortKeyedStable(rows []keyedRow, desc, nullsFirst bool) {
+	slices.SortStableFunc(rows, func(a, b keyedRow) int {
+		switch {
+		case a.k == nil && b.k == nil:
+			return 0
+		case a.k == nil && nullsFirst, b.k == nil && !nullsFirst:
+			return -1
+		case a.k == nil, b.k == nil:
+			return 1
+		}
+		if desc {
+			return cmp.Compare(*b.k, *a.k)
+		}
+		return cmp.Compare(*a.k, *b.k)
+	})
 }

@@ -1,7 +1,6 @@
 package exec
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -24,53 +23,15 @@ func TestTopN(t *testing.T) {
 		{Name: "k", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
 		{Name: "id", Type: arrow.BinaryTypes.String},
 	}, nil)
-	type row struct {
-		k  *int64
-		id string
-	}
 	rng := rand.New(rand.NewPCG(7, 8))
 	trials := 40
 	if testing.Short() { // the race run
 		trials = 8
 	}
 	for trial := range trials {
-		distinct := 1 + trial%11
-		var parts [][]string
-		var all []row
-		for p := range 1 + rng.IntN(6) {
-			var batches []string
-			for b := range rng.IntN(5) {
-				var objs []string
-				for r := range rng.IntN(60) {
-					id := fmt.Sprintf("%d.%d.%d", p, b, r)
-					if rng.IntN(8) == 0 {
-						objs = append(objs, fmt.Sprintf(`{"k": null, "id": %q}`, id))
-						all = append(all, row{nil, id})
-						continue
-					}
-					k := int64(rng.IntN(distinct))
-					objs = append(objs, fmt.Sprintf(`{"k": %d, "id": %q}`, k, id))
-					all = append(all, row{&k, id})
-				}
-				batches = append(batches, "["+strings.Join(objs, ",")+"]")
-			}
-			parts = append(parts, batches)
-		}
+		parts, all := randomKeyedInput(rng, 1+trial%11, 6, 5, 60, 8)
 		desc, nullsFirst := trial%2 == 1, trial%3 == 0
-		slices.SortStableFunc(all, func(a, b row) int {
-			switch {
-			case a.k == nil && b.k == nil:
-				return 0
-			case a.k == nil && nullsFirst, b.k == nil && !nullsFirst:
-				return -1
-			case a.k == nil, b.k == nil:
-				return 1
-			}
-			if desc {
-				return cmp.Compare(*b.k, *a.k)
-			}
-			return cmp.Compare(*a.k, *b.k)
-		})
+		sortKeyedStable(all, desc, nullsFirst)
 		for _, n := range []int64{0, 1, 3, 17, int64(len(all)), int64(len(all)) + 5} {
 			want := []string{}
 			for _, r := range all[:min(int(n), len(all))] {
