@@ -69,8 +69,8 @@ const compactBelow = 0.5
 // Next implements Operator. A batch whose rows all pass is returned as it
 // came, without a copy; batches with no passing rows are skipped.
 //
-// The terms of an AND are evaluated in the order written, each over the
-// rows all earlier terms kept: once they keep under half of the rows in
+// The terms of an AND are evaluated cheapest first (cheapFirst), each
+// over the rows all earlier terms kept: once they keep under half of the rows in
 // play, the next term sees only the kept rows of the columns it reads, so
 // a selective first term (a date range, a ship mode) spares the later
 // ones most of the work, and the batch's other columns are copied once,
@@ -82,7 +82,7 @@ func (o *filterOp) Next(ctx context.Context) (arrow.RecordBatch, error) {
 		o.eval = eval.New(ctx, o.mem, o.partition)
 		o.conjuncts = []plan.Expr{o.exec.cond}
 		if !numbersRows(o.exec.cond) {
-			o.conjuncts = plan.Conjuncts(o.exec.cond)
+			o.conjuncts = cheapFirst(plan.Conjuncts(o.exec.cond))
 		}
 		o.refs = make([][]string, len(o.conjuncts))
 		for k, c := range o.conjuncts {
