@@ -62,10 +62,7 @@ func TestSort(t *testing.T) {
 // of the input partitions laid end to end, and partition i sorts before
 // partition i+1.
 func TestSortRanges(t *testing.T) {
-	s := arrow.NewSchema([]arrow.Field{
-		{Name: "k", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-		{Name: "id", Type: arrow.BinaryTypes.String},
-	}, nil)
+	s := keyedSchema
 	rng := rand.New(rand.NewPCG(3, 4))
 	for trial := range 60 {
 		parts, all := randomKeyedInput(rng, 1+trial%13, 7, 4, 40, 10)
@@ -125,6 +122,12 @@ func TestSortRangesBalance(t *testing.T) {
 		}
 	}
 }
+
+// keyedSchema is the schema of the sort tests' random inputs.
+var keyedSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "k", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "id", Type: arrow.BinaryTypes.String},
+}, nil)
 
 // keyedRow is a row of the sort tests' random inputs: a key (nil: NULL)
 // and an id naming its partition, batch and row.

@@ -19,10 +19,7 @@ import (
 // ties, NULLs), limits from 0 to more than the rows, at several
 // parallelisms and batch sizes.
 func TestTopN(t *testing.T) {
-	s := arrow.NewSchema([]arrow.Field{
-		{Name: "k", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
-		{Name: "id", Type: arrow.BinaryTypes.String},
-	}, nil)
+	s := keyedSchema
 	rng := rand.New(rand.NewPCG(7, 8))
 	trials := 40
 	if testing.Short() { // the race run
